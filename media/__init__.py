@@ -1,0 +1,1 @@
+"""Media ingest and transcoding: what a course's files become in a package."""

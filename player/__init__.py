@@ -1,0 +1,1 @@
+"""What the learner runs: Jinja2 page templates, one small JavaScript runtime, CSS."""

@@ -1,6 +1,6 @@
 # Two commands: `make run` (editor / preview on http://127.0.0.1:8000) and `make test`.
 # Each does its own set-up through scripts/bootstrap.
-SAMPLE ?= courses/samples/workplace-safety
+SAMPLE ?= courses/samples/security-basics
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 

@@ -1,0 +1,220 @@
+"""Checks a schema cannot express: ids unique across the whole course, files that exist, stay
+inside the course folder and are what their field says, and questions a learner can answer.
+
+They run on the raw YAML data, next to (not after) schema validation, so an author sees a
+missing video and a misspelt field in the same run. Anything of an unexpected shape is skipped
+here: the schema reports it.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from courses.errors import Problem, field_path
+from courses.yaml_lines import YamlDocument
+
+Loc = tuple[str | int, ...]
+
+FILE_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "markdown": ("a Markdown", (".md", ".markdown")),
+    "image": ("an image", (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")),
+    "video": ("a video", (".mp4", ".mov", ".m4v", ".webm", ".mkv")),
+    "audio": ("an audio", (".mp3", ".m4a", ".aac", ".wav", ".ogg", ".opus", ".flac")),
+    "captions": ("a WebVTT captions", (".vtt",)),
+}
+# block type -> {field: kind of file it names}
+FILE_FIELDS: dict[str, dict[str, str]] = {
+    "text": {"file": "markdown"},
+    "image": {"src": "image"},
+    "video": {"src": "video", "captions": "captions", "poster": "image"},
+    "narration": {"src": "audio", "captions": "captions"},
+}
+# question type -> (list field, text fields that must not repeat within it)
+REPEATS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "single_choice": ("choices", ("text",)),
+    "multiple_response": ("choices", ("text",)),
+    "matching": ("pairs", ("source", "target")),
+    "ordering": ("items", ("text",)),
+}
+
+
+def source_problems(doc: YamlDocument, root: Path, file: str) -> list[Problem]:
+    """Every cross-field and on-disk problem in a parsed course.yaml."""
+    checker = _Checker(doc, root, file)
+    checker.run()
+    return checker.problems
+
+
+def _items(parent: Any, key: str, loc: Loc) -> Iterator[tuple[dict, Loc]]:
+    """The mapping items of list ``parent[key]``, with their locations; nothing if malformed."""
+    value = parent.get(key) if isinstance(parent, dict) else None
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                yield item, loc + (key, index)
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _same(text: str) -> str:
+    """What a learner would see as the same words: case and spacing ignored."""
+    return " ".join(text.split()).casefold()
+
+
+class _Checker:
+    def __init__(self, doc: YamlDocument, root: Path, file: str) -> None:
+        self.doc, self.root, self.file = doc, root, file
+        self.problems: list[Problem] = []
+        self.ids: dict[str, tuple[str, Loc]] = {}
+
+    def add(self, loc: Loc, message: str) -> None:
+        self.problems.append(Problem(self.file, self.doc.line_of(loc), field_path(loc), message))
+
+    def where(self, loc: Loc) -> str:
+        return f"{field_path(loc)} (line {self.doc.line_of(loc)})"
+
+    def run(self) -> None:
+        course = self.doc.data
+        for section, s_loc in _items(course, "sections", ()):
+            self.check_id(section, s_loc)
+            for page, p_loc in _items(section, "pages", s_loc):
+                self.check_id(page, p_loc)
+                for block, b_loc in _items(page, "blocks", p_loc):
+                    self.check_block(block, b_loc)
+
+    def check_block(self, block: dict, loc: Loc) -> None:
+        self.check_id(block, loc)
+        block_type = block.get("type")
+        for name, kind in FILE_FIELDS.get(block_type if isinstance(block_type, str) else "", {}).items():
+            path = _text(block.get(name))
+            if path is not None:
+                message = self.file_problem(path, kind)
+                if message:
+                    self.add(loc + (name,), message)
+        if block_type == "quiz":
+            for question, q_loc in _items(block, "questions", loc):
+                self.check_question(question, q_loc)
+
+    def check_question(self, question: dict, loc: Loc) -> None:
+        self.check_id(question, loc)
+        for key in ("choices", "pairs", "items"):
+            for element, e_loc in _items(question, key, loc):
+                self.check_id(element, e_loc)
+        kind = question.get("type")
+        if isinstance(kind, str) and kind in REPEATS:
+            key, fields = REPEATS[kind]
+            for name in fields:
+                self.check_repeats(list(_items(question, key, loc)), name)
+        if kind == "fill_in":
+            self.check_accepted(question, loc)
+
+    def check_id(self, element: dict, loc: Loc) -> None:
+        value = _text(element.get("id"))
+        if value is None:
+            return
+        key = value.casefold()
+        id_loc = loc + ("id",)
+        if key not in self.ids:
+            self.ids[key] = (value, id_loc)
+            return
+        first, first_loc = self.ids[key]
+        if first == value:
+            self.add(id_loc, f"id '{value}' is already used by {self.where(first_loc[:-1])}; "
+                             "every id in a course must be different")
+        else:
+            self.add(id_loc, f"id '{value}' differs from '{first}' of {self.where(first_loc[:-1])} only "
+                             "in letter case; ids become file names, so they must differ by more than case")
+
+    def check_repeats(self, elements: list[tuple[dict, Loc]], name: str) -> None:
+        seen: dict[str, Loc] = {}
+        for element, loc in elements:
+            text = _text(element.get(name))
+            if text is None:
+                continue
+            if _same(text) in seen:
+                first = seen[_same(text)]
+                self.add(loc + (name,), f"'{text}' repeats the {name} of {field_path(first[-3:-1])} "
+                                        f"(line {self.doc.line_of(first)}); learners could not tell them apart")
+            else:
+                seen[_same(text)] = loc + (name,)
+
+    def check_accepted(self, question: dict, loc: Loc) -> None:
+        answers = question.get("accepted")
+        if not isinstance(answers, list):
+            return
+        ignore_case = question.get("case_sensitive") is not True
+        seen: dict[str, tuple[str, int]] = {}
+        for index, answer in enumerate(answers):
+            text = _text(answer)
+            if text is None:
+                continue
+            key = text.casefold() if ignore_case else text
+            if key not in seen:
+                seen[key] = (text, index)
+                continue
+            first, first_index = seen[key]
+            if first == text:
+                message = f"'{text}' is already accepted[{first_index}]; list each answer once"
+            else:
+                message = (f"'{text}' is the same answer as accepted[{first_index}] '{first}' when letter case "
+                           "is ignored (case_sensitive is false); list it once")
+            self.add(loc + ("accepted", index), message)
+
+    def file_problem(self, path: str, kind: str) -> str | None:
+        """Why ``path`` cannot be used as a ``kind`` file, or None when it can."""
+        if "\\" in path:
+            return f"'{path}' uses '\\'; separate folders with '/', like media/intro.mp4"
+        if PurePosixPath(path).is_absolute() or re.match(r"^[A-Za-z]:", path):
+            return f"'{path}' is an absolute path; give a path inside the course folder, like media/intro.mp4"
+        try:
+            return self.disk_problem(path, kind)
+        except (OSError, RuntimeError, ValueError) as error:  # unreadable, symlink loop, NUL in name
+            return f"{path} could not be read: {getattr(error, 'strerror', None) or error}"
+
+    def disk_problem(self, path: str, kind: str) -> str | None:
+        """The checks that look at the file itself: where it really is, its kind and content."""
+        root = self.root.resolve()
+        full = self.root / path
+        resolved = full.resolve()
+        if not resolved.is_relative_to(root):
+            if ".." in PurePosixPath(path).parts:
+                return f"'{path}' points outside the course folder; keep every file inside it"
+            return (f"{path} is a link to {resolved}, outside the course folder; "
+                    "copy the file into the course folder instead")
+        name, extensions = FILE_KINDS[kind]
+        if PurePosixPath(path).suffix.lower() not in extensions:
+            return f"{path} is not {name} file; use one of: {', '.join(extensions)}"
+        if not full.exists():
+            return f"file {path} not found{self.nearby(full)}"
+        if not full.is_file():
+            return f"{path} is a folder, not a file"
+        if kind == "captions":
+            with full.open("rb") as stream:
+                head = stream.read(16)
+            if not head.removeprefix(b"\xef\xbb\xbf").startswith(b"WEBVTT"):
+                return f"{path} is not a WebVTT file: its first line must start with WEBVTT"
+        if kind == "markdown":
+            data = full.read_bytes()
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                line = data[: error.start].count(b"\n") + 1
+                return (f"{path} is not UTF-8 text (byte 0x{data[error.start]:02x} on its line {line}); "
+                        "save it with UTF-8 encoding")
+        return None
+
+    def nearby(self, full: Path) -> str:
+        """' (did you mean media/Intro.mp4?)' when a file with a close name sits in that folder."""
+        folder = full.parent
+        if not folder.is_dir():
+            return ""
+        names = [entry.name for entry in folder.iterdir() if entry.is_file()]
+        close = difflib.get_close_matches(full.name, names, n=1, cutoff=0.7)
+        if not close:
+            return ""
+        return f" (did you mean {(folder / close[0]).relative_to(self.root).as_posix()}?)"

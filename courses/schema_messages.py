@@ -29,7 +29,7 @@ def schema_problem(error: ErrorDetails, doc: YamlDocument, file: str) -> Problem
     kind = error["type"]
     if kind in ("union_tag_not_found", "union_tag_invalid"):
         path = path + ("type",)
-    if kind in ("value_error", "assertion_error") and owner is not None:
+    if kind in ("value_error", "assertion_error"):
         path = _rule_field(path, str(error["ctx"]["error"]), doc)
     return Problem(file, doc.line_of(path), field_path(path), _message(error, path, owner, target))
 
@@ -152,7 +152,9 @@ def _message(error: ErrorDetails, path: tuple[str | int, ...], owner: type[BaseM
             return f"unknown field '{name}'{suggestion}"
         return f"unknown field '{name}'; the fields allowed here are: {', '.join(allowed)}"
     if kind == "invalid_key":
-        return f"field names must be text, not {describe(name)}"
+        if value is None:
+            return "a field name is missing before ':'"
+        return f"field names must be text, not {describe(value)}"
     if kind in ("union_tag_not_found", "union_tag_invalid"):
         tags = list(_union_tags(target))
         allowed = ", ".join(tags)

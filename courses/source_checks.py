@@ -167,6 +167,8 @@ class _Checker:
 
     def file_problem(self, path: str, kind: str) -> str | None:
         """Why ``path`` cannot be used as a ``kind`` file, or None when it can."""
+        if any(ord(character) < 32 for character in path):
+            return f"{path!r} contains a control character, which no file name can"
         if "\\" in path:
             return f"'{path}' uses '\\'; separate folders with '/', like media/intro.mp4"
         if PurePosixPath(path).is_absolute() or re.match(r"^[A-Za-z]:", path):

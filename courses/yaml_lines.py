@@ -57,7 +57,12 @@ def _entry(node: yaml.MappingNode, name: str | int) -> tuple[yaml.Node, yaml.Nod
 
 def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse one YAML document; return it (None if unusable) and every problem found."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        return None, [Problem(file, line, "", f"contains the control character #x{error.character:04x}, "
+                                              "which YAML does not allow; delete it")]
     try:
         root = loader.get_single_node()
         if root is None:
@@ -67,8 +72,8 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]
         data = loader.construct_document(root)
     except yaml.MarkedYAMLError as error:
         return None, [_syntax_problem(error, file)]
-    except yaml.YAMLError as error:  # reader errors (control characters) carry no mark
-        return None, [Problem(file, None, "", f"YAML syntax error: {error}")]
+    except RecursionError:
+        return None, [Problem(file, None, "", "lists or mappings are nested too deeply to read")]
     finally:
         loader.dispose()
     return YamlDocument(data, root), problems

@@ -1,0 +1,166 @@
+"""Course folder -> package, in one direction: load, prepare media, render the player, add the
+media files, let the format add its manifest, write.
+
+Nothing is written until every step has succeeded: a course with problems raises
+``CourseLoadError`` (every problem at once), media that cannot be used raises ``MediaError``,
+and a course that loads but cannot be packaged raises ``BuildError``. The zip itself is written
+atomically, so an output path either holds a complete package or is left as it was.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from courses.loader import load_course
+from courses.model import Course
+from exporters.base import Exporter
+from exporters.formats import EXPORTERS
+from exporters.manifest_common import LAUNCH_PAGE
+from exporters.zipwriter import Content, check_entry_name, write_zip
+from media.assets import Asset, MediaMap
+from media.pipeline import prepare_course
+from player.render import render_site
+
+Progress = Callable[[str, float], None]
+"""Called with (what is being worked on, fraction done from 0 to 1), as the media pipeline does."""
+
+
+class BuildError(Exception):
+    """A course that loads but cannot be turned into a package; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    path: Path  # the zip, or the folder for build_site
+    format: str
+    course: Course
+    files: int  # number of files in the package
+    size: int  # bytes: of the zip, or of all files for a folder
+
+
+def exporter_for(fmt: str) -> Exporter:
+    try:
+        return EXPORTERS[fmt]
+    except KeyError:
+        raise BuildError(f"unknown package format {fmt!r}; choose one of: {', '.join(EXPORTERS)}") from None
+
+
+def default_package_name(course: Course, fmt: str) -> str:
+    return f"{course.id}-{fmt}.zip"
+
+
+def media_files(media: MediaMap) -> dict[str, Path]:
+    """Package path -> file on disk for every media asset; two different files may not share a path."""
+    files: dict[str, Path] = {}
+    for block in media.values():
+        assets: list[Asset] = [*block.sources, *(a for a in (block.poster, block.captions) if a)]
+        for asset in assets:
+            try:
+                check_entry_name(asset.href)
+            except ValueError as error:
+                raise BuildError(f"block {block.block_id}: {error}") from None
+            earlier = files.get(asset.href)
+            if earlier is not None and earlier.resolve() != asset.source.resolve():
+                raise BuildError(f"{asset.href} would hold both {earlier} and {asset.source}: "
+                                 "give one of the files another name")
+            if not asset.source.is_file():
+                raise BuildError(f"block {block.block_id}: media file {asset.source} does not exist")
+            files[asset.href] = asset.source
+    return files
+
+
+def assemble(course: Course, media: MediaMap, exporter: Exporter) -> dict[str, Content]:
+    """Every file of ``course``'s package in ``exporter``'s format (package path -> content)."""
+    site: dict[str, Content] = dict(render_site(course, media, exporter.tracking))
+    if LAUNCH_PAGE not in site:
+        raise BuildError(f"the player produced no {LAUNCH_PAGE} launch page")
+    for href, source in media_files(media).items():
+        if href in site:
+            raise BuildError(f"media file {source} would replace the player's own {href}: rename it")
+        site[href] = source
+    files = exporter.package_files(course, site)
+    for name in files:
+        try:
+            check_entry_name(name)
+        except ValueError as error:
+            raise BuildError(str(error)) from None
+    return files
+
+
+def _prepare(course_dir: Path | str, fmt: str, progress: Progress | None) -> tuple[Course, Exporter, dict[str, Content]]:
+    exporter = exporter_for(fmt)
+    course = load_course(course_dir)
+    media = prepare_course(course, progress)
+    if progress:
+        progress("rendering the player", 0.0)
+    files = assemble(course, media, exporter)
+    if progress:
+        progress("rendering the player", 1.0)
+    return course, exporter, files
+
+
+def build_package(course_dir: Path | str, fmt: str, out: Path | None = None,
+                  progress: Progress | None = None) -> BuildResult:
+    """Build the ``fmt`` package of the course in ``course_dir`` into the zip ``out``
+    (default: ``<course-id>-<format>.zip`` in the current folder)."""
+    course, exporter, files = _prepare(course_dir, fmt, progress)
+    out = Path(out) if out is not None else Path.cwd() / default_package_name(course, exporter.format)
+    if progress:
+        progress(f"writing {out.name}", 0.0)
+    size = write_zip(out, files)
+    if progress:
+        progress(f"writing {out.name}", 1.0)
+    return BuildResult(out, exporter.format, course, len(files), size)
+
+
+def build_site(course_dir: Path | str, fmt: str, out_dir: Path, progress: Progress | None = None) -> BuildResult:
+    """Build the same files as ``build_package`` into the folder ``out_dir`` (for preview and serving).
+
+    The files are written to a fresh folder beside ``out_dir`` first and swapped in at the end,
+    so a server reading ``out_dir`` sees the old build or the new one, never a mix. An existing
+    ``out_dir`` is replaced only if it is empty or holds an earlier build (an ``index.html``).
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not _replaceable(out_dir):
+        raise BuildError(f"{out_dir} exists and does not hold an earlier build: "
+                         "choose an empty or new folder")
+    course, exporter, files = _prepare(course_dir, fmt, progress)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
+    try:
+        size = write_folder(fresh, files)
+        fresh.chmod(0o755)
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+            out_dir.rename(old)
+            fresh.rename(out_dir)
+            shutil.rmtree(old)
+        else:
+            fresh.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    return BuildResult(out_dir, exporter.format, course, len(files), size)
+
+
+def _replaceable(folder: Path) -> bool:
+    return folder.is_dir() and (not any(folder.iterdir()) or (folder / LAUNCH_PAGE).is_file())
+
+
+def write_folder(folder: Path, files: Mapping[str, Content]) -> int:
+    """Write every package file under ``folder``; return the total number of bytes."""
+    total = 0
+    for name in sorted(files):
+        target = folder.joinpath(*name.split("/"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        content = files[name]
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            shutil.copyfile(content, target)
+        total += target.stat().st_size
+    return total

@@ -1,0 +1,185 @@
+"""Checking a package zip before it goes to an LMS (or after it comes back from somewhere else).
+
+A package is untrusted input: it may be someone else's, or damaged. So the archive is checked
+first (entries that would land outside the unpack folder, symlinks, sizes that would fill a
+disk), and only then is anything read from it. The manifest is validated against the official
+SCORM schemas by ``validate.py`` from the standards folder shipped beside this repository, and
+the package-level rules (launch page present, every referenced file present) are checked here.
+"""
+from __future__ import annotations
+
+import posixpath
+import stat
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from lxml import etree
+
+from exporters.manifest_common import LAUNCH_PAGE, MANIFEST_NAME
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+VALIDATOR = REPO_ROOT.parent / "shared" / "standards" / "validate.py"
+
+MAX_TOTAL_BYTES = 4 << 30  # unpacked; far above any course, far below a disk-filling bomb
+MAX_ENTRIES = 20_000
+MAX_RATIO = 100  # uncompressed / compressed; text deflates ~3-10x, media not at all
+RATIO_MIN_BYTES = 1 << 20  # tiny entries may compress absurdly well (a file of spaces) harmlessly
+MAX_MANIFEST_BYTES = 16 << 20
+VALIDATE_TIMEOUT = 120
+
+NS_CP = {"scorm12": "http://www.imsproject.org/xsd/imscp_rootv1p1p2",
+         "scorm2004": "http://www.imsglobal.org/xsd/imscp_v1p1"}
+NS_ADLCP = {"scorm12": ("http://www.adlnet.org/xsd/adlcp_rootv1p2", "scormtype"),
+            "scorm2004": ("http://www.adlnet.org/xsd/adlcp_v1p3", "scormType")}
+LABELS = {"scorm12": "SCORM 1.2", "scorm2004": "SCORM 2004", "web": "web"}
+
+
+def check_package(zip_path: Path | str, fmt: str | None = None) -> list[str]:
+    """Every problem found in the package ``zip_path``; an empty list means it is fine to upload.
+
+    ``fmt`` (``scorm12``, ``scorm2004`` or ``web``) is what the package should be; ``None``
+    accepts either a SCORM package (manifest at the root) or a web package (``index.html``).
+    """
+    zip_path = Path(zip_path)
+    if not zip_path.is_file():
+        return [f"{zip_path}: file not found"]
+    if not zipfile.is_zipfile(zip_path):
+        return [f"{zip_path.name}: not a zip file"]
+    try:
+        with zipfile.ZipFile(zip_path) as zf:
+            infos = zf.infolist()
+            problems = archive_problems(infos)
+            if problems:  # never read from an archive that is unsafe to read
+                return problems
+            corrupt = zf.testzip()
+            if corrupt is not None:
+                return [f"{corrupt}: damaged entry (checksum mismatch)"]
+            names = {i.filename for i in infos if not i.is_dir()}
+            return content_problems(zf, names, fmt)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as error:
+        return [f"{zip_path.name}: unreadable zip ({error})"]
+
+
+def archive_problems(infos: list[zipfile.ZipInfo]) -> list[str]:
+    """Unsafe entries (zip slip, symlinks, encryption) and sizes that would make unpacking a bomb."""
+    problems: list[str] = []
+    if len(infos) > MAX_ENTRIES:
+        problems.append(f"{len(infos)} entries: more than {MAX_ENTRIES}, refused")
+    seen: set[str] = set()
+    total = 0
+    for info in infos:
+        name = info.filename
+        if _escapes(name):
+            problems.append(f"{name}: unsafe path: it would be written outside the package folder "
+                            "(absolute, drive or '..' path)")
+        mode = info.external_attr >> 16
+        if info.create_system == 3 and stat.S_ISLNK(mode):
+            problems.append(f"{name}: symbolic link entry: a package may only hold regular files")
+        if info.flag_bits & 0x1:
+            problems.append(f"{name}: encrypted entry: an LMS cannot read it")
+        if name in seen:
+            problems.append(f"{name}: appears more than once in the zip")
+        seen.add(name)
+        total += info.file_size
+        if info.file_size >= RATIO_MIN_BYTES:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > MAX_RATIO:
+                problems.append(f"{name}: expands {ratio:.0f} times ({info.compress_size} -> {info.file_size} bytes; "
+                                f"limit {MAX_RATIO}): looks like a zip bomb")
+    if total > MAX_TOTAL_BYTES:
+        problems.append(f"unpacks to {total} bytes, more than the {MAX_TOTAL_BYTES} byte limit: "
+                        "looks like a zip bomb")
+    return problems
+
+
+def _escapes(name: str) -> bool:
+    if name.startswith(("/", "\\")) or "\\" in name:
+        return True
+    first = PurePosixPath(name).parts[0] if name else ""
+    return len(first) >= 2 and first[1] == ":" or ".." in name.split("/")
+
+
+def content_problems(zf: zipfile.ZipFile, names: set[str], fmt: str | None) -> list[str]:
+    """Manifest at the root, valid, and everything it references (launch page included) present."""
+    if MANIFEST_NAME not in names:
+        nested = sorted(n for n in names if n.endswith("/" + MANIFEST_NAME))
+        if nested:
+            return [f"{MANIFEST_NAME} missing at the zip root (found {nested[0]}): zip the folder's "
+                    "contents, not the folder"]
+        if fmt in NS_CP:
+            return [f"{MANIFEST_NAME} missing at the zip root: not a {LABELS[fmt]} package"]
+        if LAUNCH_PAGE in names:
+            return []
+        if fmt == "web":
+            return [f"{LAUNCH_PAGE} launch page missing at the zip root"]
+        return [f"no {MANIFEST_NAME} and no {LAUNCH_PAGE} at the zip root: neither a SCORM nor a web package"]
+    if fmt == "web":
+        return [f"{MANIFEST_NAME} at the zip root: this is a SCORM package, not a web package"]
+    info = zf.getinfo(MANIFEST_NAME)
+    if info.file_size > MAX_MANIFEST_BYTES:
+        return [f"{MANIFEST_NAME}: {info.file_size} bytes, more than {MAX_MANIFEST_BYTES}: refused"]
+    data = zf.read(MANIFEST_NAME)
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    except etree.XMLSyntaxError as error:
+        return [f"{MANIFEST_NAME}:{error.lineno}: not well-formed XML: {error.msg}"]
+    kind = next((k for k, ns in NS_CP.items() if root.tag == f"{{{ns}}}manifest"), None)
+    if kind is None:
+        return [f"{MANIFEST_NAME}:{root.sourceline}: root element {root.tag} is not a SCORM 1.2 or "
+                "SCORM 2004 manifest"]
+    problems = []
+    if fmt is not None and fmt != kind:
+        problems.append(f"{MANIFEST_NAME}: is a {LABELS[kind]} manifest, expected {LABELS[fmt]}")
+    problems += schema_problems(data)
+    problems += reference_problems(root, kind, names)
+    return problems
+
+
+def schema_problems(manifest: bytes) -> list[str]:
+    """The errors ``validate.py`` (official XSDs + CAM rules) reports for the manifest."""
+    if not VALIDATOR.is_file():
+        return [f"{MANIFEST_NAME}: not checked against the official SCORM schemas: "
+                f"validate.py not found at {VALIDATOR}"]
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / MANIFEST_NAME
+        target.write_bytes(manifest)
+        try:
+            run = subprocess.run([sys.executable, str(VALIDATOR), str(target)], capture_output=True,
+                                 text=True, timeout=VALIDATE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return [f"{MANIFEST_NAME}: schema validation took longer than {VALIDATE_TIMEOUT} s"]
+    errors = [line.removeprefix("ERROR ").replace(str(target), MANIFEST_NAME)
+              for line in run.stdout.splitlines() if line.startswith("ERROR ")]
+    if run.returncode != 0 and not errors:
+        detail = (run.stderr.strip().splitlines() or ["no output"])[-1]
+        errors = [f"{MANIFEST_NAME}: schema validation failed: {detail}"]
+    return errors
+
+
+def reference_problems(root: etree._Element, kind: str, names: set[str]) -> list[str]:
+    """Every file the manifest references is in the zip, and the SCO's launch page is among them."""
+    cp = NS_CP[kind]
+    adlcp, attr = NS_ADLCP[kind]
+    problems: list[str] = []
+    launch_pages = []
+    for resource in root.iter(f"{{{cp}}}resource"):
+        base = resource.get("{http://www.w3.org/XML/1998/namespace}base") or ""
+        href = resource.get("href")
+        if href and resource.get(f"{{{adlcp}}}{attr}") == "sco":
+            launch_pages.append((resource, href))
+        refs = [(resource, href)] + [(f, f.get("href")) for f in resource.iter(f"{{{cp}}}file")]
+        for el, ref in refs:
+            if not ref or urlsplit(ref).scheme:
+                continue
+            local = posixpath.normpath(posixpath.join(base, unquote(urlsplit(ref).path)))
+            if local not in names:
+                what = "launch page" if el is resource else "file"
+                problems.append(f"{MANIFEST_NAME}:{el.sourceline}: {what} {ref} "
+                                f"(resource {resource.get('identifier')}) is not in the zip")
+    if not launch_pages:
+        problems.append(f"{MANIFEST_NAME}: no SCO resource with a launch page (href)")
+    return problems

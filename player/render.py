@@ -1,0 +1,270 @@
+"""Render a course into the learner-facing web player: one shell page plus one fragment per page.
+
+``index.html`` is the only document the learner's browser ever loads: it holds the tracking
+session for the whole visit (SCORM's single SCO), and ``js/app.js`` swaps the pre-rendered
+``pages/<page-id>.html`` fragments into its ``<main>``, so changing page never unloads it.
+The course's data (``course.json``, also inlined in ``index.html``) is what the runtime reads for
+navigation, scoring and tracking; its shape is the player data contract.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from courses.model import (
+    Course,
+    FillIn,
+    ImageBlock,
+    Matching,
+    MultipleResponse,
+    NarrationBlock,
+    Ordering,
+    Page,
+    QuizBlock,
+    SingleChoice,
+    TextBlock,
+    TrueFalse,
+    VideoBlock,
+)
+from media.assets import Asset, BlockMedia, MediaMap
+from player.markdown import plain_text, render_inline, render_markdown
+
+Tracking = Literal["scorm12", "scorm2004", "web"]
+TRACKING_KINDS: tuple[str, ...] = ("scorm12", "scorm2004", "web")
+
+PLAYER_DIR = Path(__file__).resolve().parent
+STATIC_DIR = PLAYER_DIR / "static"
+TEMPLATE_DIR = PLAYER_DIR / "templates"
+
+_LANGUAGE_NAMES = {
+    "en": "English", "fr": "Français", "de": "Deutsch", "es": "Español", "it": "Italiano",
+    "nl": "Nederlands", "pt": "Português", "sv": "Svenska", "da": "Dansk", "nb": "Norsk",
+    "fi": "Suomi", "pl": "Polski", "cs": "Čeština", "ja": "日本語", "zh": "中文", "ko": "한국어",
+}
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
+    env.filters["inline"] = lambda text: Markup(render_inline(text or ""))
+    env.filters["plain"] = plain_text
+    env.globals["block_template"] = lambda block: f"blocks/{block.type}.html"
+    return env
+
+
+def _number(value: float) -> int | float:
+    """Points as the author wrote them: 1 stays 1 in JSON, 0.5 stays 0.5."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _question_data(question: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": question.id,
+        "type": question.type,
+        "points": _number(question.points),
+        "text": plain_text(question.prompt),
+    }
+    if isinstance(question, SingleChoice):
+        data["choices"] = [{"id": c.id, "text": plain_text(c.text)} for c in question.choices]
+        data["correct"] = next(c.id for c in question.choices if c.correct)
+    elif isinstance(question, MultipleResponse):
+        data["choices"] = [{"id": c.id, "text": plain_text(c.text)} for c in question.choices]
+        data["correct"] = [c.id for c in question.choices if c.correct]
+    elif isinstance(question, TrueFalse):
+        data["correct"] = question.answer
+    elif isinstance(question, FillIn):
+        data["correct"] = list(question.accepted)
+        data["caseSensitive"] = question.case_sensitive
+    elif isinstance(question, Matching):
+        data["choices"] = [{"id": p.id, "text": plain_text(f"{p.source} → {p.target}")} for p in question.pairs]
+        data["correct"] = [[p.id, p.id] for p in question.pairs]
+    elif isinstance(question, Ordering):
+        data["choices"] = [{"id": i.id, "text": plain_text(i.text)} for i in question.items]
+        data["correct"] = [i.id for i in question.items]
+    return data
+
+
+def course_data(course: Course, tracking: Tracking) -> dict[str, Any]:
+    """The player data contract: everything the runtime needs, and nothing it does not."""
+    pages = []
+    for section in course.sections:
+        for page in section.pages:
+            pages.append({
+                "id": page.id,
+                "title": page.title,
+                "section": section.title,
+                "href": f"pages/{page.id}.html",
+                "quizzes": [b.id for b in page.blocks if isinstance(b, QuizBlock)],
+            })
+    quizzes = [
+        {
+            "id": quiz.id,
+            "title": quiz.title,
+            "passMark": quiz.pass_mark if quiz.pass_mark is not None else course.passing_score,
+            "attempts": quiz.attempts,
+            "shuffle": quiz.shuffle,
+            "questions": [_question_data(q) for q in quiz.questions],
+        }
+        for quiz in course.quizzes()
+    ]
+    return {
+        "id": course.id,
+        "title": course.title,
+        "version": course.version,
+        "language": course.language,
+        "completion": course.completion.value,
+        "passingScore": course.passing_score,
+        "navigation": course.navigation.value,
+        "tracking": tracking,
+        "pages": pages,
+        "quizzes": quizzes,
+    }
+
+
+def _script_json(data: dict[str, Any]) -> Markup:
+    """JSON that is safe inside a <script> element: no '<', '>' or '&' can end or bend it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+# --------------------------------------------------------------------------- media views
+def _srcset(assets: Iterable[Asset]) -> str:
+    assets = list(assets)
+    if len(assets) == 1 or any(a.width is None for a in assets):
+        return assets[0].href
+    return ", ".join(f"{a.href} {a.width}w" for a in assets)
+
+
+def _image_view(block: ImageBlock, media: BlockMedia | None, first: bool) -> dict[str, Any]:
+    """Fallback (last asset) becomes the <img>; the others become <source>s grouped by type."""
+    sources = media.sources if media and media.sources else []
+    if not sources:
+        return {"img": {"src": block.src, "width": None, "height": None}, "sources": [], "lazy": not first}
+    fallback = sources[-1]
+    by_type: dict[str, list[Asset]] = defaultdict(list)
+    for asset in sources[:-1]:
+        by_type[asset.mime].append(asset)
+    fallback_set = [a for a in sources if a.mime == fallback.mime]
+    by_type.pop(fallback.mime, None)
+    return {
+        "img": {"src": fallback.href, "srcset": _srcset(fallback_set) if len(fallback_set) > 1 else None,
+                "width": fallback.width, "height": fallback.height},
+        "sources": [{"type": mime, "srcset": _srcset(group)} for mime, group in by_type.items()],
+        "lazy": not first,
+    }
+
+
+def _language_label(tag: str) -> str:
+    return _LANGUAGE_NAMES.get(tag.split("-")[0].lower(), tag)
+
+
+def _video_view(block: VideoBlock, media: BlockMedia | None) -> dict[str, Any]:
+    sources = media.sources if media and media.sources else []
+    best = sources[0] if sources else None
+    return {
+        "sources": [{"src": a.href, "type": a.mime} for a in sources] or [{"src": block.src, "type": None}],
+        "poster": media.poster.href if media and media.poster else None,
+        "captions": media.captions.href if media and media.captions else None,
+        "captions_label": (media.captions.label if media and media.captions and media.captions.label else None),
+        "width": best.width if best else None,
+        "height": best.height if best else None,
+        "download": best.href if best else block.src,
+    }
+
+
+def _narration_view(block: NarrationBlock, media: BlockMedia | None) -> dict[str, Any]:
+    sources = media.sources if media and media.sources else []
+    transcript = (media.transcript if media else None) or block.transcript or block.script
+    return {
+        "sources": [{"src": a.href, "type": a.mime} for a in sources],
+        "captions": media.captions.href if media and media.captions else None,
+        "captions_label": (media.captions.label if media and media.captions and media.captions.label else None),
+        "transcript": transcript,
+    }
+
+
+# --------------------------------------------------------------------------- quiz views
+def _initial_order(items: list[Any], key) -> list[Any]:  # noqa: ANN001
+    """A starting order that never gives the answer away: by text, rotated if that is the answer."""
+    ordered = sorted(items, key=key)
+    if [i.id for i in ordered] == [i.id for i in items]:
+        ordered = ordered[1:] + ordered[:1]
+    return ordered
+
+
+def _question_view(question: Any, number: int, total: int) -> dict[str, Any]:
+    view: dict[str, Any] = {"q": question, "number": number, "total": total}
+    if isinstance(question, Matching):
+        view["targets"] = sorted(question.pairs, key=lambda p: (p.target.casefold(), p.id))
+    elif isinstance(question, Ordering):
+        view["order"] = _initial_order(question.items, key=lambda i: (i.text.casefold(), i.id))
+    return view
+
+
+# --------------------------------------------------------------------------- site
+def _page_blocks(page: Page, media: MediaMap, passing_score: int) -> list[dict[str, Any]]:
+    views = []
+    first_image = True
+    for block in page.blocks:
+        view: dict[str, Any] = {"block": block}
+        if isinstance(block, ImageBlock):
+            view.update(_image_view(block, media.get(block.id), first_image))
+            first_image = False
+        elif isinstance(block, VideoBlock):
+            view.update(_video_view(block, media.get(block.id)))
+        elif isinstance(block, NarrationBlock):
+            view.update(_narration_view(block, media.get(block.id)))
+        elif isinstance(block, QuizBlock):
+            view["questions"] = [_question_view(q, n, len(block.questions)) for n, q in enumerate(block.questions, 1)]
+            view["pass_mark"] = block.pass_mark if block.pass_mark is not None else passing_score
+        elif isinstance(block, TextBlock):
+            view["markdown"] = block.markdown or ""
+        views.append(view)
+    return views
+
+
+def static_files() -> dict[str, bytes]:
+    """The player's CSS and JavaScript, at their package paths (``css/...``, ``js/...``)."""
+    out: dict[str, bytes] = {}
+    for path in sorted(STATIC_DIR.rglob("*")):
+        rel = path.relative_to(STATIC_DIR)
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            out[rel.as_posix()] = path.read_bytes()
+    return out
+
+
+def render_site(course: Course, media: MediaMap, tracking: Tracking) -> dict[str, bytes]:
+    """Every file of the player for this course (package-relative path -> bytes), media excepted."""
+    if tracking not in TRACKING_KINDS:
+        raise ValueError(f"unknown tracking {tracking!r}: expected one of {', '.join(TRACKING_KINDS)}")
+    env = _environment()
+    data = course_data(course, tracking)
+    pages = course.pages()
+    files: dict[str, bytes] = {}
+    files["index.html"] = env.get_template("index.html").render(
+        course=course, data=data, data_json=_script_json(data), first_page=pages[0],
+        caption_language=_language_label(course.language),
+    ).encode()
+    files["course.json"] = (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()
+    sections = {page.id: section for section in course.sections for page in section.pages}
+    for page in pages:
+        files[f"pages/{page.id}.html"] = env.get_template("page.html").render(
+            page=page, section=sections[page.id], blocks=_page_blocks(page, media, course.passing_score),
+            language=course.language, caption_language=_language_label(course.language),
+        ).encode()
+    files.update(static_files())
+    return files

@@ -1,0 +1,354 @@
+// The course player: navigation, progress, quizzes and scoring, reported through one tracker.
+// index.html stays loaded for the whole visit (it holds the tracking session); pages are
+// pre-rendered fragments fetched and swapped into <main>.
+import { createTracker } from './tracking/index.js';
+import { encodeState, decodeState } from './state.js';
+import * as single_choice from './questions/single_choice.js';
+import * as multiple_response from './questions/multiple_response.js';
+import * as true_false from './questions/true_false.js';
+import * as fill_in from './questions/fill_in.js';
+import * as matching from './questions/matching.js';
+import * as ordering from './questions/ordering.js';
+
+const KINDS = { single_choice, multiple_response, true_false, fill_in, matching, ordering };
+const $ = (selector, root = document) => root.querySelector(selector);
+
+const course = JSON.parse($('#course-data').textContent);
+const pages = course.pages;
+const pageIndex = new Map(pages.map((page, i) => [page.id, i]));
+const quizzes = new Map(course.quizzes.map((quiz) => [quiz.id, quiz]));
+const main = $('#main');
+const ui = {
+  menu: $('#menu'), toggle: $('#menu-toggle'), prev: $('#prev'), next: $('#next'), exit: $('#exit'),
+  progress: $('#progress'), progressText: $('#progress-text'), position: $('#position'),
+  notice: $('#notice'), announce: $('#announce'),
+};
+
+const tracker = createTracker(course.tracking);
+let state = { current: pages[0].id, visited: [], answers: {}, attempts: {}, submitted: {} };
+let learner = '';
+let finished = false;
+let navigation = 0; // increases per navigation, so a slow fetch never replaces a newer page
+const fragments = new Map();
+const quizStarted = new Map();
+
+// ------------------------------------------------------------------ helpers
+function announce(text) {
+  ui.announce.textContent = '';
+  setTimeout(() => { ui.announce.textContent = text; }, 50);
+}
+
+function showNotice(text) {
+  ui.notice.textContent = text;
+  ui.notice.hidden = !text;
+}
+
+function fetchPage(href) {
+  if (!fragments.has(href)) {
+    const request = fetch(href).then((r) => {
+      if (!r.ok) throw new Error(`${href}: HTTP ${r.status}`);
+      return r.text();
+    });
+    request.catch(() => fragments.delete(href));
+    fragments.set(href, request);
+  }
+  return fragments.get(href);
+}
+
+// Deterministic shuffle per learner, quiz and attempt: the same attempt shows the same order after a resume.
+function seeded(text) {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return () => {
+    h = (h + 0x6d2b79f5) | 0;
+    let t = Math.imul(h ^ (h >>> 15), 1 | h);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffleChildren(container, random, avoid) {
+  const items = [...container.children];
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  if (avoid && items.map((el) => el.dataset.choice).join() === avoid.join()) items.push(items.shift());
+  container.append(...items);
+}
+
+const reachable = (index) => course.navigation !== 'linear' || index === 0
+  || state.visited.includes(pages[index].id) || state.visited.includes(pages[index - 1].id);
+
+// ------------------------------------------------------------------ scoring and status
+function quizScore(quiz) {
+  let earned = 0;
+  let max = 0;
+  for (const q of quiz.questions) {
+    max += q.points;
+    if (state.submitted[quiz.id] && q.id in state.answers) earned += KINDS[q.type].score(q, state.answers[q.id]).earned;
+  }
+  return { earned, max, percent: max ? Math.round((earned / max) * 10000) / 100 : 0 };
+}
+
+function courseScore() {
+  let earned = 0;
+  let max = 0;
+  for (const quiz of course.quizzes) {
+    const s = quizScore(quiz);
+    earned += s.earned;
+    max += s.max;
+  }
+  const raw = max ? Math.round((earned / max) * 10000) / 100 : 0;
+  return { raw, min: 0, max: 100, scaled: raw / 100 };
+}
+
+function status() {
+  const allViewed = pages.every((page) => state.visited.includes(page.id));
+  let passed = null;
+  if (course.quizzes.length && course.quizzes.every((quiz) => state.submitted[quiz.id])) {
+    passed = courseScore().raw >= course.passingScore
+      && course.quizzes.every((quiz) => quizScore(quiz).percent >= quiz.passMark);
+  }
+  const completed = course.completion === 'all_pages_viewed' ? allViewed
+    : course.completion === 'quiz_passed' ? passed === true : allViewed && passed === true;
+  return { completed, passed };
+}
+
+function save() {
+  tracker.setSuspendData(encodeState(state, course));
+  tracker.setStatus(status());
+  tracker.commit();
+}
+
+// ------------------------------------------------------------------ chrome: menu, progress, pager
+function updateChrome() {
+  const index = pageIndex.get(state.current);
+  for (const link of ui.menu.querySelectorAll('[data-page]')) {
+    const i = pageIndex.get(link.dataset.page);
+    if (i === index) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
+    if (reachable(i)) {
+      link.setAttribute('href', `#${link.dataset.page}`);
+      link.removeAttribute('aria-disabled');
+    } else {
+      link.removeAttribute('href');
+      link.setAttribute('aria-disabled', 'true');
+    }
+    link.classList.toggle('visited', state.visited.includes(link.dataset.page));
+  }
+  const seen = pages.filter((page) => state.visited.includes(page.id)).length;
+  const percent = Math.round((seen / pages.length) * 100);
+  ui.progress.setAttribute('aria-valuenow', String(percent));
+  ui.progress.setAttribute('aria-valuetext', `${seen} of ${pages.length} pages viewed`);
+  ui.progress.firstElementChild.style.width = `${percent}%`;
+  ui.progressText.textContent = `${percent}%`;
+  ui.position.textContent = `Page ${index + 1} of ${pages.length}`;
+  ui.prev.disabled = index === 0;
+  ui.next.textContent = index === pages.length - 1 ? 'Finish' : 'Next';
+}
+
+function setMenuOpen(open) {
+  ui.toggle.setAttribute('aria-expanded', String(open));
+  document.body.classList.toggle('menu-open', open);
+}
+
+// ------------------------------------------------------------------ navigation
+async function go(id, { focus = true } = {}) {
+  const index = pageIndex.get(id);
+  if (finished || index === undefined || !reachable(index)) return;
+  const page = pages[index];
+  const ticket = ++navigation;
+  main.setAttribute('aria-busy', 'true');
+  let html;
+  try {
+    html = await fetchPage(page.href);
+  } catch (error) {
+    if (ticket !== navigation) return;
+    main.innerHTML = '<p class="load-error">This page could not be loaded. Check your connection.</p>'
+      + '<button type="button" class="button" data-retry>Try loading it again</button>';
+    $('[data-retry]', main).addEventListener('click', () => go(id));
+    main.removeAttribute('aria-busy');
+    return;
+  }
+  if (ticket !== navigation) return;
+  main.innerHTML = html;
+  main.removeAttribute('aria-busy');
+  state.current = id;
+  if (!state.visited.includes(id)) state.visited.push(id);
+  for (const form of main.querySelectorAll('form[data-quiz]')) setupQuiz(form);
+  updateChrome();
+  document.title = `${page.title} – ${course.title}`;
+  setMenuOpen(false);
+  window.scrollTo(0, 0);
+  if (focus) {
+    $('h1', main).focus();
+    announce(`Page ${index + 1} of ${pages.length}: ${page.title}`);
+  }
+  tracker.setLocation(id);
+  tracker.setProgress({ visited: state.visited.length, total: pages.length });
+  save();
+  if (pages[index + 1]) fetchPage(pages[index + 1].href).catch(() => {});
+}
+
+function finish() {
+  if (finished) return;
+  save();
+  tracker.finish();
+  finished = true;
+  const { completed, passed } = status();
+  const summary = passed === true ? 'You passed.' : passed === false ? 'You did not pass this time.'
+    : completed ? 'You have completed the course.' : 'You can come back later and continue where you left off.';
+  main.innerHTML = '<article class="page"><h1 class="page-title" tabindex="-1">You have left the course</h1>'
+    + `<p></p><p>Your progress has been saved. You can now close this window.</p></article>`;
+  $('p', main).textContent = summary;
+  for (const el of [ui.prev, ui.next, ui.exit]) el.disabled = true;
+  for (const link of ui.menu.querySelectorAll('[data-page]')) {
+    link.removeAttribute('href');
+    link.setAttribute('aria-disabled', 'true');
+  }
+  $('h1', main).focus();
+}
+
+// ------------------------------------------------------------------ quizzes
+function attemptShown(quiz) {
+  return (state.attempts[quiz.id] || 0) + (state.submitted[quiz.id] ? 0 : 1);
+}
+
+function setupQuiz(form) {
+  const quiz = quizzes.get(form.dataset.quiz);
+  if (!quiz) return;
+  const live = (text) => { $('[data-live]', form).textContent = text; };
+  for (const q of quiz.questions) {
+    const fieldset = $(`[data-question="${q.id}"]`, form);
+    const container = $('[data-shuffle]', fieldset);
+    // Without shuffle, the rendered order stands (ordering items are rendered in a non-answer order).
+    if (quiz.shuffle && container) {
+      const random = seeded(`${learner}|${quiz.id}|${q.id}|${attemptShown(quiz)}`);
+      shuffleChildren(container, random, q.type === 'ordering' ? q.correct : null);
+    }
+    KINDS[q.type].enhance?.(form, q, live);
+  }
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitQuiz(form, quiz);
+  });
+  $('[data-action="retry"]', form).addEventListener('click', () => retryQuiz(quiz));
+  if (state.submitted[quiz.id]) {
+    for (const q of quiz.questions) if (q.id in state.answers) KINDS[q.type].writeResponse(form, q, state.answers[q.id]);
+    showResults(form, quiz);
+  }
+  quizStarted.set(quiz.id, Date.now());
+}
+
+function submitQuiz(form, quiz) {
+  const responses = new Map();
+  for (const q of quiz.questions) {
+    const response = KINDS[q.type].readResponse(form, q);
+    if (response === null) {
+      const fieldset = $(`[data-question="${q.id}"]`, form);
+      const result = $('[data-result]', form);
+      result.textContent = `Please answer ${$('.question-number', fieldset).textContent.toLowerCase()} before submitting.`;
+      $('input, select, button', fieldset).focus();
+      return;
+    }
+    responses.set(q.id, response);
+  }
+  const latencyMs = Date.now() - (quizStarted.get(quiz.id) || Date.now());
+  state.attempts[quiz.id] = (state.attempts[quiz.id] || 0) + 1;
+  state.submitted[quiz.id] = true;
+  for (const q of quiz.questions) {
+    const response = responses.get(q.id);
+    state.answers[q.id] = response;
+    const { correct } = KINDS[q.type].score(q, response);
+    tracker.recordInteraction({
+      id: q.id, type: KINDS[q.type].type, response, correct: q.correct,
+      result: correct ? 'correct' : 'incorrect', weighting: q.points, latencyMs, description: q.text,
+    });
+  }
+  showResults(form, quiz);
+  $('[data-result]', form).focus();
+  tracker.setScore(courseScore());
+  save();
+  updateChrome();
+}
+
+function retryQuiz(quiz) {
+  for (const q of quiz.questions) delete state.answers[q.id];
+  delete state.submitted[quiz.id];
+  save();
+  go(state.current, { focus: false }).then(() => {
+    const form = $(`form[data-quiz="${quiz.id}"]`, main);
+    if (form) $('input, select, [data-move]', form).focus();
+    announce(`${quiz.title}: attempt ${attemptShown(quiz)}.`);
+  });
+}
+
+function showResults(form, quiz) {
+  for (const q of quiz.questions) {
+    const fieldset = $(`[data-question="${q.id}"]`, form);
+    const response = state.answers[q.id];
+    const { correct } = KINDS[q.type].score(q, response);
+    fieldset.classList.toggle('is-correct', correct);
+    fieldset.classList.toggle('is-incorrect', !correct);
+    const feedback = $('.feedback', fieldset);
+    feedback.innerHTML = `<p class="verdict">${correct ? 'Correct.' : 'Not quite.'}</p>`;
+    const picked = [].concat(response ?? []).map(String);
+    const notes = [$(`template[data-feedback="${correct ? 'correct' : 'incorrect'}"]`, fieldset),
+      ...picked.map((id) => $(`template[data-feedback-choice="${id}"]`, fieldset))];
+    for (const note of notes) if (note) feedback.append(note.content.cloneNode(true));
+    fieldset.disabled = true;
+  }
+  const { earned, max, percent } = quizScore(quiz);
+  const passed = percent >= quiz.passMark;
+  const used = state.attempts[quiz.id] || 0;
+  const left = quiz.attempts === 0 || used < quiz.attempts;
+  const fmt = (n) => String(Math.round(n * 100) / 100);
+  $('[data-result]', form).textContent = `You scored ${fmt(earned)} of ${fmt(max)} points (${fmt(percent)}%). `
+    + `Pass mark ${quiz.passMark}%: ${passed ? 'passed' : 'not passed'}.`
+    + (quiz.attempts ? ` Attempt ${used} of ${quiz.attempts}.` : '');
+  $('[data-action="submit"]', form).hidden = true;
+  $('[data-action="retry"]', form).hidden = passed || !left;
+}
+
+// ------------------------------------------------------------------ start
+function start() {
+  const session = tracker.start();
+  learner = session.learnerName || '';
+  showNotice(session.notice || '');
+  if (session.resume) {
+    try {
+      state = { ...state, ...decodeState(session.resume, course) };
+    } catch (error) {
+      // Unreadable saved progress must never lock a learner out of the course: start afresh.
+      showNotice('Your saved progress could not be read, so the course starts from the beginning.');
+    }
+  }
+  const first = [state.current, session.location].find((id) => pageIndex.has(id) && reachable(pageIndex.get(id)));
+
+  ui.menu.addEventListener('click', (event) => {
+    const link = event.target.closest('[data-page]');
+    if (!link) return;
+    event.preventDefault();
+    go(link.dataset.page);
+  });
+  ui.prev.addEventListener('click', () => go(pages[pageIndex.get(state.current) - 1]?.id));
+  ui.next.addEventListener('click', () => {
+    const next = pages[pageIndex.get(state.current) + 1];
+    if (next) go(next.id); else finish();
+  });
+  ui.exit.addEventListener('click', finish);
+  ui.toggle.addEventListener('click', () => {
+    const open = ui.toggle.getAttribute('aria-expanded') !== 'true';
+    setMenuOpen(open);
+    if (open) $('[aria-current="page"], a[href]', ui.menu)?.focus();
+  });
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && document.body.classList.contains('menu-open')) {
+      setMenuOpen(false);
+      ui.toggle.focus();
+    }
+  });
+  go(first || pages[0].id, { focus: false });
+}
+
+start();

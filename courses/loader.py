@@ -38,16 +38,13 @@ def check_course(path: Path | str) -> list[Problem]:
 
 
 def _load(path: Path) -> tuple[Course | None, list[Problem]]:
-    if path.is_dir():
-        root, source = path, path / COURSE_FILE
-    else:
-        root, source = path.parent, path
+    if not path.exists():
+        file = path.name if path.suffix in (".yaml", ".yml") else COURSE_FILE
+        return None, [Problem(file, None, "", f"{path} does not exist; give a course folder or its course.yaml")]
+    root, source = (path, path / COURSE_FILE) if path.is_dir() else (path.parent, path)
     file = source.name
-    if not root.is_dir():
-        return None, [Problem(file, None, "", f"folder {root} not found")]
     if not source.is_file():
-        where = f"in {root}" if path.is_dir() else f"at {path}"
-        return None, [Problem(file, None, "", f"no {file} {where}; every course folder needs one "
+        return None, [Problem(file, None, "", f"no {file} in {root}; every course folder needs one "
                                               "(`courseforge new NAME` creates a course to start from)")]
     try:
         raw = source.read_bytes()

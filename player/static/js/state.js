@@ -1,0 +1,277 @@
+/**
+ * Resume state codec: the learner's progress as one short printable-ASCII string.
+ *
+ * Why this shape: SCORM 1.2 gives a course 4,096 characters of cmi.suspend_data, and courses get
+ * republished with pages and questions added, removed or reordered. So the string names pages,
+ * quizzes, questions and choices by short hashes of their STABLE ids (never by position), and the
+ * decoder maps each hash back through the course as it is now: unknown ids are dropped, known ones
+ * kept, and a removed current page falls back to its nearest surviving neighbour.
+ *
+ * Alphabet: only characters that encodeURIComponent leaves alone (A-Z a-z 0-9 - _ . ! ~ * ( )),
+ * so an LMS that URL-encodes, HTML-escapes or JSON-quotes the value cannot change it.
+ *
+ * Layout (version 1):
+ *   "1" Lp Lz Lq Ls "." current "." visited "." answers "." quizzes
+ *   L*       one digit each: hash length for pages, quizzes, questions, sub-items (choices, pairs, items);
+ *            chosen at encode time as the shortest length without collisions in the current course.
+ *   current  hash of the current page, then of its neighbours by distance (prev, next, prev-2, next-2)
+ *   visited  concatenated page hashes
+ *   answers  "~"-separated: question hash, one type letter, payload
+ *              c single_choice  choice hash          m multiple_response  choice hashes
+ *              t true_false     "1" | "0"            f fill_in            escaped text
+ *              F fill_in list   escaped texts joined by "!"
+ *              x matching       (source hash, target hash) pairs
+ *              o ordering       item hashes in the learner's order
+ *   quizzes  "~"-separated: quiz hash, attempts (decimal), "s" when submitted
+ */
+
+export const STATE_VERSION = "1";
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const MAX_HASH = 9;
+const NEIGHBOURS = 2;
+const TYPE_CODES = {
+  single_choice: "c",
+  multiple_response: "m",
+  true_false: "t",
+  fill_in: "f",
+  matching: "x",
+  ordering: "o",
+};
+
+/** The empty state: what a first visit (or an unreadable string) starts from. */
+export function emptyState() {
+  return { current: null, visited: [], answers: {}, attempts: {}, submitted: {} };
+}
+
+/** FNV-1a over the id, seeded so that two seeds give 64 bits; rendered base64url, `len` chars. */
+function hashId(id, len) {
+  let out = "";
+  for (let seed = 0; out.length < len; seed++) {
+    let h = (0x811c9dc5 ^ (seed * 0x9e3779b1)) >>> 0;
+    for (let i = 0; i < id.length; i++) {
+      h ^= id.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    for (let k = 0; k < 5 && out.length < len; k++) {
+      out += ALPHABET[h & 63];
+      h >>>= 6;
+    }
+  }
+  return out;
+}
+
+/** Shortest hash length (from `min`) that keeps every id of every group distinct within its group. */
+function hashLength(groups, min) {
+  for (let len = min; len <= MAX_HASH; len++) {
+    const clash = groups.some((ids) => new Set(ids.map((id) => hashId(id, len))).size !== new Set(ids).size);
+    if (!clash) return len;
+  }
+  return MAX_HASH;
+}
+
+/** hash -> id for the current course; a hash that two current ids share maps to nothing. */
+function lookup(ids, len) {
+  const map = new Map();
+  const ambiguous = new Set();
+  for (const id of ids) {
+    const h = hashId(id, len);
+    if (map.has(h) && map.get(h) !== id) ambiguous.add(h);
+    map.set(h, id);
+  }
+  for (const h of ambiguous) map.delete(h);
+  return map;
+}
+
+function chunks(text, len) {
+  const out = [];
+  for (let i = 0; i + len <= text.length; i += len) out.push(text.slice(i, i + len));
+  return out;
+}
+
+/** Text -> [A-Za-z0-9-_*]: percent-encoding with "*" for "%" (so separators never appear). */
+function escapeText(text) {
+  return encodeURIComponent(text)
+    .replace(/[.!~*()']/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
+    .replace(/%/g, "*");
+}
+
+function unescapeText(text) {
+  return decodeURIComponent(text.replace(/\*/g, "%"));
+}
+
+/** The ids a question's answer may refer to, read from the course.json question. */
+function subItems(question) {
+  const correct = question.correct;
+  switch (question.type) {
+    case "single_choice":
+    case "multiple_response":
+      return (question.choices || []).map((c) => c.id);
+    case "matching":
+      return Array.isArray(correct) ? correct.map((pair) => pair[0]) : [];
+    case "ordering":
+      return Array.isArray(correct) ? correct.slice() : [];
+    default:
+      return [];
+  }
+}
+
+/** Everything the codec needs from course.json, in one pass. */
+function index(course) {
+  const pages = (course.pages || []).map((p) => p.id);
+  const quizzes = course.quizzes || [];
+  const questions = new Map();
+  const quizQuestions = new Map();
+  for (const quiz of quizzes) {
+    quizQuestions.set(quiz.id, (quiz.questions || []).map((q) => q.id));
+    for (const q of quiz.questions || []) questions.set(q.id, q);
+  }
+  return { pages, quizIds: quizzes.map((q) => q.id), questions, quizQuestions };
+}
+
+function encodeAnswer(question, response, ls) {
+  const h = (id) => hashId(String(id), ls);
+  switch (question.type) {
+    case "single_choice":
+      return typeof response === "string" ? "c" + h(response) : null;
+    case "multiple_response":
+      return Array.isArray(response) ? "m" + response.map(h).join("") : null;
+    case "true_false":
+      return typeof response === "boolean" ? "t" + (response ? "1" : "0") : null;
+    case "fill_in":
+      if (typeof response === "string") return "f" + escapeText(response);
+      return Array.isArray(response) ? "F" + response.map((s) => escapeText(String(s))).join("!") : null;
+    case "matching":
+      return Array.isArray(response) ? "x" + response.map((pair) => h(pair[0]) + h(pair[1])).join("") : null;
+    case "ordering":
+      return Array.isArray(response) ? "o" + response.map(h).join("") : null;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Payload -> response against the current question, or undefined when it no longer fits
+ * (type changed, an id it names is gone, or a matching/ordering no longer covers the items).
+ */
+function decodeAnswer(question, code, payload, ls) {
+  const items = lookup(subItems(question), ls);
+  const ids = () => {
+    const out = chunks(payload, ls).map((c) => items.get(c));
+    return out.includes(undefined) || payload.length % ls ? undefined : out;
+  };
+  if (TYPE_CODES[question.type] !== code.toLowerCase()) return undefined;
+  switch (code) {
+    case "c":
+      return payload.length === ls ? items.get(payload) : undefined;
+    case "m": {
+      if (payload.length % ls) return undefined;
+      return chunks(payload, ls).map((c) => items.get(c)).filter((id) => id !== undefined);
+    }
+    case "t":
+      return payload === "1" ? true : payload === "0" ? false : undefined;
+    case "f":
+      return unescapeText(payload);
+    case "F":
+      return payload === "" ? [] : payload.split("!").map(unescapeText);
+    case "x": {
+      const flat = ids();
+      if (!flat || flat.length % 2) return undefined;
+      const pairs = [];
+      for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+      return pairs;
+    }
+    case "o": {
+      const order = ids();
+      if (!order || order.length !== items.size || new Set(order).size !== order.length) return undefined;
+      return order;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** State object -> suspend-data string. Ids the course does not know are left out. */
+export function encodeState(state, course) {
+  const s = { ...emptyState(), ...(state || {}) };
+  const { pages, quizIds, questions } = index(course);
+  const lp = hashLength([pages], 2);
+  const lz = hashLength([quizIds], 2);
+  const lq = hashLength([[...questions.keys()]], 2);
+  const ls = hashLength([...questions.values()].map(subItems), 1);
+  const pageSet = new Set(pages);
+
+  let current = "";
+  const at = pages.indexOf(s.current);
+  if (at >= 0) {
+    current = hashId(pages[at], lp);
+    for (let d = 1; d <= NEIGHBOURS; d++) {
+      if (at - d >= 0) current += hashId(pages[at - d], lp);
+      if (at + d < pages.length) current += hashId(pages[at + d], lp);
+    }
+  }
+  const visited = [...new Set(s.visited || [])].filter((id) => pageSet.has(id)).map((id) => hashId(id, lp)).join("");
+
+  const answers = [];
+  for (const [qid, response] of Object.entries(s.answers || {})) {
+    const question = questions.get(qid);
+    if (!question || response === null || response === undefined) continue;
+    const body = encodeAnswer(question, response, ls);
+    if (body !== null) answers.push(hashId(qid, lq) + body);
+  }
+
+  const quizzes = [];
+  for (const zid of quizIds) {
+    const attempts = Math.max(0, Math.floor(Number((s.attempts || {})[zid]) || 0));
+    const submitted = Boolean((s.submitted || {})[zid]);
+    if (attempts || submitted) quizzes.push(hashId(zid, lz) + (attempts ? String(attempts) : "") + (submitted ? "s" : ""));
+  }
+
+  return [STATE_VERSION + lp + lz + lq + ls, current, visited, answers.join("~"), quizzes.join("~")].join(".");
+}
+
+/**
+ * Suspend-data string -> state object for the course as published now. Never throws: anything
+ * unreadable (another tool's data, a newer format, a truncated value) yields what could be read,
+ * or the empty state.
+ */
+export function decodeState(text, course) {
+  const state = emptyState();
+  if (typeof text !== "string" || !text.startsWith(STATE_VERSION)) return state;
+  try {
+    const [head, current = "", visited = "", answers = "", quizzes = ""] = text.split(".");
+    if (!/^\d[1-9]{4}$/.test(head)) return state;
+    const [lp, lz, lq, ls] = head.slice(1).split("").map(Number);
+    const { pages, quizIds, questions, quizQuestions } = index(course);
+    const pageOf = lookup(pages, lp);
+
+    state.visited = [...new Set(chunks(visited, lp).map((h) => pageOf.get(h)).filter(Boolean))];
+    const candidates = chunks(current, lp).map((h) => pageOf.get(h)).filter(Boolean);
+    state.current = candidates.length ? candidates[0] : null;
+
+    const questionOf = lookup([...questions.keys()], lq);
+    for (const item of answers ? answers.split("~") : []) {
+      const qid = questionOf.get(item.slice(0, lq));
+      if (!qid) continue;
+      try {
+        const response = decodeAnswer(questions.get(qid), item.charAt(lq), item.slice(lq + 1), ls);
+        if (response !== undefined) state.answers[qid] = response;
+      } catch {
+        // a damaged answer is dropped; the rest of the state still resumes
+      }
+    }
+
+    const quizOf = lookup(quizIds, lz);
+    for (const item of quizzes ? quizzes.split("~") : []) {
+      const zid = quizOf.get(item.slice(0, lz));
+      const match = /^(\d*)(s?)$/.exec(item.slice(lz));
+      if (!zid || !match) continue;
+      if (match[1]) state.attempts[zid] = Number(match[1]);
+      // A submitted quiz stays submitted only if every question it has now was answered.
+      if (match[2] && (quizQuestions.get(zid) || []).every((qid) => qid in state.answers)) state.submitted[zid] = true;
+    }
+  } catch {
+    return emptyState();
+  }
+  return state;
+}

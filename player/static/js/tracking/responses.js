@@ -1,0 +1,102 @@
+/**
+ * Interaction answers as the standards spell them. The tracker interface hands over answers in
+ * the player's own shapes (the `correct` shapes of course.json); these functions turn one into
+ * SCORM 1.2 or SCORM 2004 response strings, one function per interaction type and version.
+ */
+import { oneLine, truncate } from "./formats.js";
+
+/** SCORM 1.2 choice/sequencing/matching targets: single characters 0-9 and a-z. */
+const LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789";
+/** SCORM 1.2 matching sources ("1.a,2.c" in the standard's examples): digits first. */
+const SOURCES = "123456789abcdefghijklmnopqrstuvwxyz0";
+
+const asList = (value) => (Array.isArray(value) ? value : value === null || value === undefined ? [] : [value]);
+const unique = (list) => [...new Set(list)];
+
+/**
+ * The ids an interaction's answers are drawn from, in authored order: from the course.json
+ * question when there is one, else from the correct answer followed by anything else answered.
+ */
+export function itemOrder(type, question, correct, response) {
+  if (question) {
+    if (type === "choice" && question.choices) return question.choices.map((c) => c.id);
+    if (type === "matching" && Array.isArray(question.correct)) return question.correct.map((p) => p[0]);
+    if (type === "sequencing" && Array.isArray(question.correct)) return question.correct.slice();
+  }
+  if (type === "matching") {
+    return unique([...asList(correct), ...asList(response)].flatMap((pair) => asList(pair)));
+  }
+  return unique([...asList(correct), ...asList(response)].map(String));
+}
+
+/** Answers in SCORM 1.2 formats (RTE 3.4.2.7): single characters, "," and "." separators. */
+export const scorm12 = {
+  response(type, value, order) {
+    const letter = (id) => LETTERS[order.indexOf(id)];
+    switch (type) {
+      case "true-false":
+        return value === true || value === "true" ? "t" : "f";
+      case "choice":
+      case "sequencing":
+        return asList(value).map(letter).filter(Boolean).join(",");
+      case "matching":
+        return asList(value)
+          .filter((pair) => order.includes(pair[0]) && order.includes(pair[1]))
+          .map((pair) => `${SOURCES[order.indexOf(pair[0])]}.${letter(pair[1])}`)
+          .join(",");
+      case "fill-in":
+        return truncate(oneLine(asList(value).join(" ")), 255);
+      default:
+        return truncate(oneLine(String(value ?? "")), 255);
+    }
+  },
+
+  /** Correct-response patterns; a set that must be chosen whole is wrapped in {} (RTE 3.4.2.7.7). */
+  patterns(type, correct, order) {
+    if (type === "fill-in") return asList(correct).slice(0, 5).map((s) => truncate(oneLine(s), 255));
+    const pattern = this.response(type, correct, order);
+    if ((type === "choice" || type === "matching") && asList(correct).length > 1) return [`{${pattern}}`];
+    return [pattern];
+  },
+};
+
+/** A SCORM 2004 localized string: one line, no leading "{" (that starts a {lang=} tag), max chars. */
+export function langString(text, max) {
+  return truncate(oneLine(text).replace(/\[[,.]\]/g, (m) => m[1]).replace(/^\{+/, ""), max);
+}
+
+/** Answers in SCORM 2004 formats (RTE 4.1.6): ids joined by "[,]", matching pairs "src[.]tgt". */
+export const scorm2004 = {
+  response(type, value) {
+    switch (type) {
+      case "true-false":
+        return value === true || value === "true" ? "true" : "false";
+      case "choice":
+        return unique(asList(value).map(String)).slice(0, 36).join("[,]");
+      case "sequencing":
+        return asList(value).map(String).slice(0, 36).join("[,]");
+      case "matching":
+        return asList(value)
+          .slice(0, 36)
+          .map((pair) => `${pair[0]}[.]${pair[1]}`)
+          .join("[,]");
+      case "fill-in":
+        return asList(value)
+          .slice(0, 10)
+          .map((s) => langString(s, 250))
+          .join("[,]");
+      default:
+        return langString(String(value ?? ""), 4000);
+    }
+  },
+
+  /** Each accepted fill-in answer is its own pattern (at most the 5 the LMS must keep). */
+  patterns(type, correct, caseSensitive) {
+    if (type === "fill-in") {
+      return asList(correct)
+        .slice(0, 5)
+        .map((s) => `{case_matters=${caseSensitive ? "true" : "false"}}${langString(s, 250)}`);
+    }
+    return [this.response(type, correct)];
+  },
+};

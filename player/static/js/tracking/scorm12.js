@@ -1,0 +1,117 @@
+/**
+ * SCORM 1.2 tracker: the tracker interface in the 1.2 data model (cmi.core.*, one lesson_status
+ * field, CMITimespan times, single-character responses, 4,096-character suspend data).
+ */
+import { cmiTime, cmiTimespan, decimal, identifier } from "./formats.js";
+import { itemOrder, scorm12 as responses } from "./responses.js";
+import { ScormTracker } from "./scorm-api.js";
+
+/** The 1.2 limits this tracker enforces (RTE 3.4.2). */
+export const LIMITS = { suspendData: 4096, location: 255, identifier: 255, correctPatterns: 5 };
+
+const SPEC = {
+  apiName: "API",
+  calls: {
+    init: "LMSInitialize",
+    get: "LMSGetValue",
+    set: "LMSSetValue",
+    commit: "LMSCommit",
+    finish: "LMSFinish",
+    lastError: "LMSGetLastError",
+    errorString: "LMSGetErrorString",
+    diagnostic: "LMSGetDiagnostic",
+  },
+  // 401: an optional element (interactions) the LMS does not implement; writes still report it.
+  quietGetCodes: ["401"],
+  alreadyInitializedCodes: [],
+};
+
+export class Scorm12Tracker extends ScormTracker {
+  constructor(options = {}) {
+    super(SPEC, options);
+    this.kind = "scorm12";
+    this.status = null;
+    this.interactionIndex = new Map();
+    this.interactionCount = 0;
+  }
+
+  begin() {
+    const lessonStatus = this.get("cmi.core.lesson_status");
+    const suspend = this.get("cmi.suspend_data");
+    const location = this.get("cmi.core.lesson_location");
+    const learnerName = this.get("cmi.core.student_name");
+    // Interactions are write-only in 1.2: new records go after the ones already stored.
+    this.interactionCount = Number.parseInt(this.get("cmi.interactions._count"), 10) || 0;
+    if (lessonStatus === "" || lessonStatus === "not attempted") this.set("cmi.core.lesson_status", "incomplete");
+    this.set("cmi.core.exit", "suspend");
+    this.dirty = true;
+    return { resume: suspend || null, location: location || null, learnerName: learnerName || null };
+  }
+
+  writeLocation(pageId) {
+    if (pageId.length > LIMITS.location) {
+      return this.logError({ call: "setLocation", element: "cmi.core.lesson_location", code: "limit",
+        message: `page id longer than ${LIMITS.location} characters: not sent` });
+    }
+    return this.set("cmi.core.lesson_location", pageId);
+  }
+
+  writeProgress() {
+    return true; // SCORM 1.2 has no progress element; completion carries it.
+  }
+
+  writeSuspendData(text) {
+    if (text.length > LIMITS.suspendData) {
+      return this.logError({ call: "setSuspendData", element: "cmi.suspend_data", code: "limit",
+        message: `suspend data is ${text.length} characters, over the SCORM 1.2 limit of ${LIMITS.suspendData}: not sent` });
+    }
+    return this.set("cmi.suspend_data", text);
+  }
+
+  writeScore({ raw, min = 0, max = 100 }) {
+    return this.setAll([
+      ["cmi.core.score.min", decimal(min, 2, 0, 100)],
+      ["cmi.core.score.max", decimal(max, 2, 0, 100)],
+      ["cmi.core.score.raw", decimal(raw, 2, 0, 100)],
+    ]);
+  }
+
+  /**
+   * One field carries both completion and success in 1.2: passed/failed once the quiz decides,
+   * completed when there is nothing to pass, incomplete until then.
+   */
+  writeStatus({ completed = false, passed = null }) {
+    this.status = { completed: Boolean(completed), passed: passed === true ? true : passed === false ? false : null };
+    const s = this.status;
+    const value = s.passed === false ? "failed" : !s.completed ? "incomplete" : s.passed ? "passed" : "completed";
+    const ok = this.set("cmi.core.lesson_status", value);
+    return this.writeExit() && ok;
+  }
+
+  writeExit() {
+    return this.set("cmi.core.exit", this.isDone() ? "" : "suspend");
+  }
+
+  writeSessionTime(ms) {
+    return this.set("cmi.core.session_time", cmiTimespan(ms));
+  }
+
+  writeInteraction({ id, type, response, correct, result, weighting, latencyMs }) {
+    const key = identifier(id, LIMITS.identifier);
+    if (!this.interactionIndex.has(key)) this.interactionIndex.set(key, this.interactionCount++);
+    const n = `cmi.interactions.${this.interactionIndex.get(key)}`;
+    const order = itemOrder(type, this.question(id), correct, response);
+    const pairs = [
+      [`${n}.id`, key],
+      [`${n}.type`, type],
+      [`${n}.time`, cmiTime()],
+    ];
+    responses.patterns(type, correct, order).slice(0, LIMITS.correctPatterns)
+      .forEach((pattern, i) => pairs.push([`${n}.correct_responses.${i}.pattern`, pattern]));
+    pairs.push([`${n}.student_response`, responses.response(type, response, order)]);
+    pairs.push([`${n}.result`, result === "correct" ? "correct" : "wrong"]);
+    if (weighting !== undefined && weighting !== null) pairs.push([`${n}.weighting`, decimal(weighting, 4)]);
+    if (latencyMs !== undefined && latencyMs !== null) pairs.push([`${n}.latency`, cmiTimespan(latencyMs)]);
+    return this.setAll(pairs);
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * SCORM 2004 (4th edition) tracker: the tracker interface in the 2004 data model (separate
+ * completion and success, scaled score, progress measure, ISO 8601 durations, "[,]"-delimited
+ * responses, 64,000-character suspend data).
+ */
+import { decimal, identifier, isoDuration, isoTimestamp } from "./formats.js";
+import { langString, scorm2004 as responses } from "./responses.js";
+import { ScormTracker } from "./scorm-api.js";
+
+/** The 2004 limits this tracker enforces (RTE 4.2, smallest permitted maximums). */
+export const LIMITS = { suspendData: 64000, location: 1000, identifier: 4000, description: 250, correctPatterns: 5 };
+
+const SPEC = {
+  apiName: "API_1484_11",
+  calls: {
+    init: "Initialize",
+    get: "GetValue",
+    set: "SetValue",
+    commit: "Commit",
+    finish: "Terminate",
+    lastError: "GetLastError",
+    errorString: "GetErrorString",
+    diagnostic: "GetDiagnostic",
+  },
+  // 403: "value not initialized", e.g. cmi.location on a first launch. It means "empty".
+  quietGetCodes: ["403"],
+  // 103: already initialized (the LMS frame kept the session of an earlier load of this page).
+  alreadyInitializedCodes: ["103"],
+};
+
+export class Scorm2004Tracker extends ScormTracker {
+  constructor(options = {}) {
+    super(SPEC, options);
+    this.kind = "scorm2004";
+    this.status = null;
+    this.interactionIndex = new Map();
+    this.interactionCount = 0;
+  }
+
+  begin() {
+    const completion = this.get("cmi.completion_status");
+    const suspend = this.get("cmi.suspend_data");
+    const location = this.get("cmi.location");
+    const learnerName = this.get("cmi.learner_name");
+    // Interactions are readable in 2004: answering a question again updates its own record.
+    this.interactionCount = Number.parseInt(this.get("cmi.interactions._count"), 10) || 0;
+    for (let i = 0; i < this.interactionCount; i++) {
+      const id = this.get(`cmi.interactions.${i}.id`);
+      if (id) this.interactionIndex.set(id, i);
+    }
+    if (completion === "" || completion === "unknown" || completion === "not attempted") {
+      this.set("cmi.completion_status", "incomplete");
+    }
+    this.set("cmi.exit", "suspend");
+    this.dirty = true;
+    return { resume: suspend || null, location: location || null, learnerName: learnerName || null };
+  }
+
+  writeLocation(pageId) {
+    if (pageId.length > LIMITS.location) {
+      return this.logError({ call: "setLocation", element: "cmi.location", code: "limit",
+        message: `page id longer than ${LIMITS.location} characters: not sent` });
+    }
+    return this.set("cmi.location", pageId);
+  }
+
+  writeProgress({ visited, total }) {
+    if (!(Number(total) > 0)) return true;
+    return this.set("cmi.progress_measure", decimal(Number(visited) / Number(total), 4, 0, 1));
+  }
+
+  writeSuspendData(text) {
+    if (text.length > LIMITS.suspendData) {
+      return this.logError({ call: "setSuspendData", element: "cmi.suspend_data", code: "limit",
+        message: `suspend data is ${text.length} characters, over the SCORM 2004 limit of ${LIMITS.suspendData}: not sent` });
+    }
+    return this.set("cmi.suspend_data", text);
+  }
+
+  writeScore({ raw, min = 0, max = 100, scaled }) {
+    const pairs = [
+      ["cmi.score.min", decimal(min, 4)],
+      ["cmi.score.max", decimal(max, 4)],
+      ["cmi.score.raw", decimal(raw, 4)],
+    ];
+    const s = scaled ?? (Number(max) > Number(min) ? (Number(raw) - Number(min)) / (Number(max) - Number(min)) : null);
+    if (s !== null && s !== undefined && Number.isFinite(Number(s))) pairs.push(["cmi.score.scaled", decimal(s, 4, -1, 1)]);
+    return this.setAll(pairs);
+  }
+
+  writeStatus({ completed = false, passed = null }) {
+    this.status = { completed: Boolean(completed), passed: passed === true ? true : passed === false ? false : null };
+    const s = this.status;
+    const ok = this.setAll([
+      ["cmi.completion_status", s.completed ? "completed" : "incomplete"],
+      ["cmi.success_status", s.passed === true ? "passed" : s.passed === false ? "failed" : "unknown"],
+    ]);
+    return this.writeExit() && ok;
+  }
+
+  writeExit() {
+    return this.set("cmi.exit", this.isDone() ? "normal" : "suspend");
+  }
+
+  writeSessionTime(ms) {
+    return this.set("cmi.session_time", isoDuration(ms));
+  }
+
+  writeInteraction({ id, type, response, correct, result, weighting, latencyMs, description, caseSensitive }) {
+    const key = identifier(id, LIMITS.identifier);
+    if (!this.interactionIndex.has(key)) this.interactionIndex.set(key, this.interactionCount++);
+    const n = `cmi.interactions.${this.interactionIndex.get(key)}`;
+    const question = this.question(id);
+    const matters = caseSensitive ?? question?.caseSensitive ?? false;
+    const pairs = [
+      [`${n}.id`, key],
+      [`${n}.type`, type],
+      [`${n}.timestamp`, isoTimestamp()],
+    ];
+    const text = description ?? question?.text;
+    if (text) pairs.push([`${n}.description`, langString(text, LIMITS.description)]);
+    responses.patterns(type, correct, matters).slice(0, LIMITS.correctPatterns)
+      .forEach((pattern, i) => pairs.push([`${n}.correct_responses.${i}.pattern`, pattern]));
+    pairs.push([`${n}.learner_response`, responses.response(type, response)]);
+    pairs.push([`${n}.result`, result === "correct" ? "correct" : "incorrect"]);
+    if (weighting !== undefined && weighting !== null) pairs.push([`${n}.weighting`, decimal(weighting, 4)]);
+    if (latencyMs !== undefined && latencyMs !== null) pairs.push([`${n}.latency`, isoDuration(latencyMs)]);
+    return this.setAll(pairs);
+  }
+}

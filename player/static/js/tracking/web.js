@@ -1,0 +1,87 @@
+/**
+ * Plain-web tracker: the tracker interface over the browser's localStorage, for courses published
+ * as a website. One key per course id (not per version), so a republished course resumes.
+ */
+import { TrackerBase } from "./session.js";
+
+export const STORAGE_PREFIX = "courseforge:";
+
+export class WebTracker extends TrackerBase {
+  constructor(options = {}) {
+    super(options);
+    this.kind = "web";
+    this.key = STORAGE_PREFIX + (options.courseId || this.course?.id || "course");
+    this.record = null;
+  }
+
+  storage() {
+    return this.window?.localStorage ?? null;
+  }
+
+  open() {
+    let stored = null;
+    try {
+      const storage = this.storage();
+      if (!storage) throw new Error("localStorage is not available");
+      stored = JSON.parse(storage.getItem(this.key) || "null");
+      // A write proves storage works (it throws in some private modes and sandboxed frames).
+      storage.setItem(this.key, JSON.stringify(stored || {}));
+    } catch (error) {
+      this.logError({ call: "start", element: this.key, code: "storage", message: String(error?.message ?? error) });
+      return { ok: false, resume: null, location: null, learnerName: null,
+        notice: "This browser is not saving progress: it will be lost when the page closes" };
+    }
+    this.record = stored && typeof stored === "object" ? stored : {};
+    this.record.interactions ||= {};
+    return {
+      ok: true,
+      resume: typeof this.record.suspendData === "string" && this.record.suspendData ? this.record.suspendData : null,
+      location: typeof this.record.location === "string" && this.record.location ? this.record.location : null,
+      learnerName: null,
+      notice: null,
+    };
+  }
+
+  writeLocation(pageId) {
+    this.record.location = pageId;
+  }
+
+  writeProgress({ visited, total }) {
+    this.record.progress = { visited: Number(visited) || 0, total: Number(total) || 0 };
+  }
+
+  writeSuspendData(text) {
+    this.record.suspendData = text;
+  }
+
+  writeScore({ raw, min = 0, max = 100, scaled = null }) {
+    this.record.score = { raw, min, max, scaled };
+  }
+
+  writeStatus({ completed = false, passed = null }) {
+    this.record.status = { completed: Boolean(completed), passed: passed ?? null };
+  }
+
+  writeInteraction({ id, type, response, result }) {
+    this.record.interactions[String(id)] = { type, response, result, time: new Date().toISOString() };
+  }
+
+  writeSessionTime(ms) {
+    this.record.lastSessionMs = ms;
+    this.record.updated = new Date().toISOString();
+  }
+
+  persist() {
+    try {
+      this.storage().setItem(this.key, JSON.stringify(this.record));
+      return true;
+    } catch (error) {
+      return this.logError({ call: "commit", element: this.key, code: "storage", message: String(error?.message ?? error) });
+    }
+  }
+
+  close(elapsedMs) {
+    this.writeSessionTime(elapsedMs);
+    return this.persist();
+  }
+}

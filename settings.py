@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     )
     jobs: int = Field(0, ge=0, description="Parallel media jobs in-process; 0 = one per core.")
     job_timeout: float = Field(900.0, gt=0, description="Seconds one media job may run before it is killed.")
+    media_max_bytes: int = Field(4_000_000_000, gt=0, description="Largest media file accepted, in bytes.")
+    media_max_duration: float = Field(7200.0, gt=0, description="Longest video or audio accepted, in seconds.")
+    image_max_pixels: int = Field(
+        50_000_000, gt=0, description="Largest image accepted, in pixels (refuses decompression bombs)."
+    )
+    hls: bool = Field(False, description="Also publish HLS (fMP4, 4 s segments), remuxed from the MP4 renditions.")
 
 
 @lru_cache(maxsize=1)

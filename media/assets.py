@@ -32,6 +32,8 @@ class BlockMedia:
     captions: Asset | None = None  # WebVTT
     transcript: str | None = None
     duration: float | None = None  # seconds
+    hls: Asset | None = None  # HLS master playlist (video, when settings.hls is on)
+    hls_files: list[Asset] = field(default_factory=list)  # variant playlists and segments it refers to
 
 
 MediaMap = dict[str, BlockMedia]

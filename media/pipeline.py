@@ -1,49 +1,237 @@
 """Turn a course's media blocks into package files.
 
-For now every file is passed through as authored; transcoding, posters, loudness and
-text-to-speech slot in behind this same function.
+The course becomes a list of jobs (renditions and a poster per video, loudness per recorded
+narration, speech per narration script, sizes per image), a runner carries them out (in this
+process or on workers, each job cached by content), and the results become the ``MediaMap``
+exporters read. Package names carry the first 12 hex digits of the file's SHA-256, so a changed
+file gets a new URL and a browser or CDN never serves a stale copy.
+
+Every problem in every file is reported at once, in one ``MediaError``.
 """
 from __future__ import annotations
 
-import mimetypes
+import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from courses.model import Course, ImageBlock, NarrationBlock, VideoBlock
+from media import jobs as jobmaker
 from media.assets import Asset, BlockMedia, MediaMap
+from media.errors import MediaError, MediaProblem
+from media.probe import Limits, check_file, check_image
+from media.runners import JobsFailed, get_runner
+from media.tts import voice_for
+from settings import Settings, get_settings
 
 Progress = Callable[[str, float], None]
 """Called with (what is being worked on, fraction done from 0 to 1)."""
 
-
-def _asset(course: Course, rel: str) -> Asset:
-    source = course.root / rel
-    mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
-    if source.suffix == ".vtt":
-        mime = "text/vtt"
-    return Asset(source=source, href=str(PurePosixPath("media") / PurePosixPath(rel).name), mime=mime,
-                 bytes=source.stat().st_size)
+Finish = Callable[[list[dict]], BlockMedia]
+"""Given every job's result, builds one block's media description."""
 
 
-def prepare_course(course: Course, progress: Progress | None = None) -> MediaMap:
-    """Describe (and make, where needed) the package files of every media block."""
-    out: MediaMap = {}
+def prepare_course(course: Course, progress: Progress | None = None, settings: Settings | None = None) -> MediaMap:
+    """Make (or take from the cache) the package files of every media block."""
+    settings = settings or get_settings()
+    limits = Limits(settings.media_max_bytes, settings.media_max_duration, settings.image_max_pixels,
+                    settings.job_timeout)
+    planner = _Planner(course, limits, settings.hls)
+    finishers: list[Finish] = []
+    problems: list[MediaProblem] = []
     for page in course.pages():
         for block in page.blocks:
-            if isinstance(block, ImageBlock):
-                out[block.id] = BlockMedia(block.id, sources=[_asset(course, block.src)])
-            elif isinstance(block, VideoBlock):
-                out[block.id] = BlockMedia(
-                    block.id,
-                    sources=[_asset(course, block.src)],
-                    poster=_asset(course, block.poster) if block.poster else None,
-                    captions=_asset(course, block.captions) if block.captions else None,
-                )
-            elif isinstance(block, NarrationBlock) and block.src:
-                out[block.id] = BlockMedia(
-                    block.id,
-                    sources=[_asset(course, block.src)],
-                    captions=_asset(course, block.captions) if block.captions else None,
-                    transcript=block.transcript,
-                )
-    return out
+            try:
+                finish = planner.plan(block)
+            except MediaError as exc:
+                problems += exc.problems
+                continue
+            if finish is not None:
+                finishers.append(finish)
+    results: list[dict | None] = [None] * len(planner.jobs)
+    if planner.jobs:
+        try:
+            results = _run_jobs([job.to_dict() for job in planner.jobs], progress)
+        except JobsFailed as failed:
+            results = failed.results
+            for failure in failed.failures:
+                label = planner.jobs[failure.index].label
+                problems += [MediaProblem(label, line.removeprefix(f"{label}: "))
+                             for line in failure.message.splitlines()]
+    if problems:
+        raise MediaError(list(dict.fromkeys(problems)))
+    media: MediaMap = {}
+    for finish in finishers:
+        block_media = finish(results)  # type: ignore[arg-type]
+        media[block_media.block_id] = block_media
+    return media
+
+
+def _run_jobs(jobs: list[dict], progress: Progress | None) -> list[dict]:
+    """The one place that decides where jobs run (``COURSEFORGE_BROKER_URL`` picks Celery)."""
+    return get_runner().run(jobs, progress)
+
+
+class _Planner:
+    """Collects the jobs of a course and, per block, how to turn their results into ``BlockMedia``."""
+
+    def __init__(self, course: Course, limits: Limits, hls: bool):
+        self.course = course
+        self.limits = limits
+        self.hls = hls
+        self.jobs: list[jobmaker.Job] = []
+
+    def add(self, job: jobmaker.Job) -> int:
+        self.jobs.append(job)
+        return len(self.jobs) - 1
+
+    def plan(self, block: object) -> Finish | None:
+        if isinstance(block, VideoBlock):
+            return self._video(block)
+        if isinstance(block, NarrationBlock):
+            return self._narration(block)
+        if isinstance(block, ImageBlock):
+            return self._image(block)
+        return None
+
+    def _path(self, rel: str) -> Path:
+        return self.course.root / rel
+
+    def _video(self, block: VideoBlock) -> Finish:
+        problems: list[MediaProblem] = []
+        renditions = poster_job = None
+        poster = captions = None
+        try:
+            renditions = self.add(jobmaker.renditions_job(self._path(block.src), block.src, self.limits, self.hls))
+            if block.poster is None:
+                poster_job = self.add(jobmaker.poster_job(self._path(block.src), block.src, self.limits))
+        except MediaError as exc:
+            problems += exc.problems
+        if block.poster is not None:
+            poster = _collect(problems, lambda: self._authored_image(block.poster))
+        if block.captions is not None:
+            captions = _collect(problems, lambda: self._captions(block.captions))
+        if problems:
+            raise MediaError(problems)
+        stem = _stem(block.src)
+
+        def finish(results: list[dict]) -> BlockMedia:
+            made = results[renditions]
+            sources = [_asset(o, f"{stem}-{o['label']}{Path(o['file']).suffix}")
+                       for o in made["outputs"] if o["role"] == "rendition"]
+            hls, hls_files = _hls(made, stem)
+            still = poster or _asset(_one(results[poster_job], "poster"), f"{stem}-poster.jpg")
+            return BlockMedia(block.id, sources=sources, poster=still, captions=captions,
+                              duration=made["duration"], hls=hls, hls_files=hls_files)
+
+        return finish
+
+    def _narration(self, block: NarrationBlock) -> Finish:
+        problems: list[MediaProblem] = []
+        index = captions = None
+        try:
+            if block.src is not None:
+                index = self.add(jobmaker.narration_job(self._path(block.src), block.src, self.limits))
+            else:
+                voice = voice_for(self.course.language, self.course.voice.voice)
+                index = self.add(jobmaker.tts_job(block.script or "", f"narration '{block.id}' (script)", voice,
+                                                  self.course.voice.speed, self.limits))
+        except MediaError as exc:
+            problems += exc.problems
+        if block.captions is not None:
+            captions = _collect(problems, lambda: self._captions(block.captions))
+        if problems:
+            raise MediaError(problems)
+        stem = _stem(block.src) if block.src else _stem(block.id)
+
+        def finish(results: list[dict]) -> BlockMedia:
+            made = results[index]
+            spoken = next((o for o in made["outputs"] if o["role"] == "captions"), None)
+            return BlockMedia(
+                block.id,
+                sources=[_asset(_one(made, "audio"), f"{stem}.m4a")],
+                captions=captions or (_asset(spoken, f"{stem}.vtt") if spoken else None),
+                transcript=block.transcript or block.script,
+                duration=made["duration"],
+            )
+
+        return finish
+
+    def _image(self, block: ImageBlock) -> Finish:
+        index = self.add(jobmaker.image_job(self._path(block.src), block.src, self.limits))
+        stem = _stem(block.src)
+
+        def finish(results: list[dict]) -> BlockMedia:
+            made = results[index]
+            sources = [_asset(o, f"{stem}-{o['label'] or o['width']}{Path(o['file']).suffix}")
+                       if len(made["outputs"]) > 1 else _asset(o, f"{stem}{Path(o['file']).suffix}")
+                       for o in made["outputs"]]
+            return BlockMedia(block.id, sources=sources)
+
+        return finish
+
+    def _authored_image(self, rel: str) -> Asset:
+        """A poster the author supplied: checked like any image, used as it is."""
+        info = check_image(self._path(rel), rel, self.limits)
+        mime = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}[info.format]
+        return _copied(self._path(rel), mime, width=info.width, height=info.height)
+
+    def _captions(self, rel: str) -> Asset:
+        path = self._path(rel)
+        check_file(path, rel, self.limits)
+        head = path.read_bytes()[:16].removeprefix(b"\xef\xbb\xbf")
+        if not (head.startswith(b"WEBVTT") and (len(head) == 6 or head[6:7] in b" \t\r\n")):
+            raise MediaError.of(rel, "captions file is not WebVTT (it must start with the line 'WEBVTT')")
+        return _copied(path, "text/vtt")
+
+
+def _collect(problems: list[MediaProblem], make: Callable[[], Asset]) -> Asset | None:
+    try:
+        return make()
+    except MediaError as exc:
+        problems += exc.problems
+        return None
+
+
+def _one(result: dict, role: str) -> dict:
+    return next(o for o in result["outputs"] if o["role"] == role)
+
+
+def _stem(rel: str) -> str:
+    """A URL-safe file name stem: letters, digits, '-', '_' and '.' only."""
+    stem = PurePosixPath(rel).stem
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.") or "media"
+
+
+def _asset(output: dict, name: str) -> Asset:
+    return Asset(
+        source=Path(output["path"]),
+        href=f"media/{output['sha256'][:12]}-{name}",
+        mime=output["mime"],
+        width=output.get("width"),
+        height=output.get("height"),
+        bytes=output["bytes"],
+        label=output.get("label"),
+    )
+
+
+def _copied(path: Path, mime: str, width: int | None = None, height: int | None = None) -> Asset:
+    """A course file used as it is; its href still carries its content hash."""
+    digest = jobmaker.file_sha256(path)
+    name = f"{_stem(path.name)}{path.suffix.lower()}"
+    return Asset(source=path, href=f"media/{digest[:12]}-{name}", mime=mime, width=width, height=height,
+                 bytes=path.stat().st_size)
+
+
+def _hls(made: dict, stem: str) -> tuple[Asset | None, list[Asset]]:
+    """The master playlist and every file under it, keeping their relative layout in the package."""
+    master = next((o for o in made["outputs"] if o["role"] == "hls"), None)
+    if master is None:
+        return None, []
+    folder = f"media/{made['key'][:12]}-{stem}-hls"
+
+    def place(o: dict) -> Asset:
+        rel = PurePosixPath(o["file"]).relative_to("hls")
+        return Asset(source=Path(o["path"]), href=f"{folder}/{rel}", mime=o["mime"], bytes=o["bytes"])
+
+    return place(master), [place(o) for o in made["outputs"] if o["role"] == "hls_part"]
+

@@ -1,0 +1,176 @@
+"""Media jobs as plain data, and the one function that carries a job out.
+
+A job says what to make (kind), from what (input file and its SHA-256, or a script), how
+(settings) and with which tools (encoder versions). That is all the cache key needs: the same
+bytes made the same way by the same encoder give the same outputs, wherever and whenever the job
+runs. Jobs are JSON dicts so that a runner can ship them to another process or machine;
+``run_job`` is what every runner calls.
+
+Job dict (``Job.to_dict()``)::
+
+    {"schema": 1, "kind": "video_renditions" | "poster" | "narration_loudnorm" | "tts" | "image_sizes",
+     "label": "media/intro.mp4",          # the file as the author names it; messages and progress use it
+     "input": "/abs/path/intro.mp4" | None,   # None for tts (the script is in settings)
+     "input_sha256": "<hex>",             # of the input bytes (of the script text for tts)
+     "settings": {...},                   # everything that shapes the outputs
+     "encoder": {"ffmpeg": "5.1.9-0+deb12u1", ...},
+     "limits": {"max_bytes", "max_duration", "max_pixels", "timeout"}}   # not part of the key
+
+Result dict (``run_job``)::
+
+    {"key", "kind", "label", "dir": "<cache folder of this job>", "duration": float | None,
+     "cached": bool,
+     "outputs": [{"role": "rendition" | "poster" | "audio" | "captions" | "image" | "fallback"
+                          | "hls" | "hls_part",
+                  "file": "720p.mp4" (relative to dir), "path": "<absolute>", "mime", "bytes",
+                  "sha256", "width", "height", "label"}]}
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import PIL
+
+from media import audio, images, tts, video
+from media.cache import Cache
+from media.errors import MediaError
+from media.probe import Limits, check_file
+from media.progress import FractionCallback
+from media.tools import Deadline, JobContext, version
+
+JOB_SCHEMA = 1
+Handler = Callable[[Path | None, dict, Limits, JobContext], dict]
+
+
+def _speak(src: Path | None, settings: dict, limits: Limits, ctx: JobContext) -> dict:
+    return tts.speak(settings["script"], settings, ctx)
+
+
+HANDLERS: dict[str, Handler] = {
+    "video_renditions": video.make_renditions,
+    "poster": video.make_poster,
+    "narration_loudnorm": audio.normalise_narration,
+    "tts": _speak,
+    "image_sizes": images.make_sizes,
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str
+    label: str
+    input: str | None
+    input_sha256: str
+    settings: dict = field(default_factory=dict)
+    encoder: dict = field(default_factory=dict)
+    limits: dict = field(default_factory=dict)
+    schema: int = JOB_SCHEMA
+
+    def key(self) -> str:
+        """SHA-256 of what determines the outputs: input bytes, settings, encoder, schema."""
+        identity = {"schema": self.schema, "kind": self.kind, "input_sha256": self.input_sha256,
+                    "settings": self.settings, "encoder": self.encoder}
+        return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Job:
+        if data.get("schema") != JOB_SCHEMA:
+            raise ValueError(f"media job schema {data.get('schema')!r} is not {JOB_SCHEMA}; "
+                             "the worker runs a different courseforge version")
+        if data.get("kind") not in HANDLERS:
+            raise ValueError(f"unknown media job kind {data.get('kind')!r}")
+        return cls(**{k: data[k] for k in ("kind", "label", "input", "input_sha256", "settings", "encoder",
+                                            "limits", "schema")})
+
+
+# --------------------------------------------------------------------------- building jobs
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _file_job(kind: str, path: Path, label: str, settings: dict, encoder: dict, limits: Limits) -> Job:
+    check_file(path, label, limits)  # before hashing: reading a pipe or a device would never end
+    return Job(kind, label, str(path.resolve()), file_sha256(path), settings, encoder, limits.to_dict())
+
+
+def _ffmpeg() -> dict:
+    return {"ffmpeg": version("ffmpeg")}
+
+
+def renditions_job(path: Path, label: str, limits: Limits, hls: bool = False) -> Job:
+    return _file_job("video_renditions", path, label, {**video.DEFAULTS, "hls": hls}, _ffmpeg(), limits)
+
+
+def poster_job(path: Path, label: str, limits: Limits) -> Job:
+    return _file_job("poster", path, label, dict(video.POSTER_DEFAULTS), _ffmpeg(), limits)
+
+
+def narration_job(path: Path, label: str, limits: Limits) -> Job:
+    return _file_job("narration_loudnorm", path, label, dict(audio.DEFAULTS), _ffmpeg(), limits)
+
+
+def image_job(path: Path, label: str, limits: Limits) -> Job:
+    return _file_job("image_sizes", path, label, dict(images.DEFAULTS), {"pillow": PIL.__version__}, limits)
+
+
+def tts_job(script: str, label: str, voice: str, speed: int, limits: Limits) -> Job:
+    settings = {**tts.DEFAULTS, "voice": voice, "speed": speed, "script": script}
+    encoder = {**_ffmpeg(), settings["engine"]: version(settings["engine"])}
+    return Job("tts", label, None, hashlib.sha256(script.encode()).hexdigest(), settings, encoder,
+               limits.to_dict())
+
+
+# --------------------------------------------------------------------------- running jobs
+def run_job(job: dict, progress: FractionCallback | None = None, cache_dir: Path | None = None) -> dict:
+    """Make (or find in the cache) the outputs of one job; raise ``MediaError`` naming the file if it cannot.
+
+    A cache hit starts no process at all. A miss builds in a scratch folder under the cache and
+    publishes it atomically, so no caller ever sees half a job, whatever happens mid-way.
+    """
+    spec = Job.from_dict(job)
+    if cache_dir is None:
+        from settings import get_settings
+
+        cache_dir = get_settings().cache_dir
+    cache = Cache(cache_dir)
+    key = spec.key()
+    found = cache.lookup(key)
+    if found is None:
+        found = cache.make(key, lambda scratch: _build(spec, key, scratch, progress))
+        found["cached"] = False
+    else:
+        found["cached"] = True
+    if progress:
+        progress(1.0)
+    for entry in found["outputs"]:
+        entry["path"] = str(Path(found["dir"]) / entry["file"])
+    return found
+
+
+def _build(spec: Job, key: str, scratch: Path, progress: FractionCallback | None) -> dict:
+    limits = Limits.from_dict(spec.limits)
+    src = Path(spec.input) if spec.input else None
+    if src is not None:
+        check_file(src, spec.label, limits)
+        if file_sha256(src) != spec.input_sha256:
+            raise MediaError.of(spec.label, "the file changed while the course was being built; build again")
+    ctx = JobContext(spec.label, scratch, Deadline(limits.timeout), progress)
+    made = HANDLERS[spec.kind](src, spec.settings, limits, ctx)
+    outputs = []
+    for entry in made["outputs"]:
+        path = scratch / entry["file"]
+        outputs.append({"width": None, "height": None, "label": None, **entry,
+                        "bytes": path.stat().st_size, "sha256": file_sha256(path)})
+    return {"key": key, "kind": spec.kind, "label": spec.label, "duration": made.get("duration"),
+            "outputs": outputs}

@@ -1,0 +1,142 @@
+"""The one place that starts ffmpeg, ffprobe and espeak-ng.
+
+Every external tool runs here, so every run gets the same guarantees: no terminal input, stderr
+in a temporary file (a pipe nobody reads deadlocks ffmpeg once it fills), stdout read by a
+thread (progress lines or the tool's output), and a hard deadline after which the tool's whole
+process group is killed. A job that hangs on a broken file costs its timeout, never a worker.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from media.errors import MediaError
+from media.progress import FractionCallback, ProgressParser
+
+FFMPEG_GLOBALS = ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "error", "-progress", "pipe:1", "-y"]
+"""Put right after the program name of every ffmpeg command (``ffmpeg(argv)`` does it)."""
+
+
+@dataclass(frozen=True)
+class Completed:
+    stdout: bytes
+    stderr: str
+
+
+def run(
+    argv: list[str],
+    *,
+    name: str,
+    timeout: float,
+    duration: float | None = None,
+    progress: FractionCallback | None = None,
+    budget: float | None = None,
+) -> Completed:
+    """Run ``argv`` to the end or until ``timeout`` seconds; raise ``MediaError`` about ``name`` if it fails.
+
+    With ``progress``, stdout is parsed as ffmpeg ``-progress`` output against ``duration``.
+    ``budget`` is the whole job's time limit, named in the message when a step of it is stopped.
+    """
+    tool = Path(argv[0]).name
+    stopped = f"{tool} did not finish within {budget if budget is not None else timeout:g} s and was stopped"
+    if timeout <= 0:
+        raise MediaError.of(name, stopped)
+    parser = ProgressParser(duration, progress) if progress else None
+    chunks: list[bytes] = []
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, start_new_session=True
+        )
+
+        def pump() -> None:
+            assert proc.stdout is not None
+            while chunk := proc.stdout.read1(65536):
+                chunks.append(chunk)
+                if parser:
+                    parser.feed(chunk)
+
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            reader.join()
+            raise MediaError.of(name, stopped) from None
+        finally:
+            if proc.poll() is None:  # interrupted (Ctrl-C, worker shutdown): take the tool down too
+                _kill_group(proc)
+        reader.join()
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise MediaError.of(name, f"{tool} failed: {last_line(stderr) or f'exit status {proc.returncode}'}")
+    return Completed(b"".join(chunks), stderr)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def last_line(text: str) -> str:
+    """The most telling line of a tool's stderr: its last non-empty one."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def ffmpeg_argv(compiled: list[str]) -> list[str]:
+    """Insert the common global options into an argv built by ffmpeg-python's ``compile()``."""
+    return [compiled[0], *FFMPEG_GLOBALS, *compiled[1:]]
+
+
+@lru_cache(maxsize=None)
+def version(program: str) -> str:
+    """The tool's version string, part of every cache key (a new encoder makes new outputs)."""
+    flag = "-version" if program in ("ffmpeg", "ffprobe") else "--version"
+    out = subprocess.run([program, flag], capture_output=True, text=True, timeout=30, check=True).stdout
+    first = out.splitlines()[0] if out else ""
+    if program in ("ffmpeg", "ffprobe"):  # "ffmpeg version 5.1.9-0+deb12u1 Copyright ..."
+        return first.split()[2]
+    return first.strip()
+
+
+class Deadline:
+    """A job's time budget, shared by every tool run the job makes."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._end = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self._end - time.monotonic()
+
+
+@dataclass
+class JobContext:
+    """What a job step needs: the file it is about, a scratch folder, the time budget, a progress sink."""
+
+    name: str
+    workdir: Path
+    deadline: Deadline
+    progress: FractionCallback | None = None
+
+    def run(
+        self,
+        argv: list[str],
+        *,
+        duration: float | None = None,
+        progress: FractionCallback | None = None,
+    ) -> Completed:
+        return run(argv, name=self.name, timeout=self.deadline.remaining(), duration=duration,
+                   progress=progress, budget=self.deadline.seconds)

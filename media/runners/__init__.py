@@ -1,0 +1,107 @@
+"""Where media jobs run: in this process (a pool sized to the cores) or on Celery workers.
+
+The pipeline turns a course into a list of media jobs (plain JSON-serialisable dicts) and hands
+them to ``get_runner().run(jobs, progress)``. A runner only moves jobs and results around: the
+job function itself (``media.jobs.run_job`` unless told otherwise) does the work and writes its
+outputs into the content-addressed cache, so a job can run anywhere and a retried job never
+duplicates or corrupts output.
+
+Runners promise the same things whichever one is used:
+- results come back in the order of the jobs, one result dict per job;
+- one job failing does not stop the others: every job finishes, then ``JobsFailed`` lists each
+  failure with the file it was working on and the job's own message;
+- ``progress(label, fraction)`` receives the overall fraction of the whole batch (0 to 1), with
+  the label of the job that last moved, and is only ever called from the caller's thread.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from settings import Settings
+
+Progress = Callable[[str, float], None]
+"""Overall progress of a batch: (what is being worked on, fraction done from 0 to 1)."""
+
+JobProgress = Callable[[float], None]
+"""Progress of one job, as the job function reports it: fraction done from 0 to 1."""
+
+JobFunction = Callable[..., dict]
+"""``function(job: dict, progress: JobProgress | None = None) -> dict``."""
+
+DEFAULT_JOB_FUNCTION = "media.jobs.run_job"
+
+
+class Runner(Protocol):
+    def run(self, jobs: list[dict], progress: Progress | None = None) -> list[dict]:
+        """Run every job; return their results in job order or raise ``JobsFailed``."""
+        ...
+
+
+class MediaRunnerError(RuntimeError):
+    """A media batch could not be run or did not fully succeed; ``str()`` is the message to show."""
+
+
+@dataclass(frozen=True)
+class JobFailure:
+    index: int  # position of the job in the batch
+    label: str  # the file the job was working on
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.message}"
+
+
+class JobsFailed(MediaRunnerError):
+    """Some jobs failed; the others finished and their results are in ``results`` (None where failed)."""
+
+    def __init__(self, failures: list[JobFailure], results: list[dict | None]):
+        self.failures = failures
+        self.results = results
+        noun = "media job" if len(results) == 1 else "media jobs"
+        lines = "\n".join(f"  {failure}" for failure in failures)
+        super().__init__(f"{len(failures)} of {len(results)} {noun} failed:\n{lines}")
+
+
+def job_label(job: dict[str, Any], index: int) -> str:
+    """The name a person recognises a job by: its label or source file, else its position."""
+    for key in ("label", "source", "src", "input"):
+        if job.get(key):
+            return str(job[key])
+    return f"job {index + 1}"
+
+
+def load_job_function(dotted: str) -> JobFunction:
+    """Import ``package.module.function`` (or ``package.module:function``) by name.
+
+    Jobs name their function instead of carrying it so that the same batch can be sent to a
+    Celery worker in another process or on another machine.
+    """
+    module_name, sep, attr = dotted.partition(":") if ":" in dotted else dotted.rpartition(".")
+    if not sep or not module_name or not attr:
+        raise MediaRunnerError(f"media job function {dotted!r} is not a dotted name like 'package.module.function'")
+    try:
+        function = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise MediaRunnerError(f"cannot load media job function {dotted!r}: {exc}") from exc
+    if not callable(function):
+        raise MediaRunnerError(f"media job function {dotted!r} is not callable")
+    return function
+
+
+def get_runner(settings: Settings | None = None, function: str = DEFAULT_JOB_FUNCTION) -> Runner:
+    """Celery workers when ``settings.broker_url`` is set, else a pool in this process."""
+    if settings is None:
+        from settings import get_settings
+
+        settings = get_settings()
+    if settings.broker_url:
+        from media.runners.celery_runner import CeleryRunner
+
+        return CeleryRunner(settings, function)
+    from media.runners.local import LocalRunner
+
+    return LocalRunner(settings.jobs, function)

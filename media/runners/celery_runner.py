@@ -1,0 +1,118 @@
+"""Send media jobs to Celery workers and wait for them, showing their progress.
+
+The builder only publishes jobs and polls their state in the result backend: tasks are sent by
+name, so this side needs neither the job code nor a worker. Progress comes from the state a
+running task publishes (``PROGRESS`` with ``{"fraction": f}``, see ``celery_app``).
+"""
+from __future__ import annotations
+
+import time
+
+from celery.result import AsyncResult
+from kombu.utils.url import maybe_sanitize_url
+
+from media.runners import (
+    DEFAULT_JOB_FUNCTION,
+    JobFailure,
+    JobsFailed,
+    MediaRunnerError,
+    Progress,
+    job_label,
+)
+from media.runners.celery_app import PROGRESS_STATE, QUEUE, TASK_NAME, make_app
+from settings import Settings
+
+WORKER_COMMAND = "celery -A media.runners.celery_app worker --loglevel=info --concurrency=1"
+
+
+class BrokerUnreachable(MediaRunnerError):
+    """The Redis named by COURSEFORGE_BROKER_URL does not answer."""
+
+
+class NoWorkers(MediaRunnerError):
+    """The broker answers but no media worker listens, so jobs would wait forever."""
+
+
+class CeleryRunner:
+    def __init__(self, settings: Settings, function: str = DEFAULT_JOB_FUNCTION, poll_interval: float = 0.25):
+        self.app = make_app(settings)
+        self.url = maybe_sanitize_url(settings.broker_url)
+        self.function = function
+        self.poll_interval = poll_interval
+
+    def run(self, jobs: list[dict], progress: Progress | None = None) -> list[dict]:
+        if not jobs:
+            return []
+        self._check_broker()
+        self._check_workers()
+        handles = [
+            self.app.send_task(TASK_NAME, args=[job, self.function], queue=QUEUE) for job in jobs
+        ]
+        try:
+            outcomes = self._wait(jobs, handles, progress)
+        except KeyboardInterrupt:
+            # Nobody waits for these any more: drop the ones no worker has started yet.
+            self.app.control.revoke([h.id for h in handles if not h.ready()])
+            raise
+        for handle in handles:
+            handle.forget()
+        failures = [
+            JobFailure(index, job_label(job, index), _message(outcome))
+            for index, (job, outcome) in enumerate(zip(jobs, outcomes))
+            if isinstance(outcome, BaseException)
+        ]
+        results = [None if isinstance(outcome, BaseException) else outcome for outcome in outcomes]
+        if failures:
+            raise JobsFailed(failures, results)
+        return results  # type: ignore[return-value]
+
+    def _wait(self, jobs: list[dict], handles: list[AsyncResult], progress: Progress | None) -> list[object]:
+        pending = object()
+        outcomes: list[object] = [pending] * len(jobs)
+        fractions = [0.0] * len(jobs)
+        while True:
+            for index, handle in enumerate(handles):
+                if outcomes[index] is not pending:
+                    continue
+                try:
+                    state, info = handle.state, handle.info
+                except OSError as exc:  # redis-py connection errors are OSErrors too
+                    raise BrokerUnreachable(self._unreachable(exc)) from exc
+                fraction = fractions[index]
+                if state == PROGRESS_STATE and isinstance(info, dict):
+                    fraction = float(info.get("fraction", fraction))
+                elif state == "SUCCESS":
+                    outcomes[index], fraction = info, 1.0
+                elif state == "FAILURE":
+                    outcomes[index], fraction = info, 1.0
+                if fraction != fractions[index]:
+                    fractions[index] = fraction
+                    if progress is not None:
+                        progress(job_label(jobs[index], index), sum(fractions) / len(jobs))
+            if all(outcome is not pending for outcome in outcomes):
+                return outcomes
+            time.sleep(self.poll_interval)
+
+    def _check_broker(self) -> None:
+        try:
+            with self.app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=3)
+        except Exception as exc:  # kombu raises OperationalError, redis-py its own errors
+            raise BrokerUnreachable(self._unreachable(exc)) from exc
+
+    def _check_workers(self) -> None:
+        if not self.app.control.ping(timeout=2.0, limit=1):
+            raise NoWorkers(
+                f"no media worker is listening on {self.url}: start one with "
+                f"`COURSEFORGE_BROKER_URL={self.url} {WORKER_COMMAND}` or unset COURSEFORGE_BROKER_URL"
+            )
+
+    def _unreachable(self, exc: BaseException) -> str:
+        return (
+            f"cannot reach the media job broker at {self.url}: start redis-server or unset "
+            f"COURSEFORGE_BROKER_URL ({exc})"
+        )
+
+
+def _message(exc: object) -> str:
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,122 @@
+"""Run media jobs in this process, several at a time.
+
+Threads, not processes: a media job spends its time waiting on an ffmpeg (or espeak-ng)
+subprocess, which runs on its own cores whatever the GIL does, so a thread per running job is
+all the parallelism there is to get. Threads also let the job function be any callable, report
+progress through a plain queue and raise its own exception types unchanged, with no pickling
+and no process start-up per job.
+
+How many at once: x264 alone keeps both cores of a 2-core machine about 90 % busy, but every
+job also has stretches that use one core or none (probing, reading the source, poster frames,
+the single-threaded audio filters, muxing), and a second job fills those gaps. One job per core
+(``COURSEFORGE_JOBS=0``, the default) is the measured sweet spot; see bench/README.md.
+"""
+from __future__ import annotations
+
+import os
+import queue
+import signal
+from contextlib import suppress
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from media.runners import (
+    DEFAULT_JOB_FUNCTION,
+    JobFailure,
+    JobsFailed,
+    Progress,
+    job_label,
+    load_job_function,
+)
+
+
+class LocalRunner:
+    """A thread pool of ``workers`` jobs at a time (0 = one per core)."""
+
+    def __init__(self, workers: int = 0, function: str = DEFAULT_JOB_FUNCTION):
+        self.workers = workers or os.cpu_count() or 1
+        self.function = function
+
+    def run(self, jobs: list[dict], progress: Progress | None = None) -> list[dict]:
+        if not jobs:
+            return []
+        function = load_job_function(self.function)
+        # Job threads only put (index, fraction, outcome) events here; this thread drains them, so
+        # the caller's progress callback never runs concurrently with itself.
+        events: queue.SimpleQueue[tuple[int, float, object]] = queue.SimpleQueue()
+        pending = object()
+
+        def work(index: int, job: dict) -> None:
+            last = [-1.0]
+
+            def job_progress(fraction: float) -> None:
+                fraction = min(max(float(fraction), 0.0), 1.0)
+                if fraction > last[0]:
+                    last[0] = fraction
+                    events.put((index, fraction, pending))
+
+            try:
+                outcome: object = function(job, progress=job_progress)
+            except BaseException as exc:  # noqa: BLE001 - reported per job; the batch goes on
+                outcome = exc
+            events.put((index, 1.0, outcome))
+
+        fractions = [0.0] * len(jobs)
+        outcomes: list[object] = [pending] * len(jobs)
+        pool = ThreadPoolExecutor(max_workers=min(self.workers, len(jobs)), thread_name_prefix="media-job")
+        try:
+            for index, job in enumerate(jobs):
+                pool.submit(work, index, job)
+            finished = 0
+            while finished < len(jobs):
+                index, fraction, outcome = events.get()
+                fractions[index] = fraction
+                if outcome is not pending:
+                    outcomes[index] = outcome
+                    finished += 1
+                if progress is not None:
+                    progress(job_label(jobs[index], index), sum(fractions) / len(jobs))
+        except BaseException:
+            # Ctrl-C (or a failing progress callback): drop the queued jobs and stop the running
+            # ones' tools, which run in sessions of their own and so never saw the terminal's SIGINT.
+            pool.shutdown(wait=False, cancel_futures=True)
+            _stop_child_processes()
+            raise
+        finally:
+            pool.shutdown(wait=True)
+        return _collect(jobs, outcomes)
+
+
+def _stop_child_processes() -> None:
+    """SIGTERM every direct child of this process, with its process group if it leads one (Linux /proc)."""
+    me, my_group = os.getpid(), os.getpgrp()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # state, ppid, pgrp, ...
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) != me:
+            continue
+        pid, group = int(stat.parent.name), int(fields[2])
+        with suppress(ProcessLookupError, PermissionError):
+            if group == pid and group != my_group:
+                os.killpg(group, signal.SIGTERM)
+            else:
+                os.kill(pid, signal.SIGTERM)
+
+
+def _collect(jobs: list[dict], outcomes: list[object]) -> list[dict]:
+    failures = [
+        JobFailure(index, job_label(job, index), _message(outcome))
+        for index, (job, outcome) in enumerate(zip(jobs, outcomes))
+        if isinstance(outcome, BaseException)
+    ]
+    results = [None if isinstance(outcome, BaseException) else outcome for outcome in outcomes]
+    if failures:
+        raise JobsFailed(failures, results)
+    return results  # type: ignore[return-value]
+
+
+def _message(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+

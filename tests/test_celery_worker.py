@@ -1,0 +1,255 @@
+"""Media jobs through a real Redis and real Celery workers, including a worker killed mid-job.
+
+Each test session starts its own redis-server on a free loopback port (no persistence, in a
+temporary folder), and each test its own worker subprocess on its own Redis database, so tests
+and xdist workers never share a queue.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import redis
+
+from media.runners import JobsFailed
+from media.runners.celery_runner import BrokerUnreachable, CeleryRunner, NoWorkers
+from settings import Settings, get_settings
+
+REPO = Path(__file__).resolve().parents[1]
+CELERY = Path(sys.executable).with_name("celery")
+JOB = f"{__name__}.encode_into_cache"
+# Short, so that the visibility timeout derived from it (job_timeout + 2 x 5 s grace = 20 s) lets
+# Redis hand a dead worker's job to another worker within the test. See media/runners/celery_app.py.
+JOB_TIMEOUT = 10.0
+
+pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.xdist_group("celery-worker")]
+
+
+def encode_into_cache(job: dict, progress=None) -> dict:
+    """A real media job with the pipeline's cache discipline, run inside the Celery worker.
+
+    The output is named by a hash of the job, encoded under ``.partial/`` and renamed into place,
+    so a second run of the same job (redelivery) finds or rewrites the same single file. A run
+    first clears partial files an earlier, dead run of the same job left behind. Every start is
+    logged (with the worker process id) to ``job["attempts"]``; encoding is paced at real time
+    (-re), so the job takes ``seconds`` however idle the machine is.
+    """
+    with open(job["attempts"], "a") as log:
+        log.write(f"{os.getpid()}\n")
+    cache = get_settings().cache_dir
+    key = hashlib.sha256(json.dumps({k: job[k] for k in ("seconds", "input") if k in job}, sort_keys=True).encode())
+    out = cache / f"{key.hexdigest()[:16]}.mp4"
+    if out.exists():
+        return {"output": str(out), "cached": True}
+    partials = cache / ".partial"
+    partials.mkdir(parents=True, exist_ok=True)
+    for stale in partials.glob(f"{out.stem}-*"):
+        stale.unlink()
+    partial = partials / f"{out.stem}-{os.getpid()}.mp4"
+    source = ["-i", job["input"]] if "input" in job else [
+        "-re", "-f", "lavfi", "-i", f"testsrc=size=160x120:rate=10:duration={job['seconds']}"]
+    proc = subprocess.Popen(
+        ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-nostats", "-progress", "pipe:1", "-y",
+         *source, "-c:v", "libx264", "-preset", "ultrafast", "-f", "mp4", str(partial)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    for line in proc.stdout:
+        key_, _, value = line.strip().partition("=")
+        if key_ == "out_time_us" and value.isdigit() and progress:
+            progress(int(value) / 1e6 / job["seconds"])
+    errors = proc.stderr.read().strip()
+    if proc.wait() != 0:
+        partial.unlink(missing_ok=True)
+        raise RuntimeError(f"ffmpeg failed: {errors.splitlines()[-1] if errors else proc.returncode}")
+    os.replace(partial, out)
+    return {"output": str(out), "cached": False}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_port(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    server = subprocess.Popen(
+        ["/usr/bin/redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(folder), "--databases", "32"],
+        stdout=open(folder / "redis.log", "w"), stderr=subprocess.STDOUT,
+    )
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start: {(folder / 'redis.log').read_text()}")
+            time.sleep(0.05)
+    yield port
+    server.terminate()
+    server.wait(10)
+
+
+_databases = iter(range(1, 32))
+
+
+class Workers:
+    """Celery worker subprocesses for one test, on one Redis database and one cache folder."""
+
+    def __init__(self, port: int, tmp: Path):
+        self.url = f"redis://127.0.0.1:{port}/{next(_databases)}"
+        self.tmp = tmp
+        self.cache = tmp / "cache"
+        self.settings = Settings(broker_url=self.url, cache_dir=self.cache, job_timeout=JOB_TIMEOUT)
+        self.procs: list[subprocess.Popen] = []
+
+    def start(self) -> subprocess.Popen:
+        name = f"media{len(self.procs)}@{socket.gethostname()}"
+        env = {
+            **os.environ,
+            "COURSEFORGE_BROKER_URL": self.url,
+            "COURSEFORGE_CACHE_DIR": str(self.cache),
+            "COURSEFORGE_JOB_TIMEOUT": str(JOB_TIMEOUT),
+            # The worker imports this module's job function by name.
+            "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(REPO), os.environ.get("PYTHONPATH", "")]),
+        }
+        log = open(self.tmp / f"{name.split('@')[0]}.log", "w")
+        proc = subprocess.Popen(
+            [str(CELERY), "-A", "media.runners.celery_app", "worker", "-P", "prefork", "--concurrency", "1",
+             "--loglevel", "info", "-n", name, "--without-gossip", "--without-mingle"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self.procs.append(proc)
+        control = CeleryRunner(self.settings).app.control
+        deadline = time.monotonic() + 60
+        while not any(name in reply for reply in control.ping(timeout=0.5)):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"celery worker did not start:\n{self.log(proc)}")
+        return proc
+
+    def log(self, proc: subprocess.Popen) -> str:
+        index = self.procs.index(proc)
+        return (self.tmp / f"media{index}.log").read_text()
+
+    def kill(self, proc: subprocess.Popen) -> None:
+        """SIGKILL the worker and its pool process at once, as a crash or power cut would."""
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    def stop_all(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+
+
+@pytest.fixture
+def workers(redis_port, tmp_path):
+    pool = Workers(redis_port, tmp_path)
+    yield pool
+    pool.stop_all()
+
+
+def cache_files(cache: Path) -> list[str]:
+    return sorted(str(p.relative_to(cache)) for p in cache.rglob("*") if p.is_file())
+
+
+def test_jobs_run_on_a_worker_in_order_with_progress_and_failures(workers, tmp_path):
+    workers.start()
+    attempts = tmp_path / "attempts.log"
+    jobs = [
+        {"label": "media/one.mp4", "seconds": 2, "attempts": str(attempts)},
+        {"label": "media/missing.mp4", "seconds": 1, "input": str(tmp_path / "missing.mp4"), "attempts": str(attempts)},
+        {"label": "media/three.mp4", "seconds": 1, "attempts": str(attempts)},
+    ]
+    calls: list[tuple[str, float]] = []
+    with pytest.raises(JobsFailed) as caught:
+        CeleryRunner(workers.settings, JOB).run(jobs, lambda label, f: calls.append((label, f)))
+
+    failure, = caught.value.failures
+    assert (failure.index, failure.label) == (1, "media/missing.mp4")
+    assert "ffmpeg failed" in failure.message and "No such file or directory" in failure.message
+    first, missing, third = caught.value.results
+    assert missing is None
+    assert Path(first["output"]).exists() and Path(third["output"]).exists()
+    assert first["output"] != third["output"]
+    fractions = [f for _, f in calls]
+    assert fractions[-1] == 1.0 and any(0 < f < 1 for f in fractions)
+    assert {label for label, _ in calls} <= {job["label"] for job in jobs}
+
+    # Same jobs again: results in job order, straight from the cache.
+    again = CeleryRunner(workers.settings, JOB).run([jobs[2], jobs[0]])
+    assert [r["output"] for r in again] == [third["output"], first["output"]]
+    assert all(r["cached"] for r in again)
+
+
+def test_a_job_whose_worker_is_killed_is_redelivered_and_completes_once(workers, tmp_path):
+    first_worker = workers.start()
+    attempts = tmp_path / "attempts.log"
+    job = {"label": "media/long.mp4", "seconds": 6, "attempts": str(attempts)}
+    calls: list[float] = []
+    outcome: dict = {}
+
+    def build() -> None:
+        try:
+            outcome["results"] = CeleryRunner(workers.settings, JOB).run([job], lambda _, f: calls.append(f))
+        except Exception as exc:  # handed to the test thread below
+            outcome["error"] = exc
+
+    builder = threading.Thread(target=build)
+    builder.start()
+    deadline = time.monotonic() + 60
+    while not any(0.2 < f < 0.9 for f in calls):  # the job is well under way on the first worker
+        assert builder.is_alive() and time.monotonic() < deadline, (outcome, workers.log(first_worker))
+        time.sleep(0.05)
+    partials = list((workers.cache / ".partial").iterdir())
+    assert len(partials) == 1 and partials[0].stat().st_size > 0
+    workers.kill(first_worker)
+
+    second_worker = workers.start()
+    builder.join(120)
+    assert not builder.is_alive(), workers.log(second_worker)
+    assert "error" not in outcome, outcome
+    result, = outcome["results"]
+
+    pids = attempts.read_text().split()
+    assert len(pids) == 2 and pids[0] != pids[1]  # ran again, in the new worker's pool process
+    output = Path(result["output"])
+    assert not result["cached"]
+    assert cache_files(workers.cache) == [output.name]  # one output, the dead run's partial file gone
+    probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                            str(output)], capture_output=True, text=True, check=True)
+    assert float(probe.stdout) == pytest.approx(6.0, abs=0.2)  # the whole clip, not a fragment
+
+
+def test_a_broker_that_does_not_answer_is_a_clear_error():
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    runner = CeleryRunner(Settings(broker_url=url), JOB)
+    with pytest.raises(BrokerUnreachable) as caught:
+        runner.run([{"seconds": 1}])
+    assert str(caught.value).startswith(
+        f"cannot reach the media job broker at {url}: start redis-server or unset COURSEFORGE_BROKER_URL"
+    )
+
+
+def test_no_worker_listening_is_a_clear_error(workers):
+    with pytest.raises(NoWorkers, match="no media worker is listening on redis://127.0.0.1:.*celery -A media.runners.celery_app worker"):
+        CeleryRunner(workers.settings, JOB).run([{"seconds": 1}])

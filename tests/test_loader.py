@@ -361,6 +361,20 @@ def test_matching_sources_and_targets_must_not_repeat(tmp_path):
     ]
 
 
+def test_choices_must_differ(tmp_path):
+    write_course(tmp_path, quiz("""\
+        - type: multiple_response
+          id: q1
+          prompt: Which are fruit?
+          choices:
+            - {id: c1, text: Apple, correct: true}
+            - {id: c2, text: "APPLE", correct: true}
+    """))
+    assert problems(tmp_path) == [
+        f"course.yaml:19: {Q}[0].choices[1].text: 'APPLE' repeats the text of choices[0] (line 18); "
+        "learners could not tell them apart"]
+
+
 def test_ordering_items_must_differ(tmp_path):
     write_course(tmp_path, quiz("""\
         - type: ordering

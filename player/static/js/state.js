@@ -89,15 +89,19 @@ function chunks(text, len) {
   return out;
 }
 
-/** Text -> [A-Za-z0-9-_*]: percent-encoding with "*" for "%" (so separators never appear). */
+/**
+ * Text -> [A-Za-z0-9-_*(]: percent-encoding with "*" for "%" and "(" for a space (the commonest
+ * escape), so the separators ". ~ !" never appear inside an answer.
+ */
 function escapeText(text) {
   return encodeURIComponent(text)
     .replace(/[.!~*()']/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
+    .replace(/%20/g, "(")
     .replace(/%/g, "*");
 }
 
 function unescapeText(text) {
-  return decodeURIComponent(text.replace(/\*/g, "%"));
+  return decodeURIComponent(text.replace(/\(/g, "%20").replace(/\*/g, "%"));
 }
 
 /** The ids a question's answer may refer to, read from the course.json question. */

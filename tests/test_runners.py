@@ -130,3 +130,23 @@ def test_settings_choose_the_runner_and_its_size():
     from media.runners.celery_runner import CeleryRunner
 
     assert isinstance(get_runner(Settings(broker_url="redis://127.0.0.1:1/0")), CeleryRunner)
+
+
+def test_the_progress_bar_shows_what_the_runner_reports_and_stays_silent_off_a_terminal(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from cli.progress import ProgressBar
+
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=100)
+    jobs = [{"label": f"media/clip-{n}.mp4", "out": str(tmp_path / f"clip-{n}.mp4"), "seconds": 1} for n in range(2)]
+    with ProgressBar(terminal) as bar:
+        LocalRunner(workers=2, function=JOB).run(jobs, bar)
+    drawn = terminal.file.getvalue()
+    assert "media/clip-" in drawn and "100%" in drawn
+
+    piped = Console(file=io.StringIO(), force_terminal=False)
+    with ProgressBar(piped) as bar:
+        bar("media/clip-0.mp4", 0.5)
+    assert piped.file.getvalue() == ""

@@ -20,8 +20,7 @@ _NOT_NCNAME = re.compile(r"[^A-Za-z0-9_.-]")
 # Characters XML 1.0 cannot carry at all (C0 controls other than tab/newline/CR, lone surrogates,
 # the two non-characters); lxml refuses them, so they are dropped rather than failing a build.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# The SCORM 1.2 binding caps several strings; longer values would make the manifest invalid.
-MAX_TITLE = 200
+# The SCORM 1.2 binding caps the manifest's version attribute (titles are capped by the model).
 MAX_VERSION_ATTR = 20
 
 
@@ -30,10 +29,9 @@ def xml_id(prefix: str, raw: str) -> str:
     return f"{prefix}-{_NOT_NCNAME.sub('_', raw)}"
 
 
-def xml_text(value: str, limit: int | None = None) -> str:
-    """Text an XML document can hold, cut to ``limit`` characters where the schema caps it."""
-    text = _NOT_XML.sub("", value).strip()
-    return text[:limit] if limit else text
+def xml_text(value: str) -> str:
+    """Text an XML document can hold."""
+    return _NOT_XML.sub("", value).strip()
 
 
 def file_href(path: str) -> str:

@@ -15,7 +15,7 @@ from lxml import etree
 
 from courses.model import Course
 from exporters.manifest_common import (
-    LAUNCH_PAGE, MAX_TITLE, MAX_VERSION_ATTR, file_href, listed_files, quiz_decides, serialize,
+    LAUNCH_PAGE, MAX_VERSION_ATTR, file_href, listed_files, quiz_decides, serialize,
     xml_id, xml_text,
 )
 
@@ -64,7 +64,7 @@ def _metadata(manifest: etree._Element, course: Course) -> None:
 
 def scorm12_manifest(course: Course, package_files: Iterable[str]) -> bytes:
     """The manifest for ``course`` whose package holds ``package_files`` (paths, '/' separated)."""
-    title = xml_text(course.title, MAX_TITLE)
+    title = xml_text(course.title)
     org_id, item_id, res_id = (xml_id(p, course.id) for p in ("ORG", "ITEM", "SCO"))
     attrs = {"identifier": xml_id("MANIFEST", course.id),
              f"{{{NS_XSI}}}schemaLocation": SCHEMA_LOCATION}

@@ -171,6 +171,7 @@ def test_cli_build_lists_every_course_problem_and_exits_1(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("sample-course-media")  # one worker: the first build fills the media cache
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_sample_course_builds_in_every_format(fmt, tmp_path, scorm_validator):
     result = build_package(SAMPLE, fmt, tmp_path / f"sample-{fmt}.zip")

@@ -153,7 +153,8 @@ def _image_view(block: ImageBlock, media: BlockMedia | None, first: bool) -> dic
     """Fallback (last asset) becomes the <img>; the others become <source>s grouped by type."""
     sources = media.sources if media and media.sources else []
     if not sources:
-        return {"img": {"src": block.src, "width": None, "height": None}, "sources": [], "lazy": not first}
+        return {"img": {"src": block.src, "srcset": None, "width": None, "height": None}, "sources": [],
+                "lazy": not first}
     fallback = sources[-1]
     by_type: dict[str, list[Asset]] = defaultdict(list)
     for asset in sources[:-1]:

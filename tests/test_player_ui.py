@@ -1,0 +1,300 @@
+"""The player as a learner uses it: Chromium (Playwright) driving the rendered demo course by role
+and label, by mouse, keyboard only and touch on an iPad-sized screen, with web tracking
+(progress kept in localStorage) so resuming after a reload is real."""
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from cli.preview import serve
+from courses.model import Navigation
+from player.render import render_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+def _publish(course, media, folder: Path) -> Path:
+    for name, data in render_site(course, media, "web").items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    for block in media.values():
+        for asset in [*block.sources, block.poster, block.captions]:
+            if asset:
+                (folder / asset.href).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(asset.source, folder / asset.href)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(demo_course, tmp_path_factory):
+    """Serves the demo course at /free/ and the same course with linear navigation at /linear/."""
+    course, media = demo_course
+    root = tmp_path_factory.mktemp("player-site")
+    _publish(course, media, root / "free")
+    _publish(course.model_copy(update={"navigation": Navigation.LINEAR}), media, root / "linear")
+    httpd = serve(root, "127.0.0.1", 0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def context(chromium):
+    ctx = chromium.new_context(**DESKTOP)
+    yield ctx
+    ctx.close()
+
+
+def _open(ctx, url):
+    from playwright.sync_api import expect
+
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    expect(page.locator("#main h1")).to_be_visible()
+    page.errors = errors
+    return page
+
+
+@pytest.fixture
+def player(context, server):
+    page = _open(context, f"{server}/free/index.html")
+    yield page
+    assert page.errors == []
+
+
+def _heading(page):
+    return page.locator("#main h1")
+
+
+def test_next_previous_and_menu_move_between_pages(player):
+    from playwright.sync_api import expect
+
+    page = player
+    expect(_heading(page)).to_have_text("Welcome <script>alert('title')</script>")
+    expect(page.get_by_role("button", name="Previous")).to_be_disabled()
+    page.get_by_role("button", name="Next").click()
+    expect(_heading(page)).to_have_text("Watch and listen")
+    expect(_heading(page)).to_be_focused()
+    expect(page.locator("#announce")).to_have_text("Page 2 of 5: Watch and listen")
+    menu = page.get_by_role("navigation", name="Course menu")
+    expect(menu.get_by_role("link", name="Watch and listen")).to_have_attribute("aria-current", "page")
+    expect(menu.get_by_role("link", name="Quick check")).not_to_have_attribute("aria-current", "page")
+    progress = page.get_by_role("progressbar", name="Course progress")
+    expect(progress).to_have_attribute("aria-valuenow", "40")
+    expect(progress).to_have_attribute("aria-valuetext", "2 of 5 pages viewed")
+    page.get_by_role("button", name="Previous").click()
+    expect(_heading(page)).to_have_text(re.compile("^Welcome"))
+    menu.get_by_role("link", name="Final quiz").click()
+    expect(_heading(page)).to_have_text("Final quiz")
+    expect(page.locator("#position")).to_have_text("Page 4 of 5")
+    expect(page).to_have_title("Final quiz – Tips & <b>tricks</b> for safe work")
+    # Only index.html was ever loaded: pages are swapped in, the tracking session never unloads.
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+
+def test_keyboard_only_answers_a_quiz(player):
+    from playwright.sync_api import expect
+
+    page = player
+    page.get_by_role("link", name="Quick check").focus()
+    page.keyboard.press("Enter")
+    expect(_heading(page)).to_have_text("Quick check")
+    expect(_heading(page)).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Only at lunch")).to_be_focused()
+    page.keyboard.press("ArrowDown")  # moves to and selects the next radio of the group
+    expect(page.get_by_label("Whenever I leave my desk")).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("True", exact=True)).to_be_focused()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("False", exact=True)).to_be_checked()
+    page.keyboard.press("Tab")
+    submit = page.get_by_role("button", name="Submit answers")
+    expect(submit).to_be_focused()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "keyboard focus must be visible"
+    page.keyboard.press("Enter")
+    result = page.locator("form[data-quiz='quiz-quick'] [data-result]")
+    expect(result).to_have_text("You scored 2 of 2 points (100%). Pass mark 60%: passed. Attempt 1 of 2.")
+    expect(result).to_be_focused()
+    expect(page.locator("#fb-q-lock")).to_contain_text("Correct.")
+    expect(page.locator("#fb-q-lock")).to_contain_text("Yes: every time.")
+    expect(page.get_by_role("button", name="Try again")).to_be_hidden()
+    expect(page.get_by_label("Only at lunch")).to_be_disabled()
+
+
+def test_unanswered_question_is_pointed_out_instead_of_scored(player):
+    from playwright.sync_api import expect
+
+    page = player
+    page.get_by_role("link", name="Quick check").click()
+    page.get_by_label("Never", exact=True).check()
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.locator("form[data-quiz='quiz-quick'] [data-result]")).to_have_text(
+        "Please answer question 2 of 2 before submitting.")
+    expect(page.get_by_label("True", exact=True)).to_be_focused()
+    expect(page.get_by_label("Never", exact=True)).to_be_enabled()
+
+
+def test_wrong_answers_then_try_again_until_attempts_run_out(player):
+    from playwright.sync_api import expect
+
+    page = player
+    page.get_by_role("link", name="Quick check").click()
+    page.get_by_label("Never", exact=True).check()
+    page.get_by_label("True", exact=True).check()
+    page.get_by_role("button", name="Submit answers").click()
+    result = page.locator("form[data-quiz='quiz-quick'] [data-result]")
+    expect(result).to_have_text("You scored 0 of 2 points (0%). Pass mark 60%: not passed. Attempt 1 of 2.")
+    expect(page.locator("#fb-q-lock")).to_contain_text("Lock it every time you leave.")
+    page.get_by_role("button", name="Try again").click()
+    expect(page.get_by_label("Never", exact=True)).not_to_be_checked()
+    expect(page.get_by_label("Only at lunch")).to_be_focused()
+    page.get_by_label("Whenever I leave my desk").check()
+    page.get_by_label("True", exact=True).check()
+    page.get_by_role("button", name="Submit answers").click()
+    expect(result).to_have_text("You scored 1 of 2 points (50%). Pass mark 60%: not passed. Attempt 2 of 2.")
+    expect(page.get_by_role("button", name="Try again")).to_be_hidden()
+
+
+def test_every_question_type_by_label_and_role(player):
+    from playwright.sync_api import expect
+
+    page = player
+    page.get_by_role("link", name="Final quiz").click()
+    page.get_by_label("Urgent tone").check()
+    page.get_by_label("Odd sender address").check()
+    page.get_by_label("Which team do you report phishing to?").fill("  Security  Team ")
+    page.get_by_label("Phishing", exact=True).select_option(label="Check the sender")
+    page.get_by_label("Public Wi-Fi").select_option(label="Use the VPN")
+    page.get_by_label("Password reuse").select_option(label="A password manager")
+    order = page.locator("ol[data-order] .order-text")
+
+    def put_in_order():
+        for position, text in enumerate(["Stop", "Report", "Wait for advice"]):
+            while order.all_inner_texts().index(text) > position:
+                page.get_by_role("button", name=f"Move up: {text}").click()
+
+    put_in_order()
+    expect(order).to_have_text(["Stop", "Report", "Wait for advice"])
+    expect(page.locator("[data-live]").last).to_contain_text("moved to position")
+    expect(page.get_by_role("button", name="Move up: Stop")).to_have_attribute("aria-disabled", "true")
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.locator("form[data-quiz='quiz-final'] [data-result]")).to_have_text(
+        "You scored 4 of 4 points (100%). Pass mark 60%: passed.")
+    for qid in ("q-signs", "q-report", "q-match", "q-order"):
+        expect(page.locator(f"#fb-{qid}")).to_have_text("Correct.")
+
+
+def test_shuffle_is_stable_for_the_same_attempt_and_keeps_ids(player):
+    page = player
+    page.get_by_role("link", name="Final quiz").click()
+    choices = page.locator("input[name='q-q-signs']")
+    first = [choices.nth(i).get_attribute("value") for i in range(3)]
+    page.reload()
+    page.get_by_role("link", name="Final quiz").click()
+    assert [choices.nth(i).get_attribute("value") for i in range(3)] == first
+    assert sorted(first) == ["c-logo", "c-sender", "c-urgent"]
+    items = page.locator("ol[data-order] li").evaluate_all("els => els.map(e => e.dataset.choice)")
+    assert items != ["o-stop", "o-report", "o-wait"], "an ordering question never starts solved"
+
+
+def test_resume_after_reload_restores_page_progress_and_answers(player):
+    from playwright.sync_api import expect
+
+    page = player
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("link", name="Quick check").click()
+    page.get_by_label("Whenever I leave my desk").check()
+    page.get_by_label("True", exact=True).check()
+    page.get_by_role("button", name="Submit answers").click()
+    result = page.locator("form[data-quiz='quiz-quick'] [data-result]")
+    expect(result).to_contain_text("You scored 1 of 2 points")
+    page.reload()
+    expect(_heading(page)).to_have_text("Quick check")
+    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "60")
+    expect(page.get_by_label("Whenever I leave my desk")).to_be_checked()
+    expect(page.get_by_label("True", exact=True)).to_be_checked()
+    expect(result).to_have_text("You scored 1 of 2 points (50%). Pass mark 60%: not passed. Attempt 1 of 2.")
+    expect(page.locator("#fb-q-share")).to_contain_text("Not quite.")
+    expect(page.get_by_role("button", name="Try again")).to_be_visible()
+
+
+def test_linear_navigation_opens_pages_in_order(context, server):
+    from playwright.sync_api import expect
+
+    page = _open(context, f"{server}/linear/index.html")
+    menu = page.get_by_role("navigation", name="Course menu")
+    expect(menu.get_by_role("link", name="Watch and listen")).to_be_visible()
+    expect(menu.get_by_role("link", name="Final quiz")).to_have_count(0)
+    expect(menu.locator("[data-page='final']")).to_have_attribute("aria-disabled", "true")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Next").click()
+    expect(_heading(page)).to_have_text("Quick check")
+    expect(menu.get_by_role("link", name="Well done")).to_have_count(0)
+    menu.get_by_role("link", name="Final quiz").click()
+    expect(_heading(page)).to_have_text("Final quiz")
+    expect(menu.get_by_role("link", name="Well done")).to_have_count(1)
+    assert page.errors == []
+
+
+def test_finish_on_the_last_page_ends_the_session(player):
+    from playwright.sync_api import expect
+
+    page = player
+    page.get_by_role("link", name="Well done").click()
+    page.get_by_role("button", name="Finish").click()
+    expect(_heading(page)).to_have_text("You have left the course")
+    expect(page.get_by_role("button", name="Previous")).to_be_disabled()
+    expect(page.get_by_role("button", name="Exit course")).to_be_disabled()
+    expect(page.get_by_role("link", name="Welcome")).to_have_count(0)
+
+
+def test_ipad_touch_video_and_screenshots(pw, chromium, server, tmp_path):
+    from playwright.sync_api import expect
+
+    device = dict(pw.devices["iPad (gen 7)"])
+    device.pop("default_browser_type")  # the descriptor says webkit; this is Blink with the iPad's size and touch
+    ctx = chromium.new_context(**device)
+    try:
+        page = _open(ctx, f"{server}/free/index.html")
+        menu = page.get_by_role("navigation", name="Course menu")
+        expect(menu).to_be_hidden()  # a drawer at tablet width
+        page.tap("#menu-toggle")
+        expect(page.get_by_role("button", name="Menu")).to_have_attribute("aria-expanded", "true")
+        menu.get_by_role("link", name="Watch and listen").tap()
+        expect(_heading(page)).to_have_text("Watch and listen")
+        expect(menu).to_be_hidden()
+        video = page.get_by_label("Introduction video", exact=True).and_(page.locator("video"))
+        assert video.evaluate("v => v.playsInline && v.controls && v.preload") == "metadata"
+        assert video.locator("track").evaluate("t => [t.kind, t.srclang, t.label, t.default]") == [
+            "captions", "en", "English", True]
+        page.screenshot(path=str(tmp_path / "ipad-page.png"))
+        page.get_by_role("button", name="Next").tap()
+        expect(_heading(page)).to_have_text("Quick check")
+        page.get_by_label("Whenever I leave my desk").tap()
+        page.get_by_label("False", exact=True).tap()
+        expect(page.get_by_label("False", exact=True)).to_be_checked()
+        page.screenshot(path=str(tmp_path / "ipad-quiz.png"), full_page=True)
+        small = page.evaluate("""() => [...document.querySelectorAll(
+              'button, .choice, select, input[type=text], .menu-link[href]')]
+            .filter(el => el.offsetParent !== null)
+            .map(el => [el.textContent.trim() || el.getAttribute('aria-label'), el.getBoundingClientRect()])
+            .filter(([, r]) => r.width < 44 || r.height < 44).map(([name]) => name)""")
+        assert small == [], f"touch targets under 44px: {small}"
+        page.get_by_role("button", name="Submit answers").tap()
+        expect(page.locator("[data-result]")).to_contain_text("2 of 2 points")
+        assert page.errors == []
+    finally:
+        ctx.close()

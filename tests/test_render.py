@@ -1,0 +1,234 @@
+"""The rendered player site, read as HTML and JSON (no browser): structure, escaping, media and
+quiz markup, and the course data contract the JavaScript runtime reads."""
+from __future__ import annotations
+
+import json
+import re
+
+import lxml.html
+import pytest
+
+from media.assets import Asset, BlockMedia
+from player.markdown import plain_text, render_inline, render_markdown
+from player.render import render_site
+
+
+@pytest.fixture(scope="module")
+def site(demo_course):
+    course, media = demo_course
+    return render_site(course, media, "web")
+
+
+def html(site, name):
+    return lxml.html.fromstring(site[name].decode())
+
+
+def test_site_has_shell_data_every_page_and_the_runtime(site, demo_course):
+    course, _ = demo_course
+    expected = {"index.html", "course.json", "css/player.css", "js/app.js"}
+    expected |= {f"pages/{p.id}.html" for p in course.pages()}
+    expected |= {f"js/questions/{t}.js" for t in
+                 ("single_choice", "multiple_response", "true_false", "fill_in", "matching", "ordering")}
+    assert expected <= set(site)
+    assert not any(name.startswith("media/") for name in site), "media files are the exporter's job"
+    for page in course.pages():
+        fragment = html(site, f"pages/{page.id}.html")
+        assert fragment.tag == "article" and fragment.get("data-page") == page.id
+        heading = fragment.get_element_by_id("page-title")
+        assert heading.tag == "h1" and heading.get("tabindex") == "-1" and heading.text_content() == page.title
+
+
+def test_rendering_is_deterministic(demo_course, site):
+    course, media = demo_course
+    assert render_site(course, media, "web") == site
+
+
+def test_unknown_tracking_is_refused(demo_course):
+    course, media = demo_course
+    with pytest.raises(ValueError, match="unknown tracking 'cmi5'"):
+        render_site(course, media, "cmi5")
+
+
+def test_shell_has_menu_progress_pager_and_live_regions(site, demo_course):
+    course, _ = demo_course
+    doc = html(site, "index.html")
+    assert doc.get("lang") == "en"
+    assert doc.find(".//title").text == course.title
+    nav = doc.get_element_by_id("menu")
+    assert nav.tag == "nav" and nav.get("aria-label") == "Course menu"
+    links = nav.xpath(".//a[@data-page]")
+    assert [a.get("data-page") for a in links] == [p.id for p in course.pages()]
+    assert [a.get("aria-current") for a in links][:2] == ["page", None]
+    bar = doc.get_element_by_id("progress")
+    assert bar.get("role") == "progressbar" and bar.get("aria-valuenow") == "0" and bar.get("aria-label")
+    assert doc.get_element_by_id("announce").get("aria-live") == "polite"
+    assert doc.get_element_by_id("notice").get("role") == "status"
+    assert doc.get_element_by_id("main").tag == "main"
+    assert {b.text for b in doc.xpath("//button[@id='prev' or @id='next' or @id='exit']")} == {
+        "Previous", "Next", "Exit course"}
+    assert doc.xpath("//script[@type='module']/@src") == ["js/app.js"]
+
+
+def test_hostile_titles_and_markdown_never_become_markup(site):
+    for name, data in site.items():
+        if name.endswith(".html"):
+            text = data.decode()
+            assert "<script>alert" not in text, name
+            assert "onerror" not in text, name
+    index = site["index.html"].decode()
+    # The only </script> end tags are those of the two real script elements.
+    assert index.count("</script") == 2
+    assert "Welcome &lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in index
+    welcome = html(site, "pages/welcome.html")
+    assert welcome.get_element_by_id("page-title").text_content() == "Welcome <script>alert('title')</script>"
+    link = welcome.xpath("//a[text()='Policy']")[0]
+    assert link.get("rel") == "noopener noreferrer" and link.get("target") == "_blank"
+    # Markdown's "# Hello" sits below the page's h1.
+    assert [h.text for h in welcome.xpath("//h2")] == ["Hello"]
+
+
+def test_inline_course_data_equals_course_json(site):
+    doc = html(site, "index.html")
+    inline = json.loads(doc.get_element_by_id("course-data").text)
+    assert inline == json.loads(site["course.json"])
+    assert inline["title"] == "Tips & <b>tricks</b> for safe work"
+
+
+def test_course_json_follows_the_player_data_contract(site, demo_course):
+    course, _ = demo_course
+    data = json.loads(site["course.json"])
+    assert set(data) == {"id", "title", "version", "language", "completion", "passingScore", "navigation",
+                         "tracking", "pages", "quizzes"}
+    assert (data["id"], data["completion"], data["passingScore"], data["navigation"], data["tracking"]) == (
+        "demo", "both", 60, "free", "web")
+    assert data["pages"][2] == {"id": "quick-check", "title": "Quick check", "section": "Check yourself",
+                                "href": "pages/quick-check.html", "quizzes": ["quiz-quick"]}
+    assert data["pages"][0]["section"] == "Getting <started>"
+    quick, final = data["quizzes"]
+    assert (quick["passMark"], quick["attempts"], quick["shuffle"]) == (60, 2, False)
+    assert final["shuffle"] is True
+    questions = {q["id"]: q for quiz in data["quizzes"] for q in quiz["questions"]}
+    assert questions["q-lock"]["correct"] == "c-always"
+    assert questions["q-lock"]["choices"][0] == {"id": "c-lunch", "text": "Only at lunch"}
+    assert questions["q-share"]["correct"] is False
+    assert questions["q-signs"]["correct"] == ["c-urgent", "c-sender"]
+    assert questions["q-report"]["correct"] == ["security", "security team"]
+    assert questions["q-report"]["caseSensitive"] is False
+    assert questions["q-match"]["correct"] == [["m-phish", "m-phish"], ["m-wifi", "m-wifi"], ["m-pass", "m-pass"]]
+    assert questions["q-order"]["correct"] == ["o-stop", "o-report", "o-wait"]
+    for q in questions.values():
+        assert q["points"] == 1 and q["text"] and {"id", "type", "points", "text", "correct"} <= set(q)
+
+
+def test_images_have_alt_size_and_lazy_loading_after_the_first(site):
+    page = html(site, "pages/welcome.html")
+    imgs = page.xpath("//figure//img")
+    assert [i.get("alt") for i in imgs] == ["A tidy desk with a locked laptop", "A badge reader on a door"]
+    assert [(i.get("width"), i.get("height")) for i in imgs] == [("640", "360"), ("320", "240")]
+    assert [i.get("loading") for i in imgs] == [None, "lazy"]
+    picture = imgs[0].getparent()
+    assert picture.tag == "picture"
+    assert [(s.get("type"), s.get("srcset")) for s in picture.xpath("source")] == [("image/webp", "media/desk.webp")]
+    assert imgs[0].get("src") == "media/desk.png"
+    assert imgs[1].getparent().tag == "figure"
+    assert page.xpath("//figcaption")[0].text_content() == "Lock your screen"
+
+
+def test_video_plays_inline_with_renditions_and_captions(site):
+    video = html(site, "pages/watch.html").xpath("//video")[0]
+    assert {"controls", "playsinline"} <= set(video.attrib)
+    assert video.get("preload") == "metadata" and video.get("poster") == "media/desk.png"
+    assert video.get("aria-label") == "Introduction video"
+    assert [(s.get("src"), s.get("type")) for s in video.xpath("source")] == [
+        ("media/intro.mp4", "video/mp4"), ("media/intro-360.mp4", "video/mp4")]
+    track = video.xpath("track")[0]
+    assert (track.get("kind"), track.get("src"), track.get("srclang"), track.get("label")) == (
+        "captions", "media/intro.vtt", "en", "English")
+    assert "default" in track.attrib
+
+
+def test_script_narration_shows_its_script_as_transcript(site):
+    block = html(site, "pages/watch.html").get_element_by_id("b-n-intro")
+    assert not block.xpath(".//audio")
+    details = block.xpath(".//details")[0]
+    assert details.xpath("summary")[0].text == "Transcript"
+    assert "Welcome to the course. Lock your screen." in details.text_content()
+
+
+def test_recorded_narration_has_audio_captions_and_transcript(demo_course, tmp_path):
+    from courses.model import Course
+
+    course, _ = demo_course
+    data = course.model_dump(mode="json", exclude_none=True)
+    data["sections"][0]["pages"][1]["blocks"][1] = {
+        "type": "narration", "id": "n-intro", "src": "media/voice.m4a", "captions": "media/voice.vtt",
+        "transcript": "Hello <script>x()</script> there."}
+    recorded = Course.model_validate(data)
+    media = {"n-intro": BlockMedia("n-intro", sources=[Asset(tmp_path / "v.m4a", "media/voice.m4a", "audio/mp4")],
+                                   captions=Asset(tmp_path / "v.vtt", "media/voice.vtt", "text/vtt"))}
+    page = lxml.html.fromstring(render_site(recorded, media, "scorm12")["pages/watch.html"].decode())
+    audio = page.xpath("//audio")[0]
+    assert "controls" in audio.attrib and audio.get("preload") == "none"
+    assert [(s.get("src"), s.get("type")) for s in audio.xpath("source")] == [("media/voice.m4a", "audio/mp4")]
+    assert audio.xpath("track")[0].get("kind") == "captions"
+    transcript = page.xpath("//details")[0]
+    assert "Hello" in transcript.text_content() and "x()" not in transcript.text_content()
+
+
+def _accessible_label(doc, control) -> str:
+    if control.get("aria-label"):
+        return control.get("aria-label")
+    if control.get("aria-labelledby"):
+        return " ".join(doc.get_element_by_id(i).text_content() for i in control.get("aria-labelledby").split())
+    if control.get("id"):
+        labels = doc.xpath(f"//label[@for='{control.get('id')}']")
+        if labels:
+            return labels[0].text_content()
+    wrapper = next((a for a in control.iterancestors() if a.tag == "label"), None)
+    return wrapper.text_content().strip() if wrapper is not None else ""
+
+
+@pytest.mark.parametrize("page_id", ["quick-check", "final"])
+def test_every_quiz_control_has_a_label_and_every_question_a_legend(site, page_id):
+    doc = html(site, f"pages/{page_id}.html")
+    form = doc.xpath("//form[@data-quiz]")[0]
+    for fieldset in form.xpath(".//fieldset"):
+        assert fieldset.xpath("legend")[0].text_content().strip()
+        feedback = fieldset.xpath(".//*[contains(@class,'feedback')]")[0]
+        assert feedback.get("role") == "status"
+    for control in form.xpath(".//input | .//select | .//button"):
+        label = _accessible_label(doc, control) or control.text_content().strip()
+        assert label, lxml.html.tostring(control)
+    assert form.xpath(".//button[@type='submit']")[0].text == "Submit answers"
+    assert form.xpath(".//button[@data-action='retry']")[0].text == "Try again"
+    assert form.xpath(".//*[@data-result]")[0].get("role") == "status"
+
+
+def test_question_controls_per_type(site):
+    quick = html(site, "pages/quick-check.html")
+    assert [i.get("value") for i in quick.xpath("//input[@name='q-q-lock']")] == ["c-lunch", "c-always", "c-never"]
+    assert {i.get("type") for i in quick.xpath("//input[@name='q-q-lock']")} == {"radio"}
+    assert [_accessible_label(quick, i) for i in quick.xpath("//input[@name='q-q-share']")] == ["True", "False"]
+    final = html(site, "pages/final.html")
+    assert {i.get("type") for i in final.xpath("//input[@name='q-q-signs']")} == {"checkbox"}
+    answer = final.xpath("//input[@name='q-q-report']")[0]
+    assert _accessible_label(final, answer) == "Which team do you report phishing to?"
+    selects = final.xpath("//select[@data-source]")
+    assert [_accessible_label(final, s) for s in selects] == ["Phishing", "Public Wi-Fi", "Password reuse"]
+    # Targets listed alphabetically, so the option order never gives the answer away.
+    options = [o.text for o in selects[0].xpath("option")][1:]
+    assert options == sorted(options, key=str.casefold)
+    items = [li.get("data-choice") for li in final.xpath("//ol[@data-order]/li")]
+    assert sorted(items) == sorted(["o-stop", "o-report", "o-wait"]) and items != ["o-stop", "o-report", "o-wait"]
+    assert [b.get("aria-label") for b in final.xpath("//li[@data-choice='o-stop']//button")] == [
+        "Move up: Stop", "Move down: Stop"]
+
+
+def test_markdown_is_sanitised_and_headings_shifted():
+    out = render_markdown("# T\n\n<script>alert(1)</script><a href='javascript:alert(1)' onclick='x'>j</a>\n\n"
+                          "[ok](https://example.org)\n\n<iframe src='https://evil'></iframe><style>*{}</style>")
+    assert "<h2>T</h2>" in out
+    assert not re.search(r"<script|javascript:|onclick|<iframe|<style", out)
+    assert '<a href="https://example.org" target="_blank" rel="noopener noreferrer">ok</a>' in out
+    assert render_inline("**b** <img src=x onerror=y>") == '<strong>b</strong> <img src="x">'
+    assert plain_text("Is **2 < 3** & `x`?\n<script>bad()</script>") == "Is 2 < 3 & x?"

@@ -33,9 +33,7 @@ def _fail(lines: list[str]) -> None:
               help="Zip to write (default: <course-id>-<format>.zip in the current folder).")
 def command(course_dir: Path, fmt: str, output: Path | None) -> None:
     """Build a package from the course in COURSE_DIR."""
-    from rich.console import Console
-    from rich.progress import Progress
-
+    from cli.progress import ProgressBar
     from courses.errors import CourseLoadError
     from exporters.build import BuildError, build_package
     from media.errors import MediaError
@@ -43,11 +41,8 @@ def command(course_dir: Path, fmt: str, output: Path | None) -> None:
     if not course_dir.exists():
         raise click.ClickException(f"{course_dir}: no such course folder")
     try:
-        # The bar only shows on a terminal; piped output stays one line per result.
-        with Progress(transient=True, disable=not sys.stderr.isatty(), console=Console(stderr=True)) as bar:
-            task = bar.add_task("loading the course", total=1.0)
-            result = build_package(course_dir, fmt, output,
-                                   progress=lambda what, done: bar.update(task, description=what, completed=done))
+        with ProgressBar() as progress:
+            result = build_package(course_dir, fmt, output, progress=progress)
     except CourseLoadError as error:
         _fail([f"{course_dir}: {len(error.problems)} problem(s), nothing was built:"]
               + [str(p) for p in error.problems])

@@ -24,9 +24,9 @@ _JSON_BLOCK = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.S)
 
 def normalise_narration(src: Path, settings: dict, limits: Limits, ctx: JobContext) -> dict:
     """A recorded narration file -> ``narration.m4a`` at the target loudness."""
-    p = probe(src, ctx.name, limits, timeout=ctx.deadline.remaining())
+    p = probe(src, ctx.name, limits, ctx)
     check_audio(p, ctx.name, limits)
-    check_decodes(p, ctx.name, timeout=ctx.deadline.remaining())
+    check_decodes(p, ctx)
     out = ctx.workdir / "narration.m4a"
     loudnorm(src, out, p.duration, settings, ctx)
     return {"outputs": [{"role": "audio", "file": out.name, "mime": "audio/mp4"}], "duration": p.duration}

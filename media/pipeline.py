@@ -21,7 +21,7 @@ from media.errors import MediaError, MediaProblem
 from media.probe import Limits, check_file, check_image
 from media.runners import JobsFailed, get_runner
 from media.tts import voice_for
-from settings import Settings, get_settings
+from settings import get_settings
 
 Progress = Callable[[str, float], None]
 """Called with (what is being worked on, fraction done from 0 to 1)."""
@@ -30,9 +30,13 @@ Finish = Callable[[list[dict]], BlockMedia]
 """Given every job's result, builds one block's media description."""
 
 
-def prepare_course(course: Course, progress: Progress | None = None, settings: Settings | None = None) -> MediaMap:
-    """Make (or take from the cache) the package files of every media block."""
-    settings = settings or get_settings()
+def prepare_course(course: Course, progress: Progress | None = None) -> MediaMap:
+    """Make (or take from the cache) the package files of every media block.
+
+    Limits, HLS and the cache folder come from ``settings.get_settings()``, the same object the
+    job function reads on whichever worker runs it.
+    """
+    settings = get_settings()
     limits = Limits(settings.media_max_bytes, settings.media_max_duration, settings.image_max_pixels,
                     settings.job_timeout)
     planner = _Planner(course, limits, settings.hls)

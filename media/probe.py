@@ -18,7 +18,7 @@ from lxml import etree
 from PIL import Image
 
 from media.errors import MediaError
-from media.tools import last_line, run
+from media.tools import JobContext, ToolFailed, last_line, run
 
 # What each file extension may contain (ffprobe format names); a mismatch means the name lies.
 FORMATS_BY_EXTENSION = {
@@ -113,15 +113,18 @@ def check_file(path: Path, name: str, limits: Limits) -> int:
     return info.st_size
 
 
-def probe(path: Path, name: str, limits: Limits, timeout: float | None = None) -> Probe:
-    """ffprobe the file (reading every packet, which finds cut-off files) into a ``Probe``."""
+def probe(path: Path, name: str, limits: Limits, ctx: JobContext | None = None) -> Probe:
+    """ffprobe the file (reading every packet, which finds cut-off files) into a ``Probe``.
+
+    Within a job, pass its ``ctx`` so the probe counts against the job's time budget.
+    """
     size = check_file(path, name, limits)
     argv = ["ffprobe", "-v", "error", "-count_packets", "-show_format", "-show_streams", "-of", "json",
             str(path)]
     try:
-        done = run(argv, name=name, timeout=timeout or limits.timeout)
-    except MediaError as exc:
-        raise MediaError.of(name, _explain_ffprobe_failure(str(exc))) from None
+        done = ctx.run(argv) if ctx else run(argv, name=name, timeout=limits.timeout)
+    except ToolFailed as exc:
+        raise MediaError.of(name, _explain_ffprobe_failure(exc.stderr, path)) from None
     data = json.loads(done.stdout or b"{}")
     fmt = data.get("format") or {}
     if not fmt:
@@ -135,14 +138,19 @@ def probe(path: Path, name: str, limits: Limits, timeout: float | None = None) -
     )
 
 
-def _explain_ffprobe_failure(message: str) -> str:
-    if "moov atom not found" in message:
+_MP4_BOXES = {b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot"}
+
+
+def _explain_ffprobe_failure(stderr: str, path: Path) -> str:
+    with open(path, "rb") as f:
+        head = f.read(8)
+    # ffprobe picks the MP4 reader by extension, so a renamed text file also "lacks a moov atom":
+    # only a file that starts like an MP4 is a cut-off MP4.
+    if "moov atom not found" in stderr and head[4:8] in _MP4_BOXES:
         return "is truncated or corrupt: the MP4 index (moov atom) is missing, as in a cut-off upload"
-    if "Invalid data found when processing input" in message:
+    if "Invalid data found when processing input" in stderr:
         return "is not a media file ffmpeg can read (its content is not audio or video)"
-    if "did not finish" in message:
-        return message.split(": ", 1)[-1]
-    return f"cannot be read: {message.split(': ', 1)[-1]}"
+    return f"cannot be read: {last_line(stderr)}"
 
 
 def _stream(s: dict) -> Stream:
@@ -231,16 +239,16 @@ def _check_packets(p: Probe, name: str) -> None:
                                       f"{s.frames} frames its index lists")
 
 
-def check_decodes(p: Probe, name: str, timeout: float, seconds: float = 3.0) -> None:
+def check_decodes(p: Probe, ctx: JobContext, seconds: float = 3.0) -> None:
     """Decode the first seconds: corrupt data that demuxes fine still fails here, before a long encode."""
     argv = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-xerror", "-t", f"{seconds:g}",
             "-i", str(p.path), "-f", "null", "-"]
     try:
-        done = run(argv, name=name, timeout=timeout)
-    except MediaError as exc:
-        raise MediaError.of(name, f"is corrupt: decoding failed ({exc.problems[0].message})") from None
+        done = ctx.run(argv)
+    except ToolFailed as exc:
+        raise MediaError.of(ctx.name, f"is corrupt: decoding failed ({last_line(exc.stderr)})") from None
     if done.stderr.strip():
-        raise MediaError.of(name, f"is corrupt: decoding failed ({last_line(done.stderr)})")
+        raise MediaError.of(ctx.name, f"is corrupt: decoding failed ({last_line(done.stderr)})")
 
 
 # --------------------------------------------------------------------------- images
@@ -378,8 +386,8 @@ def _rate(value: str | None) -> float | None:
     return rate if rate > 0 else None
 
 
-def _mb(n: float) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n:.0f} bytes"
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1_000_000 else f"{n:,} bytes"
 
 
 def _clock(seconds: float) -> str:

@@ -17,11 +17,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from media.errors import MediaError
+from media.errors import MediaError, MediaProblem
 from media.progress import FractionCallback, ProgressParser
 
 FFMPEG_GLOBALS = ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "error", "-progress", "pipe:1", "-y"]
 """Put right after the program name of every ffmpeg command (``ffmpeg(argv)`` does it)."""
+
+
+class ToolFailed(MediaError):
+    """The tool ran and exited non-zero; ``stderr`` has its whole complaint for callers to interpret."""
+
+    def __init__(self, name: str, message: str, stderr: str):
+        super().__init__([MediaProblem(name, message)])
+        self.stderr = stderr
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,7 @@ def run(
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
     if proc.returncode != 0:
-        raise MediaError.of(name, f"{tool} failed: {last_line(stderr) or f'exit status {proc.returncode}'}")
+        raise ToolFailed(name, f"{tool} failed: {last_line(stderr) or f'exit status {proc.returncode}'}", stderr)
     return Completed(b"".join(chunks), stderr)
 
 

@@ -67,9 +67,9 @@ def _even(x: float) -> int:
 
 
 def inspect_video(src: Path, ctx: JobContext, limits: Limits) -> Probe:
-    p = probe(src, ctx.name, limits, timeout=ctx.deadline.remaining())
+    p = probe(src, ctx.name, limits, ctx)
     check_video(p, ctx.name, limits)
-    check_decodes(p, ctx.name, timeout=ctx.deadline.remaining())
+    check_decodes(p, ctx)
     return p
 
 
@@ -119,7 +119,7 @@ def _remux_hls(renditions: list[tuple[Rung, dict]], ctx: JobContext, settings: d
             hls_fmp4_init_filename="init.mp4", hls_segment_filename=str(folder / "seg_%03d.m4s"),
         )
         ctx.run(ffmpeg_argv(node.compile()))
-        made = probe(ctx.workdir / r["file"], ctx.name, _no_limits(ctx), ctx.deadline.remaining())
+        made = probe(ctx.workdir / r["file"], ctx.name, _OWN_OUTPUT, ctx)
         level = (made.video.level if made.video else None) or 31
         codecs = f"avc1.6400{level:02x}" + (",mp4a.40.2" if made.audio else "")
         bandwidth = _bits(rung.maxrate) + (_bits(settings["audio_bitrate"]) if made.audio else 0)
@@ -133,9 +133,8 @@ def _remux_hls(renditions: list[tuple[Rung, dict]], ctx: JobContext, settings: d
     return [{"role": "hls", "file": "hls/master.m3u8", "mime": "application/vnd.apple.mpegurl"}, *entries]
 
 
-def _no_limits(ctx: JobContext) -> Limits:
-    """Our own outputs need no upload limits, only the job's time."""
-    return Limits(max_bytes=1 << 62, max_duration=1e12, max_pixels=1 << 62, timeout=ctx.deadline.remaining())
+_OWN_OUTPUT = Limits(max_bytes=1 << 62, max_duration=1e12, max_pixels=1 << 62, timeout=1e12)
+"""Our own renditions need no upload limits (the job's time budget still applies through ``ctx``)."""
 
 
 def _bits(rate: str) -> int:

@@ -182,3 +182,11 @@ def test_sample_course_builds_in_every_format(fmt, tmp_path, scorm_validator):
     names = set(zip_bytes(result.path))
     course = load_course(SAMPLE)
     assert {f"pages/{page.id}.html" for page in course.pages()} <= names
+
+
+def test_progress_reports_each_stage_and_ends_with_the_zip(package_course_dir, tmp_path):
+    calls: list[tuple[str, float]] = []
+    build_package(package_course_dir, "scorm12", tmp_path / "p.zip", progress=lambda what, done: calls.append((what, done)))
+    assert ("rendering the player", 1.0) in calls
+    assert calls[-1] == ("writing p.zip", 1.0)
+    assert all(0.0 <= done <= 1.0 for _, done in calls)

@@ -168,3 +168,19 @@ def test_duplicate_entries(built_packages, tmp_path):
     with pytest.warns(UserWarning, match="Duplicate name"):
         package = rezip(built_packages["web"], tmp_path / "dup.zip", extra=[("index.html", b"<p>other</p>")])
     assert check_package(package) == ["index.html: appears more than once in the zip"]
+
+
+def test_encrypted_entry(built_packages, tmp_path):
+    package = rezip(built_packages["web"], tmp_path / "enc.zip", extra=[("pages/secret.html", b"\x00" * 40)])
+    # zipfile never writes the "encrypted" flag itself: set it in the local and central headers.
+    data = bytearray(package.read_bytes())
+    name = b"pages/secret.html"
+    at = data.find(name)
+    while at != -1:
+        if data[at - 30:at - 26] == b"PK\x03\x04":
+            data[at - 30 + 6] |= 0x1
+        elif data[at - 46:at - 42] == b"PK\x01\x02":
+            data[at - 46 + 8] |= 0x1
+        at = data.find(name, at + 1)
+    package.write_bytes(bytes(data))
+    assert check_package(package) == ["pages/secret.html: encrypted entry: an LMS cannot read it"]

@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from courses.loader import load_course
@@ -21,7 +21,7 @@ from exporters.base import Exporter
 from exporters.formats import EXPORTERS
 from exporters.manifest_common import LAUNCH_PAGE
 from exporters.zipwriter import Content, check_entry_name, write_zip
-from media.assets import Asset, MediaMap
+from media.assets import Asset, BlockMedia, MediaMap
 from media.pipeline import prepare_course
 from player.render import render_site
 
@@ -53,12 +53,24 @@ def default_package_name(course: Course, fmt: str) -> str:
     return f"{course.id}-{fmt}.zip"
 
 
+def block_assets(block: BlockMedia) -> list[Asset]:
+    """Every file of one block (sources, poster, captions, HLS playlists and segments, ...):
+    any field holding an Asset or a list of them, so a new kind of rendition is never left out."""
+    found: list[Asset] = []
+    for spec in fields(block):
+        value = getattr(block, spec.name)
+        if isinstance(value, Asset):
+            found.append(value)
+        elif isinstance(value, (list, tuple)):
+            found += [item for item in value if isinstance(item, Asset)]
+    return found
+
+
 def media_files(media: MediaMap) -> dict[str, Path]:
     """Package path -> file on disk for every media asset; two different files may not share a path."""
     files: dict[str, Path] = {}
     for block in media.values():
-        assets: list[Asset] = [*block.sources, *(a for a in (block.poster, block.captions) if a)]
-        for asset in assets:
+        for asset in block_assets(block):
             try:
                 check_entry_name(asset.href)
             except ValueError as error:

@@ -26,7 +26,7 @@ UNIX = 3  # "made by" system: fixed, so Windows and Linux builds agree
 
 # Already compressed: deflating them again costs time and saves nothing.
 STORED_SUFFIXES = frozenset({
-    ".mp4", ".m4a", ".m4v", ".webm", ".mp3", ".ogg", ".opus",
+    ".mp4", ".m4a", ".m4v", ".m4s", ".ts", ".webm", ".mp3", ".ogg", ".opus",
     ".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif",
     ".woff", ".woff2", ".zip", ".gz",
 })

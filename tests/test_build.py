@@ -190,3 +190,17 @@ def test_progress_reports_each_stage_and_ends_with_the_zip(package_course_dir, t
     assert ("rendering the player", 1.0) in calls
     assert calls[-1] == ("writing p.zip", 1.0)
     assert all(0.0 <= done <= 1.0 for _, done in calls)
+
+
+def test_every_asset_of_a_block_is_packaged(package_course_dir, tmp_path):
+    course = load_course(package_course_dir)
+    names = ["v.mp4", "poster.jpg", "v.vtt", "master.m3u8", "v-360.m3u8", "v-360-0.ts"]
+    for name in names:
+        (tmp_path / name).write_bytes(name.encode())
+    asset = {name: Asset(tmp_path / name, f"media/{name}", "application/octet-stream") for name in names}
+    media = {"i-plan": BlockMedia("i-plan", sources=[asset["v.mp4"]], poster=asset["poster.jpg"],
+                                  captions=asset["v.vtt"], hls=asset["master.m3u8"],
+                                  hls_files=[asset["v-360.m3u8"], asset["v-360-0.ts"]])}
+    files = assemble(course, media, EXPORTERS["web"])
+    assert {f"media/{name}" for name in names} <= set(files)
+    assert all(files[f"media/{name}"] == tmp_path / name for name in names)

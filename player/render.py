@@ -154,17 +154,21 @@ def _image_view(block: ImageBlock, media: BlockMedia | None, first: bool) -> dic
     sources = media.sources if media and media.sources else []
     if not sources:
         return {"img": {"src": block.src, "srcset": None, "width": None, "height": None}, "sources": [],
-                "lazy": not first}
+                "sizes": None, "lazy": not first}
     fallback = sources[-1]
     by_type: dict[str, list[Asset]] = defaultdict(list)
     for asset in sources[:-1]:
         by_type[asset.mime].append(asset)
     fallback_set = [a for a in sources if a.mime == fallback.mime]
     by_type.pop(fallback.mime, None)
+    img_srcset = _srcset(fallback_set) if len(fallback_set) > 1 else None
+    sources = [{"type": mime, "srcset": _srcset(group)} for mime, group in by_type.items()]
+    widths = any(" " in s for s in [img_srcset or "", *(x["srcset"] for x in sources)])
     return {
-        "img": {"src": fallback.href, "srcset": _srcset(fallback_set) if len(fallback_set) > 1 else None,
-                "width": fallback.width, "height": fallback.height},
-        "sources": [{"type": mime, "srcset": _srcset(group)} for mime, group in by_type.items()],
+        "img": {"src": fallback.href, "srcset": img_srcset, "width": fallback.width, "height": fallback.height},
+        "sources": sources,
+        # Width descriptors need the displayed width: the page column, or the whole screen when narrower.
+        "sizes": "(min-width: 50rem) 46rem, 100vw" if widths else None,
         "lazy": not first,
     }
 

@@ -232,3 +232,17 @@ def test_markdown_is_sanitised_and_headings_shifted():
     assert '<a href="https://example.org" target="_blank" rel="noopener noreferrer">ok</a>' in out
     assert render_inline("**b** <img src=x onerror=y>") == '<strong>b</strong> <img src="x">'
     assert plain_text("Is **2 < 3** & `x`?\n<script>bad()</script>") == "Is 2 < 3 & x?"
+
+
+def test_image_renditions_become_a_srcset_per_type_with_sizes(demo_course, tmp_path):
+    course, media = demo_course
+    widths = [Asset(tmp_path / f"d{w}.webp", f"media/desk-{w}w.webp", "image/webp", w, w * 9 // 16) for w in (1200, 480)]
+    fallback = Asset(tmp_path / "d.jpg", "media/desk.jpg", "image/jpeg", 1200, 675)
+    sized = {**media, "i-desk": BlockMedia("i-desk", sources=[*widths, fallback])}
+    page = lxml.html.fromstring(render_site(course, sized, "web")["pages/welcome.html"].decode())
+    source = page.xpath("//picture/source")[0]
+    assert source.get("srcset") == "media/desk-1200w.webp 1200w, media/desk-480w.webp 480w"
+    assert source.get("type") == "image/webp" and source.get("sizes")
+    img = page.xpath("//picture/img")[0]
+    assert (img.get("src"), img.get("width"), img.get("height"), img.get("sizes")) == (
+        "media/desk.jpg", "1200", "675", source.get("sizes"))

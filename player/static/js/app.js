@@ -342,6 +342,10 @@ function start() {
     setMenuOpen(open);
     if (open) $('[aria-current="page"], a[href]', ui.menu)?.focus();
   });
+  document.addEventListener('click', (event) => {
+    const outside = !ui.menu.contains(event.target) && !ui.toggle.contains(event.target);
+    if (outside && document.body.classList.contains('menu-open')) setMenuOpen(false);
+  });
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && document.body.classList.contains('menu-open')) {
       setMenuOpen(false);

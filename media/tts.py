@@ -20,7 +20,7 @@ from media.progress import span
 from media.tools import JobContext
 
 DEFAULTS: dict = {"engine": "espeak-ng", "voice": "en", "speed": 160, "pause": 0.35, **LOUDNESS}
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 
 
 class SpeechEngine(Protocol):
@@ -44,8 +44,12 @@ def split_sentences(script: str) -> list[str]:
     """Lines first (an author's line break is a cue break), then sentence ends within a line."""
     sentences = []
     for line in script.splitlines():
-        sentences += [s.strip() for s in _SENTENCE_END.split(line.strip()) if s.strip()]
-    return sentences
+        start = 0
+        for end in _SENTENCE_END.finditer(line):
+            sentences.append(line[start:end.end()])
+            start = end.end()
+        sentences.append(line[start:])
+    return [s.strip() for s in sentences if s.strip()]
 
 
 def voice_for(language: str, voice: str | None) -> str:

@@ -121,7 +121,7 @@ def ffprobe(path: Path) -> dict:
 
 def keyframe_times(path: Path) -> list[float]:
     out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-skip_frame", "nokey",
-                          "-show_entries", "frame=pts_time", "-of", "csv=p=0", str(path)],
+                          "-show_entries", "frame=pts_time", "-of", "default=nw=1:nk=1", str(path)],
                          check=True, capture_output=True, text=True).stdout
     return [float(x) for x in out.split()]
 

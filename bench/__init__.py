@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): figures to compare against targets, never assertions in tests."""

@@ -173,71 +173,76 @@ class Sketch:
 
 
 def draw_phishing_email(path: Path) -> None:
-    """The worked-example email with numbered callouts and a legend explaining each sign."""
-    sk = Sketch(1200, 760, PAPER)
+    """The worked-example email with numbered callouts, and a legend below explaining each sign.
+
+    Portrait-ish and large type: it must stay readable in a tablet's ~700 px content column.
+    """
+    sk = Sketch(960, 1030, PAPER)
     # The email, as a mail program would show it.
-    sk.box(30, 30, 770, 730, fill=WHITE, outline=LINE, width=2, radius=10)
-    sk.box(30, 30, 770, 78, fill="#e4e7eb", radius=10)
-    sk.box(30, 60, 770, 78, fill="#e4e7eb")
+    sk.box(24, 24, 936, 720, fill=WHITE, outline=LINE, width=2, radius=12)
+    sk.box(24, 24, 936, 74, fill="#e4e7eb", radius=12)
+    sk.box(24, 56, 936, 74, fill="#e4e7eb")
     for i, colour in enumerate(("#e0605a", "#e8b04a", "#5db85c")):
-        sk.circle(58 + i * 24, 54, 7, colour)
-    sk.text(400, 54, "Inbox - Harbour & Co mail", 17, MUTED, anchor="mm")
+        sk.circle(54 + i * 26, 49, 8, colour)
+    sk.text(480, 49, "Inbox - Harbour & Co mail", 19, MUTED, anchor="mm")
 
-    sk.text(60, 104, "From:", 19, MUTED, "bold")
-    sk.text(160, 104, "IT Service Desk", 19, INK, "bold")
-    sk.text(160, 130, "it-servicedesk@harb0urco.example", 18, INK, "mono")
-    sk.badge(530, 141, 1)
-    sk.text(60, 164, "To:", 19, MUTED, "bold")
-    sk.text(160, 164, "sam.taylor@harbourco.example", 18, INK, "mono")
-    sk.text(60, 198, "Subject:", 19, MUTED, "bold")
-    sk.text(160, 198, "URGENT: Your mailbox will be suspended today", 19, RED, "bold")
-    sk.badge(735, 210, 2)
-    sk.line([(60, 240), (740, 240)], LINE, 2)
+    sender = "it-servicedesk@harb0urco.example"
+    subject = "URGENT: Your mailbox will be suspended today"
+    sk.text(54, 98, "From:", 21, MUTED, "bold")
+    sk.text(164, 98, "IT Service Desk", 21, INK, "bold")
+    sk.text(164, 128, sender, 20, INK, "mono")
+    sk.badge(164 + sk.text_width(sender, 20, "mono") + 28, 140, 1)
+    sk.text(54, 166, "To:", 21, MUTED, "bold")
+    sk.text(164, 166, "sam.taylor@harbourco.example", 20, INK, "mono")
+    sk.text(54, 204, "Subject:", 21, MUTED, "bold")
+    sk.text(164, 204, subject, 21, RED, "bold")
+    sk.badge(164 + sk.text_width(subject, 21, "bold") + 28, 217, 2)
+    sk.line([(54, 250), (906, 250)], LINE, 2)
 
-    sk.box(60, 262, 124, 306, fill=BLUE, radius=6)
-    sk.text(92, 284, "H&Co", 16, WHITE, "bold", anchor="mm")
-    sk.text(138, 284, "Harbour & Co IT", 20, BLUE, "bold", anchor="lm")
-    sk.text(60, 334, "Dear user,", 20)
-    sk.badge(186, 346, 3)
-    y = sk.paragraph(60, 376, "We detected unusual sign-in activity on your account. To avoid "
+    sk.box(54, 272, 122, 320, fill=BLUE, radius=6)
+    sk.text(88, 296, "H&Co", 17, WHITE, "bold", anchor="mm")
+    sk.text(138, 296, "Harbour & Co IT", 22, BLUE, "bold", anchor="lm")
+    sk.text(54, 346, "Dear user,", 22)
+    sk.badge(54 + sk.text_width("Dear user,", 22) + 28, 360, 3)
+    y = sk.paragraph(54, 394, "We detected unusual sign-in activity on your account. To avoid "
                      "losing access, verify your password within 2 hours using the button below.",
-                     20, 660)
-    sk.box(60, y + 14, 320, y + 66, fill=BLUE, radius=8)
-    sk.text(190, y + 40, "Verify my account", 20, WHITE, "bold", anchor="mm")
-    sk.badge(335, y + 40, 4)
+                     22, 850)
+    sk.box(54, y + 12, 334, y + 68, fill=BLUE, radius=8)
+    sk.text(194, y + 40, "Verify my account", 22, WHITE, "bold", anchor="mm")
+    sk.badge(362, y + 40, 4)
     # The link preview a long press (or hover) reveals, with the real owner highlighted.
-    tip_y = y + 80
-    url_head, url_owner, url_tail = "https://harbourco.example.", "mailbox-verify.test", "/login"
-    sk.box(60, tip_y, 740, tip_y + 44, fill="#fffbe6", outline="#d9b600", width=1.5, radius=6)
-    x = 74
-    for part, colour, style in ((url_head, MUTED, "mono"), (url_owner, RED, "mono-bold"),
-                                (url_tail, MUTED, "mono")):
-        sk.text(x, tip_y + 22, part, 18, colour, style, anchor="lm")
-        x += sk.text_width(part, 18, style)
-    sk.text(60, tip_y + 70, "IT Service Desk", 20)
-    sk.text(60, tip_y + 98, "Harbour & Co", 20, MUTED)
+    tip_y = y + 84
+    url_parts = (("https://harbourco.example.", MUTED, "mono"), ("mailbox-verify.test", RED, "mono-bold"),
+                 ("/login", MUTED, "mono"))
+    sk.box(54, tip_y, 906, tip_y + 48, fill="#fffbe6", outline="#d9b600", width=1.5, radius=6)
+    x = 70
+    for part, colour, style in url_parts:
+        sk.text(x, tip_y + 24, part, 20, colour, style, anchor="lm")
+        x += sk.text_width(part, 20, style)
+    sk.text(54, tip_y + 74, "IT Service Desk, Harbour & Co", 22, MUTED)
 
-    chip_y = tip_y + 138
-    sk.box(60, chip_y, 330, chip_y + 46, fill=PAPER, outline=LINE, width=1.5, radius=8)
-    sk.box(72, chip_y + 10, 96, chip_y + 36, fill=WHITE, outline=MUTED, width=1.5, radius=3)
-    sk.text(84, chip_y + 24, "<>", 10, MUTED, "bold", anchor="mm")
-    sk.text(108, chip_y + 23, "Security_Form.html", 18, INK, "mono", anchor="lm")
-    sk.badge(345, chip_y + 23, 5)
+    chip_y = tip_y + 120
+    sk.box(54, chip_y, 344, chip_y + 50, fill=PAPER, outline=LINE, width=1.5, radius=8)
+    sk.box(66, chip_y + 11, 92, chip_y + 39, fill=WHITE, outline=MUTED, width=1.5, radius=3)
+    sk.text(79, chip_y + 25, "<>", 11, MUTED, "bold", anchor="mm")
+    sk.text(104, chip_y + 25, "Security_Form.html", 20, INK, "mono", anchor="lm")
+    sk.badge(372, chip_y + 25, 5)
 
-    # Legend.
-    sk.text(800, 44, "Warning signs", 28, NAVY, "bold")
+    # Legend, two columns in reading order.
+    sk.text(40, 748, "Warning signs", 30, NAVY, "bold")
     signs = [
-        ("Look-alike sender", '"harb0urco" has a zero, not the letter o.'),
+        ("Look-alike sender", '"harb0urco": a zero, not the letter o.'),
         ("Pressure", "A same-day deadline and a threat."),
         ("Generic greeting", "The real service desk knows your name."),
         ("Hidden destination", "The button really goes to mailbox-verify.test."),
         ("Risky attachment", "An HTML file that opens a sign-in form."),
     ]
-    y = 110
     for number, (title, text) in enumerate(signs, 1):
-        sk.badge(818, y + 12, number)
-        sk.text(848, y, title, 21, INK, "bold")
-        y = sk.paragraph(848, y + 30, text, 18, 320, MUTED) + 26
+        column, row = (number - 1) % 2, (number - 1) // 2
+        x, y = 40 + column * 460, 800 + row * 78
+        sk.badge(x + 16, y + 14, number)
+        sk.text(x + 44, y, title, 22, INK, "bold")
+        sk.paragraph(x + 44, y + 30, text, 19, 400, MUTED)
     sk.save(path)
 
 
@@ -260,86 +265,82 @@ def draw_passphrase_chart(path: Path) -> None:
         ("Summer2024!", "on every attacker's list", None),
         ("8 lowercase letters", "kdqzmwro", 26 ** 8),
         ("4 random words", "otter lantern gravel sunday", WORDLIST_SIZE ** 4),
-        ("8 random characters", "T7#qp!2v (any type)", 95 ** 8),
-        ("5 random words", "otter lantern gravel sunday violin", WORDLIST_SIZE ** 5),
+        ("8 random characters", "T7#qp!2v", 95 ** 8),
+        ("5 random words", "... sunday violin", WORDLIST_SIZE ** 5),
         ("6 random words", "... violin crumb", WORDLIST_SIZE ** 6),
     ]
     year = 365.25 * 86400
-    ticks = [(1, "1 second"), (60, "1 minute"), (3600, "1 hour"), (86400, "1 day"), (year, "1 year"),
-             (100 * year, "100 years"), (1e6 * year, "1 million years")]
-    sk = Sketch(1200, 680, WHITE)
-    sk.text(40, 34, "How long to try every possibility?", 30, NAVY, "bold")
-    sk.text(40, 78, "At 10 billion guesses a second, against a leaked database of weakly protected "
-                    "passwords", 18, MUTED)
-    left, right, top, row_h = 380, 1110, 130, 78
-    lo, hi = 0.0, math.log10(1.5e6 * year)
+    ticks = [(1, "1 second", "la"), (3600, "1 hour", "ma"), (86400, "1 day", "ma"), (year, "1 year", "ma"),
+             (100 * year, "100 years", "ma"), (1e6 * year, "1 million years", "ra")]
+    sk = Sketch(960, 770, WHITE)
+    sk.text(32, 28, "How long to try every possibility?", 32, NAVY, "bold")
+    sk.paragraph(32, 76, "At 10 billion guesses a second, against a leaked database of weakly "
+                         "protected passwords", 19, 880, MUTED)
+    left, right, top, row_h = 324, 920, 140, 82
+    span = math.log10(1e6 * year)
 
     def x_of(seconds: float) -> float:
-        return left + (right - left) * (math.log10(max(seconds, 1)) - lo) / (hi - lo)
+        return left + (right - left) * math.log10(max(seconds, 1)) / span
 
     bottom = top + row_h * len(rows)
-    for seconds, label in ticks:
+    for seconds, label, anchor in ticks:
         x = x_of(seconds)
         sk.line([(x, top - 6), (x, bottom)], "#e4e7eb", 1.5)
-        sk.text(x, bottom + 12, label, 15, MUTED, anchor="ma")
+        sk.text(x, bottom + 12, label, 17, MUTED, anchor=anchor)
     for i, (name, example, space) in enumerate(rows):
         y = top + i * row_h
-        sk.text(40, y + 18, name, 20, INK, "bold")
-        sk.text(40, y + 46, example, 15, MUTED, "regular" if space is None else "mono")
+        sk.text(32, y + 14, name, 22, INK, "bold")
+        sk.text(32, y + 46, example, 17, MUTED, "regular" if space is None else "mono")
         if space is None:
-            sk.box(left, y + 16, left + 8, y + 56, fill=RED, radius=3)
-            sk.text(left + 20, y + 36, "instantly", 20, RED, "bold", anchor="lm")
+            sk.box(left, y + 14, left + 8, y + 60, fill=RED, radius=3)
+            sk.text(left + 20, y + 37, "instantly", 22, RED, "bold", anchor="lm")
             continue
         seconds = space / GUESSES_PER_SECOND
-        strong = seconds >= 10 * year
-        colour = GREEN if strong else (AMBER if seconds >= 86400 else RED)
+        colour = GREEN if seconds >= 10 * year else (AMBER if seconds >= 86400 else RED)
         x = x_of(seconds)
-        sk.box(left, y + 16, x, y + 56, fill=colour, radius=4)
+        sk.box(left, y + 14, x, y + 60, fill=colour, radius=4)
         label = describe_duration(seconds)
-        if x + 16 + sk.text_width(label, 20, "bold") < right + 40:
-            sk.text(x + 12, y + 36, label, 20, colour, "bold", anchor="lm")
+        if x + 24 + sk.text_width(label, 22, "bold") < right:
+            sk.text(x + 12, y + 37, label, 22, colour, "bold", anchor="lm")
         else:
-            sk.text(x - 12, y + 36, label, 20, WHITE, "bold", anchor="rm")
-    sk.text(40, bottom + 48, "Random words: drawn from a 7,776-word list. Each extra word "
-                             "multiplies the work by 7,776.", 16, MUTED)
+            sk.text(x - 14, y + 37, label, 22, WHITE, "bold", anchor="rm")
+    sk.paragraph(32, bottom + 52, "Random words are drawn from a 7,776-word list: each extra word "
+                                  "multiplies the work by 7,776. Time axis is logarithmic.", 18, 890, MUTED)
     sk.save(path)
 
 
 def draw_mfa_flow(path: Path) -> None:
     """Two sign-in attempts side by side: yours succeeds, the attacker's stops at the phone."""
-    sk = Sketch(1200, 510, WHITE)
-    sk.text(40, 34, "Why a stolen password is not enough", 30, NAVY, "bold")
-    rows = [
-        ("You", GREEN, [("Password", "typed by you", True),
-                        ("Phone", "you approve the request", True)],
+    sk = Sketch(960, 664, WHITE)
+    sk.text(32, 28, "Why a stolen password is not enough", 32, NAVY, "bold")
+    columns = [
+        ("You", GREEN, [("Password", "typed by you", True), ("Phone", "you approve the request", True)],
          ("Signed in", GREEN, GREEN_TINT)),
-        ("Attacker", RED, [("Password", "stolen by phishing", True),
-                           ("Phone", "never approved by you", False)],
+        ("Attacker", RED, [("Password", "stolen by phishing", True), ("Phone", "never approved by you", False)],
          ("Blocked", RED, RED_TINT)),
     ]
-    for r, (who, colour, steps, (result, r_colour, r_tint)) in enumerate(rows):
-        y = 110 + r * 220
-        sk.circle(95, y + 80, 52, colour)
-        sk.text(95, y + 80, who, 19 if len(who) > 3 else 24, WHITE, "bold", anchor="mm")
-        x = 190
+    for c, (who, colour, steps, (result, r_colour, r_tint)) in enumerate(columns):
+        x = 40 + c * 460
+        sk.box(x, 96, x + 420, 146, fill=colour, radius=25)
+        sk.text(x + 210, 121, who, 26, WHITE, "bold", anchor="mm")
+        y = 176
         for name, note, ok in steps:
-            sk.box(x, y + 20, x + 290, y + 140, fill=PAPER, outline=LINE, width=2, radius=12)
+            sk.box(x, y, x + 420, y + 120, fill=PAPER, outline=LINE, width=2, radius=12)
             if name == "Phone":
-                sk.box(x + 24, y + 40, x + 66, y + 120, fill=WHITE, outline=INK, width=3, radius=8)
-                sk.line([(x + 38, y + 111), (x + 52, y + 111)], INK, 3)
+                sk.box(x + 30, y + 20, x + 72, y + 100, fill=WHITE, outline=INK, width=3, radius=8)
+                sk.line([(x + 44, y + 91), (x + 58, y + 91)], INK, 3)
             else:
-                sk.box(x + 18, y + 62, x + 74, y + 98, fill=WHITE, outline=INK, width=3, radius=6)
-                sk.text(x + 46, y + 80, "***", 18, INK, "bold", anchor="mm")
-            sk.text(x + 92, y + 48, name, 22, INK, "bold")
-            for k, line in enumerate(sk.wrap(note, 16, 150)):
-                sk.text(x + 92, y + 80 + k * 22, line, 16, MUTED)
+                sk.box(x + 22, y + 42, x + 80, y + 78, fill=WHITE, outline=INK, width=3, radius=6)
+                sk.text(x + 51, y + 60, "***", 19, INK, "bold", anchor="mm")
+            sk.text(x + 104, y + 28, name, 26, INK, "bold")
+            sk.paragraph(x + 104, y + 66, note, 20, 250, MUTED)
             mark, mark_colour = ("\u2713", GREEN) if ok else ("\u2717", RED)
-            sk.circle(x + 268, y + 22, 20, mark_colour, outline=WHITE, width=3)
-            sk.text(x + 268, y + 23, mark, 22, WHITE, "bold", anchor="mm")
-            sk.arrow((x + 300, y + 80), (x + 345, y + 80), MUTED, 4, 14)
-            x += 355
-        sk.box(x, y + 20, x + 230, y + 140, fill=r_tint, outline=r_colour, width=3, radius=12)
-        sk.text(x + 115, y + 80, result, 28, r_colour, "bold", anchor="mm")
+            sk.circle(x + 390, y + 30, 20, mark_colour, outline=WHITE, width=3)
+            sk.text(x + 390, y + 31, mark, 22, WHITE, "bold", anchor="mm")
+            sk.arrow((x + 210, y + 126), (x + 210, y + 166), MUTED, 5, 16)
+            y += 172
+        sk.box(x, y, x + 420, y + 110, fill=r_tint, outline=r_colour, width=3, radius=12)
+        sk.text(x + 210, y + 55, result, 34, r_colour, "bold", anchor="mm")
     sk.save(path)
 
 
@@ -550,7 +551,7 @@ def video_slides(slides: Slides, cues: list[tuple[float, float, str]], duration:
     slides.text("Email", 340, 300, 26, "0x52606d", s, e, fade=0)
     slides.text("sam.taylor@harbourco.example", 490, 300, 26, "0x1f2933", s, e, "mono", 0)
     slides.text("Password", 340, 370, 26, "0x52606d", s, e, fade=0)
-    slides.text("\u2022" * 12, 490, 366, 32, "0x1f2933", s, e, fade=0)
+    slides.text("\u2022" * 12, 490, 374, 32, "0x1f2933", s, e, fade=0)
     slides.text("STOLEN", 740, 440, 40, "white", s + 0.9, e, "bold",
                 extra=":box=1:boxcolor=0xb3261e:boxborderw=14")
 

@@ -54,7 +54,6 @@ AMBER_TINT = "#fff4dc"
 GREEN = "#1b7340"
 GREEN_TINT = "#e6f4ea"
 BLUE = "#1f5fae"
-BLUE_TINT = "#e7f0fb"
 
 VOICE = "en-us"
 NARRATION_WPM = 160

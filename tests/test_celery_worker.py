@@ -201,6 +201,38 @@ def test_jobs_run_on_a_worker_in_order_with_progress_and_failures(workers, tmp_p
     assert all(r["cached"] for r in again)
 
 
+def test_pipeline_jobs_run_on_a_worker_into_the_cache_the_builder_shares(workers, tmp_path, monkeypatch):
+    from media.jobs import poster_job, renditions_job
+    from media.probe import Limits
+    from media.runners.local import LocalRunner
+
+    clip = tmp_path / "intro.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i",
+                    "testsrc2=size=480x270:rate=25:duration=3", "-f", "lavfi", "-i", "sine=duration=3",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", str(clip)], check=True)
+    limits = Limits(10**9, 600.0, 10**8, JOB_TIMEOUT)
+    jobs = [renditions_job(clip, "media/intro.mp4", limits).to_dict(), poster_job(clip, "media/intro.mp4", limits).to_dict()]
+    workers.start()
+    calls: list[float] = []
+    renditions, poster = CeleryRunner(workers.settings).run(jobs, lambda _, f: calls.append(f))
+
+    assert (renditions["kind"], poster["kind"]) == ("video_renditions", "poster")
+    assert not renditions["cached"] and calls[-1] == 1.0
+    made = [o for o in renditions["outputs"] if o["role"] == "rendition"]
+    assert made and all(Path(o["path"]).stat().st_size == o["bytes"] for o in made)
+    assert Path(renditions["dir"]).is_relative_to(workers.cache)
+
+    # In-process, with the same cache: the worker's outputs are found, nothing is made again.
+    monkeypatch.setenv("COURSEFORGE_CACHE_DIR", str(workers.cache))
+    get_settings.cache_clear()
+    try:
+        local = LocalRunner(workers=2).run(jobs)
+    finally:
+        get_settings.cache_clear()
+    assert [r["cached"] for r in local] == [True, True]
+    assert [r["outputs"] for r in local] == [renditions["outputs"], poster["outputs"]]
+
+
 def test_a_job_whose_worker_is_killed_is_redelivered_and_completes_once(workers, tmp_path):
     first_worker = workers.start()
     attempts = tmp_path / "attempts.log"

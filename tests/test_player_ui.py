@@ -19,8 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 
-def _publish(course, media, folder: Path) -> Path:
-    for name, data in render_site(course, media, "web").items():
+def _publish(course, media, folder: Path, tracking: str = "web") -> Path:
+    for name, data in render_site(course, media, tracking).items():
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
@@ -168,11 +168,7 @@ def test_wrong_answers_then_try_again_until_attempts_run_out(player):
     expect(page.get_by_role("button", name="Try again")).to_be_hidden()
 
 
-def test_every_question_type_by_label_and_role(player):
-    from playwright.sync_api import expect
-
-    page = player
-    page.get_by_role("link", name="Final quiz").click()
+def _answer_final_quiz(page):
     page.get_by_label("Urgent tone").check()
     page.get_by_label("Odd sender address").check()
     page.get_by_label("Which team do you report phishing to?").fill("  Security  Team ")
@@ -187,14 +183,52 @@ def test_every_question_type_by_label_and_role(player):
                 page.get_by_role("button", name=f"Move up: {text}").click()
 
     put_in_order()
-    expect(order).to_have_text(["Stop", "Report", "Wait for advice"])
-    expect(page.locator("[data-live]").last).to_contain_text("moved to position")
-    expect(page.get_by_role("button", name="Move up: Stop")).to_have_attribute("aria-disabled", "true")
+    assert order.all_inner_texts() == ["Stop", "Report", "Wait for advice"]
+    assert "moved to position" in page.locator("[data-live]").last.inner_text()
+    assert page.get_by_role("button", name="Move up: Stop").get_attribute("aria-disabled") == "true"
     page.get_by_role("button", name="Submit answers").click()
+
+
+def test_every_question_type_by_label_and_role(player):
+    from playwright.sync_api import expect
+
+    page = player
+    page.get_by_role("link", name="Final quiz").click()
+    _answer_final_quiz(page)
     expect(page.locator("form[data-quiz='quiz-final'] [data-result]")).to_have_text(
         "You scored 4 of 4 points (100%). Pass mark 60%: passed.")
     for qid in ("q-signs", "q-report", "q-match", "q-order"):
         expect(page.locator(f"#fb-{qid}")).to_have_text("Correct.")
+
+
+def test_course_is_completed_and_passed_once_every_page_is_seen_and_quizzes_passed(player):
+    from playwright.sync_api import expect
+
+    page = player
+    record = "() => JSON.parse(localStorage.getItem('courseforge:demo'))"
+    page.get_by_role("link", name="Final quiz").click()
+    _answer_final_quiz(page)
+    expect(page.locator("form[data-quiz='quiz-final'] [data-result]")).to_contain_text("4 of 4 points")
+    assert page.evaluate(record)["status"] == {"completed": False, "passed": None}
+    page.get_by_role("link", name="Quick check").click()
+    page.get_by_label("Whenever I leave my desk").check()
+    page.get_by_label("True", exact=True).check()
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.locator("form[data-quiz='quiz-quick'] [data-result]")).to_contain_text("1 of 2 points")
+    # 5 of 6 points is 83% overall, over the course's 60%, but this quiz's 50% misses its own pass mark.
+    assert page.evaluate(record)["status"] == {"completed": False, "passed": False}
+    assert page.evaluate(record)["score"]["raw"] == 83.33
+    page.get_by_role("button", name="Try again").click()
+    page.get_by_label("Whenever I leave my desk").check()
+    page.get_by_label("False", exact=True).check()
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.locator("form[data-quiz='quiz-quick'] [data-result]")).to_contain_text("2 of 2 points")
+    assert page.evaluate(record)["status"] == {"completed": False, "passed": True}
+    assert page.evaluate(record)["score"]["raw"] == 100
+    for title in ("Watch and listen", "Well done"):
+        page.get_by_role("link", name=title).click()
+        expect(_heading(page)).to_have_text(title)
+    assert page.evaluate(record)["status"] == {"completed": True, "passed": True}
 
 
 def test_shuffle_is_stable_for_the_same_attempt_and_keeps_ids(player):
@@ -296,5 +330,69 @@ def test_ipad_touch_video_and_screenshots(pw, chromium, server, tmp_path):
         page.get_by_role("button", name="Submit answers").tap()
         expect(page.locator("[data-result]")).to_contain_text("2 of 2 points")
         assert page.errors == []
+    finally:
+        ctx.close()
+
+
+@pytest.fixture(scope="module")
+def lms_server():
+    from lms.server import LoopbackServer
+
+    server = LoopbackServer()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("standard", ["scorm12", "scorm2004"])
+def test_in_an_lms_the_player_reports_once_and_resumes(chromium, demo_course, lms_server, tmp_path, standard):
+    """The player launched in a SCORM LMS frame (scorm-again): one session for the whole visit,
+    the quiz reported, and the next launch resuming on the same page with the answers shown."""
+    from playwright.sync_api import expect
+
+    course, media = demo_course
+    url = lms_server.mount(f"/{standard}/", _publish(course, media, tmp_path, standard)) + "index.html"
+    ctx = chromium.new_context(**DESKTOP)
+    try:
+        page = ctx.new_page()
+
+        def launch(cmi=None, entry=None):
+            page.goto(lms_server.url("/tests/lms/harness.html"))
+            page.wait_for_function("() => window.lmsReady === true")
+            page.evaluate("(a) => lms.launch(a)", {"standard": standard, "url": url, "cmi": cmi, "entry": entry})
+            frame = page.frame_locator("#sco")
+            expect(frame.locator("#main h1")).to_be_visible()
+            return frame
+
+        frame = launch()
+        frame.get_by_role("button", name="Next").click()
+        frame.get_by_role("link", name="Quick check").click()
+        frame.get_by_label("Whenever I leave my desk").check()
+        frame.get_by_label("False", exact=True).check()
+        frame.get_by_role("button", name="Submit answers").click()
+        expect(frame.locator("[data-result]")).to_contain_text("2 of 2 points")
+        frame.get_by_role("button", name="Exit course").click()
+        expect(frame.locator("#main h1")).to_have_text("You have left the course")
+        counts = page.evaluate("() => lms.counts")
+        assert (counts["Initialize"], counts["Terminate"]) == (1, 1) and counts["Commit"] >= 4
+        data = page.evaluate("() => lms.cmi()")
+        core = data["core"] if standard == "scorm12" else data
+        location = core["lesson_location"] if standard == "scorm12" else core["location"]
+        assert (location, core["score"]["raw"], core["score"]["max"]) == ("quick-check", "33.33", "100")
+        interactions = sorted(data["interactions"].values(), key=lambda i: i["id"])
+        assert [(i["id"], i["type"], i["result"]) for i in interactions] == [
+            ("q-lock", "choice", "correct"), ("q-share", "true-false", "correct")]
+        if standard == "scorm2004":
+            assert (data["progress_measure"], data["completion_status"], data["success_status"]) == (
+                "0.6", "incomplete", "unknown")
+        else:
+            assert data["core"]["lesson_status"] == "incomplete"
+
+        frame = launch(cmi=data, entry="resume")
+        expect(frame.locator("#main h1")).to_have_text("Quick check")
+        expect(frame.get_by_label("Whenever I leave my desk")).to_be_checked()
+        expect(frame.get_by_label("False", exact=True)).to_be_checked()
+        expect(frame.locator("[data-result]")).to_have_text(
+            "You scored 2 of 2 points (100%). Pass mark 60%: passed. Attempt 1 of 2.")
+        expect(frame.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "60")
     finally:
         ctx.close()

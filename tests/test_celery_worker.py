@@ -211,10 +211,19 @@ def test_pipeline_jobs_run_on_a_worker_into_the_cache_the_builder_shares(workers
                     "testsrc2=size=480x270:rate=25:duration=3", "-f", "lavfi", "-i", "sine=duration=3",
                     "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", str(clip)], check=True)
     limits = Limits(10**9, 600.0, 10**8, JOB_TIMEOUT)
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video, whatever the name says" * 100)
     jobs = [renditions_job(clip, "media/intro.mp4", limits).to_dict(), poster_job(clip, "media/intro.mp4", limits).to_dict()]
     workers.start()
     calls: list[float] = []
-    renditions, poster = CeleryRunner(workers.settings).run(jobs, lambda _, f: calls.append(f))
+    with pytest.raises(JobsFailed) as caught:
+        CeleryRunner(workers.settings).run([*jobs, renditions_job(broken, "media/broken.mp4", limits).to_dict()],
+                                           lambda _, f: calls.append(f))
+    failure, = caught.value.failures
+    # The pipeline's own message, intact after the trip through the result backend.
+    assert failure.label == "media/broken.mp4"
+    assert failure.message.startswith("media/broken.mp4: ") and "\n" not in failure.message
+    renditions, poster, _ = caught.value.results
 
     assert (renditions["kind"], poster["kind"]) == ("video_renditions", "poster")
     assert not renditions["cached"] and calls[-1] == 1.0

@@ -45,6 +45,10 @@ class TransientJobError(MediaRunnerError):
     """Raised by a job function for a failure worth retrying later (the machine, not the input)."""
 
 
+class JobError(MediaRunnerError):
+    """A job failed on a worker; ``str()`` is the job's own message (naming the file)."""
+
+
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TransientJobError,
     ConnectionError,
@@ -120,10 +124,15 @@ def _register_task(app: Celery, soft: float, hard: float) -> None:
         reporter(0.0)
         try:
             return load_job_function(function)(job, progress=reporter)
+        except TRANSIENT_ERRORS:
+            raise  # retried with backoff (autoretry_for)
         except SoftTimeLimitExceeded:
-            raise MediaRunnerError(
-                f"took longer than {soft:g} s and was stopped (COURSEFORGE_JOB_TIMEOUT)"
-            ) from None
+            raise JobError(f"took longer than {soft:g} s and was stopped (COURSEFORGE_JOB_TIMEOUT)") from None
+        except Exception as exc:
+            # The result backend rebuilds an exception as ``type(*args)`` on the builder's side,
+            # which garbles types with other constructors (MediaError takes a list of problems):
+            # hand back the message, which is what the builder reports.
+            raise JobError(str(exc) or type(exc).__name__) from None
 
 
 def _count_delivery(task: Task) -> int:

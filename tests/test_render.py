@@ -246,3 +246,57 @@ def test_image_renditions_become_a_srcset_per_type_with_sizes(demo_course, tmp_p
     img = page.xpath("//picture/img")[0]
     assert (img.get("src"), img.get("width"), img.get("height"), img.get("sizes")) == (
         "media/desk.jpg", "1200", "675", source.get("sizes"))
+
+
+SCORING_CASES = """
+const dir = process.argv[1];
+const load = (name) => import(`${dir}/${name}.js`);
+const q = {
+  single_choice: { id: 's', points: 2, correct: 'b' },
+  multiple_response: { id: 'm', points: 1, correct: ['a', 'c'], choices: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] },
+  true_false: { id: 't', points: 1, correct: false },
+  fill_in: { id: 'f', points: 3, correct: ['Security team', 'SOC'], caseSensitive: false },
+  matching: { id: 'x', points: 1, correct: [['p', 'p'], ['q', 'q']] },
+  ordering: { id: 'o', points: 1, correct: ['a', 'b', 'c'] },
+};
+const cases = [
+  ['single_choice', 'b'], ['single_choice', 'a'],
+  ['multiple_response', ['a', 'c']], ['multiple_response', ['a']], ['multiple_response', ['a', 'b', 'c']],
+  ['true_false', false], ['true_false', true],
+  ['fill_in', ['  security   TEAM ']], ['fill_in', ['soc']], ['fill_in', ['security']],
+  ['matching', [['p', 'p'], ['q', 'q']]], ['matching', [['p', 'p']]], ['matching', [['p', 'q'], ['q', 'p']]],
+  ['ordering', ['a', 'b', 'c']], ['ordering', ['b', 'a', 'c']],
+];
+const out = [];
+for (const [type, response] of cases) {
+  const mod = await load(type);
+  out.push([type, mod.type, mod.score(q[type], response)]);
+}
+const sensitive = (await load('fill_in')).score({ ...q.fill_in, caseSensitive: true }, ['soc']);
+console.log(JSON.stringify({ out, sensitive }));
+"""
+
+
+def test_question_modules_score_all_or_nothing():
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    modules = Path(__file__).resolve().parents[1] / "player" / "static" / "js" / "questions"
+    run = subprocess.run([node, "--input-type=module", "-e", SCORING_CASES, modules.as_uri()],
+                         capture_output=True, text=True, timeout=60, check=True)
+    result = json.loads(run.stdout)
+    got = [(t, kind, s["correct"], s["earned"]) for t, kind, s in result["out"]]
+    assert got == [
+        ("single_choice", "choice", True, 2), ("single_choice", "choice", False, 0),
+        ("multiple_response", "choice", True, 1), ("multiple_response", "choice", False, 0),
+        ("multiple_response", "choice", False, 0),
+        ("true_false", "true-false", True, 1), ("true_false", "true-false", False, 0),
+        ("fill_in", "fill-in", True, 3), ("fill_in", "fill-in", True, 3), ("fill_in", "fill-in", False, 0),
+        ("matching", "matching", True, 1), ("matching", "matching", False, 0), ("matching", "matching", False, 0),
+        ("ordering", "sequencing", True, 1), ("ordering", "sequencing", False, 0),
+    ]
+    assert result["sensitive"] == {"correct": False, "earned": 0}

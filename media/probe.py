@@ -18,7 +18,7 @@ from lxml import etree
 from PIL import Image
 
 from media.errors import MediaError
-from media.tools import JobContext, ToolFailed, last_line, run
+from media.tools import JobContext, ToolFailed, first_line, last_line, run
 
 # What each file extension may contain (ffprobe format names); a mismatch means the name lies.
 FORMATS_BY_EXTENSION = {
@@ -246,9 +246,9 @@ def check_decodes(p: Probe, ctx: JobContext, seconds: float = 3.0) -> None:
     try:
         done = ctx.run(argv)
     except ToolFailed as exc:
-        raise MediaError.of(ctx.name, f"is corrupt: decoding failed ({last_line(exc.stderr)})") from None
+        raise MediaError.of(ctx.name, f"is corrupt: decoding failed ({first_line(exc.stderr)})") from None
     if done.stderr.strip():
-        raise MediaError.of(ctx.name, f"is corrupt: decoding failed ({last_line(done.stderr)})")
+        raise MediaError.of(ctx.name, f"is corrupt: decoding failed ({first_line(done.stderr)})")
 
 
 # --------------------------------------------------------------------------- images

@@ -8,6 +8,7 @@ process group is killed. A job that hangs on a broken file costs its timeout, ne
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -98,9 +99,22 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def last_line(text: str) -> str:
-    """The most telling line of a tool's stderr: its last non-empty one."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    """The conclusion of a tool's stderr: its last non-empty line, without ffmpeg's ``[h264 @ 0x..]``."""
+    lines = _lines(text)
     return lines[-1] if lines else ""
+
+
+def first_line(text: str) -> str:
+    """The first complaint in a tool's stderr (the cause, where later lines are consequences)."""
+    lines = _lines(text)
+    return lines[0] if lines else ""
+
+
+def _lines(text: str) -> list[str]:
+    return [_CONTEXT.sub("", line).strip() for line in text.splitlines() if line.strip()]
+
+
+_CONTEXT = re.compile(r"^\[[^\]]+ @ 0x[0-9a-f]+\]\s*")
 
 
 def ffmpeg_argv(compiled: list[str]) -> list[str]:

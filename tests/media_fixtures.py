@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import struct
 import subprocess
@@ -77,6 +78,15 @@ def truncate(src: Path, dst: Path, keep: float = 0.5) -> Path:
     """The first ``keep`` of ``src``: what an interrupted upload leaves behind."""
     data = src.read_bytes()
     dst.write_bytes(data[: int(len(data) * keep)])
+    return dst
+
+
+def garble(src: Path, dst: Path, start: int = 2000, length: int = 10_000) -> Path:
+    """``src`` with random bytes over part of its media data: the index is fine, the pictures are not."""
+    data = bytearray(src.read_bytes())
+    at = data.index(b"mdat") + start
+    data[at: at + length] = random.Random(1).randbytes(length)
+    dst.write_bytes(bytes(data))
     return dst
 
 

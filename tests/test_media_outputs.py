@@ -262,11 +262,11 @@ def test_cache_hit_starts_no_process(tmp_path, monkeypatch):
 
 def test_two_workers_on_the_same_job_publish_one_complete_result(tmp_path):
     photo = tmp_path / "photo.jpg"
-    Image.effect_noise((1500, 900), 40).convert("RGB").save(photo)
+    Image.effect_noise((800, 500), 40).convert("RGB").save(photo)
     job = jobs.image_job(photo, "media/photo.jpg", GENEROUS).to_dict()
     results: list[dict] = []
     workers = [threading.Thread(target=lambda: results.append(jobs.run_job(job, cache_dir=tmp_path / "cache")))
-               for _ in range(4)]
+               for _ in range(3)]
     for w in workers:
         w.start()
     for w in workers:

@@ -106,6 +106,24 @@ def test_every_broken_file_is_reported_at_once_and_nothing_is_cached(tmp_path, m
     assert cache_entries(media_env) == ([], [])
 
 
+@pytest.mark.slow
+def test_hls_setting_adds_playlists_with_their_layout(tmp_path, media_env, monkeypatch):
+    media = tmp_path / "course" / "media"
+    media.mkdir(parents=True)
+    make_video(media / "clip.mp4", size="320x240", seconds=2)
+    folder = write_course(tmp_path / "course", [{"type": "video", "id": "v1", "src": "media/clip.mp4", "title": "C"}])
+    monkeypatch.setenv("COURSEFORGE_HLS", "true")
+    from settings import get_settings
+
+    get_settings.cache_clear()
+    v1 = prepare_course(load_course(folder))["v1"]
+    assert re.fullmatch(r"media/[0-9a-f]{12}-clip-hls/master\.m3u8", v1.hls.href)
+    folder_href = v1.hls.href.rsplit("/", 1)[0]
+    hrefs = {a.href.removeprefix(folder_href + "/") for a in v1.hls_files}
+    assert {"240p/index.m3u8", "240p/init.mp4", "240p/seg_000.m4s"} <= hrefs
+    assert "240p/index.m3u8" in v1.hls.source.read_text()
+
+
 def test_limits_come_from_settings(tmp_path, media_env, monkeypatch):
     media = tmp_path / "course" / "media"
     media.mkdir(parents=True)

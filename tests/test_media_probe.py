@@ -14,6 +14,7 @@ from media_fixtures import (
     bomb_png,
     cache_entries,
     fifo,
+    garble,
     make_silence,
     make_speech,
     make_video,
@@ -70,6 +71,14 @@ def test_cut_off_mp4_with_index_first(tmp_path):
     assert re.search(r"media/cut\.mp4: is truncated: its video stream has \d+ of the 90 frames", message)
 
 
+def test_garbled_picture_data_fails_the_decode_check(tmp_path):
+    whole = make_video(tmp_path / "whole.mp4", audio=False, faststart=True)
+    bad = garble(whole, tmp_path / "garbled.mp4")
+    message = fails(jobs.renditions_job(bad, "media/garbled.mp4", GENEROUS), tmp_path / "cache")
+    assert re.fullmatch(r"media/garbled\.mp4: is corrupt: decoding failed \((corrupted macroblock|error while decoding"
+                        r"|Invalid NAL unit size).*\)", message)
+
+
 def test_zero_byte_file(tmp_path):
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")
@@ -87,7 +96,7 @@ def test_extension_that_lies_about_content(tmp_path):
 
 
 def test_unsupported_video_codec(tmp_path):
-    old = make_video(tmp_path / "old.avi", size="160x120", seconds=1, audio=False, codec="cinepak",
+    old = make_video(tmp_path / "old.avi", size="96x64", seconds=1, rate=5, audio=False, codec="cinepak",
                      faststart=False)
     message = fails(jobs.renditions_job(old, "media/old.avi", GENEROUS), tmp_path / "cache")
     assert message == "media/old.avi: video codec 'cinepak' is not supported; use H.264, HEVC, VP9 or AV1"

@@ -300,3 +300,43 @@ def test_question_modules_score_all_or_nothing():
         ("ordering", "sequencing", True, 1), ("ordering", "sequencing", False, 0),
     ]
     assert result["sensitive"] == {"correct": False, "earned": 0}
+
+
+def test_preview_command_builds_serves_and_stops_on_ctrl_c(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "course.yaml").write_text(
+        "id: tiny\ntitle: Tiny <course>\nsections:\n  - id: s1\n    title: One\n    pages:\n"
+        "      - id: p1\n        title: First\n        blocks:\n"
+        "          - {type: text, id: t1, markdown: 'Hello **there**'}\n")
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "preview", str(course), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/index\.html", line).group(0)
+        assert "Tiny <course>" in line
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert "Tiny &lt;course&gt;" in response.read().decode()
+        with urllib.request.urlopen(url.replace("index.html", "pages/p1.html"), timeout=10) as response:
+            assert "<strong>there</strong>" in response.read().decode()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+        assert proc.returncode == 0 and "Stopped." in out and "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_preview_command_reports_a_missing_folder(tmp_path):
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    result = CliRunner().invoke(cli, ["preview", str(tmp_path / "nope")])
+    assert result.exit_code != 0 and "no such course folder" in result.output

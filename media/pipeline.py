@@ -51,12 +51,11 @@ def prepare_course(course: Course, progress: Progress | None = None) -> MediaMap
                 continue
             if finish is not None:
                 finishers.append(finish)
-    results: list[dict | None] = [None] * len(planner.jobs)
+    results: list[dict] = []
     if planner.jobs:
         try:
             results = _run_jobs([job.to_dict() for job in planner.jobs], progress)
         except JobsFailed as failed:
-            results = failed.results
             for failure in failed.failures:
                 label = planner.jobs[failure.index].label
                 problems += [MediaProblem(label, line.removeprefix(f"{label}: "))
@@ -65,7 +64,7 @@ def prepare_course(course: Course, progress: Progress | None = None) -> MediaMap
         raise MediaError(list(dict.fromkeys(problems)))
     media: MediaMap = {}
     for finish in finishers:
-        block_media = finish(results)  # type: ignore[arg-type]
+        block_media = finish(results)
         media[block_media.block_id] = block_media
     return media
 
@@ -83,10 +82,15 @@ class _Planner:
         self.limits = limits
         self.hls = hls
         self.jobs: list[jobmaker.Job] = []
+        self._index: dict[str, int] = {}
 
     def add(self, job: jobmaker.Job) -> int:
-        self.jobs.append(job)
-        return len(self.jobs) - 1
+        """Queue ``job`` once, however many blocks use the same file the same way."""
+        key = job.key()
+        if key not in self._index:
+            self._index[key] = len(self.jobs)
+            self.jobs.append(job)
+        return self._index[key]
 
     def plan(self, block: object) -> Finish | None:
         if isinstance(block, VideoBlock):

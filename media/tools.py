@@ -22,7 +22,7 @@ from media.errors import MediaError, MediaProblem
 from media.progress import FractionCallback, ProgressParser
 
 FFMPEG_GLOBALS = ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "error", "-progress", "pipe:1", "-y"]
-"""Put right after the program name of every ffmpeg command (``ffmpeg(argv)`` does it)."""
+"""Put right after the program name of every ffmpeg command (``ffmpeg_argv`` does it)."""
 
 
 class ToolFailed(MediaError):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import re
 import wave
-from pathlib import Path
 from typing import Protocol
 
 from media.audio import DEFAULTS as LOUDNESS

@@ -162,7 +162,7 @@ async function go(id, { focus = true } = {}) {
   let html;
   try {
     html = await fetchPage(page.href);
-  } catch (error) {
+  } catch {
     if (ticket !== navigation) return;
     main.innerHTML = '<p class="load-error">This page could not be loaded. Check your connection.</p>'
       + '<button type="button" class="button" data-retry>Try loading it again</button>';
@@ -193,14 +193,17 @@ async function go(id, { focus = true } = {}) {
 function finish() {
   if (finished) return;
   save();
-  tracker.finish();
+  const saved = tracker.finish();
   finished = true;
   const { completed, passed } = status();
   const summary = passed === true ? 'You passed.' : passed === false ? 'You did not pass this time.'
     : completed ? 'You have completed the course.' : 'You can come back later and continue where you left off.';
   main.innerHTML = '<article class="page"><h1 class="page-title" tabindex="-1">You have left the course</h1>'
-    + `<p></p><p>Your progress has been saved. You can now close this window.</p></article>`;
-  $('p', main).textContent = summary;
+    + '<p></p><p></p></article>';
+  const [first, second] = main.querySelectorAll('p');
+  first.textContent = summary;
+  second.textContent = saved ? 'Your progress has been saved. You can now close this window.'
+    : 'Your progress could not be saved. Please tell your course administrator.';
   for (const el of [ui.prev, ui.next, ui.exit]) el.disabled = true;
   for (const link of ui.menu.querySelectorAll('[data-page]')) {
     link.removeAttribute('href');

@@ -396,3 +396,20 @@ def test_in_an_lms_the_player_reports_once_and_resumes(chromium, demo_course, lm
         expect(frame.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "60")
     finally:
         ctx.close()
+
+
+def test_without_an_lms_the_course_still_runs_and_says_progress_is_not_saved(context, demo_course, lms_server,
+                                                                              tmp_path):
+    from playwright.sync_api import expect
+
+    course, media = demo_course
+    url = lms_server.mount("/no-lms/", _publish(course, media, tmp_path, "scorm2004")) + "index.html"
+    page = _open(context, url)
+    notice = page.locator("#notice")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text(re.compile("not be saved|not saved", re.I))
+    page.get_by_role("button", name="Next").click()
+    expect(_heading(page)).to_have_text("Watch and listen")
+    page.get_by_role("button", name="Exit course").click()
+    expect(page.locator("#main")).to_contain_text("Your progress could not be saved.")
+    assert page.errors == []

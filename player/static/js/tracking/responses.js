@@ -29,6 +29,20 @@ export function itemOrder(type, question, correct, response) {
   return unique([...asList(correct), ...asList(response)].map(String));
 }
 
+/**
+ * Sets in a canonical order (authored order of the items): a multiple choice or a matching
+ * answer reads the same in LMS reports however the choices were shuffled on screen.
+ */
+export function canonical(type, value, order) {
+  const rank = (id) => {
+    const i = order.indexOf(id);
+    return i < 0 ? order.length : i;
+  };
+  if (type === "choice" && Array.isArray(value)) return [...value].sort((a, b) => rank(a) - rank(b));
+  if (type === "matching" && Array.isArray(value)) return [...value].sort((a, b) => rank(a[0]) - rank(b[0]));
+  return value;
+}
+
 /** Answers in SCORM 1.2 formats (RTE 3.4.2.7): single characters, "," and "." separators. */
 export const scorm12 = {
   response(type, value, order) {

@@ -3,7 +3,7 @@
  * field, CMITimespan times, single-character responses, 4,096-character suspend data).
  */
 import { cmiTime, cmiTimespan, decimal, identifier } from "./formats.js";
-import { itemOrder, scorm12 as responses } from "./responses.js";
+import { canonical, itemOrder, scorm12 as responses } from "./responses.js";
 import { ScormTracker } from "./scorm-api.js";
 
 /** The 1.2 limits this tracker enforces (RTE 3.4.2). */
@@ -106,9 +106,9 @@ export class Scorm12Tracker extends ScormTracker {
       [`${n}.type`, type],
       [`${n}.time`, cmiTime()],
     ];
-    responses.patterns(type, correct, order).slice(0, LIMITS.correctPatterns)
+    responses.patterns(type, canonical(type, correct, order), order).slice(0, LIMITS.correctPatterns)
       .forEach((pattern, i) => pairs.push([`${n}.correct_responses.${i}.pattern`, pattern]));
-    pairs.push([`${n}.student_response`, responses.response(type, response, order)]);
+    pairs.push([`${n}.student_response`, responses.response(type, canonical(type, response, order), order)]);
     pairs.push([`${n}.result`, result === "correct" ? "correct" : "wrong"]);
     if (weighting !== undefined && weighting !== null) pairs.push([`${n}.weighting`, decimal(weighting, 4)]);
     if (latencyMs !== undefined && latencyMs !== null) pairs.push([`${n}.latency`, cmiTimespan(latencyMs)]);

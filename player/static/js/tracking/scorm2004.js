@@ -4,7 +4,7 @@
  * responses, 64,000-character suspend data).
  */
 import { decimal, identifier, isoDuration, isoTimestamp } from "./formats.js";
-import { langString, scorm2004 as responses } from "./responses.js";
+import { canonical, itemOrder, langString, scorm2004 as responses } from "./responses.js";
 import { ScormTracker } from "./scorm-api.js";
 
 /** The 2004 limits this tracker enforces (RTE 4.2, smallest permitted maximums). */
@@ -112,6 +112,7 @@ export class Scorm2004Tracker extends ScormTracker {
     const n = `cmi.interactions.${this.interactionIndex.get(key)}`;
     const question = this.question(id);
     const matters = caseSensitive ?? question?.caseSensitive ?? false;
+    const order = itemOrder(type, question, correct, response);
     const pairs = [
       [`${n}.id`, key],
       [`${n}.type`, type],
@@ -119,9 +120,9 @@ export class Scorm2004Tracker extends ScormTracker {
     ];
     const text = description ?? question?.text;
     if (text) pairs.push([`${n}.description`, langString(text, LIMITS.description)]);
-    responses.patterns(type, correct, matters).slice(0, LIMITS.correctPatterns)
+    responses.patterns(type, canonical(type, correct, order), matters).slice(0, LIMITS.correctPatterns)
       .forEach((pattern, i) => pairs.push([`${n}.correct_responses.${i}.pattern`, pattern]));
-    pairs.push([`${n}.learner_response`, responses.response(type, response)]);
+    pairs.push([`${n}.learner_response`, responses.response(type, canonical(type, response, order))]);
     pairs.push([`${n}.result`, result === "correct" ? "correct" : "incorrect"]);
     if (weighting !== undefined && weighting !== null) pairs.push([`${n}.weighting`, decimal(weighting, 4)]);
     if (latencyMs !== undefined && latencyMs !== null) pairs.push([`${n}.latency`, isoDuration(latencyMs)]);

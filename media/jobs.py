@@ -124,8 +124,10 @@ def image_job(path: Path, label: str, limits: Limits) -> Job:
     return _file_job("image_sizes", path, label, dict(images.DEFAULTS), {"pillow": PIL.__version__}, limits)
 
 
-def tts_job(script: str, label: str, voice: str, speed: int, limits: Limits) -> Job:
-    settings = {**tts.DEFAULTS, "voice": voice, "speed": speed, "script": script}
+def tts_job(script: str, label: str, voice: str, speed: int, limits: Limits, engine: str = "espeak-ng") -> Job:
+    if engine not in tts.ENGINES:
+        raise MediaError.of(label, f"unknown speech engine '{engine}' (known: {', '.join(sorted(tts.ENGINES))})")
+    settings = {**tts.DEFAULTS, "engine": engine, "voice": voice, "speed": speed, "script": script}
     encoder = {**_ffmpeg(), settings["engine"]: version(settings["engine"])}
     return Job("tts", label, None, hashlib.sha256(script.encode()).hexdigest(), settings, encoder,
                limits.to_dict())

@@ -142,7 +142,7 @@ class _Planner:
             else:
                 voice = voice_for(self.course.language, self.course.voice.voice)
                 index = self.add(jobmaker.tts_job(block.script or "", f"narration '{block.id}' (script)", voice,
-                                                  self.course.voice.speed, self.limits))
+                                                  self.course.voice.speed, self.limits, self.course.voice.engine))
         except MediaError as exc:
             problems += exc.problems
         if block.captions is not None:

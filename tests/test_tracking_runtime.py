@@ -169,15 +169,15 @@ def test_state_survives_republishing_with_pages_and_questions_changed():
 
 
 def test_state_hash_collisions_lengthen_the_hashes():
-    """300 pages cannot all have distinct 2-character hashes in practice: the encoder picks a
-    longer length, and everything still decodes to the right ids."""
-    course = {"pages": [{"id": f"page-{i}"} for i in range(300)], "quizzes": []}
-    state = {"current": "page-150", "visited": [f"page-{i}" for i in range(0, 300, 2)],
+    """3,000 pages cannot all have distinct 3-character hashes in practice (262,144 values): the
+    encoder picks a longer length, and everything still decodes to the right ids."""
+    course = {"pages": [{"id": f"page-{i}"} for i in range(3000)], "quizzes": []}
+    state = {"current": "page-1500", "visited": [f"page-{i}" for i in range(0, 3000, 2)],
              "answers": {}, "attempts": {}, "submitted": {}}
     out = node_state("const text = encodeState(data.state, data.course);"
                      "result = { text, back: decodeState(text, data.course) };", {"state": state, "course": course})
     assert out["back"] == state
-    assert int(out["text"][1]) >= 3
+    assert int(out["text"][1]) >= 4
 
 
 @pytest.mark.parametrize("text", ["", "garbage", '{"current":"p-two"}', "9xyz", "12222", "12221.", None])

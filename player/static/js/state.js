@@ -29,6 +29,13 @@ export const STATE_VERSION = "1";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const MAX_HASH = 9;
+/**
+ * Shortest hashes used. Besides collisions among current ids (avoided at encode time), a hash
+ * can meet an id added in a later version; at 3 characters (262,144 values) a new page is taken
+ * for a visited one with odds of about 1 in 2,600 for a 100-page course, and at 2 characters
+ * (4,096 values) a new choice for a picked one with odds of about 1 in 4,096 per question.
+ */
+const MIN_HASH = { id: 3, item: 2 };
 const NEIGHBOURS = 2;
 const TYPE_CODES = {
   single_choice: "c",
@@ -44,15 +51,24 @@ export function emptyState() {
   return { current: null, visited: [], answers: {}, attempts: {}, submitted: {} };
 }
 
-/** FNV-1a over the id, seeded so that two seeds give 64 bits; rendered base64url, `len` chars. */
+/**
+ * FNV-1a over the id, finished with MurmurHash3's fmix32 (FNV's low bits alone are poorly mixed
+ * for ids like "page-1", "page-2"); seeded so that more seeds give more bits; rendered base64url,
+ * `len` chars.
+ */
 function hashId(id, len) {
   let out = "";
   for (let seed = 0; out.length < len; seed++) {
-    let h = (0x811c9dc5 ^ (seed * 0x9e3779b1)) >>> 0;
+    let h = (0x811c9dc5 ^ Math.imul(seed, 0x9e3779b1)) >>> 0;
     for (let i = 0; i < id.length; i++) {
       h ^= id.charCodeAt(i);
       h = Math.imul(h, 0x01000193) >>> 0;
     }
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b) >>> 0;
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35) >>> 0;
+    h ^= h >>> 16;
     for (let k = 0; k < 5 && out.length < len; k++) {
       out += ALPHABET[h & 63];
       h >>>= 6;
@@ -199,10 +215,10 @@ function decodeAnswer(question, code, payload, ls) {
 export function encodeState(state, course) {
   const s = { ...emptyState(), ...(state || {}) };
   const { pages, quizIds, questions } = index(course);
-  const lp = hashLength([pages], 2);
-  const lz = hashLength([quizIds], 2);
-  const lq = hashLength([[...questions.keys()]], 2);
-  const ls = hashLength([...questions.values()].map(subItems), 1);
+  const lp = hashLength([pages], MIN_HASH.id);
+  const lz = hashLength([quizIds], MIN_HASH.id);
+  const lq = hashLength([[...questions.keys()]], MIN_HASH.id);
+  const ls = hashLength([...questions.values()].map(subItems), MIN_HASH.item);
   const pageSet = new Set(pages);
 
   let current = "";

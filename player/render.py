@@ -177,11 +177,28 @@ def _language_label(tag: str) -> str:
     return _LANGUAGE_NAMES.get(tag.split("-")[0].lower(), tag)
 
 
+def _video_sources(media: BlockMedia | None) -> list[dict[str, Any]]:
+    """HLS first (Safari and Chrome play it natively, others skip it), then the MP4 renditions,
+    best first, each but the last limited by a viewport media query so that a tablet or phone on a
+    weak network fetches the rendition its screen can show rather than the largest."""
+    if media is None:
+        return []
+    out: list[dict[str, Any]] = []
+    if media.hls is not None:
+        out.append({"src": media.hls.href, "type": "application/vnd.apple.mpegurl", "media": None})
+    renditions = media.sources
+    for i, asset in enumerate(renditions):
+        smaller = renditions[i + 1] if i + 1 < len(renditions) else None
+        query = f"(min-width: {smaller.width + 1}px)" if smaller is not None and smaller.width else None
+        out.append({"src": asset.href, "type": asset.mime, "media": query})
+    return out
+
+
 def _video_view(block: VideoBlock, media: BlockMedia | None) -> dict[str, Any]:
     sources = media.sources if media and media.sources else []
     best = sources[0] if sources else None
     return {
-        "sources": [{"src": a.href, "type": a.mime} for a in sources] or [{"src": block.src, "type": None}],
+        "sources": _video_sources(media) or [{"src": block.src, "type": None, "media": None}],
         "poster": media.poster.href if media and media.poster else None,
         "captions": media.captions.href if media and media.captions else None,
         "captions_label": (media.captions.label if media and media.captions and media.captions.label else None),

@@ -147,6 +147,23 @@ def test_video_plays_inline_with_renditions_and_captions(site):
     assert "default" in track.attrib
 
 
+def test_video_sources_offer_hls_then_each_rendition_for_the_screen_it_suits(demo_course, tmp_path):
+    course, media = demo_course
+    ladder = [Asset(tmp_path / f"{h}.mp4", f"media/intro-{h}p.mp4", "video/mp4", w, h) for w, h in
+              ((1280, 720), (960, 540), (640, 360))]
+    hls = Asset(tmp_path / "master.m3u8", "media/hls/master.m3u8", "application/vnd.apple.mpegurl")
+    video_block = next(b for p in course.pages() for b in p.blocks if b.type == "video")
+    media = {**media, video_block.id: BlockMedia(video_block.id, sources=ladder, hls=hls)}
+    page = next(p for p in course.pages() if video_block in p.blocks)
+    video = lxml.html.fromstring(render_site(course, media, "web")[f"pages/{page.id}.html"].decode()).xpath("//video")[0]
+    assert [(s.get("src"), s.get("type"), s.get("media")) for s in video.xpath("source")] == [
+        ("media/hls/master.m3u8", "application/vnd.apple.mpegurl", None),
+        ("media/intro-720p.mp4", "video/mp4", "(min-width: 961px)"),
+        ("media/intro-540p.mp4", "video/mp4", "(min-width: 641px)"),
+        ("media/intro-360p.mp4", "video/mp4", None)]
+    assert (video.get("width"), video.get("height")) == ("1280", "720")
+
+
 def test_script_narration_shows_its_script_as_transcript(site):
     block = html(site, "pages/watch.html").get_element_by_id("b-n-intro")
     assert not block.xpath(".//audio")

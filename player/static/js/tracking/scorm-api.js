@@ -100,6 +100,20 @@ export class ScormTracker extends TrackerBase {
   }
 
   /**
+   * The status to report: what the player says, never less than what the LMS already recorded
+   * when the session started. A course republished with a page added must not take "completed"
+   * or "passed" away from a learner who earned it.
+   */
+  settle({ completed = false, passed = null }) {
+    const earned = this.earned || {};
+    this.status = {
+      completed: Boolean(completed) || Boolean(earned.completed),
+      passed: passed === true || earned.passed === true ? true : passed === false ? false : null,
+    };
+    return this.status;
+  }
+
+  /**
    * The exit mode that keeps resume working everywhere: "suspend" while anything is left to do
    * (LMSs keep suspend data and location and relaunch with entry "resume" only after a suspend);
    * a normal exit once the course is completed and not failed, so the attempt can close.

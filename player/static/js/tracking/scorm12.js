@@ -42,6 +42,7 @@ export class Scorm12Tracker extends ScormTracker {
     const learnerName = this.get("cmi.core.student_name");
     // Interactions are write-only in 1.2: new records go after the ones already stored.
     this.interactionCount = Number.parseInt(this.get("cmi.interactions._count"), 10) || 0;
+    this.earned = { completed: ["completed", "passed"].includes(lessonStatus), passed: lessonStatus === "passed" || null };
     if (lessonStatus === "" || lessonStatus === "not attempted") this.set("cmi.core.lesson_status", "incomplete");
     this.set("cmi.core.exit", "suspend");
     this.dirty = true;
@@ -81,8 +82,7 @@ export class Scorm12Tracker extends ScormTracker {
    * completed when there is nothing to pass, incomplete until then.
    */
   writeStatus({ completed = false, passed = null }) {
-    this.status = { completed: Boolean(completed), passed: passed === true ? true : passed === false ? false : null };
-    const s = this.status;
+    const s = this.settle({ completed, passed });
     const value = s.passed === false ? "failed" : !s.completed ? "incomplete" : s.passed ? "passed" : "completed";
     const ok = this.set("cmi.core.lesson_status", value);
     return this.writeExit() && ok;

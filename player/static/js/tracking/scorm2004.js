@@ -39,6 +39,8 @@ export class Scorm2004Tracker extends ScormTracker {
 
   begin() {
     const completion = this.get("cmi.completion_status");
+    const success = this.get("cmi.success_status");
+    this.earned = { completed: completion === "completed", passed: success === "passed" || null };
     const suspend = this.get("cmi.suspend_data");
     const location = this.get("cmi.location");
     const learnerName = this.get("cmi.learner_name");
@@ -89,8 +91,7 @@ export class Scorm2004Tracker extends ScormTracker {
   }
 
   writeStatus({ completed = false, passed = null }) {
-    this.status = { completed: Boolean(completed), passed: passed === true ? true : passed === false ? false : null };
-    const s = this.status;
+    const s = this.settle({ completed, passed });
     const ok = this.setAll([
       ["cmi.completion_status", s.completed ? "completed" : "incomplete"],
       ["cmi.success_status", s.passed === true ? "passed" : s.passed === false ? "failed" : "unknown"],

@@ -15,7 +15,6 @@ export class TrackerBase {
     this.course = course;
     /** Failures, newest last: { call, element, value, code, message, diagnostic }. */
     this.errors = [];
-    this.started = false;
     this.active = false;
     this.finished = false;
     this.startedAt = 0;
@@ -54,7 +53,6 @@ export class TrackerBase {
       notice: NO_LMS_NOTICE,
     };
     this.startResult = result;
-    this.started = true;
     this.active = Boolean(result.ok);
     if (this.active) {
       this.startedAt = Date.now();

@@ -26,6 +26,7 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from statistics import mean, median
 
 from bench.measure import CpuSampler, ToolLog, count, replay, timed
 from bench.synthetic import make_course
@@ -39,7 +40,7 @@ REBUILD_TARGET_S = 1.0
 
 def build(course: Path, cache: Path, tools: ToolLog, jobs: int) -> dict:
     """One ``prepare_course`` in a fresh process; its timings, tool runs and the machine's CPU use."""
-    env = tools.env(COURSEFORGE_CACHE_DIR=str(cache), COURSEFORGE_JOBS=str(jobs))
+    env = tools.env(cache, COURSEFORGE_CACHE_DIR=str(cache), COURSEFORGE_JOBS=str(jobs))
     env.pop("COURSEFORGE_BROKER_URL", None)
     with CpuSampler() as cpu:
         done, spent = timed(lambda: subprocess.run(
@@ -60,55 +61,87 @@ def build(course: Path, cache: Path, tools: ToolLog, jobs: int) -> dict:
     }
 
 
-def bench_course(name: str, course: Path, work: Path, sweep: list[int]) -> dict:
+def bench_course(name: str, course: Path, work: Path, sweep: list[int], rounds: int) -> dict:
+    """``rounds`` rounds of: the bare commands, then a cold build per concurrency; then rebuilds.
+
+    Bare and built runs alternate so that a change in the machine's load hits both sides; each
+    ratio pairs a build with the bare run of its own round, and the median over rounds is kept.
+    """
     tools = ToolLog(work / f"tools-{name}")
     load_before = os.getloadavg()
-    cold = {}
-    for jobs in sweep:
-        cold[jobs] = build(course, work / f"cache-{name}-{jobs}", tools, jobs)
     default = os.cpu_count() or 1
-    warm_cache = work / f"cache-{name}-{default if default in sweep else sweep[-1]}"
-    rebuild = build(course, warm_cache, tools, default)
-    reference = cold[min(sweep)]["_runs"]
-    if not any(r.kind == "encode" for r in reference):
-        raise SystemExit("bench: the cold build ran no ffmpeg encode through PATH: the tool log saw nothing")
-    bare = replay(reference, work / f"cache-{name}-{min(sweep)}", work / f"bare-{name}")
+    rebuild_jobs = default if default in sweep else sweep[-1]
+    bare_runs, cold_runs = [], []
+    reference: list = []
+    for n in range(rounds):
+        if reference:
+            bare_runs.append(replay(reference, first_cache, work / f"bare-{name}-{n}"))
+        cold = {}
+        for jobs in sweep:
+            cache = work / f"cache-{name}-{n}-{jobs}"
+            cold[jobs] = build(course, cache, tools, jobs)
+            if not reference:
+                reference, first_cache = cold[jobs]["_runs"], cache
+                if not any(r.kind == "encode" for r in reference):
+                    raise SystemExit("bench: the cold build ran no ffmpeg encode through PATH: the tool log saw nothing")
+                bare_runs.append(replay(reference, first_cache, work / f"bare-{name}-{n}"))
+        cold_runs.append(cold)
+    warm = work / f"cache-{name}-{rounds - 1}-{rebuild_jobs}"
+    rebuilds = [build(course, warm, tools, rebuild_jobs) for _ in range(3)]
     load_after = os.getloadavg()
-    for figures in [*cold.values(), rebuild]:
+    for figures in [*(f for cold in cold_runs for f in cold.values()), *rebuilds]:
         figures.pop("_runs")
+
+    def per_jobs(jobs: int) -> dict:
+        runs = [cold[jobs] for cold in cold_runs]
+        return {
+            "prepare_s": median(r["prepare_s"] for r in runs),
+            "process_wall_s": median(r["process_wall_s"] for r in runs),
+            "cpu_s": median(r["cpu_s"] for r in runs),
+            "overhead_ratio": median(r["prepare_s"] / b.wall for r, b in zip(runs, bare_runs)),
+            "cpu_ratio": median(r["cpu_s"] / b.cpu for r, b in zip(runs, bare_runs)),
+            "tool_runs": runs[-1]["tool_runs"],
+            "cpu_busy": {cpu: round(mean(r["cpu_busy"][cpu] for r in runs), 3) for cpu in runs[0]["cpu_busy"]},
+            "all_cores_busy_share": round(mean(r["all_cores_busy_share"] for r in runs), 3),
+            "rounds": runs,
+        }
+
     return {
         "course": name,
+        "rounds": rounds,
         "load_avg_before": [round(x, 2) for x in load_before],
         "load_avg_after": [round(x, 2) for x in load_after],
-        "bare": {"wall_s": bare.wall, "cpu_s": bare.cpu, "commands": sum(
-            1 for r in reference if r.kind in ("encode", "analyse", "speak"))},
-        "cold": {str(jobs): figures for jobs, figures in cold.items()},
-        "overhead_ratio": {str(jobs): figures["prepare_s"] / bare.wall for jobs, figures in cold.items()},
-        "cpu_ratio": {str(jobs): figures["cpu_s"] / bare.cpu for jobs, figures in cold.items()},
-        "rebuild": rebuild,
+        "bare": {"wall_s": median(b.wall for b in bare_runs), "cpu_s": median(b.cpu for b in bare_runs),
+                 "commands": sum(1 for r in reference if r.kind in ("encode", "analyse", "speak")),
+                 "rounds": [{"wall_s": b.wall, "cpu_s": b.cpu} for b in bare_runs]},
+        "cold": {str(jobs): per_jobs(jobs) for jobs in sweep},
+        "rebuild": {"prepare_s": median(r["prepare_s"] for r in rebuilds),
+                    "prepare_max_s": max(r["prepare_s"] for r in rebuilds),
+                    "process_wall_s": median(r["process_wall_s"] for r in rebuilds),
+                    "tool_runs": rebuilds[-1]["tool_runs"], "jobs": rebuild_jobs},
     }
 
 
 def report(result: dict) -> str:
-    lines = [f"== {result['course']} (load average before {result['load_avg_before']}, "
-             f"after {result['load_avg_after']})"]
+    lines = [f"== {result['course']}: medians of {result['rounds']} rounds (load average before "
+             f"{result['load_avg_before']}, after {result['load_avg_after']})"]
     bare = result["bare"]
     lines.append(f"bare commands, one after another: {bare['commands']} commands, "
                  f"{bare['wall_s']:.1f} s wall, {bare['cpu_s']:.1f} CPU-s")
     for jobs, cold in result["cold"].items():
-        ratio = result["overhead_ratio"][jobs]
+        ratio = cold["overhead_ratio"]
         verdict = "ok" if ratio <= OVERHEAD_TARGET else f"over the {OVERHEAD_TARGET} target"
         busy = ", ".join(f"{cpu} {u:.0%}" for cpu, u in cold["cpu_busy"].items())
         lines.append(
             f"cold build, {jobs} job(s) at a time: prepare_course {cold['prepare_s']:.1f} s "
             f"(process {cold['process_wall_s']:.1f} s, {cold['cpu_s']:.1f} CPU-s); "
-            f"overhead ratio {ratio:.2f} ({verdict}), CPU ratio {result['cpu_ratio'][jobs]:.2f}; "
+            f"overhead ratio {ratio:.2f} ({verdict}), CPU ratio {cold['cpu_ratio']:.2f}; "
             f"tool runs {cold['tool_runs']}; cores busy {busy}, all cores >=80 % busy "
             f"{cold['all_cores_busy_share']:.0%} of the time")
     rebuild = result["rebuild"]
     encodes = rebuild["tool_runs"].get("encode", 0)
     lines.append(
-        f"rebuild, unchanged: prepare_course {rebuild['prepare_s']:.3f} s "
+        f"rebuild, unchanged (median of 3, max {rebuild['prepare_max_s']:.3f} s): prepare_course {rebuild['prepare_s']:.3f} s "
         f"({'ok' if rebuild['prepare_s'] <= REBUILD_TARGET_S else 'over the 1 s target'}), "
         f"process {rebuild['process_wall_s']:.2f} s; {encodes} encodes "
         f"({'ok' if encodes == 0 else 'target 0'}); all tool runs {rebuild['tool_runs'] or 'none'}")
@@ -130,6 +163,7 @@ def main() -> None:
                         help="durations in seconds of the synthetic course's videos (default: 20,24,27,30)")
     parser.add_argument("--courses", default="security-basics,bench-videos",
                         help="which courses to build (default: security-basics,bench-videos)")
+    parser.add_argument("--rounds", type=int, default=3, help="cold-build rounds per course (default: 3)")
     parser.add_argument("--only", choices=["media", "suspend"], help="run one group of benchmarks")
     args = parser.parse_args()
     sweep = sorted({int(j) for j in args.jobs.split(",")})
@@ -148,7 +182,7 @@ def main() -> None:
                 courses.append(("bench-videos", make_course(work / "bench-videos", durations)))
             for name, course in courses:
                 started = time.perf_counter()
-                result = bench_course(name, course, work, sweep)
+                result = bench_course(name, course, work, sweep, args.rounds)
                 figures["courses"].append(result)
                 print(report(result), f"\n({time.perf_counter() - started:.0f} s)", flush=True)
             shutil.rmtree(work, ignore_errors=True)

@@ -22,6 +22,14 @@ TOOLS = ("ffmpeg", "ffprobe", "espeak-ng")
 
 SHIM = """#!/bin/bash
 printf '%s\\0' "$PWD" "$@" > "{log}/${{EPOCHREALTIME/./}}-$$-{name}"
+prev=
+for arg in "$@"; do  # keep inputs the build made between tool runs, for the replay
+  if [ "$prev" = -i ] && [ -n "$BENCH_KEEP_UNDER" ] && [[ "$arg" == "$BENCH_KEEP_UNDER"/* ]]; then
+    kept="$BENCH_KEEP_DIR/${{arg#"$BENCH_KEEP_UNDER"/}}"
+    mkdir -p "${{kept%/*}}" && cp "$arg" "$kept"
+  fi
+  prev=$arg
+done
 exec {real} "$@"
 """
 
@@ -48,6 +56,11 @@ class ToolRun:
         return "encode"
 
 
+def kept_folder(cache: Path) -> Path:
+    """Where the shims copy files a build made itself (speech WAVs between espeak-ng and ffmpeg)."""
+    return cache.with_name(f"{cache.name}-kept")
+
+
 class ToolLog:
     def __init__(self, folder: Path):
         self.bin = folder / "bin"
@@ -62,8 +75,10 @@ class ToolLog:
             shim.write_text(SHIM.format(log=self.log, name=name, real=real))
             shim.chmod(0o755)
 
-    def env(self, **extra: str) -> dict[str, str]:
-        return {**os.environ, "PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}", **extra}
+    def env(self, cache: Path, **extra: str) -> dict[str, str]:
+        """The environment of a build into ``cache``: shims first on PATH, intermediates kept aside."""
+        return {**os.environ, "PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}",
+                "BENCH_KEEP_UNDER": str(cache), "BENCH_KEEP_DIR": str(kept_folder(cache)), **extra}
 
     def take(self) -> list[ToolRun]:
         """The runs logged since the last call, in start order; the log is emptied."""
@@ -151,8 +166,12 @@ def replay(runs: list[ToolRun], cache: Path, scratch: Path) -> Timed:
     """Run the output-making commands of a build again, bare and one by one, writing under ``scratch``.
 
     Paths under the build's cache are moved under ``scratch`` (their folders made first), so the
-    replay writes the same files the build wrote, without touching the cache.
+    replay writes the same files the build wrote, without touching the cache. Inputs the build
+    made in Python between tool runs (a narration's WAV, joined from espeak-ng's sentences) are
+    copied in from what the shims kept: that joining is the build's work, not a command's.
     """
+    if kept_folder(cache).exists():
+        shutil.copytree(kept_folder(cache), scratch, dirs_exist_ok=True)
     wanted = [r for r in runs if r.kind in ("encode", "analyse", "speak")]
     prefix = str(cache)
     commands = []

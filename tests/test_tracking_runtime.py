@@ -352,6 +352,25 @@ def test_adapter_logs_lms_errors_and_never_throws(page, server, standard):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("standard", STANDARDS)
+def test_score_waits_until_the_quizzes_decide(page, server, standard):
+    """A partial score (one quiz of several submitted) would let an LMS with a mastery score
+    fail the learner early: the LMS gets the score once pass or fail is decided."""
+    frame = launch(page, server, standard)
+    start(frame, standard)
+    raw = (lambda: cmi(page)["core"]["score"]["raw"]) if standard == "scorm12" else (lambda: cmi(page)["score"]["raw"])
+    assert frame.evaluate("() => [t.setScore({ raw: 30, min: 0, max: 100, scaled: 0.3 }),"
+                          " t.setStatus({ completed: false, passed: null }), t.commit()]") == [True, True, True]
+    assert raw() == ""
+    assert frame.evaluate("() => [t.setScore({ raw: 90, min: 0, max: 100, scaled: 0.9 }),"
+                          " t.setStatus({ completed: true, passed: true }), t.commit()]") == [True, True, True]
+    assert raw() == "90"
+    assert frame.evaluate("() => [t.setScore({ raw: 95, min: 0, max: 100, scaled: 0.95 }), t.commit()]") == [True, True]
+    assert raw() == "95"
+    assert frame.evaluate("() => t.errors") == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("standard", STANDARDS)
 def test_leaving_the_page_terminates_exactly_once(page, server, standard):
     frame = launch(page, server, standard)
     start(frame, standard)

@@ -114,6 +114,26 @@ export class ScormTracker extends TrackerBase {
   }
 
   /**
+   * A score reaches the LMS only once the quizzes have decided pass or fail. Until then it is a
+   * partial score (unsubmitted quizzes count zero), and an LMS with a mastery score (1.2) or a
+   * scaled passing score (2004) would judge the learner failed from it after the first quiz.
+   */
+  writeScore(score) {
+    this.pendingScore = score;
+    return this.releaseScore();
+  }
+
+  /** Send the held-back score once a status has decided pass or fail (and only if it changed). */
+  releaseScore() {
+    if (!this.pendingScore || !this.status || this.status.passed === null) return true;
+    const key = JSON.stringify(this.pendingScore);
+    if (key === this.sentScore) return true;
+    const ok = this.sendScore(this.pendingScore);
+    if (ok) this.sentScore = key;
+    return ok;
+  }
+
+  /**
    * The exit mode that keeps resume working everywhere: "suspend" while anything is left to do
    * (LMSs keep suspend data and location and relaunch with entry "resume" only after a suspend);
    * a normal exit once the course is completed and not failed, so the attempt can close.

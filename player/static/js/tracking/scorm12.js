@@ -69,7 +69,7 @@ export class Scorm12Tracker extends ScormTracker {
     return this.set("cmi.suspend_data", text);
   }
 
-  writeScore({ raw, min = 0, max = 100 }) {
+  sendScore({ raw, min = 0, max = 100 }) {
     return this.setAll([
       ["cmi.core.score.min", decimal(min, 2, 0, 100)],
       ["cmi.core.score.max", decimal(max, 2, 0, 100)],
@@ -85,7 +85,8 @@ export class Scorm12Tracker extends ScormTracker {
     const s = this.settle({ completed, passed });
     const value = s.passed === false ? "failed" : !s.completed ? "incomplete" : s.passed ? "passed" : "completed";
     const ok = this.set("cmi.core.lesson_status", value);
-    return this.writeExit() && ok;
+    const released = this.releaseScore();
+    return this.writeExit() && released && ok;
   }
 
   writeExit() {

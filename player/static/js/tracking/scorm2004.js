@@ -79,7 +79,7 @@ export class Scorm2004Tracker extends ScormTracker {
     return this.set("cmi.suspend_data", text);
   }
 
-  writeScore({ raw, min = 0, max = 100, scaled }) {
+  sendScore({ raw, min = 0, max = 100, scaled }) {
     const pairs = [
       ["cmi.score.min", decimal(min, 4)],
       ["cmi.score.max", decimal(max, 4)],
@@ -96,7 +96,8 @@ export class Scorm2004Tracker extends ScormTracker {
       ["cmi.completion_status", s.completed ? "completed" : "incomplete"],
       ["cmi.success_status", s.passed === true ? "passed" : s.passed === false ? "failed" : "unknown"],
     ]);
-    return this.writeExit() && ok;
+    const released = this.releaseScore();
+    return this.writeExit() && released && ok;
   }
 
   writeExit() {

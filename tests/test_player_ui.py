@@ -377,7 +377,9 @@ def test_in_an_lms_the_player_reports_once_and_resumes(chromium, demo_course, lm
         data = page.evaluate("() => lms.cmi()")
         core = data["core"] if standard == "scorm12" else data
         location = core["lesson_location"] if standard == "scorm12" else core["location"]
-        assert (location, core["score"]["raw"], core["score"]["max"]) == ("quick-check", "33.33", "100")
+        # One of two quizzes submitted: the score is held back until every quiz has decided, so an LMS
+        # comparing it with the mastery score cannot mark the learner failed part-way through.
+        assert (location, core["score"]["raw"]) == ("quick-check", "")
         interactions = sorted(data["interactions"].values(), key=lambda i: i["id"])
         assert [(i["id"], i["type"], i["result"]) for i in interactions] == [
             ("q-lock", "choice", "correct"), ("q-share", "true-false", "correct")]

@@ -8,8 +8,10 @@ For each course (the sample security-basics course and a synthetic one with seve
     ffmpeg/espeak-ng commands replayed bare, one after another: the overhead ratio (target <= 1.10).
 (b) rebuild of the unchanged course with the warm cache: wall seconds (target <= 1 s) and tool
     runs by kind (target: 0 encodes; every ffmpeg/ffprobe start is counted).
-(c) CPU use during the cold builds: per-core average utilisation from /proc/stat, and the share
-    of half-second samples in which every core was >= 80 % busy.
+(c) CPU use during the cold builds: the cores the build itself kept busy (its processes' CPU
+    seconds over its wall seconds), and machine-wide per-core utilisation from /proc/stat with
+    the share of half-second samples in which every core was >= 80 % busy (other processes on
+    a shared machine count there too).
 
 Figures go to stdout and bench/results/media-<UTC time>.json. The machine may be shared, so the
 load average before and after each course is recorded with the figures.
@@ -100,6 +102,7 @@ def bench_course(name: str, course: Path, work: Path, sweep: list[int], rounds: 
             "cpu_s": median(r["cpu_s"] for r in runs),
             "overhead_ratio": median(r["prepare_s"] / b.wall for r, b in zip(runs, bare_runs)),
             "cpu_ratio": median(r["cpu_s"] / b.cpu for r, b in zip(runs, bare_runs)),
+            "cores_used": median(r["cpu_s"] / r["process_wall_s"] for r in runs),
             "tool_runs": runs[-1]["tool_runs"],
             "cpu_busy": {cpu: round(mean(r["cpu_busy"][cpu] for r in runs), 3) for cpu in runs[0]["cpu_busy"]},
             "all_cores_busy_share": round(mean(r["all_cores_busy_share"] for r in runs), 3),
@@ -136,8 +139,8 @@ def report(result: dict) -> str:
             f"cold build, {jobs} job(s) at a time: prepare_course {cold['prepare_s']:.1f} s "
             f"(process {cold['process_wall_s']:.1f} s, {cold['cpu_s']:.1f} CPU-s); "
             f"overhead ratio {ratio:.2f} ({verdict}), CPU ratio {cold['cpu_ratio']:.2f}; "
-            f"tool runs {cold['tool_runs']}; cores busy {busy}, all cores >=80 % busy "
-            f"{cold['all_cores_busy_share']:.0%} of the time")
+            f"tool runs {cold['tool_runs']}; the build kept {cold['cores_used']:.2f} cores busy on average; "
+            f"machine-wide: cores busy {busy}, all cores >=80 % busy {cold['all_cores_busy_share']:.0%} of the time")
     rebuild = result["rebuild"]
     encodes = rebuild["tool_runs"].get("encode", 0)
     lines.append(

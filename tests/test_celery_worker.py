@@ -21,6 +21,7 @@ import pytest
 import redis
 
 from media.runners import JobsFailed
+from media.runners.celery_app import MAX_DELIVERIES
 from media.runners.celery_runner import BrokerUnreachable, CeleryRunner, NoWorkers
 from settings import Settings, get_settings
 
@@ -72,6 +73,14 @@ def encode_into_cache(job: dict, progress=None) -> dict:
         raise RuntimeError(f"ffmpeg failed: {errors.splitlines()[-1] if errors else proc.returncode}")
     os.replace(partial, out)
     return {"output": str(out), "cached": False}
+
+
+def kill_own_process(job: dict, progress=None) -> dict:
+    """A job that takes its worker's pool process down with it, every time it is delivered."""
+    with open(job["attempts"], "a") as log:
+        log.write(f"{os.getpid()}\n")
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("unreachable")
 
 
 def free_port() -> int:
@@ -279,6 +288,34 @@ def test_a_job_whose_worker_is_killed_is_redelivered_and_completes_once(workers,
     probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
                             str(output)], capture_output=True, text=True, check=True)
     assert float(probe.stdout) == pytest.approx(6.0, abs=0.2)  # the whole clip, not a fragment
+
+
+def test_a_job_that_keeps_killing_its_worker_is_given_up_after_a_few_deliveries(workers, tmp_path):
+    workers.start()
+    attempts = tmp_path / "attempts.log"
+    good = {"label": "media/fine.mp4", "seconds": 1, "attempts": str(attempts)}
+    deadly = {"label": "media/deadly.mp4", "attempts": str(tmp_path / "deadly.log")}
+    with pytest.raises(JobsFailed) as caught:
+        # Each time the pool process dies the worker puts the job back on the queue (reject on
+        # worker lost) and starts a new pool process, which takes the job again.
+        CeleryRunner(workers.settings, f"{__name__}.kill_own_process").run([deadly])
+    failure, = caught.value.failures
+    assert failure.label == "media/deadly.mp4"
+    assert f"gave up after {MAX_DELIVERIES} deliveries" in failure.message
+    assert len((tmp_path / "deadly.log").read_text().split()) == MAX_DELIVERIES
+    # The worker is still there and takes the next job.
+    result, = CeleryRunner(workers.settings, JOB).run([good])
+    assert Path(result["output"]).exists()
+
+
+def test_a_job_over_the_time_limit_is_stopped_and_reported(workers, tmp_path):
+    workers.start()
+    slow = {"label": "media/slow.mp4", "seconds": JOB_TIMEOUT + 5, "attempts": str(tmp_path / "attempts.log")}
+    with pytest.raises(JobsFailed) as caught:
+        CeleryRunner(workers.settings, JOB).run([slow])
+    failure, = caught.value.failures
+    assert failure.message == f"took longer than {JOB_TIMEOUT:g} s and was stopped (COURSEFORGE_JOB_TIMEOUT)"
+    assert not list(workers.cache.glob("*.mp4"))
 
 
 def test_a_broker_that_does_not_answer_is_a_clear_error():

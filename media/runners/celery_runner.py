@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+import redis
 from celery.result import AsyncResult
 from kombu.utils.url import maybe_sanitize_url
 
@@ -76,7 +77,7 @@ class CeleryRunner:
                     continue
                 try:
                     state, info = handle.state, handle.info
-                except OSError as exc:  # redis-py connection errors are OSErrors too
+                except (OSError, redis.ConnectionError, redis.TimeoutError) as exc:
                     raise BrokerUnreachable(self._unreachable(exc)) from exc
                 fraction = fractions[index]
                 if state == PROGRESS_STATE and isinstance(info, dict):

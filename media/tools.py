@@ -25,6 +25,23 @@ FFMPEG_GLOBALS = ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "error", 
 """Put right after the program name of every ffmpeg command (``ffmpeg_argv`` does it)."""
 
 
+_running: set[subprocess.Popen] = set()
+_running_lock = threading.Lock()
+
+
+def stop_running_tools() -> None:
+    """Kill every tool this process started that is still running (and only those).
+
+    Tools run in sessions of their own so that a timeout can take down a whole process group;
+    the same isolation means they never see the terminal's Ctrl-C, so an interrupted batch
+    calls this to take them down with it.
+    """
+    with _running_lock:
+        running = list(_running)
+    for proc in running:
+        _kill_group(proc)
+
+
 class ToolFailed(MediaError):
     """The tool ran and exited non-zero; ``stderr`` has its whole complaint for callers to interpret."""
 
@@ -71,6 +88,8 @@ def run(
                 if parser:
                     parser.feed(chunk)
 
+        with _running_lock:
+            _running.add(proc)
         reader = threading.Thread(target=pump, daemon=True)
         reader.start()
         try:
@@ -82,6 +101,8 @@ def run(
         finally:
             if proc.poll() is None:  # interrupted (Ctrl-C, worker shutdown): take the tool down too
                 _kill_group(proc)
+            with _running_lock:
+                _running.discard(proc)
         reader.join()
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")

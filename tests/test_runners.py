@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -11,6 +10,8 @@ import pytest
 
 from media.runners import JobsFailed, MediaRunnerError, get_runner, load_job_function
 from media.runners.local import LocalRunner
+from media.tools import FFMPEG_GLOBALS, ToolFailed, last_line
+from media.tools import run as run_tool
 from settings import Settings
 
 pytestmark = pytest.mark.xdist_group("media-runners")
@@ -27,17 +28,13 @@ def encode_clip(job: dict, progress=None) -> dict:
     out = Path(job["out"])
     partial = out.with_name(f".{out.name}.partial")
     source = job.get("input") or f"testsrc=size=160x120:rate=10:duration={job['seconds']}"
-    argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-nostats", "-progress", "pipe:1", "-y"]
+    argv = ["ffmpeg", *FFMPEG_GLOBALS]
     argv += ["-i", source] if job.get("input") else ["-re", "-f", "lavfi", "-i", source]
     argv += ["-c:v", "libx264", "-preset", "ultrafast", "-f", "mp4", str(partial)]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for line in proc.stdout:
-        key, _, value = line.strip().partition("=")
-        if key == "out_time_us" and value.isdigit() and progress:
-            progress(int(value) / 1e6 / job["seconds"])
-    errors = proc.stderr.read().strip()
-    if proc.wait() != 0:
-        raise RuntimeError(f"ffmpeg failed: {errors.splitlines()[-1] if errors else proc.returncode}")
+    try:
+        run_tool(argv, name=out.name, timeout=60, duration=job["seconds"], progress=progress)
+    except ToolFailed as exc:
+        raise RuntimeError(f"ffmpeg failed: {last_line(exc.stderr)}") from None
     os.replace(partial, out)
     return {"output": str(out), "started": started, "ended": time.time(), "thread": threading.get_ident()}
 

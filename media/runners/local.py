@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import os
 import queue
-import signal
-from contextlib import suppress
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from media.runners import (
     DEFAULT_JOB_FUNCTION,
@@ -30,6 +27,7 @@ from media.runners import (
     job_label,
     load_job_function,
 )
+from media.tools import stop_running_tools
 
 
 class LocalRunner:
@@ -82,29 +80,11 @@ class LocalRunner:
             # Ctrl-C (or a failing progress callback): drop the queued jobs and stop the running
             # ones' tools, which run in sessions of their own and so never saw the terminal's SIGINT.
             pool.shutdown(wait=False, cancel_futures=True)
-            _stop_child_processes()
+            stop_running_tools()
             raise
         finally:
             pool.shutdown(wait=True)
         return _collect(jobs, outcomes)
-
-
-def _stop_child_processes() -> None:
-    """SIGTERM every direct child of this process, with its process group if it leads one (Linux /proc)."""
-    me, my_group = os.getpid(), os.getpgrp()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()  # state, ppid, pgrp, ...
-        except OSError:  # gone meanwhile
-            continue
-        if int(fields[1]) != me:
-            continue
-        pid, group = int(stat.parent.name), int(fields[2])
-        with suppress(ProcessLookupError, PermissionError):
-            if group == pid and group != my_group:
-                os.killpg(group, signal.SIGTERM)
-            else:
-                os.kill(pid, signal.SIGTERM)
 
 
 def _collect(jobs: list[dict], outcomes: list[object]) -> list[dict]:

@@ -4,7 +4,8 @@ Course text comes from authors, but packages are opened inside an LMS's page, so
 author writes may run script there: Markdown is rendered by markdown-it-py (CommonMark + tables)
 and the result always goes through nh3's allow-list sanitiser. Links open in a new tab because a
 link followed inside the course frame would unload the page that holds the tracking session.
-Headings are shifted down one level: the page title is the only ``h1`` of a page.
+Headings are shifted so that a block's highest heading is an ``h2``: the page title is the only
+``h1`` of a page, and levels are never skipped below it (screen-reader users navigate by them).
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def _parser() -> MarkdownIt:
 
 def _shifted_heading(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (markdown-it signature)
     token = tokens[idx]
-    level = min(int(token.tag[1]) + 1, 6)
+    level = max(2, min(int(token.tag[1]) + env.get("heading_shift", 1), 6))
     return f"<h{level}>" if token.nesting == 1 else f"</h{level}>\n"
 
 
@@ -55,7 +56,11 @@ def _clean(raw: str) -> str:
 
 def render_markdown(text: str) -> str:
     """Block Markdown (paragraphs, lists, tables...) as sanitised HTML."""
-    return _clean(_parser().render(text))
+    md = _parser()
+    tokens = md.parse(text)
+    levels = [int(token.tag[1]) for token in tokens if token.type == "heading_open"]
+    env = {"heading_shift": 2 - min(levels) if levels else 1}
+    return _clean(md.renderer.render(tokens, md.options, env))
 
 
 def render_inline(text: str) -> str:

@@ -247,6 +247,7 @@ def test_markdown_is_sanitised_and_headings_shifted():
     assert "<h2>T</h2>" in out
     assert not re.search(r"<script|javascript:|onclick|<iframe|<style", out)
     assert '<a href="https://example.org" target="_blank" rel="noopener noreferrer">ok</a>' in out
+    assert re.findall(r"<h\d>", render_markdown("## Signs\n\n### Links\n\n## Next")) == ["<h2>", "<h3>", "<h2>"]
     assert render_inline("**b** <img src=x onerror=y>") == '<strong>b</strong> <img src="x">'
     assert plain_text("Is **2 < 3** & `x`?\n<script>bad()</script>") == "Is 2 < 3 & x?"
 

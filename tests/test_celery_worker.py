@@ -323,8 +323,10 @@ def test_a_broker_that_does_not_answer_is_a_clear_error():
     runner = CeleryRunner(Settings(broker_url=url), JOB)
     with pytest.raises(BrokerUnreachable) as caught:
         runner.run([{"seconds": 1}])
+    # A MediaError, shown with the other media problems: the "file" is the setting to fix.
     assert str(caught.value).startswith(
-        f"cannot reach the media job broker at {url}: start redis-server or unset COURSEFORGE_BROKER_URL"
+        f"COURSEFORGE_BROKER_URL: cannot reach the media job broker at {url}: "
+        "start redis-server or unset COURSEFORGE_BROKER_URL"
     )
 
 

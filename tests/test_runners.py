@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from media.runners import JobsFailed, MediaRunnerError, get_runner, load_job_function
+from media.errors import MediaError
+from media.runners import JobsFailed, get_runner, load_job_function
 from media.runners.local import LocalRunner
 from media.tools import FFMPEG_GLOBALS, ToolFailed, last_line
 from media.tools import run as run_tool
@@ -115,8 +116,10 @@ def test_no_jobs_no_work():
 
 
 def test_an_unknown_job_function_is_a_clear_error():
-    with pytest.raises(MediaRunnerError, match="cannot load media job function 'media.nothing_here.run'"):
+    with pytest.raises(MediaError) as caught:
         LocalRunner(function="media.nothing_here.run").run([{}])
+    assert str(caught.value) == ("media.nothing_here.run: the media job function cannot be loaded: "
+                                 "No module named 'media.nothing_here'")
     assert load_job_function(JOB) is encode_clip
 
 

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from media.errors import MediaError
+
 if TYPE_CHECKING:
     from settings import Settings
 
@@ -42,7 +44,15 @@ class Runner(Protocol):
 
 
 class MediaRunnerError(RuntimeError):
-    """A media batch could not be run or did not fully succeed; ``str()`` is the message to show."""
+    """A media batch did not fully succeed; ``str()`` is the message to show."""
+
+
+class RunnerUnavailable(MediaError):
+    """Media jobs cannot run at all (no broker, no worker, no job function).
+
+    A ``MediaError`` like any other problem ``prepare_course`` reports, so whoever shows media
+    problems shows this one too; its "file" is the setting or name to fix.
+    """
 
 
 @dataclass(frozen=True)
@@ -82,13 +92,13 @@ def load_job_function(dotted: str) -> JobFunction:
     """
     module_name, sep, attr = dotted.partition(":") if ":" in dotted else dotted.rpartition(".")
     if not sep or not module_name or not attr:
-        raise MediaRunnerError(f"media job function {dotted!r} is not a dotted name like 'package.module.function'")
+        raise RunnerUnavailable.of(dotted, "is not the dotted name of a media job function ('package.module.function')")
     try:
         function = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
-        raise MediaRunnerError(f"cannot load media job function {dotted!r}: {exc}") from exc
+        raise RunnerUnavailable.of(dotted, f"the media job function cannot be loaded: {exc}") from exc
     if not callable(function):
-        raise MediaRunnerError(f"media job function {dotted!r} is not callable")
+        raise RunnerUnavailable.of(dotted, "is not callable, so it cannot be a media job function")
     return function
 
 

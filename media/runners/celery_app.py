@@ -32,7 +32,7 @@ import time
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from media.runners import DEFAULT_JOB_FUNCTION, MediaRunnerError, load_job_function
+from media.runners import DEFAULT_JOB_FUNCTION, MediaRunnerError, RunnerUnavailable, load_job_function
 from settings import Settings, get_settings
 
 TASK_NAME = "courseforge.media.run_job"
@@ -72,9 +72,9 @@ def time_limits(settings: Settings) -> tuple[float, float, float]:
 def make_app(settings: Settings) -> Celery:
     """A Celery app for ``settings.broker_url`` with the media task registered."""
     if not settings.broker_url:
-        raise MediaRunnerError(
-            "COURSEFORGE_BROKER_URL is not set: media workers need the Redis URL the builder uses, "
-            "e.g. COURSEFORGE_BROKER_URL=redis://127.0.0.1:6379/0"
+        raise RunnerUnavailable.of(
+            "COURSEFORGE_BROKER_URL",
+            "is not set: media workers need the Redis URL the builder uses, e.g. redis://127.0.0.1:6379/0",
         )
     soft, hard, visibility = time_limits(settings)
     app = Celery("courseforge-media", broker=settings.broker_url, backend=settings.broker_url)

@@ -16,21 +16,22 @@ from media.runners import (
     DEFAULT_JOB_FUNCTION,
     JobFailure,
     JobsFailed,
-    MediaRunnerError,
+    RunnerUnavailable,
     Progress,
     job_label,
 )
 from media.runners.celery_app import PROGRESS_STATE, QUEUE, TASK_NAME, make_app
 from settings import Settings
 
+BROKER_SETTING = "COURSEFORGE_BROKER_URL"
 WORKER_COMMAND = "celery -A media.runners.celery_app worker --loglevel=info --concurrency=1"
 
 
-class BrokerUnreachable(MediaRunnerError):
+class BrokerUnreachable(RunnerUnavailable):
     """The Redis named by COURSEFORGE_BROKER_URL does not answer."""
 
 
-class NoWorkers(MediaRunnerError):
+class NoWorkers(RunnerUnavailable):
     """The broker answers but no media worker listens, so jobs would wait forever."""
 
 
@@ -78,7 +79,7 @@ class CeleryRunner:
                 try:
                     state, info = handle.state, handle.info
                 except (OSError, redis.ConnectionError, redis.TimeoutError) as exc:
-                    raise BrokerUnreachable(self._unreachable(exc)) from exc
+                    raise BrokerUnreachable.of(BROKER_SETTING, self._unreachable(exc)) from exc
                 fraction = fractions[index]
                 if state == PROGRESS_STATE and isinstance(info, dict):
                     fraction = float(info.get("fraction", fraction))
@@ -99,11 +100,12 @@ class CeleryRunner:
             with self.app.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=3)
         except Exception as exc:  # kombu raises OperationalError, redis-py its own errors
-            raise BrokerUnreachable(self._unreachable(exc)) from exc
+            raise BrokerUnreachable.of(BROKER_SETTING, self._unreachable(exc)) from exc
 
     def _check_workers(self) -> None:
         if not self.app.control.ping(timeout=2.0, limit=1):
-            raise NoWorkers(
+            raise NoWorkers.of(
+                BROKER_SETTING,
                 f"no media worker is listening on {self.url}: start one with "
                 f"`COURSEFORGE_BROKER_URL={self.url} {WORKER_COMMAND}` or unset COURSEFORGE_BROKER_URL"
             )

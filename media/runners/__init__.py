@@ -11,7 +11,9 @@ Runners promise the same things whichever one is used:
 - one job failing does not stop the others: every job finishes, then ``JobsFailed`` lists each
   failure with the file it was working on and the job's own message;
 - ``progress(label, fraction)`` receives the overall fraction of the whole batch (0 to 1), with
-  the label of the job that last moved, and is only ever called from the caller's thread.
+  the label of the job that last moved, and is only ever called from the caller's thread;
+- when jobs cannot run at all (broker down, no worker, job function missing) the runner raises
+  ``RunnerUnavailable``, a ``MediaError`` naming the setting to fix.
 """
 from __future__ import annotations
 
@@ -28,11 +30,9 @@ if TYPE_CHECKING:
 Progress = Callable[[str, float], None]
 """Overall progress of a batch: (what is being worked on, fraction done from 0 to 1)."""
 
-JobProgress = Callable[[float], None]
-"""Progress of one job, as the job function reports it: fraction done from 0 to 1."""
-
 JobFunction = Callable[..., dict]
-"""``function(job: dict, progress: JobProgress | None = None) -> dict``."""
+"""``function(job: dict, progress: Callable[[float], None] | None = None) -> dict``; the job's
+own progress is a fraction from 0 to 1."""
 
 DEFAULT_JOB_FUNCTION = "media.jobs.run_job"
 
@@ -78,7 +78,7 @@ class JobsFailed(MediaRunnerError):
 
 def job_label(job: dict[str, Any], index: int) -> str:
     """The name a person recognises a job by: its label or source file, else its position."""
-    for key in ("label", "source", "src", "input"):
+    for key in ("label", "input"):
         if job.get(key):
             return str(job[key])
     return f"job {index + 1}"

@@ -36,6 +36,8 @@ class NoWorkers(RunnerUnavailable):
 
 
 class CeleryRunner:
+    """Publishes each job as a task on ``settings.broker_url`` and polls the results in job order."""
+
     def __init__(self, settings: Settings, function: str = DEFAULT_JOB_FUNCTION, poll_interval: float = 0.25):
         self.app = make_app(settings)
         self.url = maybe_sanitize_url(settings.broker_url)

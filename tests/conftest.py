@@ -118,6 +118,16 @@ def pw():
         yield p
 
 
+@pytest.fixture(scope="module")
+def lms_server():
+    """A loopback HTTP server holding the test LMS harness (scorm-again); tests mount packages on it."""
+    from lms.server import LoopbackServer
+
+    server = LoopbackServer()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def chromium(pw):
     browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

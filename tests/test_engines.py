@@ -26,7 +26,6 @@ from selenium.webdriver.webkitgtk.service import Service
 from conftest import PACKAGE_COURSE, write_course_folder
 from courses.loader import load_course
 from courses.model import Course, FillIn, Matching, MultipleResponse, Ordering, QuizBlock, SingleChoice, TrueFalse
-from lms.server import LoopbackServer
 from player.markdown import plain_text
 from test_scorm_e2e import HARNESS, answer_correctly, expected_interaction, heading, launch, publish
 
@@ -66,10 +65,8 @@ JOURNEY_COURSE = {**PACKAGE_COURSE, "id": "engines", "sections": [{"id": "s-only
 
 # ------------------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
-def server():
-    s = LoopbackServer()
-    yield s
-    s.stop()
+def server(lms_server):
+    return lms_server
 
 
 @pytest.fixture(scope="module")

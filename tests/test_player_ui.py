@@ -334,15 +334,6 @@ def test_ipad_touch_video_and_screenshots(pw, chromium, server, tmp_path):
         ctx.close()
 
 
-@pytest.fixture(scope="module")
-def lms_server():
-    from lms.server import LoopbackServer
-
-    server = LoopbackServer()
-    yield server
-    server.stop()
-
-
 @pytest.mark.parametrize("standard", ["scorm12", "scorm2004"])
 def test_in_an_lms_the_player_reports_once_and_resumes(chromium, demo_course, lms_server, tmp_path, standard):
     """The player launched in a SCORM LMS frame (scorm-again): one session for the whole visit,

@@ -34,10 +34,8 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 # ------------------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
-def server():
-    s = LoopbackServer()
-    yield s
-    s.stop()
+def server(lms_server):
+    return lms_server
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ and no process start-up per job.
 How many at once: x264 alone keeps both cores of a 2-core machine about 90 % busy, but every
 job also has stretches that use one core or less (probing, the decode check, poster frames,
 the single-threaded audio filters, espeak-ng, muxing), and a second job fills those gaps. On the
-2-core machine two jobs at a time built a course of four 20-30 s videos in 0.75x the wall time
-of one at a time, for the same CPU-seconds (bench/README.md), so the default is one job per core
-(``COURSEFORGE_JOBS=0``).
+2-core machine, a course of four 20-30 s videos built with two jobs at a time came within 2-9 %
+of the bare ffmpeg commands, against 17-20 % with one at a time, and three at a time was no
+faster than two (bench/README.md); so the default is one job per core (``COURSEFORGE_JOBS=0``).
 """
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ import pytest
 import redis
 
 from media.runners import JobsFailed
-from media.runners.celery_app import MAX_DELIVERIES
+from media.runners.celery_app import MAX_DELIVERIES, TransientJobError
 from media.runners.celery_runner import BrokerUnreachable, CeleryRunner, NoWorkers
 from settings import Settings, get_settings
 
@@ -81,6 +81,17 @@ def kill_own_process(job: dict, progress=None) -> dict:
         log.write(f"{os.getpid()}\n")
     os.kill(os.getpid(), signal.SIGKILL)
     raise AssertionError("unreachable")
+
+
+def fails_once(job: dict, progress=None) -> dict:
+    """A job whose first run meets a passing fault of the machine, not of its input."""
+    log = Path(job["attempts"])
+    earlier = log.read_text().split() if log.exists() else []
+    with open(log, "a") as out:
+        out.write(f"{os.getpid()}\n")
+    if not earlier:
+        raise TransientJobError("the shared cache volume did not answer in time")
+    return {"runs": len(earlier) + 1}
 
 
 def free_port() -> int:
@@ -306,6 +317,13 @@ def test_a_job_that_keeps_killing_its_worker_is_given_up_after_a_few_deliveries(
     # The worker is still there and takes the next job.
     result, = CeleryRunner(workers.settings, JOB).run([good])
     assert Path(result["output"]).exists()
+
+
+def test_a_transient_failure_is_retried_after_a_pause(workers, tmp_path):
+    workers.start()
+    job = {"label": "media/flaky.mp4", "attempts": str(tmp_path / "attempts.log")}
+    result, = CeleryRunner(workers.settings, f"{__name__}.fails_once").run([job])
+    assert result == {"runs": 2}
 
 
 def test_a_job_over_the_time_limit_is_stopped_and_reported(workers, tmp_path):

@@ -15,10 +15,13 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 TOOLS = ("ffmpeg", "ffprobe", "espeak-ng")
+T = TypeVar("T")
 
 SHIM = """#!/bin/bash
 printf '%s\\0' "$PWD" "$@" > "{log}/${{EPOCHREALTIME/./}}-$$-{name}"
@@ -151,7 +154,7 @@ class Timed:
     cpu: float  # user + system seconds of the child processes
 
 
-def timed(run: callable) -> tuple[object, Timed]:
+def timed(run: Callable[[], T]) -> tuple[T, Timed]:
     """Call ``run()``; wall seconds and the CPU seconds of the processes it waited for."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()

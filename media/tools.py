@@ -7,13 +7,16 @@ process group is killed. A job that hangs on a broken file costs its timeout, ne
 """
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
 import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -145,13 +148,43 @@ def ffmpeg_argv(compiled: list[str]) -> list[str]:
 
 @lru_cache(maxsize=None)
 def version(program: str) -> str:
-    """The tool's version string, part of every cache key (a new encoder makes new outputs)."""
+    """The tool's version string, part of every cache key (a new encoder makes new outputs).
+
+    Remembered in the cache folder against the executable's path, size and modification time,
+    so a rebuild of an unchanged course starts no tool at all, while an upgraded ffmpeg is
+    noticed at once.
+    """
+    executable = shutil.which(program)
+    if executable is None:
+        raise MediaError.of(program, f"{program} is not installed (scripts/bootstrap installs it)")
+    real = os.path.realpath(executable)
+    stat = os.stat(real)
+    stamp = f"{real}:{stat.st_size}:{stat.st_mtime_ns}"
+    memo = _version_memo_file()
+    try:
+        known = json.loads(memo.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if isinstance(known, dict) and isinstance(known.get(stamp), str):
+        return known[stamp]
     flag = "-version" if program in ("ffmpeg", "ffprobe") else "--version"
-    out = subprocess.run([program, flag], capture_output=True, text=True, timeout=30, check=True).stdout
+    out = subprocess.run([real, flag], capture_output=True, text=True, timeout=30, check=True).stdout
     first = out.splitlines()[0] if out else ""
-    if program in ("ffmpeg", "ffprobe"):  # "ffmpeg version 5.1.9-0+deb12u1 Copyright ..."
-        return first.split()[2]
-    return first.strip()
+    # "ffmpeg version 5.1.9-0+deb12u1 Copyright ..." -> "5.1.9-0+deb12u1"
+    found = first.split()[2] if program in ("ffmpeg", "ffprobe") else first.strip()
+    known = {**(known if isinstance(known, dict) else {}), stamp: found}
+    with suppress(OSError):  # a read-only cache only costs the next build one more version query
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        partial = memo.with_name(f".{memo.name}.{os.getpid()}")
+        partial.write_text(json.dumps(known, indent=1, sort_keys=True))
+        os.replace(partial, memo)
+    return found
+
+
+def _version_memo_file() -> Path:
+    from settings import get_settings
+
+    return get_settings().cache_dir / "tool-versions.json"
 
 
 class Deadline:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from media_fixtures import (  # noqa: F401 - media_env is a fixture
 from courses.loader import load_course
 from media.errors import MediaError
 from media.pipeline import prepare_course
+from media.tools import version
 
 SAMPLE = Path(__file__).resolve().parents[1] / "courses" / "samples" / "security-basics"
 HREF = re.compile(r"^media/[0-9a-f]{12}-[A-Za-z0-9._-]+$")
@@ -35,7 +37,7 @@ def write_course(folder: Path, blocks: list[dict]) -> Path:
 
 
 @pytest.mark.slow
-def test_course_media_become_hashed_package_files(tmp_path, media_env):
+def test_course_media_become_hashed_package_files(tmp_path, media_env, monkeypatch):
     media = tmp_path / "course" / "media"
     media.mkdir(parents=True)
     make_video(media / "intro clip.mp4", size="640x360", seconds=2)
@@ -73,8 +75,20 @@ def test_course_media_become_hashed_package_files(tmp_path, media_env):
     assert [(a.mime, a.width, a.height) for a in result["i-icon"].sources] == [("image/svg+xml", 200, 100)]
     assert seen and seen[-1][1] == 1.0
 
+    # Second build, as a fresh process would run it: every job and every tool version come from
+    # the cache, so not a single process is started, and the hrefs are the same.
+    version.cache_clear()
+    launches: list[list[str]] = []
+    real_popen = subprocess.Popen
+
+    def counting_popen(argv, *args, **kwargs):
+        launches.append(list(argv))
+        return real_popen(argv, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", counting_popen)
     again = prepare_course(load_course(folder))
-    assert again == result  # second build: every job from the cache, same hrefs
+    assert again == result
+    assert launches == []
 
 
 @pytest.mark.slow

@@ -146,7 +146,6 @@ def ffmpeg_argv(compiled: list[str]) -> list[str]:
     return [compiled[0], *FFMPEG_GLOBALS, *compiled[1:]]
 
 
-@lru_cache(maxsize=None)
 def version(program: str) -> str:
     """The tool's version string, part of every cache key (a new encoder makes new outputs).
 
@@ -154,13 +153,20 @@ def version(program: str) -> str:
     so a rebuild of an unchanged course starts no tool at all, while an upgraded ffmpeg is
     noticed at once.
     """
+    from settings import get_settings
+
+    return _version(program, get_settings().cache_dir / "tool-versions.json")
+
+
+@lru_cache(maxsize=None)
+def _version(program: str, memo: Path) -> str:
+    """``version`` for one cache folder; memoised in this process too."""
     executable = shutil.which(program)
     if executable is None:
         raise MediaError.of(program, f"{program} is not installed (scripts/bootstrap installs it)")
     real = os.path.realpath(executable)
     stat = os.stat(real)
     stamp = f"{real}:{stat.st_size}:{stat.st_mtime_ns}"
-    memo = _version_memo_file()
     try:
         known = json.loads(memo.read_text())
     except (OSError, ValueError):
@@ -179,12 +185,6 @@ def version(program: str) -> str:
         partial.write_text(json.dumps(known, indent=1, sort_keys=True))
         os.replace(partial, memo)
     return found
-
-
-def _version_memo_file() -> Path:
-    from settings import get_settings
-
-    return get_settings().cache_dir / "tool-versions.json"
 
 
 class Deadline:

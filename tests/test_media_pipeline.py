@@ -22,7 +22,7 @@ from media_fixtures import (  # noqa: F401 - media_env is a fixture
 from courses.loader import load_course
 from media.errors import MediaError
 from media.pipeline import prepare_course
-from media.tools import version
+from media.tools import _version
 
 SAMPLE = Path(__file__).resolve().parents[1] / "courses" / "samples" / "security-basics"
 HREF = re.compile(r"^media/[0-9a-f]{12}-[A-Za-z0-9._-]+$")
@@ -77,7 +77,7 @@ def test_course_media_become_hashed_package_files(tmp_path, media_env, monkeypat
 
     # Second build, as a fresh process would run it: every job and every tool version come from
     # the cache, so not a single process is started, and the hrefs are the same.
-    version.cache_clear()
+    _version.cache_clear()
     launches: list[list[str]] = []
     real_popen = subprocess.Popen
 

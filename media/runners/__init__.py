@@ -76,6 +76,20 @@ class JobsFailed(MediaRunnerError):
         super().__init__(f"{len(failures)} of {len(results)} {noun} failed:\n{lines}")
 
 
+def collect_outcomes(jobs: list[dict], outcomes: list[object]) -> list[dict]:
+    """Results in job order, or ``JobsFailed`` naming every failed job's file (an outcome that is
+    an exception) with the finished jobs' results kept, whichever runner ran the batch."""
+    failures = [
+        JobFailure(index, job_label(job, index), str(outcome) or type(outcome).__name__)
+        for index, (job, outcome) in enumerate(zip(jobs, outcomes))
+        if isinstance(outcome, BaseException)
+    ]
+    results = [None if isinstance(outcome, BaseException) else outcome for outcome in outcomes]
+    if failures:
+        raise JobsFailed(failures, results)
+    return results  # type: ignore[return-value]
+
+
 def job_label(job: dict[str, Any], index: int) -> str:
     """The name a person recognises a job by: its label or source file, else its position."""
     for key in ("label", "input"):

@@ -14,10 +14,9 @@ from kombu.utils.url import maybe_sanitize_url
 
 from media.runners import (
     DEFAULT_JOB_FUNCTION,
-    JobFailure,
-    JobsFailed,
     RunnerUnavailable,
     Progress,
+    collect_outcomes,
     job_label,
 )
 from media.runners.celery_app import PROGRESS_STATE, QUEUE, TASK_NAME, make_app
@@ -60,15 +59,7 @@ class CeleryRunner:
             raise
         for handle in handles:
             handle.forget()
-        failures = [
-            JobFailure(index, job_label(job, index), _message(outcome))
-            for index, (job, outcome) in enumerate(zip(jobs, outcomes))
-            if isinstance(outcome, BaseException)
-        ]
-        results = [None if isinstance(outcome, BaseException) else outcome for outcome in outcomes]
-        if failures:
-            raise JobsFailed(failures, results)
-        return results  # type: ignore[return-value]
+        return collect_outcomes(jobs, outcomes)
 
     def _wait(self, jobs: list[dict], handles: list[AsyncResult], progress: Progress | None) -> list[object]:
         pending = object()
@@ -117,7 +108,3 @@ class CeleryRunner:
             f"cannot reach the media job broker at {self.url}: start redis-server or unset "
             f"COURSEFORGE_BROKER_URL ({exc})"
         )
-
-
-def _message(exc: object) -> str:
-    return str(exc) or type(exc).__name__

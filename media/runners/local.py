@@ -21,9 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from media.runners import (
     DEFAULT_JOB_FUNCTION,
-    JobFailure,
-    JobsFailed,
     Progress,
+    collect_outcomes,
     job_label,
     load_job_function,
 )
@@ -84,21 +83,4 @@ class LocalRunner:
             raise
         finally:
             pool.shutdown(wait=True)
-        return _collect(jobs, outcomes)
-
-
-def _collect(jobs: list[dict], outcomes: list[object]) -> list[dict]:
-    failures = [
-        JobFailure(index, job_label(job, index), _message(outcome))
-        for index, (job, outcome) in enumerate(zip(jobs, outcomes))
-        if isinstance(outcome, BaseException)
-    ]
-    results = [None if isinstance(outcome, BaseException) else outcome for outcome in outcomes]
-    if failures:
-        raise JobsFailed(failures, results)
-    return results  # type: ignore[return-value]
-
-
-def _message(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
-
+        return collect_outcomes(jobs, outcomes)

@@ -80,7 +80,7 @@ def journey(server, tmp_path_factory) -> tuple[Course, str]:
 @pytest.fixture(scope="module")
 def firefox(pw):
     if not os.access(FIREFOX, os.X_OK):
-        pytest.skip(f"{FIREFOX} not found: install the Debian package firefox-esr")
+        pytest.fail(f"{FIREFOX} not found: install the Debian package firefox-esr (scripts/bootstrap --test does)")
     browser = pw.firefox.launch(channel="moz-firefox", executable_path=FIREFOX)
     yield browser
     browser.close()
@@ -90,7 +90,7 @@ def firefox(pw):
 def display():
     """A private X display (WebKitGTK's MiniBrowser has no headless mode); Xvfb picks a free number."""
     if not shutil.which("Xvfb"):
-        pytest.skip("Xvfb not found: install the Debian package xvfb")
+        pytest.fail("Xvfb not found: install the Debian package xvfb (scripts/bootstrap --test does)")
     read, write = os.pipe()
     xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
                             pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -110,7 +110,7 @@ def display():
 def webkit(request):
     minibrowser = sorted(glob.glob(MINIBROWSER))
     if not os.access(WEBKIT_DRIVER, os.X_OK) or not minibrowser:
-        pytest.skip(f"{WEBKIT_DRIVER} or MiniBrowser not found: install the Debian package webkit2gtk-driver")
+        pytest.fail(f"{WEBKIT_DRIVER} or MiniBrowser not found: install the Debian package webkit2gtk-driver (scripts/bootstrap --test does)")
     display = request.getfixturevalue("display")
     options = Options()
     options.binary_location = minibrowser[0]

@@ -302,7 +302,7 @@ def test_question_modules_score_all_or_nothing():
 
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node is not installed")
+        pytest.fail("node is not installed (scripts/bootstrap installs nodejs)")
     modules = Path(__file__).resolve().parents[1] / "player" / "static" / "js" / "questions"
     run = subprocess.run([node, "--input-type=module", "-e", SCORING_CASES, modules.as_uri()],
                          capture_output=True, text=True, timeout=60, check=True)

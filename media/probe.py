@@ -12,6 +12,7 @@ import re
 import stat
 import warnings
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from lxml import etree
@@ -71,6 +72,7 @@ class Stream:
     frames: int | None  # as the container claims
     packets_read: int | None  # as ffprobe counted by reading the file
     attached_picture: bool  # cover art in an audio file, not a video
+    sar: Fraction = Fraction(1)  # sample (pixel) aspect ratio: 16/15 for PAL 4:3 DVD, 4/3 for HDV 1440x1080
 
 
 @dataclass(frozen=True)
@@ -91,11 +93,17 @@ class Probe:
 
     @property
     def display_size(self) -> tuple[int, int]:
-        """Width and height as seen on screen: a phone's portrait video is stored sideways."""
+        """Width and height as seen on screen, in square pixels.
+
+        Non-square pixels (anamorphic DVD or HDV footage) are widened or narrowed to the display
+        aspect ratio, keeping the stored height so nothing gains lines it never had; then a
+        phone's portrait video, stored sideways, is turned upright.
+        """
         v = self.video
         if v is None or v.width is None or v.height is None:
             raise ValueError(f"{self.path} has no video dimensions")
-        return (v.height, v.width) if v.rotation % 180 == 90 else (v.width, v.height)
+        width = max(1, round(v.width * v.sar))
+        return (v.height, width) if v.rotation % 180 == 90 else (width, v.height)
 
 
 def check_file(path: Path, name: str, limits: Limits) -> int:
@@ -175,6 +183,7 @@ def _stream(s: dict) -> Stream:
         frames=_int(s.get("nb_frames")),
         packets_read=_int(s.get("nb_read_packets")),
         attached_picture=bool((s.get("disposition") or {}).get("attached_pic")),
+        sar=_ratio(s.get("sample_aspect_ratio")),
     )
 
 
@@ -384,6 +393,16 @@ def _rate(value: str | None) -> float | None:
     except (ValueError, ZeroDivisionError):
         return None
     return rate if rate > 0 else None
+
+
+def _ratio(value: str | None) -> Fraction:
+    """ffprobe's "16:15"; "0:1", "N/A" or nothing mean unknown, which players show as square."""
+    num, _, den = (value or "").partition(":")
+    try:
+        ratio = Fraction(int(num), int(den))
+    except (ValueError, ZeroDivisionError):
+        return Fraction(1)
+    return ratio if ratio > 0 else Fraction(1)
 
 
 def _mb(n: int) -> str:

@@ -3,8 +3,11 @@
 All rungs come from one ffmpeg process (the source is decoded once and ``split``), each with
 ``+faststart`` so playback starts before the download ends, a fixed GOP so the same files can be
 remuxed to HLS segments without re-encoding, and ``yuv420p`` because High 10 or 4:2:2 phone
-footage does not play on tablets. Nothing is ever upscaled: a rung above the source's short side
-is skipped, and a source smaller than every rung gets one rendition at its own size.
+footage does not play on tablets. Every output has square pixels at the source's display aspect
+ratio (anamorphic DVD or HDV footage is widened to what a TV would show; a player would otherwise
+stretch it), keeping the stored height. Nothing gains lines it never had: a rung above the
+source's short side (as displayed) is skipped, and a source smaller than every rung gets one
+rendition at its own size.
 """
 from __future__ import annotations
 

@@ -40,12 +40,15 @@ def ffmpeg(*args: str) -> None:
 
 
 def make_video(path: Path, size: str = "320x240", seconds: float = 2, audio: bool = True, rate: int = 30,
-               rotate: int | None = None, faststart: bool = True, codec: str = "libx264") -> Path:
-    """A test-pattern clip (with a 440 Hz tone unless ``audio=False``)."""
+               rotate: int | None = None, faststart: bool = True, codec: str = "libx264",
+               sar: str | None = None) -> Path:
+    """A test-pattern clip (with a 440 Hz tone unless ``audio=False``); ``sar="16/15"`` stores non-square pixels."""
     args = ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={seconds}"]
     if audio:
         args += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
                  "-c:a", "aac", "-shortest"]
+    if sar is not None:
+        args += ["-vf", f"setsar={sar}"]
     args += ["-c:v", codec, "-pix_fmt", "yuv420p"]
     if codec == "libx264":
         args += ["-preset", "ultrafast"]

@@ -130,6 +130,22 @@ def test_rotated_phone_video_comes_out_upright(tmp_path):
 
 
 @pytest.mark.slow
+def test_non_square_pixels_come_out_square_at_the_display_aspect_ratio(tmp_path):
+    clip = make_video(tmp_path / "hdv.mp4", size="240x180", seconds=1, sar="4/3")  # shown as 320x180, 16:9
+    job = with_settings(jobs.renditions_job(clip, "media/hdv.mp4", GENEROUS), ladder=SMALL_LADDER)
+    result = jobs.run_job(job.to_dict(), cache_dir=tmp_path / "cache")
+    made = outputs(result, "rendition")
+    assert [(o["label"], o["width"], o["height"]) for o in made] == [("180p", 320, 180), ("120p", 214, 120)]
+    for o in made:
+        v = next(s for s in ffprobe(Path(o["path"]))["streams"] if s["codec_type"] == "video")
+        assert (v["width"], v["height"], v["sample_aspect_ratio"]) == (o["width"], o["height"], "1:1")
+    poster = jobs.run_job(jobs.poster_job(clip, "media/hdv.mp4", GENEROUS).to_dict(), cache_dir=tmp_path / "c")
+    (still,) = outputs(poster, "poster")
+    with Image.open(still["path"]) as im:
+        assert im.size == (still["width"], still["height"]) == (320, 180)
+
+
+@pytest.mark.slow
 def test_source_without_audio_and_smaller_than_every_rung(tmp_path):
     clip = make_video(tmp_path / "tiny.mp4", size="178x100", seconds=1, audio=False)
     result = jobs.run_job(jobs.renditions_job(clip, "media/tiny.mp4", GENEROUS).to_dict(), cache_dir=tmp_path / "c")

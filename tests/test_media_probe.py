@@ -51,6 +51,16 @@ def test_probe_reads_streams_rotation_and_duration(tmp_path):
     assert p.video.packets_read == p.video.frames == 60
 
 
+def test_display_size_has_square_pixels_at_the_display_aspect_ratio(tmp_path):
+    pal = make_video(tmp_path / "pal.mp4", size="720x576", seconds=0.2, audio=False, sar="16/15")
+    wide = make_video(tmp_path / "wide.mp4", size="720x576", seconds=0.2, audio=False, sar="64/45")
+    sideways = make_video(tmp_path / "sideways.mp4", size="240x180", seconds=0.2, audio=False, sar="4/3",
+                          rotate=90)
+    assert probe(pal, "media/pal.mp4", GENEROUS).display_size == (768, 576)  # 4:3
+    assert probe(wide, "media/wide.mp4", GENEROUS).display_size == (1024, 576)  # 16:9
+    assert probe(sideways, "media/sideways.mp4", GENEROUS).display_size == (180, 320)  # widened, then upright
+
+
 def test_renamed_text_file_is_not_media(tmp_path):
     bad = text_file(tmp_path / "notes.mp4")
     message = fails(jobs.renditions_job(bad, "media/notes.mp4", GENEROUS), tmp_path / "cache")

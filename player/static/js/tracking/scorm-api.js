@@ -19,6 +19,16 @@ export class ScormTracker extends TrackerBase {
     super(options);
     this.spec = spec;
     this.api = options.api || null;
+    this.status = null;
+    // question id -> its cmi.interactions index, so a re-answered question updates its own record.
+    this.interactionIndex = new Map();
+    this.interactionCount = 0;
+  }
+
+  /** The "cmi.interactions.N" prefix for a question's record, appending a new one the first time. */
+  interactionSlot(key) {
+    if (!this.interactionIndex.has(key)) this.interactionIndex.set(key, this.interactionCount++);
+    return `cmi.interactions.${this.interactionIndex.get(key)}`;
   }
 
   /** Call an API method; null when it threw (a cross-frame API gone away, a broken LMS). */

@@ -30,9 +30,6 @@ export class Scorm12Tracker extends ScormTracker {
   constructor(options = {}) {
     super(SPEC, options);
     this.kind = "scorm12";
-    this.status = null;
-    this.interactionIndex = new Map();
-    this.interactionCount = 0;
   }
 
   begin() {
@@ -99,8 +96,7 @@ export class Scorm12Tracker extends ScormTracker {
 
   writeInteraction({ id, type, response, correct, result, weighting, latencyMs }) {
     const key = identifier(id, LIMITS.identifier);
-    if (!this.interactionIndex.has(key)) this.interactionIndex.set(key, this.interactionCount++);
-    const n = `cmi.interactions.${this.interactionIndex.get(key)}`;
+    const n = this.interactionSlot(key);
     const order = itemOrder(type, this.question(id), correct, response);
     const pairs = [
       [`${n}.id`, key],

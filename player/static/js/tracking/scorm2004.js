@@ -32,9 +32,6 @@ export class Scorm2004Tracker extends ScormTracker {
   constructor(options = {}) {
     super(SPEC, options);
     this.kind = "scorm2004";
-    this.status = null;
-    this.interactionIndex = new Map();
-    this.interactionCount = 0;
   }
 
   begin() {
@@ -110,8 +107,7 @@ export class Scorm2004Tracker extends ScormTracker {
 
   writeInteraction({ id, type, response, correct, result, weighting, latencyMs, description, caseSensitive }) {
     const key = identifier(id, LIMITS.identifier);
-    if (!this.interactionIndex.has(key)) this.interactionIndex.set(key, this.interactionCount++);
-    const n = `cmi.interactions.${this.interactionIndex.get(key)}`;
+    const n = this.interactionSlot(key);
     const question = this.question(id);
     const matters = caseSensitive ?? question?.caseSensitive ?? false;
     const order = itemOrder(type, question, correct, response);

@@ -8,13 +8,14 @@ runs. Jobs are JSON dicts so that a runner can ship them to another process or m
 
 Job dict (``Job.to_dict()``)::
 
-    {"schema": 1, "kind": "video_renditions" | "poster" | "narration_loudnorm" | "tts" | "image_sizes",
+    {"schema": 2, "kind": "video_renditions" | "narration_loudnorm" | "tts" | "image_sizes",
      "label": "media/intro.mp4",          # the file as the author names it; messages and progress use it
      "input": "/abs/path/intro.mp4" | None,   # None for tts (the script is in settings)
      "input_sha256": "<hex>",             # of the input bytes (of the script text for tts)
      "settings": {...},                   # everything that shapes the outputs
      "encoder": {"ffmpeg": "5.1.9-0+deb12u1", ...},
-     "limits": {"max_bytes", "max_duration", "max_pixels", "timeout"}}   # not part of the key
+     "limits": {"max_bytes", "max_duration", "max_pixels", "timeout"},   # not part of the key
+     "input_stat": [size, mtime_ns, ctime_ns, inode] | None}   # when hashed; not part of the key
 
 Result dict (``run_job``)::
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,7 +44,11 @@ from media.probe import Limits, check_file
 from media.progress import FractionCallback
 from media.tools import Deadline, JobContext, version
 
-JOB_SCHEMA = 1
+JOB_SCHEMA = 2
+CHANGED = "the file changed while the course was being built; build again"
+RACY_SECONDS = 2.0
+"""A file written this recently when it was hashed may be written again within the same timestamp
+tick (some filesystems keep whole seconds), unseen by its stat: such a job hashes it again."""
 Handler = Callable[[Path | None, dict, Limits, JobContext], dict]
 
 
@@ -52,7 +58,6 @@ def _speak(src: Path | None, settings: dict, limits: Limits, ctx: JobContext) ->
 
 HANDLERS: dict[str, Handler] = {
     "video_renditions": video.make_renditions,
-    "poster": video.make_poster,
     "narration_loudnorm": audio.normalise_narration,
     "tts": _speak,
     "image_sizes": images.make_sizes,
@@ -68,6 +73,7 @@ class Job:
     settings: dict = field(default_factory=dict)
     encoder: dict = field(default_factory=dict)
     limits: dict = field(default_factory=dict)
+    input_stat: list[int] | None = None
     schema: int = JOB_SCHEMA
 
     def key(self) -> str:
@@ -87,7 +93,7 @@ class Job:
         if data.get("kind") not in HANDLERS:
             raise ValueError(f"unknown media job kind {data.get('kind')!r}")
         return cls(**{k: data[k] for k in ("kind", "label", "input", "input_sha256", "settings", "encoder",
-                                            "limits", "schema")})
+                                            "limits", "input_stat", "schema")})
 
 
 # --------------------------------------------------------------------------- building jobs
@@ -99,21 +105,36 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def fingerprint(path: Path) -> list[int]:
+    """Size, modification and change times, inode: any write changes the change time, which
+    nothing can set back, so an equal fingerprint means the bytes that were hashed."""
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+
+
 def _file_job(kind: str, path: Path, label: str, settings: dict, encoder: dict, limits: Limits) -> Job:
+    """The file is hashed here, once per build; the job carries the fingerprint of what was hashed."""
     check_file(path, label, limits)  # before hashing: reading a pipe or a device would never end
-    return Job(kind, label, str(path.resolve()), file_sha256(path), settings, encoder, limits.to_dict())
+    before = fingerprint(path)
+    digest = file_sha256(path)
+    stamp = fingerprint(path)
+    if stamp != before:
+        raise MediaError.of(label, CHANGED)
+    settled = time.time_ns() - max(stamp[1], stamp[2]) >= RACY_SECONDS * 1e9
+    return Job(kind, label, str(path.resolve()), digest, settings, encoder, limits.to_dict(),
+               stamp if settled else None)
 
 
 def _ffmpeg() -> dict:
     return {"ffmpeg": version("ffmpeg")}
 
 
-def renditions_job(path: Path, label: str, limits: Limits, hls: bool = False) -> Job:
-    return _file_job("video_renditions", path, label, {**video.DEFAULTS, "hls": hls}, _ffmpeg(), limits)
-
-
-def poster_job(path: Path, label: str, limits: Limits) -> Job:
-    return _file_job("poster", path, label, dict(video.POSTER_DEFAULTS), _ffmpeg(), limits)
+def renditions_job(path: Path, label: str, limits: Limits, hls: bool = False, poster: bool = True) -> Job:
+    """Every output of a video; ``poster=False`` when the author supplies the poster image."""
+    settings = {**video.DEFAULTS, "hls": hls}
+    if not poster:
+        settings["poster"] = None
+    return _file_job("video_renditions", path, label, settings, _ffmpeg(), limits)
 
 
 def narration_job(path: Path, label: str, limits: Limits) -> Job:
@@ -165,10 +186,11 @@ def _build(spec: Job, key: str, scratch: Path, progress: FractionCallback | None
     src = Path(spec.input) if spec.input else None
     if src is not None:
         check_file(src, spec.label, limits)
-        if file_sha256(src) != spec.input_sha256:
-            raise MediaError.of(spec.label, "the file changed while the course was being built; build again")
+        at_start = _unchanged(src, spec, spec.input_stat)
     ctx = JobContext(spec.label, scratch, Deadline(limits.timeout), progress)
     made = HANDLERS[spec.kind](src, spec.settings, limits, ctx)
+    if src is not None:  # a file rewritten mid-encode must not be cached under its old bytes either
+        _unchanged(src, spec, at_start)
     outputs = []
     for entry in made["outputs"]:
         path = scratch / entry["file"]
@@ -176,3 +198,15 @@ def _build(spec: Job, key: str, scratch: Path, progress: FractionCallback | None
                         "bytes": path.stat().st_size, "sha256": file_sha256(path)})
     return {"key": key, "kind": spec.kind, "label": spec.label, "duration": made.get("duration"),
             "outputs": outputs}
+
+
+def _unchanged(src: Path, spec: Job, known: list[int] | None) -> list[int]:
+    """Raise unless ``src`` still holds the bytes the job's key names; return its fingerprint.
+
+    The file is read again only when its fingerprint is not ``known`` (on a worker that sees it
+    through another mount, say), so a settled file is hashed once per build, when its job is made.
+    """
+    now = fingerprint(src)
+    if now != known and file_sha256(src) != spec.input_sha256:
+        raise MediaError.of(spec.label, CHANGED)
+    return now

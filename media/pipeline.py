@@ -1,7 +1,7 @@
 """Turn a course's media blocks into package files.
 
-The course becomes a list of jobs (renditions and a poster per video, loudness per recorded
-narration, speech per narration script, sizes per image), a runner carries them out (in this
+The course becomes a list of jobs (one per video file: its renditions and, unless the author gave
+one, its poster; loudness per recorded narration, speech per narration script, sizes per image), a runner carries them out (in this
 process or on workers, each job cached by content), and the results become the ``MediaMap``
 exporters read. Package names carry the first 12 hex digits of the file's SHA-256, so a changed
 file gets a new URL and a browser or CDN never serves a stale copy.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from courses.model import Course, ImageBlock, NarrationBlock, VideoBlock
@@ -83,6 +84,7 @@ class _Planner:
         self.hls = hls
         self.jobs: list[jobmaker.Job] = []
         self._index: dict[str, int] = {}
+        self._videos: dict[Path, jobmaker.Job] = {}
 
     def add(self, job: jobmaker.Job) -> int:
         """Queue ``job`` once, however many blocks use the same file the same way."""
@@ -91,6 +93,23 @@ class _Planner:
             self._index[key] = len(self.jobs)
             self.jobs.append(job)
         return self._index[key]
+
+    def add_video(self, rel: str, poster: bool) -> int:
+        """Queue one job per video file, hashed once, that makes a poster if any block showing it needs one."""
+        path = self._path(rel)
+        if path not in self._videos:
+            self._videos[path] = jobmaker.renditions_job(path, rel, self.limits, self.hls)
+        full = self._videos[path]
+        plain = replace(full, settings={**full.settings, "poster": None})
+        job = full if poster else plain
+        key = plain.key()  # the same for both, so a block with a poster and one without share the job
+        if key not in self._index:
+            self._index[key] = len(self.jobs)
+            self.jobs.append(job)
+        index = self._index[key]
+        if poster and self.jobs[index].settings["poster"] is None:
+            self.jobs[index] = job
+        return index
 
     def plan(self, block: object) -> Finish | None:
         if isinstance(block, VideoBlock):
@@ -106,12 +125,10 @@ class _Planner:
 
     def _video(self, block: VideoBlock) -> Finish:
         problems: list[MediaProblem] = []
-        renditions = poster_job = None
+        renditions = None
         poster = captions = None
         try:
-            renditions = self.add(jobmaker.renditions_job(self._path(block.src), block.src, self.limits, self.hls))
-            if block.poster is None:
-                poster_job = self.add(jobmaker.poster_job(self._path(block.src), block.src, self.limits))
+            renditions = self.add_video(block.src, poster=block.poster is None)
         except MediaError as exc:
             problems += exc.problems
         if block.poster is not None:
@@ -127,7 +144,7 @@ class _Planner:
             sources = [_asset(o, f"{stem}-{o['label']}{Path(o['file']).suffix}")
                        for o in made["outputs"] if o["role"] == "rendition"]
             hls, hls_files = _hls(made, stem)
-            still = poster or _asset(_one(results[poster_job], "poster"), f"{stem}-poster.jpg")
+            still = poster or _asset(_one(made, "poster"), f"{stem}-poster.jpg")
             return BlockMedia(block.id, sources=sources, poster=still, captions=captions,
                               duration=made["duration"], hls=hls, hls_files=hls_files)
 

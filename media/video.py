@@ -1,6 +1,7 @@
 """Video blocks: an H.264/AAC MP4 ladder every tablet plays, a poster frame, optional HLS.
 
-All rungs come from one ffmpeg process (the source is decoded once and ``split``), each with
+One job makes all of a video's outputs, so the source is probed, decode-checked and hashed once
+per build however many files come from it. All rungs come from one ffmpeg process (the source is decoded once and ``split``), each with
 ``+faststart`` so playback starts before the download ends, a fixed GOP so the same files can be
 remuxed to HLS segments without re-encoding, and ``yuv420p`` because High 10 or 4:2:2 phone
 footage does not play on tablets. Every output has square pixels at the source's display aspect
@@ -32,8 +33,8 @@ DEFAULTS: dict = {
     "gop_seconds": 4,
     "audio_bitrate": "128k",
     "hls": False,
+    "poster": {"at": 0.1, "quality": 3},  # None when the author supplies the poster
 }
-POSTER_DEFAULTS: dict = {"ladder": DEFAULTS["ladder"], "at": 0.1, "quality": 3}
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def inspect_video(src: Path, ctx: JobContext, limits: Limits) -> Probe:
 
 
 def make_renditions(src: Path, settings: dict, limits: Limits, ctx: JobContext) -> dict:
-    """Encode every rung in one ffmpeg run; remux to HLS when ``settings['hls']``."""
+    """Encode every rung in one ffmpeg run; remux to HLS when ``settings['hls']``; take the poster frame."""
     p = inspect_video(src, ctx, limits)
     rungs = plan_rungs(*p.display_size, settings["ladder"])
     fps = p.video.fps if p.video and p.video.fps and p.video.fps <= 120 else 30.0
@@ -104,9 +105,12 @@ def make_renditions(src: Path, settings: dict, limits: Limits, ctx: JobContext) 
         entries.append({"role": "rendition", "file": file, "mime": "video/mp4", "width": rung.width,
                         "height": rung.height, "label": rung.label})
     argv = ffmpeg_argv(ffmpeg.merge_outputs(*outputs).compile())
-    ctx.run(argv, duration=p.duration, progress=span(ctx.progress, 0.0, 0.95 if settings["hls"] else 1.0))
+    more = settings["hls"] or settings["poster"] is not None
+    ctx.run(argv, duration=p.duration, progress=span(ctx.progress, 0.0, 0.95 if more else 1.0))
     if settings["hls"]:
         entries += _remux_hls(list(zip(best_first, entries)), ctx, settings)
+    if settings["poster"] is not None:
+        entries.append(_poster(p, best_first[0], settings["poster"], ctx))
     return {"outputs": entries, "duration": p.duration}
 
 
@@ -146,15 +150,13 @@ def _bits(rate: str) -> int:
     return int(float(rate.rstrip("km")) * scale)
 
 
-def make_poster(src: Path, settings: dict, limits: Limits, ctx: JobContext) -> dict:
+def _poster(p: Probe, top: Rung, settings: dict, ctx: JobContext) -> dict:
     """A JPEG still at ~10 % of the video (past fades from black), the size of the top rendition."""
-    p = inspect_video(src, ctx, limits)
-    top = plan_rungs(*p.display_size, settings["ladder"])[-1]
     duration = p.duration or 0.0
     at = min(duration * settings["at"], max(duration - 0.1, 0.0))
     out = ctx.workdir / "poster.jpg"
     for seek in (at, 0.0):  # a seek into a last, partial GOP can yield no frame: fall back to the start
-        node = ffmpeg.input(str(src), ss=f"{seek:.3f}").output(
+        node = ffmpeg.input(str(p.path), ss=f"{seek:.3f}").output(
             str(out), vframes=1, vf=f"scale={top.width}:{top.height},setsar=1", **{"q:v": settings["quality"]},
             map_metadata=-1, update=1)
         ctx.run(ffmpeg_argv(node.compile()))
@@ -162,7 +164,4 @@ def make_poster(src: Path, settings: dict, limits: Limits, ctx: JobContext) -> d
             break
     if not out.exists() or out.stat().st_size == 0:
         raise MediaError.of(ctx.name, "no frame could be decoded for the poster image")
-    if ctx.progress:
-        ctx.progress(1.0)
-    return {"outputs": [{"role": "poster", "file": "poster.jpg", "mime": "image/jpeg", "width": top.width,
-                         "height": top.height}], "duration": p.duration}
+    return {"role": "poster", "file": "poster.jpg", "mime": "image/jpeg", "width": top.width, "height": top.height}

@@ -222,7 +222,7 @@ def test_jobs_run_on_a_worker_in_order_with_progress_and_failures(workers, tmp_p
 
 
 def test_pipeline_jobs_run_on_a_worker_into_the_cache_the_builder_shares(workers, tmp_path, monkeypatch):
-    from media.jobs import poster_job, renditions_job
+    from media.jobs import renditions_job
     from media.probe import Limits
     from media.runners.local import LocalRunner
 
@@ -233,7 +233,7 @@ def test_pipeline_jobs_run_on_a_worker_into_the_cache_the_builder_shares(workers
     limits = Limits(10**9, 600.0, 10**8, JOB_TIMEOUT)
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(b"not a video, whatever the name says" * 100)
-    jobs = [renditions_job(clip, "media/intro.mp4", limits).to_dict(), poster_job(clip, "media/intro.mp4", limits).to_dict()]
+    jobs = [renditions_job(clip, "media/intro.mp4", limits).to_dict()]
     workers.start()
     calls: list[float] = []
     with pytest.raises(JobsFailed) as caught:
@@ -243,9 +243,10 @@ def test_pipeline_jobs_run_on_a_worker_into_the_cache_the_builder_shares(workers
     # The pipeline's own message, intact after the trip through the result backend.
     assert failure.label == "media/broken.mp4"
     assert failure.message.startswith("media/broken.mp4: ") and "\n" not in failure.message
-    renditions, poster, _ = caught.value.results
+    renditions, _ = caught.value.results
 
-    assert (renditions["kind"], poster["kind"]) == ("video_renditions", "poster")
+    assert renditions["kind"] == "video_renditions"
+    assert [o["role"] for o in renditions["outputs"]] == ["rendition", "poster"]
     assert not renditions["cached"] and calls[-1] == 1.0
     made = [o for o in renditions["outputs"] if o["role"] == "rendition"]
     assert made and all(Path(o["path"]).stat().st_size == o["bytes"] for o in made)
@@ -258,8 +259,8 @@ def test_pipeline_jobs_run_on_a_worker_into_the_cache_the_builder_shares(workers
         local = LocalRunner(workers=2).run(jobs)
     finally:
         get_settings.cache_clear()
-    assert [r["cached"] for r in local] == [True, True]
-    assert [r["outputs"] for r in local] == [renditions["outputs"], poster["outputs"]]
+    assert [r["cached"] for r in local] == [True]
+    assert [r["outputs"] for r in local] == [renditions["outputs"]]
 
 
 def test_a_job_whose_worker_is_killed_is_redelivered_and_completes_once(workers, tmp_path):

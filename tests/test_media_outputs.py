@@ -5,8 +5,10 @@ default 360/540/720 ladder) so that several rungs come from a 320x240 source in 
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -139,8 +141,7 @@ def test_non_square_pixels_come_out_square_at_the_display_aspect_ratio(tmp_path)
     for o in made:
         v = next(s for s in ffprobe(Path(o["path"]))["streams"] if s["codec_type"] == "video")
         assert (v["width"], v["height"], v["sample_aspect_ratio"]) == (o["width"], o["height"], "1:1")
-    poster = jobs.run_job(jobs.poster_job(clip, "media/hdv.mp4", GENEROUS).to_dict(), cache_dir=tmp_path / "c")
-    (still,) = outputs(poster, "poster")
+    (still,) = outputs(result, "poster")
     with Image.open(still["path"]) as im:
         assert im.size == (still["width"], still["height"]) == (320, 180)
 
@@ -156,12 +157,16 @@ def test_source_without_audio_and_smaller_than_every_rung(tmp_path):
 
 
 @pytest.mark.slow
-def test_poster_is_a_jpeg_the_size_of_the_top_rendition(tmp_path):
+def test_poster_is_a_jpeg_the_size_of_the_top_rendition_unless_the_author_gave_one(tmp_path):
     clip = make_video(tmp_path / "clip.mp4", size="640x360", seconds=2)
-    result = jobs.run_job(jobs.poster_job(clip, "media/clip.mp4", GENEROUS).to_dict(), cache_dir=tmp_path / "c")
+    result = jobs.run_job(jobs.renditions_job(clip, "media/clip.mp4", GENEROUS).to_dict(), cache_dir=tmp_path / "c")
     (poster,) = outputs(result, "poster")
     with Image.open(poster["path"]) as im:
         assert (im.format, im.size) == ("JPEG", (640, 360)) == ("JPEG", (poster["width"], poster["height"]))
+    authored = jobs.renditions_job(clip, "media/clip.mp4", GENEROUS, poster=False).to_dict()
+    without = jobs.run_job(authored, cache_dir=tmp_path / "c")
+    assert outputs(without, "poster") == [] and outputs(without, "rendition")
+    assert without["key"] != result["key"]
 
 
 @pytest.mark.slow
@@ -257,7 +262,7 @@ def test_safe_svg_passes_through_unchanged(tmp_path):
 @pytest.mark.slow
 def test_cache_hit_starts_no_process(tmp_path, monkeypatch):
     clip = make_video(tmp_path / "clip.mp4", size="320x240", seconds=1)
-    job = jobs.poster_job(clip, "media/clip.mp4", GENEROUS).to_dict()
+    job = with_settings(jobs.renditions_job(clip, "media/clip.mp4", GENEROUS), ladder=SMALL_LADDER[:1]).to_dict()
     first = jobs.run_job(job, cache_dir=tmp_path / "cache")
     launches: list[list[str]] = []
     real_popen = subprocess.Popen
@@ -271,9 +276,11 @@ def test_cache_hit_starts_no_process(tmp_path, monkeypatch):
     assert launches == []
     assert (first["cached"], second["cached"]) == (False, True)
     assert second["outputs"] == first["outputs"]
-    # the counter does see a miss: same video, other settings
-    jobs.run_job({**job, "settings": {**job["settings"], "quality": 5}}, cache_dir=tmp_path / "cache")
-    assert [Path(argv[0]).name for argv in launches] == ["ffprobe", "ffmpeg", "ffmpeg"]
+    # the counter does see a miss: same video, another poster setting; one probe, one decode
+    # check, one encode of the renditions, one poster frame
+    jobs.run_job({**job, "settings": {**job["settings"], "poster": {"at": 0.1, "quality": 5}}},
+                 cache_dir=tmp_path / "cache")
+    assert [Path(argv[0]).name for argv in launches] == ["ffprobe", "ffmpeg", "ffmpeg", "ffmpeg"]
 
 
 def test_two_workers_on_the_same_job_publish_one_complete_result(tmp_path):
@@ -300,3 +307,24 @@ def test_changed_input_is_not_cached_under_the_old_key(tmp_path):
     with pytest.raises(jobs.MediaError, match="^media/a.png: the file changed while the course was being built"):
         jobs.run_job(job, cache_dir=tmp_path / "cache")
     assert cache_entries(tmp_path / "cache") == ([], [])
+
+
+def test_a_settled_file_is_hashed_once_and_a_same_size_rewrite_is_still_seen(tmp_path, monkeypatch):
+    image = png(tmp_path / "a.png", 40, 30)
+    time.sleep(jobs.RACY_SECONDS)
+    job = jobs.image_job(image, "media/a.png", GENEROUS).to_dict()
+    assert job["input_stat"] is not None
+    hashed: list[Path] = []
+    real_sha256 = jobs.file_sha256
+    monkeypatch.setattr(jobs, "file_sha256", lambda path: hashed.append(Path(path)) or real_sha256(path))
+    made = jobs.run_job(job, cache_dir=tmp_path / "cache")
+    assert image not in hashed and len(hashed) == len(made["outputs"])  # only the outputs were hashed
+
+    data = bytearray(image.read_bytes())
+    data[-20] ^= 0xFF  # same size; the modification time put back as it was
+    mtime = image.stat().st_mtime_ns
+    image.write_bytes(bytes(data))
+    os.utime(image, ns=(mtime, mtime))
+    with pytest.raises(jobs.MediaError, match="^media/a.png: the file changed while the course was being built"):
+        jobs.run_job({**job, "settings": {**job["settings"], "webp_quality": 50}}, cache_dir=tmp_path / "cache")
+    assert image in hashed

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from media_fixtures import (  # noqa: F401 - media_env is a fixture
 )
 
 from courses.loader import load_course
+from media import jobs
 from media.errors import MediaError
 from media.pipeline import prepare_course
 from media.tools import _version
@@ -116,8 +118,43 @@ def test_every_broken_file_is_reported_at_once_and_nothing_is_cached(tmp_path, m
             "recording") in lines
     assert any(line.startswith("media/bomb.png: image is ") for line in lines)
     assert "media/evil.svg: SVG is unsafe to publish: contains a <script> element" in lines
-    assert len(lines) == 5  # a video's renditions and poster jobs fail alike: said once
+    assert len(lines) == 5
     assert cache_entries(media_env) == ([], [])
+
+
+@pytest.mark.slow
+def test_a_video_is_probed_checked_and_hashed_once_per_build(tmp_path, media_env, monkeypatch):
+    media = tmp_path / "course" / "media"
+    media.mkdir(parents=True)
+    clip = make_video(media / "clip.mp4", size="320x240", seconds=1)
+    still = png(media / "still.png", 320, 240)
+    folder = write_course(tmp_path / "course", [
+        {"type": "video", "id": "v-own", "src": "media/clip.mp4", "title": "A", "poster": "media/still.png"},
+        {"type": "video", "id": "v-made", "src": "media/clip.mp4", "title": "B"},
+    ])
+    time.sleep(jobs.RACY_SECONDS)  # settled files: the job trusts their fingerprint
+    hashed: list[Path] = []
+    real_sha256 = jobs.file_sha256
+    monkeypatch.setattr(jobs, "file_sha256", lambda path: hashed.append(Path(path)) or real_sha256(path))
+    launches: list[list[str]] = []
+    real_popen = subprocess.Popen
+
+    def counting_popen(argv, *args, **kwargs):
+        launches.append(list(argv))
+        return real_popen(argv, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", counting_popen)
+    result = prepare_course(load_course(folder))
+
+    assert hashed.count(clip) == 1 and hashed.count(still) == 1
+    tools = [Path(argv[0]).name for argv in launches if "-version" not in argv]
+    checks = [argv for argv in launches if argv[-3:] == ["-f", "null", "-"]]
+    assert tools.count("ffprobe") == 1 and len(checks) == 1
+    assert tools.count("ffmpeg") == 3  # the decode check, the renditions, the poster frame
+    own, made = result["v-own"], result["v-made"]
+    assert own.sources == made.sources
+    assert own.poster.source == still and made.poster.mime == "image/jpeg"
+    assert (made.poster.width, made.poster.height) == (320, 240)
 
 
 @pytest.mark.slow

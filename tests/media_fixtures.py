@@ -35,6 +35,21 @@ def media_env(tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
+@pytest.fixture
+def process_launches(monkeypatch) -> list[list[str]]:
+    """Every process started from now on in this test (its argv), counted at ``subprocess.Popen``,
+    which ``subprocess.run`` and the media tools both go through."""
+    launches: list[list[str]] = []
+    real_popen = subprocess.Popen
+
+    def counting_popen(argv, *args, **kwargs):
+        launches.append(list(argv))
+        return real_popen(argv, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", counting_popen)
+    return launches
+
+
 def ffmpeg(*args: str) -> None:
     subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
 

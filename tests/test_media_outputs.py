@@ -6,13 +6,12 @@ default 360/540/720 ladder) so that several rungs come from a 320x240 source in 
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from media_fixtures import (
+from media_fixtures import (  # noqa: F401 - process_launches is a fixture
     GENEROUS,
     cache_entries,
     ffprobe,
@@ -21,6 +20,7 @@ from media_fixtures import (
     make_speech,
     make_video,
     png,
+    process_launches,
     svg,
     top_level_boxes,
 )
@@ -260,18 +260,11 @@ def test_safe_svg_passes_through_unchanged(tmp_path):
 
 # --------------------------------------------------------------------------- cache
 @pytest.mark.slow
-def test_cache_hit_starts_no_process(tmp_path, monkeypatch):
+def test_cache_hit_starts_no_process(tmp_path, request):
     clip = make_video(tmp_path / "clip.mp4", size="320x240", seconds=1)
     job = with_settings(jobs.renditions_job(clip, "media/clip.mp4", GENEROUS), ladder=SMALL_LADDER[:1]).to_dict()
     first = jobs.run_job(job, cache_dir=tmp_path / "cache")
-    launches: list[list[str]] = []
-    real_popen = subprocess.Popen
-
-    def counting_popen(argv, *args, **kwargs):
-        launches.append(list(argv))
-        return real_popen(argv, *args, **kwargs)
-
-    monkeypatch.setattr(subprocess, "Popen", counting_popen)
+    launches = request.getfixturevalue("process_launches")
     second = jobs.run_job(job, cache_dir=tmp_path / "cache")
     assert launches == []
     assert (first["cached"], second["cached"]) == (False, True)

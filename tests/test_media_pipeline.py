@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 import yaml
-from media_fixtures import (  # noqa: F401 - media_env is a fixture
+from media_fixtures import (  # noqa: F401 - media_env and process_launches are fixtures
     bomb_png,
     cache_entries,
     make_speech,
     make_video,
     media_env,
+    process_launches,
     png,
     svg,
     text_file,
@@ -39,7 +39,7 @@ def write_course(folder: Path, blocks: list[dict]) -> Path:
 
 
 @pytest.mark.slow
-def test_course_media_become_hashed_package_files(tmp_path, media_env, monkeypatch):
+def test_course_media_become_hashed_package_files(tmp_path, media_env, request):
     media = tmp_path / "course" / "media"
     media.mkdir(parents=True)
     make_video(media / "intro clip.mp4", size="640x360", seconds=2)
@@ -80,14 +80,7 @@ def test_course_media_become_hashed_package_files(tmp_path, media_env, monkeypat
     # Second build, as a fresh process would run it: every job and every tool version come from
     # the cache, so not a single process is started, and the hrefs are the same.
     _version.cache_clear()
-    launches: list[list[str]] = []
-    real_popen = subprocess.Popen
-
-    def counting_popen(argv, *args, **kwargs):
-        launches.append(list(argv))
-        return real_popen(argv, *args, **kwargs)
-
-    monkeypatch.setattr(subprocess, "Popen", counting_popen)
+    launches = request.getfixturevalue("process_launches")
     again = prepare_course(load_course(folder))
     assert again == result
     assert launches == []
@@ -123,7 +116,7 @@ def test_every_broken_file_is_reported_at_once_and_nothing_is_cached(tmp_path, m
 
 
 @pytest.mark.slow
-def test_a_video_is_probed_checked_and_hashed_once_per_build(tmp_path, media_env, monkeypatch):
+def test_a_video_is_probed_checked_and_hashed_once_per_build(tmp_path, media_env, monkeypatch, request):
     media = tmp_path / "course" / "media"
     media.mkdir(parents=True)
     clip = make_video(media / "clip.mp4", size="320x240", seconds=1)
@@ -136,14 +129,7 @@ def test_a_video_is_probed_checked_and_hashed_once_per_build(tmp_path, media_env
     hashed: list[Path] = []
     real_sha256 = jobs.file_sha256
     monkeypatch.setattr(jobs, "file_sha256", lambda path: hashed.append(Path(path)) or real_sha256(path))
-    launches: list[list[str]] = []
-    real_popen = subprocess.Popen
-
-    def counting_popen(argv, *args, **kwargs):
-        launches.append(list(argv))
-        return real_popen(argv, *args, **kwargs)
-
-    monkeypatch.setattr(subprocess, "Popen", counting_popen)
+    launches = request.getfixturevalue("process_launches")
     result = prepare_course(load_course(folder))
 
     assert hashed.count(clip) == 1 and hashed.count(still) == 1

@@ -25,6 +25,18 @@ export class ScormTracker extends TrackerBase {
     this.interactionCount = 0;
   }
 
+  /**
+   * Set an element the standard limits in length, or log the refusal and send nothing: an LMS
+   * would cut the value or reject it, and either way corrupt it.
+   */
+  setWithin(call, element, value, limit, what) {
+    if (value.length > limit) {
+      return this.logError({ call, element, code: "limit",
+        message: `${what} is ${value.length} characters, over the limit of ${limit} for ${element}: not sent` });
+    }
+    return this.set(element, value);
+  }
+
   /** The "cmi.interactions.N" prefix for a question's record, appending a new one the first time. */
   interactionSlot(key) {
     if (!this.interactionIndex.has(key)) this.interactionIndex.set(key, this.interactionCount++);

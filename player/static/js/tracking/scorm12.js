@@ -47,11 +47,7 @@ export class Scorm12Tracker extends ScormTracker {
   }
 
   writeLocation(pageId) {
-    if (pageId.length > LIMITS.location) {
-      return this.logError({ call: "setLocation", element: "cmi.core.lesson_location", code: "limit",
-        message: `page id longer than ${LIMITS.location} characters: not sent` });
-    }
-    return this.set("cmi.core.lesson_location", pageId);
+    return this.setWithin("setLocation", "cmi.core.lesson_location", pageId, LIMITS.location, "page id");
   }
 
   writeProgress() {
@@ -59,11 +55,7 @@ export class Scorm12Tracker extends ScormTracker {
   }
 
   writeSuspendData(text) {
-    if (text.length > LIMITS.suspendData) {
-      return this.logError({ call: "setSuspendData", element: "cmi.suspend_data", code: "limit",
-        message: `suspend data is ${text.length} characters, over the SCORM 1.2 limit of ${LIMITS.suspendData}: not sent` });
-    }
-    return this.set("cmi.suspend_data", text);
+    return this.setWithin("setSuspendData", "cmi.suspend_data", text, LIMITS.suspendData, "suspend data");
   }
 
   sendScore({ raw, min = 0, max = 100 }) {

@@ -56,11 +56,7 @@ export class Scorm2004Tracker extends ScormTracker {
   }
 
   writeLocation(pageId) {
-    if (pageId.length > LIMITS.location) {
-      return this.logError({ call: "setLocation", element: "cmi.location", code: "limit",
-        message: `page id longer than ${LIMITS.location} characters: not sent` });
-    }
-    return this.set("cmi.location", pageId);
+    return this.setWithin("setLocation", "cmi.location", pageId, LIMITS.location, "page id");
   }
 
   writeProgress({ visited, total }) {
@@ -69,11 +65,7 @@ export class Scorm2004Tracker extends ScormTracker {
   }
 
   writeSuspendData(text) {
-    if (text.length > LIMITS.suspendData) {
-      return this.logError({ call: "setSuspendData", element: "cmi.suspend_data", code: "limit",
-        message: `suspend data is ${text.length} characters, over the SCORM 2004 limit of ${LIMITS.suspendData}: not sent` });
-    }
-    return this.set("cmi.suspend_data", text);
+    return this.setWithin("setSuspendData", "cmi.suspend_data", text, LIMITS.suspendData, "suspend data");
   }
 
   sendScore({ raw, min = 0, max = 100, scaled }) {

@@ -12,6 +12,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("cli.build", "Build a SCORM 1.2, SCORM 2004 or web package from a course folder."),
     "validate": ("cli.validate", "Check a course folder or a package and report every problem."),
     "schema": ("cli.schema", "Print the JSON Schema of course.yaml."),
+    "ids": ("cli.ids", "Add a stable id to every element of course.yaml that lacks one."),
     "preview": ("cli.preview", "Build the web form of a course and serve it for preview."),
 }
 

@@ -31,7 +31,9 @@ def command(course_dir: Path, dry_run: bool) -> None:
         click.echo(str(problem), err=True)
     count = len(plan.added)
     ids = f"{count} id{'s' if count != 1 else ''}"
-    if not count:
+    if not count and plan.problems:
+        click.echo(f"No ids were added to {plan.source}.")
+    elif not count:
         click.echo(f"Nothing was missing: every element in {plan.source} has an id.")
     elif dry_run:
         click.echo(f"{ids} would be added to {plan.source}; nothing was written (--dry-run).")

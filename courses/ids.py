@@ -2,14 +2,17 @@
 
 Ids must never be invented by hand: an author adds a page, runs ``courseforge ids`` and gets an id
 in the project's style (a readable slug plus the random suffix of ``courses.scaffold.new_id``).
-The file stays the author's own: ruamel.yaml's round-trip dumper would still re-indent uneven
-blocks and re-space flow lists, so the round-trip parse is used only to find where each element
-starts, and each new ``id:`` is spliced into the original text there. Every other byte stays as it
-was, and the result is parsed again and must equal the old data plus the new ids (each on the line
-reported), or nothing is written. Existing ids are never touched: learners' progress points at them.
+The file stays the author's own, so it is not dumped again: a YAML dumper, even ruamel.yaml's
+round-trip one, re-indents uneven blocks and re-spaces flow lists. Instead each new ``id:`` is
+spliced into the original text where its mapping starts, found in the node tree of the same
+parser the loader uses (so positions and line numbers agree with ``courseforge validate``, even
+around unusual line breaks). Every other byte stays as it was, and the new text is parsed again
+and must equal the old data plus the new ids, each on the line reported, or nothing is written.
+Existing ids are never touched: learners' saved progress points at them.
 """
 from __future__ import annotations
 
+import bisect
 import codecs
 import copy
 import os
@@ -17,15 +20,13 @@ import re
 import stat
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import yaml
 from pydantic import ConfigDict, TypeAdapter, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedSeq
-from ruamel.yaml.error import YAMLError
 
 from courses.errors import Problem, field_path
 from courses.loader import COURSE_FILE
@@ -35,6 +36,7 @@ from courses.schema_messages import describe
 from courses.yaml_lines import parse_yaml
 
 Loc = tuple[str | int, ...]
+LineMap = Callable[[tuple[int, int]], int]
 
 # The model's own rule, with the same stripping of surrounding spaces the model applies.
 VALID_ID = TypeAdapter(StableId, config=ConfigDict(str_strip_whitespace=True))
@@ -50,13 +52,16 @@ SLUG_MAX = 24
 STOP_WORDS = frozenset({
     "a", "an", "and", "are", "as", "at", "be", "by", "do", "does", "for", "from", "how", "in", "is",
     "it", "its", "of", "on", "or", "that", "the", "this", "to", "what", "when", "which", "who", "why",
-    "with", "you", "your",
+    "with", "you", "your", "i",
 })
+STR_TAG = "tag:yaml.org,2002:str"
+ANCHOR = re.compile(r"(?:!\S* +)?&([^\s,\[\]{}]+)")
 # What may stand before a block mapping's first key on its line: indentation and '- ' dashes.
 KEY_PREFIX = re.compile(r" *(?:- +)*")
 # Line breaks as the YAML reader counts them, so line numbers agree with the parser's marks.
 LINE_END = re.compile(r"(?:\r\n|[\r\n\x85\u2028\u2029])\Z")
 LINES = re.compile(r".*?(?:\r\n|[\r\n\x85\u2028\u2029])|.+\Z", re.DOTALL)
+NEWLINE = re.compile(r"(?:\r\n|[\r\n])\Z")  # the file's own line end, for the lines added (not U+2028)
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,8 @@ class IdPlan:
     """Everything adding the missing ids would do to one course.yaml, worked out before writing.
 
     ``problems`` are the elements left as they are: ids present but invalid, and elements no id
-    can be given safely (aliases, unusual layout). The author has to fix those by hand.
+    can be given safely (aliases, unusual layout). The author has to fix those by hand. Every line
+    number, in ``added`` and in ``problems``, is one of the file as written with the new ids.
     """
 
     source: Path
@@ -119,54 +125,51 @@ def plan_ids(course_dir: Path | str) -> IdPlan:
     doc, problems = parse_yaml(text, file)
     if doc is None or problems:  # a repeated key or a syntax error: no safe place to write
         raise IdsError(problems)
-    if not isinstance(doc.data, dict):
+    if not isinstance(doc.data, dict) or not isinstance(doc.root, yaml.MappingNode):
         raise IdsError([Problem(
             file, doc.root.start_mark.line + 1, "",
             f"the top level should be a mapping of course fields (id:, title:, sections:, ...), "
             f"but is {describe(doc.data)}",
         )])
-    tree = _round_trip(text, file)
     lines = LINES.findall(text)
-    elements = list(_elements(tree))
-    used: set[str] = set()
-    aliased: set[int] = set()
-    problems = []
+    elements = list(_elements(doc.data, doc.root))
     first_seen: dict[int, _Element] = {}
     for element in elements:
-        earlier = first_seen.setdefault(id(element.node), element)
-        present = _at(doc.data, element.loc)  # values as the loader reads them
-        if earlier is not element:  # a YAML alias: one mapping in two places cannot have two ids
-            aliased.add(id(element.node))
-            if "id" not in present:
-                problems.append(Problem(
-                    file, element.line, field_path(element.loc),
-                    f"repeats {field_path(earlier.loc) or 'the course'} (line {earlier.line}) through a "
-                    "YAML alias; each element needs an id of its own, so write it out in full",
-                ))
-        elif "id" in present:
-            problem = _check_present(element, present["id"], file)
-            if problem is None:
-                used.add(present["id"].strip().casefold())
+        first_seen.setdefault(id(element.node), element)
+    repeats = [element for element in elements if first_seen[id(element.node)] is not element]
+    shared = {id(element.node) for element in repeats}
+    used: set[str] = set()
+    invalid: list[_Element] = []
+    for element in first_seen.values():
+        if "id" in element.data:
+            if _valid(element.data["id"]):
+                used.add(element.data["id"].strip().casefold())
             else:
-                problems.append(problem)
+                invalid.append(element)
 
     planned: list[tuple[_Insertion, Loc, str]] = []
-    for element in elements:
-        if "id" in _at(doc.data, element.loc) or id(element.node) in aliased:
+    unplaced: list[_Element] = []
+    for element in first_seen.values():
+        if "id" in element.data or id(element.node) in shared:
             continue
         where = _placement(element.node, lines)
         if where is None:
-            problems.append(Problem(file, element.line, field_path(element.loc + ("id",)),
-                                    "is missing, and this layout leaves no safe place to add it; "
-                                    "add an id here by hand"))
-            continue
-        planned.append((where, element.loc, _fresh_id(element, used)))
+            unplaced.append(element)
+        else:
+            planned.append((where, element.loc, _fresh_id(element, used)))
+    planned.sort(key=lambda plan: (plan[0].line, plan[0].col))  # file order
 
     new_text, added = _splice(lines, planned, file)
     _verify(doc.data, new_text, added, planned, file)
-    updated = (codecs.BOM_UTF8 if bom else b"") + new_text.encode("utf-8")
-    return IdPlan(source, original, updated if added else original, added,
-                  sorted(problems, key=lambda problem: problem.line or 0))
+    line_after = _line_numbers_after(planned)
+    left = [_invalid_problem(element, line_after, file) for element in invalid]
+    left += [_alias_problem(element, first_seen[id(element.node)], lines, line_after, file)
+             for element in repeats if "id" not in element.data]
+    left += [Problem(file, line_after(element.pos), field_path(element.loc + ("id",)),
+                     "is missing, and this layout leaves no safe place to add it; add an id here by hand")
+             for element in unplaced]
+    updated = (codecs.BOM_UTF8 if bom else b"") + new_text.encode("utf-8") if added else original
+    return IdPlan(source, original, updated, added, sorted(left, key=lambda problem: problem.line or 0))
 
 
 def write_plan(plan: IdPlan) -> None:
@@ -215,13 +218,16 @@ def slug(text: str) -> str:
 # --------------------------------------------------------------------------- reading
 def _read(path: Path) -> tuple[Path, bytes, str, bool]:
     source = path / COURSE_FILE if path.is_dir() else path
-    file = source.name
+    file = source.name if source.suffix in (".yaml", ".yml") else COURSE_FILE
     if source.is_symlink():
         raise IdsError([_symlink_problem(source)])
+    if not path.exists():
+        raise IdsError([Problem(file, None, "", f"{path} does not exist; give a course folder or its course.yaml")])
     if not source.exists():
-        raise IdsError([Problem(file, None, "", f"{source} does not exist; give a course folder or its course.yaml")])
-    if not source.is_file():
-        raise IdsError([Problem(file, None, "", f"{source} is not a regular file")])
+        raise IdsError([Problem(file, None, "", f"no {file} in {path}; every course folder needs one "
+                                                "(`courseforge new NAME` creates a course to start from)")])
+    if not source.is_file() or source.name != file:
+        raise IdsError([Problem(file, None, "", f"{source} is not a course folder or a course.yaml file")])
     try:
         raw = source.read_bytes()
     except OSError as error:
@@ -240,83 +246,106 @@ def _symlink_problem(source: Path) -> Problem:
                                           "only into a regular file, so give the file the link points to")
 
 
-def _round_trip(text: str, file: str) -> Any:
-    """The round-trip tree, whose mappings know the line and column they start at."""
-    yaml = YAML(typ="rt")
-    yaml.version = (1, 1)  # read values as the loader's PyYAML does (yes/no are booleans)
-    try:
-        return yaml.load(text)
-    except YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise IdsError([Problem(file, line, "", f"could not be read for editing: {error}")]) from error
-
-
 # --------------------------------------------------------------------------- elements
 @dataclass(frozen=True)
 class _Element:
-    node: Any  # a ruamel CommentedMap
+    data: dict  # the element as the loader reads it ('<<' merges applied)
+    node: yaml.MappingNode  # where it is written; an alias repeats the same node
     loc: Loc
-    line: int  # 1-based line where the element starts (for an alias: where the alias is)
     prefix: str  # '' for the course itself
     words: str | None  # what the new id's slug is made from
 
+    @property
+    def pos(self) -> tuple[int, int]:
+        """0-based line and column where the element starts in the original text."""
+        return self.node.start_mark.line, self.node.start_mark.column
 
-def _elements(course: Any) -> Iterator[_Element]:
+
+def _elements(course: dict, root: yaml.MappingNode) -> Iterator[_Element]:
     """Every element that carries an id, in file order, as the model nests them."""
-    yield _Element(course, (), course.lc.line + 1, "", _text(course.get("title")))
-    for section, s_loc, s_line in _items(course, "sections", ()):
-        yield _Element(section, s_loc, s_line, "s", _text(section.get("title")))
-        for page, p_loc, p_line in _items(section, "pages", s_loc):
-            yield _Element(page, p_loc, p_line, "p", _text(page.get("title")))
-            for block, b_loc, b_line in _items(page, "blocks", p_loc):
+    yield _Element(course, root, (), "", _text(course.get("title")))
+    for section, s_node, s_loc in _items(course, root, "sections", ()):
+        yield _Element(section, s_node, s_loc, "s", _text(section.get("title")))
+        for page, p_node, p_loc in _items(section, s_node, "pages", s_loc):
+            yield _Element(page, p_node, p_loc, "p", _text(page.get("title")))
+            for block, b_node, b_loc in _items(page, p_node, "blocks", p_loc):
                 kind = block.get("type")
                 kind = kind if isinstance(kind, str) else ""
-                yield _Element(block, b_loc, b_line, BLOCK_PREFIXES.get(kind, OTHER_BLOCK_PREFIX),
+                yield _Element(block, b_node, b_loc, BLOCK_PREFIXES.get(kind, OTHER_BLOCK_PREFIX),
                                _block_words(block, kind))
                 if kind != "quiz":
                     continue
-                for question, q_loc, q_line in _items(block, "questions", b_loc):
-                    yield _Element(question, q_loc, q_line, "q", _text(question.get("prompt")))
+                for question, q_node, q_loc in _items(block, b_node, "questions", b_loc):
+                    yield _Element(question, q_node, q_loc, "q", _text(question.get("prompt")))
                     for key, prefix in ANSWER_PREFIXES.items():
                         name = "source" if key == "pairs" else "text"
-                        for answer, a_loc, a_line in _items(question, key, q_loc):
-                            yield _Element(answer, a_loc, a_line, prefix, _text(answer.get(name)))
+                        for answer, a_node, a_loc in _items(question, q_node, key, q_loc):
+                            yield _Element(answer, a_node, a_loc, prefix, _text(answer.get(name)))
 
 
-def _items(parent: Any, key: str, loc: Loc) -> Iterator[tuple[Any, Loc, int]]:
-    """The mappings in list ``parent[key]``; anything of another shape is the schema's to report."""
-    value = parent.get(key)
-    if isinstance(value, CommentedSeq):
-        for index, item in enumerate(value):
-            if isinstance(item, dict):
-                yield item, loc + (key, index), value.lc.item(index)[0] + 1
+def _items(parent: dict, node: yaml.Node, key: str, loc: Loc) -> Iterator[tuple[dict, yaml.MappingNode, Loc]]:
+    """The mappings in list ``parent[key]`` with their nodes; anything else is the schema's to report."""
+    value, value_node = parent.get(key), _child(node, key)
+    if isinstance(value, list) and isinstance(value_node, yaml.SequenceNode):
+        for index, (item, item_node) in enumerate(zip(value, value_node.value)):
+            if isinstance(item, dict) and isinstance(item_node, yaml.MappingNode):
+                yield item, item_node, loc + (key, index)
+
+
+def _child(node: yaml.Node, key: str) -> yaml.Node | None:
+    """The value node of ``key`` in a mapping node. The tree is the one the loader built, where
+    PyYAML has already spliced '<<' merges into each mapping, so a merged key is found too."""
+    entry = _entry(node, key)
+    return entry[1] if entry else None
+
+
+def _entry(node: yaml.Node, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in reversed(node.value):  # the last of equal keys is the one that counts
+            if key_node.tag == STR_TAG and key_node.value == key:
+                return key_node, value_node
+    return None
 
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _block_words(block: Any, kind: str) -> str | None:
+def _block_words(block: dict, kind: str) -> str | None:
     path = _text(block.get(BLOCK_FILE_FIELDS.get(kind, "")))
     if path is not None:
         return PurePosixPath(path.strip()).stem
     return next((text for name in BLOCK_TEXT_FIELDS if (text := _text(block.get(name)))), None)
 
 
-def _check_present(element: _Element, value: Any, file: str) -> Problem | None:
+def _valid(value: Any) -> bool:
     try:
         VALID_ID.validate_python(value)
     except ValidationError:
-        try:
-            line = element.node.lc.key("id")[0] + 1
-        except KeyError:  # the id came from a '<<' merge
-            line = element.line
-        what = "is empty" if value is None else f"{describe(value)} is not a valid id"
-        return Problem(file, line, field_path(element.loc + ("id",)),
-                       f"{what} (letters, digits, '-' and '_', starting with a letter or digit, at most "
-                       "64 characters); existing ids are never changed automatically, so fix it by hand")
-    return None
+        return False
+    return True
+
+
+def _invalid_problem(element: _Element, line_after: LineMap, file: str) -> Problem:
+    value = element.data["id"]
+    entry = _entry(element.node, "id")  # a merged id is reported where it is written
+    pos = (entry[0].start_mark.line, entry[0].start_mark.column) if entry else element.pos
+    what = "is empty" if value is None else f"{describe(value)} is not a valid id"
+    return Problem(file, line_after(pos), field_path(element.loc + ("id",)),
+                   f"{what} (letters, digits, '-' and '_', starting with a letter or digit, at most "
+                   "64 characters); existing ids are never changed automatically, so fix it by hand")
+
+
+def _alias_problem(repeat: _Element, first: _Element, lines: list[str], line_after: LineMap,
+                   file: str) -> Problem:
+    """A YAML alias repeats one mapping, which cannot hold two ids. The parser hands back the
+    anchored node for an alias, so the problem points at the element written out."""
+    line, col = first.pos
+    anchor = ANCHOR.match(lines[line], col)
+    alias = f"the alias *{anchor.group(1)}" if anchor else "an alias"
+    return Problem(file, line_after(first.pos), field_path(repeat.loc),
+                   f"repeats {field_path(first.loc) or 'the course'}, written here, through {alias}; "
+                   "each element needs an id of its own, so write it out in full")
 
 
 def _fresh_id(element: _Element, used: set[str]) -> str:
@@ -340,32 +369,27 @@ class _Insertion:
     flow: bool  # True: right after a '{'; False: before the first key of a block mapping
 
 
-def _placement(node: Any, lines: list[str]) -> _Insertion | None:
+def _placement(node: yaml.MappingNode, lines: list[str]) -> _Insertion | None:
     """Where the id goes so that it is the mapping's first key; None when no place is safe."""
-    line, col = node.lc.line, node.lc.col
-    if line >= len(lines):
-        return None
-    if node.fa.flow_style():
+    line, col = node.start_mark.line, node.start_mark.column
+    if node.flow_style:
         return _Insertion(line, col, True) if lines[line][col:col + 1] == "{" else None
     if lines[line][col:col + 1] in ("&", "!"):  # an anchor or tag first: the keys come after it
-        starts = []
-        for key in node:
-            try:
-                starts.append(tuple(node.lc.key(key)))
-            except KeyError:  # a key merged in with '<<' is written elsewhere
-                continue
-        if not starts:
+        # its first own key: the first written after it (a key merged in with '<<' is written
+        # before the mapping, or inside it after that first key)
+        keys = [(key.start_mark.line, key.start_mark.column) for key, _value in node.value]
+        own = [pos for pos in keys if pos > (line, col)]
+        if not own:
             return None
-        line, col = min(starts)
+        line, col = min(own)
     return _Insertion(line, col, False) if KEY_PREFIX.fullmatch(lines[line][:col]) else None
 
 
 def _splice(lines: list[str], planned: list[tuple[_Insertion, Loc, str]], file: str) -> tuple[str, list[Added]]:
-    """The text with every planned id written in, and the line each one ends up on (in file
-    order; ``planned`` is sorted into the same order)."""
-    newline = next((match.group() for line in lines if (match := LINE_END.search(line))), "\n")
+    """The text with every planned id (in file order) written in, and the line each ends up on."""
+    newline = next((match.group() for line in lines if (match := NEWLINE.search(line))), "\n")
     out = list(lines)
-    for where, _loc, value in sorted(planned, key=lambda p: (p[0].line, p[0].col), reverse=True):
+    for where, _loc, value in reversed(planned):  # from the end, so earlier positions stay put
         text = out[where.line]
         match = LINE_END.search(text)
         ending = match.group() if match else ""
@@ -377,11 +401,10 @@ def _splice(lines: list[str], planned: list[tuple[_Insertion, Loc, str]], file: 
         elif not body[: where.col].strip():  # the key starts its line: a new line above it
             out.insert(where.line, body[: where.col] + f"id: {value}" + newline)
         else:  # '- key: ...': the id takes the dash, the rest moves to the next line
-            out[where.line: where.line + 1] = [body[: where.col] + f"id: {value}" + (ending or newline),
+            out[where.line: where.line + 1] = [body[: where.col] + f"id: {value}" + newline,
                                                " " * where.col + body[where.col:] + ending]
     added = []
-    shift = 0
-    planned.sort(key=lambda p: (p[0].line, p[0].col))  # file order, which _verify relies on
+    shift = 0  # ids on lines of their own so far
     for where, loc, value in planned:
         added.append(Added(file, where.line + shift + 1, field_path(loc + ("id",)), value))
         shift += 0 if where.flow else 1
@@ -400,6 +423,12 @@ def _verify(data: Any, new_text: str, added: list[Added], planned: list[tuple[_I
         raise IdsError([Problem(file, None, "", "ids could not be added without changing something else "
                                                 "in the file; add them by hand")])
 
+
+def _line_numbers_after(planned: list[tuple[_Insertion, Loc, str]]) -> LineMap:
+    """Maps a position in the original text to its 1-based line once the ids are written: each
+    id on a line of its own moves everything from its position on one line down."""
+    moves = sorted((where.line, where.col) for where, _loc, _value in planned if not where.flow)
+    return lambda pos: pos[0] + 1 + bisect.bisect_right(moves, pos)
 
 
 def _at(data: Any, loc: Loc) -> Any:

@@ -8,11 +8,64 @@ reordered and republished without corrupting a learner's progress.
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic_core import PydanticCustomError
+
+LINE_MAX_CHARS = 1_000  # a title, a choice, alt text: one line, far longer than any author writes
+TEXT_MAX_CHARS = 100_000  # Markdown, a prompt, a script: some 15,000 words in a single field
+PATH_MAX_CHARS = 1_000
+
+# C0 controls, DEL, C1 controls, and lone surrogates (which no UTF-8 page can even hold). Course
+# text is shown in HTML, spoken and sent to the LMS: a NUL or an ESC in a title only ever breaks
+# (or hides) something, so it is refused, with the place it is at.
+_NOT_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # tab, LF and CR allowed
+_NAMES = {0x00: "NUL", 0x09: "a tab", 0x0A: "a line break", 0x0D: "a carriage return", 0x1B: "ESC", 0x7F: "DEL"}
+
+
+def first_control_character(text: str, multiline: bool) -> int | None:
+    """Index of the first character of ``text`` that course text may not hold, or None.
+    ``multiline`` text may hold tabs and line breaks."""
+    found = (_NOT_IN_TEXT if multiline else _NOT_IN_LINE).search(text)
+    return None if found is None else found.start()
+
+
+def describe_character(character: str) -> str:
+    """``the control character U+001B (ESC)``: how a message names a character nobody can see."""
+    code = ord(character)
+    if 0xD800 <= code <= 0xDFFF:
+        return f"the lone surrogate U+{code:04X} (half of a character)"
+    if code in (0x09, 0x0A, 0x0D):
+        return f"{_NAMES[code]} (U+{code:04X})"
+    name = _NAMES.get(code)
+    return f"the control character U+{code:04X}{f' ({name})' if name else ''}"
+
+
+def _plain_text(max_chars: int, multiline: bool) -> Callable[[str], str]:
+    # The length is checked here, not with Field(max_length=...): a field's own, tighter
+    # max_length (the course title's 200) must win, and pydantic keeps only one of two.
+    def check(text: str) -> str:
+        if len(text) > max_chars:
+            raise PydanticCustomError("string_too_long", "String should have at most {max_length} characters",
+                                      {"max_length": max_chars})
+        index = first_control_character(text, multiline)
+        if index is not None:
+            fix = "keep this text on one line" if text[index] in "\t\n\r" else "remove it"
+            raise ValueError(f"contains {describe_character(text[index])} at character {index + 1}; {fix}")
+        return text
+
+    return check
+
+
+# Every text field is one of these two, so each is bounded and free of control characters.
+Text = Annotated[str, AfterValidator(_plain_text(LINE_MAX_CHARS, multiline=False))]
+MultilineText = Annotated[str, AfterValidator(_plain_text(TEXT_MAX_CHARS, multiline=True))]
 
 StableId = Annotated[
     str,
@@ -23,8 +76,9 @@ StableId = Annotated[
     ),
 ]
 RelativePath = Annotated[
-    str,
-    Field(min_length=1, description="Path of a file inside the course folder, with '/' separators."),
+    Text,
+    Field(min_length=1, max_length=PATH_MAX_CHARS,
+          description="Path of a file inside the course folder, with '/' separators."),
 ]
 
 
@@ -50,23 +104,23 @@ class Navigation(str, Enum):
 
 
 class Feedback(Strict):
-    correct: str | None = Field(None, description="Shown after a correct answer (Markdown).")
-    incorrect: str | None = Field(None, description="Shown after a wrong answer (Markdown).")
+    correct: MultilineText | None = Field(None, description="Shown after a correct answer (Markdown).")
+    incorrect: MultilineText | None = Field(None, description="Shown after a wrong answer (Markdown).")
 
 
 # --------------------------------------------------------------------------- questions
 class QuestionBase(Strict):
     id: StableId
-    prompt: str = Field(min_length=1, description="The question, in Markdown.")
+    prompt: MultilineText = Field(min_length=1, description="The question, in Markdown.")
     points: float = Field(1, gt=0, le=1000)
     feedback: Feedback = Field(default_factory=Feedback)
 
 
 class Choice(Strict):
     id: StableId
-    text: str = Field(min_length=1)
+    text: Text = Field(min_length=1)
     correct: bool = False
-    feedback: str | None = Field(None, description="Shown when this choice is picked.")
+    feedback: MultilineText | None = Field(None, description="Shown when this choice is picked.")
 
 
 class SingleChoice(QuestionBase):
@@ -98,7 +152,7 @@ class TrueFalse(QuestionBase):
 
 class FillIn(QuestionBase):
     type: Literal["fill_in"]
-    accepted: list[Annotated[str, Field(min_length=1, max_length=250)]] = Field(
+    accepted: list[Annotated[Text, Field(min_length=1, max_length=250)]] = Field(
         min_length=1, description="Every answer counted as correct (surrounding spaces are ignored)."
     )
     case_sensitive: bool = False
@@ -106,8 +160,8 @@ class FillIn(QuestionBase):
 
 class MatchPair(Strict):
     id: StableId
-    source: str = Field(min_length=1, description="Left-hand item.")
-    target: str = Field(min_length=1, description="The right-hand item it matches.")
+    source: Text = Field(min_length=1, description="Left-hand item.")
+    target: Text = Field(min_length=1, description="The right-hand item it matches.")
 
 
 class Matching(QuestionBase):
@@ -117,7 +171,7 @@ class Matching(QuestionBase):
 
 class OrderItem(Strict):
     id: StableId
-    text: str = Field(min_length=1)
+    text: Text = Field(min_length=1)
 
 
 class Ordering(QuestionBase):
@@ -136,7 +190,7 @@ class TextBlock(Strict):
     type: Literal["text"]
     id: StableId
     file: RelativePath | None = Field(None, description="A Markdown file in the course folder.")
-    markdown: str | None = Field(None, description="Inline Markdown, instead of a file.")
+    markdown: MultilineText | None = Field(None, description="Inline Markdown, instead of a file.")
 
     @model_validator(mode="after")
     def _one_source(self) -> TextBlock:
@@ -149,17 +203,17 @@ class ImageBlock(Strict):
     type: Literal["image"]
     id: StableId
     src: RelativePath
-    alt: str = Field(
+    alt: Text = Field(
         min_length=1, description="What the image shows, read by screen readers. Required."
     )
-    caption: str | None = None
+    caption: Text | None = None
 
 
 class VideoBlock(Strict):
     type: Literal["video"]
     id: StableId
     src: RelativePath
-    title: str = Field(min_length=1, description="Accessible name of the video.")
+    title: Text = Field(min_length=1, description="Accessible name of the video.")
     captions: RelativePath | None = Field(None, description="A WebVTT captions file.")
     poster: RelativePath | None = Field(None, description="Still image; made from the video if absent.")
 
@@ -170,8 +224,8 @@ class NarrationBlock(Strict):
     type: Literal["narration"]
     id: StableId
     src: RelativePath | None = Field(None, description="A recorded audio file.")
-    script: str | None = Field(None, description="Text to synthesise when there is no recording.")
-    transcript: str | None = Field(None, description="Text shown to learners; defaults to the script.")
+    script: MultilineText | None = Field(None, description="Text to synthesise when there is no recording.")
+    transcript: MultilineText | None = Field(None, description="Text shown to learners; defaults to the script.")
     captions: RelativePath | None = Field(None, description="A WebVTT captions file for the recording.")
 
     @model_validator(mode="after")
@@ -184,7 +238,7 @@ class NarrationBlock(Strict):
 class QuizBlock(Strict):
     type: Literal["quiz"]
     id: StableId
-    title: str = Field(min_length=1)
+    title: Text = Field(min_length=1)
     pass_mark: int | None = Field(
         None, ge=0, le=100, description="Percent needed to pass; defaults to the course's passing_score."
     )
@@ -202,13 +256,13 @@ Block = Annotated[
 # --------------------------------------------------------------------------- structure
 class Page(Strict):
     id: StableId
-    title: str = Field(min_length=1)
+    title: Text = Field(min_length=1)
     blocks: list[Block] = Field(min_length=1)
 
 
 class Section(Strict):
     id: StableId
-    title: str = Field(min_length=1)
+    title: Text = Field(min_length=1)
     pages: list[Page] = Field(min_length=1)
 
 
@@ -216,18 +270,18 @@ class Voice(Strict):
     """Text-to-speech settings for narration scripts."""
 
     engine: Literal["espeak-ng"] = "espeak-ng"
-    voice: str | None = Field(None, description="Engine voice name; defaults to the course language.")
+    voice: Text | None = Field(None, description="Engine voice name; defaults to the course language.")
     speed: int = Field(160, ge=80, le=450, description="Words per minute.")
 
 
 class Course(Strict):
     id: StableId
-    title: str = Field(min_length=1, max_length=200)
-    language: str = Field(
+    title: Text = Field(min_length=1, max_length=200)
+    language: Text = Field(
         "en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description="BCP 47 language tag."
     )
-    description: str = ""
-    version: str = Field("1.0.0", min_length=1, max_length=64)
+    description: MultilineText = ""
+    version: Text = Field("1.0.0", min_length=1, max_length=64)
     completion: CompletionRule = CompletionRule.ALL_PAGES_VIEWED
     passing_score: int = Field(80, ge=0, le=100, description="Percent of all quiz points needed to pass.")
     navigation: Navigation = Navigation.FREE

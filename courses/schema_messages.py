@@ -16,11 +16,12 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from courses.errors import Problem, field_path
+from courses.errors import Problem, field_path, shorten
 from courses.model import Course
 from courses.yaml_lines import YamlDocument
 
 ID_RULE = "use only letters, digits, '-' and '_', start with a letter or digit, at most 64 characters"
+IDS_HINT = "(run `courseforge ids COURSE_DIR` to add the missing ids)"
 
 
 def schema_problem(error: ErrorDetails, doc: YamlDocument, file: str) -> Problem:
@@ -111,13 +112,15 @@ def describe(value: Any) -> str:
         return "empty"
     if isinstance(value, bool):
         return f"{'true' if value else 'false'} (a yes/no value)"
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        shown = _number(value)
+        return shown if shown.startswith("a number") else f"the number {shown}"
+    if isinstance(value, float):
         return f"the number {value}"
     if isinstance(value, (dt.date, dt.datetime)):
         return f"the date {value}"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the text {shown!r}"
+        return f"the text {shorten(value)!r}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -126,6 +129,8 @@ def describe(value: Any) -> str:
 
 
 def _number(value: Any) -> str:
+    if isinstance(value, int) and not -10**40 < value < 10**40:  # str() of a huge int is slow, then refused
+        return f"a number of {value.bit_length() * 3 // 10 + 1} digits"
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
@@ -144,13 +149,13 @@ def _message(error: ErrorDetails, path: tuple[str | int, ...], owner: type[BaseM
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     name = path[-1] if path else ""
     if kind == "missing":
-        return "required field is missing"
+        return f"required field is missing {IDS_HINT}" if name == "id" else "required field is missing"
     if kind == "extra_forbidden":
         allowed = sorted(owner.model_fields) if owner is not None else []
         suggestion = _did_you_mean(str(name), allowed)
         if suggestion or not allowed:
-            return f"unknown field '{name}'{suggestion}"
-        return f"unknown field '{name}'; the fields allowed here are: {', '.join(allowed)}"
+            return f"unknown field '{shorten(str(name))}'{suggestion}"
+        return f"unknown field '{shorten(str(name))}'; the fields allowed here are: {', '.join(allowed)}"
     if kind == "invalid_key":
         if value is None:
             return "a field name is missing before ':'"
@@ -160,11 +165,11 @@ def _message(error: ErrorDetails, path: tuple[str | int, ...], owner: type[BaseM
         allowed = ", ".join(tags)
         if kind == "union_tag_not_found":
             return f"required field is missing; it names the kind, one of: {allowed}"
-        tag = ctx.get("tag", "")
-        return f"'{tag}' is not a known type; use one of: {allowed}{_did_you_mean(str(tag), tags)}"
+        tag = str(ctx.get("tag", ""))
+        return f"'{shorten(tag)}' is not a known type; use one of: {allowed}{_did_you_mean(tag, tags)}"
     if kind in ("enum", "literal_error"):
         options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        got = f"'{value}'" if isinstance(value, str) else describe(value)
+        got = f"'{shorten(value)}'" if isinstance(value, str) else describe(value)
         suggestion = _did_you_mean(value, options) if isinstance(value, str) else ""
         return f"{got} is not one of the allowed values: {', '.join(options)}{suggestion}"
     if kind == "string_type":
@@ -183,7 +188,7 @@ def _message(error: ErrorDetails, path: tuple[str | int, ...], owner: type[BaseM
     if kind == "string_too_short":
         minimum = ctx.get("min_length", 1)
         return "must not be empty" if minimum == 1 else f"is too short: at least {minimum} characters"
-    if kind == "string_too_long":
+    if kind == "string_too_long" or kind == "too_long" and isinstance(value, str):
         return f"is too long: at most {ctx.get('max_length')} characters (this one has {len(str(value))})"
     if kind == "too_short":
         minimum = ctx.get("min_length")
@@ -191,11 +196,12 @@ def _message(error: ErrorDetails, path: tuple[str | int, ...], owner: type[BaseM
     if kind == "too_long":
         return f"allows at most {ctx.get('max_length')} items, has {ctx.get('actual_length')}"
     if kind == "string_pattern_mismatch":
+        shown = shorten(str(value))
         if name == "id":
-            return f"'{value}' is not a valid id: {ID_RULE}"
+            return f"'{shown}' is not a valid id: {ID_RULE}"
         if name == "language":
-            return f"'{value}' is not a language tag like 'en', 'fr' or 'pt-BR'"
-        return f"'{value}' does not have the expected form ({ctx.get('pattern')})"
+            return f"'{shown}' is not a language tag like 'en', 'fr' or 'pt-BR'"
+        return f"'{shown}' does not have the expected form ({ctx.get('pattern')})"
     bounds = {"greater_than": ("gt", "more than"), "greater_than_equal": ("ge", "at least"),
               "less_than": ("lt", "less than"), "less_than_equal": ("le", "at most")}
     if kind in bounds:

@@ -4,19 +4,28 @@ inside the course folder and are what their field says, and questions a learner 
 They run on the raw YAML data, next to (not after) schema validation, so an author sees a
 missing video and a misspelt field in the same run. Anything of an unexpected shape is skipped
 here: the schema reports it.
+
+The files may come from anyone: nothing is read through a link that leaves the folder, and no
+file is read past a size limit an author would never reach.
 """
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from courses.errors import Problem, field_path
+from courses.errors import Problem, ProblemList, field_path, shorten
+from courses.model import describe_character, first_control_character
 from courses.yaml_lines import YamlDocument
 
 Loc = tuple[str | int, ...]
+
+MAX_MARKDOWN_BYTES = 1 << 20  # some 150,000 words: a book, in one text block
+MAX_CAPTIONS_BYTES = 2 << 20  # the captions of a 2-hour video are ~200 KB
+MAX_FILE_BYTES = {"markdown": MAX_MARKDOWN_BYTES, "captions": MAX_CAPTIONS_BYTES}
 
 FILE_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "markdown": ("a Markdown", (".md", ".markdown")),
@@ -41,11 +50,38 @@ REPEATS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def source_problems(doc: YamlDocument, root: Path, file: str) -> list[Problem]:
-    """Every cross-field and on-disk problem in a parsed course.yaml."""
+def source_problems(doc: YamlDocument, root: Path, file: str) -> ProblemList:
+    """Every cross-field and on-disk problem in a parsed course.yaml (the first ``MAX_PROBLEMS``,
+    the rest counted)."""
     checker = _Checker(doc, root, file)
     checker.run()
     return checker.problems
+
+
+class FileTooLarge(Exception):
+    """A file is larger than the limit for its kind; nothing past the limit was read."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"{size} bytes, more than {limit}")
+        self.size, self.limit = size, limit
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The content of ``path``, read only up to ``limit`` bytes (plus one, to notice a file that
+    is larger, or has grown since its size was checked): raises ``FileTooLarge`` past it."""
+    with path.open("rb") as stream:
+        data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise FileTooLarge(max(os.fstat(stream.fileno()).st_size, len(data)), limit)
+    return data
+
+
+def byte_size(count: int) -> str:
+    """``2 MiB``: a limit the way a person reads it."""
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if count >= 1 << shift and count % (1 << shift) == 0:
+            return f"{count >> shift} {unit}"
+    return f"{count} bytes"
 
 
 def _items(parent: Any, key: str, loc: Loc) -> Iterator[tuple[dict, Loc]]:
@@ -69,11 +105,15 @@ def _same(text: str) -> str:
 class _Checker:
     def __init__(self, doc: YamlDocument, root: Path, file: str) -> None:
         self.doc, self.root, self.file = doc, root, file
-        self.problems: list[Problem] = []
+        self.problems = ProblemList()
         self.ids: dict[str, tuple[str, Loc]] = {}
+        self.files: dict[tuple[str, str], str | None] = {}  # (path, kind) -> problem: many blocks share a file
 
     def add(self, loc: Loc, message: str) -> None:
-        self.problems.append(Problem(self.file, self.doc.line_of(loc), field_path(loc), message))
+        if self.problems.full:  # past the cap, a problem is only counted: no line, no field path
+            self.problems.skip()
+        else:
+            self.problems.add(Problem(self.file, self.doc.line_of(loc), field_path(loc), message))
 
     def where(self, loc: Loc) -> str:
         return f"{field_path(loc)} (line {self.doc.line_of(loc)})"
@@ -93,7 +133,9 @@ class _Checker:
         for name, kind in FILE_FIELDS.get(block_type if isinstance(block_type, str) else "", {}).items():
             path = _text(block.get(name))
             if path is not None:
-                message = self.file_problem(path, kind)
+                if (path, kind) not in self.files:
+                    self.files[path, kind] = self.file_problem(path, kind)
+                message = self.files[path, kind]
                 if message:
                     self.add(loc + (name,), message)
         if block_type == "quiz":
@@ -123,12 +165,14 @@ class _Checker:
             self.ids[key] = (value, id_loc)
             return
         first, first_loc = self.ids[key]
-        if first == value:
-            self.add(id_loc, f"id '{value}' is already used by {self.where(first_loc[:-1])}; "
+        if self.problems.full:
+            self.problems.skip()
+        elif first == value:
+            self.add(id_loc, f"id '{shorten(value)}' is already used by {self.where(first_loc[:-1])}; "
                              "every id in a course must be different")
         else:
-            self.add(id_loc, f"id '{value}' differs from '{first}' of {self.where(first_loc[:-1])} only "
-                             "in letter case; ids become file names, so they must differ by more than case")
+            self.add(id_loc, f"id '{shorten(value)}' differs from '{shorten(first)}' of {self.where(first_loc[:-1])} "
+                             "only in letter case; ids become file names, so they must differ by more than case")
 
     def check_repeats(self, elements: list[tuple[dict, Loc]], name: str) -> None:
         seen: dict[str, Loc] = {}
@@ -136,9 +180,11 @@ class _Checker:
             text = _text(element.get(name))
             if text is None:
                 continue
-            if _same(text) in seen:
+            if _same(text) in seen and self.problems.full:
+                self.problems.skip()
+            elif _same(text) in seen:
                 first = seen[_same(text)]
-                self.add(loc + (name,), f"'{text}' repeats the {name} of {field_path(first[-3:-1])} "
+                self.add(loc + (name,), f"'{shorten(text)}' repeats the {name} of {field_path(first[-3:-1])} "
                                         f"(line {self.doc.line_of(first)}); learners could not tell them apart")
             else:
                 seen[_same(text)] = loc + (name,)
@@ -159,22 +205,25 @@ class _Checker:
                 continue
             first, first_index = seen[key]
             if first == text:
-                message = f"'{text}' is already accepted[{first_index}]; list each answer once"
+                message = f"'{shorten(text)}' is already accepted[{first_index}]; list each answer once"
             else:
-                message = (f"'{text}' is the same answer as accepted[{first_index}] '{first}' when letter case "
-                           "is ignored (case_sensitive is false); list it once")
+                message = (f"'{shorten(text)}' is the same answer as accepted[{first_index}] '{shorten(first)}' "
+                           "when letter case is ignored (case_sensitive is false); list it once")
             self.add(loc + ("accepted", index), message)
 
     def file_problem(self, path: str, kind: str) -> str | None:
         """Why ``path`` cannot be used as a ``kind`` file, or None when it can."""
-        if any(ord(character) < 32 for character in path):
-            return f"{path!r} contains a control character, which no file name can"
+        if first_control_character(path, multiline=False) is not None:
+            return None  # the schema's text rule names the character and where it is
+        path = shorten(path, 200)  # only ever quoted from here on, and no file name is longer
         if "\\" in path:
             return f"'{path}' uses '\\'; separate folders with '/', like media/intro.mp4"
         if PurePosixPath(path).is_absolute() or re.match(r"^[A-Za-z]:", path):
             return f"'{path}' is an absolute path; give a path inside the course folder, like media/intro.mp4"
         try:
             return self.disk_problem(path, kind)
+        except FileTooLarge as error:  # grew after its size was checked
+            return f"{path} is more than {byte_size(error.limit)}, the limit for {FILE_KINDS[kind][0]} file"
         except (OSError, RuntimeError, ValueError) as error:  # unreadable, symlink loop, NUL in name
             return f"{path} could not be read: {getattr(error, 'strerror', None) or error}"
 
@@ -195,19 +244,32 @@ class _Checker:
             return f"file {path} not found{self.nearby(full)}"
         if not full.is_file():
             return f"{path} is a folder, not a file"
+        limit = MAX_FILE_BYTES.get(kind)
+        size = full.stat().st_size
+        if limit is not None and size > limit:
+            return (f"{path} is {size} bytes, more than the {byte_size(limit)} limit for {name} "
+                    "file" + ("; split it into several text blocks" if kind == "markdown" else ""))
         if kind == "captions":
             with full.open("rb") as stream:
                 head = stream.read(16)
             if not head.removeprefix(b"\xef\xbb\xbf").startswith(b"WEBVTT"):
                 return f"{path} is not a WebVTT file: its first line must start with WEBVTT"
         if kind == "markdown":
-            data = full.read_bytes()
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError as error:
-                line = data[: error.start].count(b"\n") + 1
-                return (f"{path} is not UTF-8 text (byte 0x{data[error.start]:02x} on its line {line}); "
-                        "save it with UTF-8 encoding")
+            return self.markdown_problem(path, read_limited(full, MAX_MARKDOWN_BYTES))
+        return None
+
+    def markdown_problem(self, path: str, data: bytes) -> str | None:
+        """UTF-8 text without control characters: a Markdown file becomes page text as it is."""
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            return (f"{path} is not UTF-8 text (byte 0x{data[error.start]:02x} on its line {line}); "
+                    "save it with UTF-8 encoding")
+        index = first_control_character(text, multiline=True)
+        if index is not None:
+            line = text.count("\n", 0, index) + 1
+            return f"{path} contains {describe_character(text[index])} on its line {line}; remove it"
         return None
 
     def nearby(self, full: Path) -> str:

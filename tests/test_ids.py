@@ -14,7 +14,7 @@ from ruamel.yaml import YAML
 
 import courses.ids
 from cli.main import cli
-from courses.ids import Added, IdsError, fill_missing_ids, plan_ids, slug
+from courses.ids import Added, IdsError, fill_missing_ids, plan_ids, slug, write_plan
 from courses.loader import load_course
 from courses.model import Course
 
@@ -111,8 +111,8 @@ GAINING_LINES = {
     "        - type: quiz\n",
     "            - type: single_choice\n",
     "            - type: multiple_response\n",
-    "              choices: [{text: Urgency, correct: true}, {text: A look-alike sender, correct: true}, "
-    "{text: Your own thread}]\n",
+    ("              choices: [{text: Urgency, correct: true}, {text: A look-alike sender, correct: true}, "
+     "{text: Your own thread}]\n"),
     "            - type: matching\n",
     "                - source: Smishing\n",
     "                -   source: Vishing     # three spaces after the dash\n",
@@ -181,7 +181,7 @@ def test_missing_ids_are_added_and_nothing_else_changes(tmp_path):
         assert at(data, field) == value
     for item in added:
         assert at(data, item.field) == item.id
-        assert list(at(data, item.field.removesuffix(".id"))) [0] == "id"  # type: ignore[call-overload]
+        assert next(iter(at(data, item.field.removesuffix(".id")))) == "id"  # type: ignore[call-overload]
         assert f"id: {item.id}" in after.splitlines()[item.line - 1]
     every = [item.id for item in added] + list(KEPT.values())
     assert len({value.casefold() for value in every}) == len(every) == len(all_ids(course))
@@ -314,8 +314,7 @@ def test_present_but_invalid_ids_are_reported_and_left_as_they_are(tmp_path):
     watch = line_with(after, 'id: "watch this"')
     assert result.stderr.splitlines() == [  # lines of the file as written, with the new ids
         f"course.yaml:{line_with(after, 'id:       ')}: sections[0].pages[0].blocks[2].id: is empty {rule}",
-        f"course.yaml:{watch}: sections[0].pages[1].id: the text 'watch this' "
-        f"is not a valid id {rule}",
+        f"course.yaml:{watch}: sections[0].pages[1].id: the text 'watch this' is not a valid id {rule}",
         f"course.yaml:{line_with(after, 'id: 42')}: {QUIZ}.questions[2].id: the number 42 is not a valid id {rule}",
         "3 id problem(s) above need fixing by hand.",
     ]
@@ -344,9 +343,9 @@ def test_an_alias_is_reported_instead_of_sharing_one_id(tmp_path):
     plan = plan_ids(folder)
     after = plan.updated.decode("utf-8")
     assert [str(p) for p in plan.problems] == [
-        f"course.yaml:{line_with(after, '- &stop')}: {QUIZ}.questions[4].items[2]: repeats "
-        f"{QUIZ}.questions[4].items[0], written here, through the alias *stop; each element needs an id of "
-        "its own, so write it out in full"]
+        (f"course.yaml:{line_with(after, '- &stop')}: {QUIZ}.questions[4].items[2]: repeats "
+         f"{QUIZ}.questions[4].items[0], written here, through the alias *stop; each element needs an id of "
+         "its own, so write it out in full")]
     assert f"{QUIZ}.questions[4].items[0].id" not in [item.field for item in plan.added]
     assert len(plan.added) == len(MISSING) - 2
     assert without_added(after, plan.added) == text
@@ -381,16 +380,16 @@ def test_unusual_layouts_get_ids_first_in_each_mapping(tmp_path, text):
     ]
     for item in added:
         element = at(written, item.field.removesuffix("id").rstrip("."))
-        assert list(element)[0] == "id" and element["id"] == item.id  # type: ignore[call-overload, index]
+        assert next(iter(element)) == "id" and element["id"] == item.id  # type: ignore[call-overload, index]
         assert f"id: {item.id}" in after.splitlines()[item.line - 1]
 
 
 @pytest.mark.parametrize("text, message", [
     ("id: x\nsections: [\n  {title: a}\n", "course.yaml:4: YAML syntax error: expected ',' or ']'"),
-    ("- title: a\n- title: b\n", "course.yaml:1: the top level should be a mapping of course fields "
-                                 "(id:, title:, sections:, ...), but is a list"),
-    ("id: x\nid: y\n", "course.yaml:2: id: 'id' appears twice here (first on line 1); only the last one "
-                       "would count, so keep one"),
+    ("- title: a\n- title: b\n", ("course.yaml:1: the top level should be a mapping of course fields "
+                                  "(id:, title:, sections:, ...), but is a list")),
+    ("id: x\nid: y\n", ("course.yaml:2: id: 'id' appears twice here (first on line 1); only the last one "
+                        "would count, so keep one")),
 ])
 def test_a_file_that_cannot_be_edited_safely_is_refused_unchanged(tmp_path, text, message):
     folder = write_course(tmp_path / "course", text)
@@ -412,8 +411,8 @@ def test_a_symlinked_course_yaml_is_refused(tmp_path):
     result = ids(str(folder))
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"course.yaml: is a symbolic link (to {real}); ids are written only into a regular file, so give the "
-        "file the link points to",
+        (f"course.yaml: is a symbolic link (to {real}); ids are written only into a regular file, so give the "
+         "file the link points to"),
         f"{folder}: no ids were added; nothing was changed",
     ]
     assert real.read_text(encoding="utf-8") == HAND_WRITTEN and (folder / "course.yaml").is_symlink()
@@ -423,3 +422,12 @@ def test_a_missing_course_yaml_is_named(tmp_path):
     result = ids(str(tmp_path / "nowhere"))
     assert result.exit_code == 1
     assert result.stderr.startswith(f"course.yaml: {tmp_path / 'nowhere'} does not exist; give a course folder")
+
+
+def test_a_file_changed_after_planning_is_not_overwritten(tmp_path):
+    folder = write_course(tmp_path / "course")
+    plan = plan_ids(folder)
+    (folder / "course.yaml").write_text(HAND_WRITTEN + "# saved from the editor meanwhile\n", encoding="utf-8")
+    with pytest.raises(IdsError, match="was changed by something else while ids were being worked out"):
+        write_plan(plan)
+    assert (folder / "course.yaml").read_text(encoding="utf-8").endswith("# saved from the editor meanwhile\n")

@@ -385,6 +385,11 @@ def test_s3_large_put_is_uploaded_in_parts(s3_store: S3Storage, s3_client) -> No
     head = s3_client.head_object(Bucket=store.options.bucket, Key=f"{PREFIX}/small.bin")
     assert "-" not in head["ETag"]
 
+    with pytest.raises(OSError, match="upload interrupted"):  # a failed multipart upload is aborted
+        store.put("video/broken.mp4", io.BufferedReader(FailingStream(data)))
+    assert not store.exists("video/broken.mp4")
+    assert s3_client.list_multipart_uploads(Bucket=store.options.bucket).get("Uploads", []) == []
+
 
 @pytest.mark.services
 def test_s3_keys_live_under_the_prefix_and_only_those_are_listed(s3_store: S3Storage, s3_client) -> None:

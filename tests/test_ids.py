@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import shutil
 import stat
 from pathlib import Path
 
@@ -431,3 +432,19 @@ def test_a_file_changed_after_planning_is_not_overwritten(tmp_path):
     with pytest.raises(IdsError, match="was changed by something else while ids were being worked out"):
         write_plan(plan)
     assert (folder / "course.yaml").read_text(encoding="utf-8").endswith("# saved from the editor meanwhile\n")
+
+
+def test_the_sample_course_without_its_ids_gets_them_all_back(tmp_path):
+    sample = Path(__file__).parent.parent / "courses" / "samples" / "security-basics"
+    assert plan_ids(sample).added == [] and plan_ids(sample).problems == []
+    folder = tmp_path / "sample"
+    shutil.copytree(sample, folder)
+    original = (folder / "course.yaml").read_text(encoding="utf-8")
+    # every element id but the course's: '- id: x' + next line joined back into '- key', lone 'id:' lines dropped
+    stripped = re.sub(r"^( *)- id: \S+\n +", r"\1- ", original, flags=re.MULTILINE)
+    stripped = re.sub(r"^ +id: \S+\n", "", stripped, flags=re.MULTILINE)
+    (folder / "course.yaml").write_text(stripped, encoding="utf-8")
+    added = fill_missing_ids(folder)
+    assert len(added) == len(all_ids(load_course(sample))) - 1
+    assert len(all_ids(load_course(folder))) == len(added) + 1
+    assert without_added((folder / "course.yaml").read_text(encoding="utf-8"), added) == stripped

@@ -29,10 +29,11 @@ import yaml
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from courses.errors import Problem, field_path
-from courses.loader import COURSE_FILE
+from courses.loader import COURSE_FILE, MAX_COURSE_YAML_BYTES
 from courses.model import StableId
 from courses.scaffold import course_id, new_id
 from courses.schema_messages import describe
+from courses.source_checks import FileTooLarge, byte_size, read_limited
 from courses.yaml_lines import parse_yaml
 
 Loc = tuple[str | int, ...]
@@ -179,7 +180,8 @@ def write_plan(plan: IdPlan) -> None:
     if source.is_symlink():
         raise IdsError([_symlink_problem(source)])
     try:
-        current = source.read_bytes()
+        with source.open("rb") as stream:
+            current = stream.read(len(plan.original) + 1)  # one byte more shows it grew
         mode = stat.S_IMODE(source.stat().st_mode)
     except OSError as error:
         raise IdsError([Problem(file, None, "", f"could not be read: {error.strerror or error}")]) from error
@@ -229,7 +231,10 @@ def _read(path: Path) -> tuple[Path, bytes, str, bool]:
     if not source.is_file() or source.name != file:
         raise IdsError([Problem(file, None, "", f"{source} is not a course folder or a course.yaml file")])
     try:
-        raw = source.read_bytes()
+        raw = read_limited(source, MAX_COURSE_YAML_BYTES)
+    except FileTooLarge as error:
+        raise IdsError([Problem(file, None, "", f"is {error.size} bytes, more than the {byte_size(error.limit)} "
+                                                f"limit for a {COURSE_FILE}")]) from error
     except OSError as error:
         raise IdsError([Problem(file, None, "", f"could not be read: {error.strerror or error}")]) from error
     try:

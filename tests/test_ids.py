@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 import courses.ids
 from cli.main import cli
 from courses.ids import Added, IdsError, fill_missing_ids, plan_ids, slug, write_plan
-from courses.loader import load_course
+from courses.loader import MAX_COURSE_YAML_BYTES, load_course
 from courses.model import Course
 
 # Comments, uneven indentation, flow lists and mappings, quoted strings, and a missing id at every
@@ -448,3 +448,9 @@ def test_the_sample_course_without_its_ids_gets_them_all_back(tmp_path):
     assert len(added) == len(all_ids(load_course(sample))) - 1
     assert len(all_ids(load_course(folder))) == len(added) + 1
     assert without_added((folder / "course.yaml").read_text(encoding="utf-8"), added) == stripped
+
+
+def test_a_course_yaml_past_the_loaders_size_limit_is_not_read(tmp_path):
+    (tmp_path / "course.yaml").write_bytes(b"# " + b"x" * MAX_COURSE_YAML_BYTES + b"\n")
+    with pytest.raises(IdsError, match=r"course.yaml: is \d+ bytes, more than the 2 MiB limit for a course.yaml"):
+        plan_ids(tmp_path)

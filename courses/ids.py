@@ -110,8 +110,8 @@ def fill_missing_ids(course_dir: Path | str) -> list[Added]:
 
     ``course_dir`` is a course folder or its course.yaml. Existing ids, valid or not, are never
     changed. An empty list means nothing was missing and the file was not touched. Raises
-    ``IdsError`` (with nothing written) when the file is missing, a symbolic link, not valid YAML
-    or not a mapping of course fields.
+    ``IdsError`` (with nothing written) when the file is missing, a symbolic link, too large, not
+    valid YAML, not a mapping of course fields, or changed by something else meanwhile.
     """
     plan = plan_ids(course_dir)
     if plan.added:

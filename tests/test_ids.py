@@ -454,3 +454,12 @@ def test_a_course_yaml_past_the_loaders_size_limit_is_not_read(tmp_path):
     (tmp_path / "course.yaml").write_bytes(b"# " + b"x" * MAX_COURSE_YAML_BYTES + b"\n")
     with pytest.raises(IdsError, match=r"course.yaml: is \d+ bytes, more than the 2 MiB limit for a course.yaml"):
         plan_ids(tmp_path)
+
+
+def test_ids_that_would_land_in_the_wrong_place_are_not_written(tmp_path, monkeypatch):
+    """The last check: the new text must read as the old data plus the ids, or nothing is written."""
+    folder = write_course(tmp_path / "course")
+    monkeypatch.setattr(courses.ids, "_placement", lambda node, lines: courses.ids._Insertion(3, 0, False))
+    with pytest.raises(IdsError, match="ids could not be added without changing something else in the file"):
+        fill_missing_ids(folder)
+    assert (folder / "course.yaml").read_text(encoding="utf-8") == HAND_WRITTEN

@@ -92,6 +92,14 @@ def shorten(text: str, limit: int = QUOTE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def byte_size(count: int) -> str:
+    """``2 MiB``: a limit the way a person reads it."""
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if count >= 1 << shift and count % (1 << shift) == 0:
+            return f"{count >> shift} {unit}"
+    return f"{count} bytes"
+
+
 class CourseLoadError(Exception):
     """Raised by ``courses.loader.load_course`` with every problem found in the folder."""
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from courses.errors import Problem, ProblemList, field_path, shorten
+from courses.errors import Problem, ProblemList, byte_size, field_path, shorten
 from courses.model import describe_character, first_control_character
 from courses.yaml_lines import YamlDocument
 
@@ -75,13 +75,6 @@ def read_limited(path: Path, limit: int) -> bytes:
             raise FileTooLarge(max(os.fstat(stream.fileno()).st_size, len(data)), limit)
     return data
 
-
-def byte_size(count: int) -> str:
-    """``2 MiB``: a limit the way a person reads it."""
-    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
-        if count >= 1 << shift and count % (1 << shift) == 0:
-            return f"{count >> shift} {unit}"
-    return f"{count} bytes"
 
 
 def _items(parent: Any, key: str, loc: Loc) -> Iterator[tuple[dict, Loc]]:

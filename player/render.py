@@ -62,12 +62,24 @@ def _environment() -> Environment:
     env.filters["inline"] = lambda text: Markup(render_inline(text or ""))
     env.filters["plain"] = plain_text
     env.globals["block_template"] = lambda block: f"blocks/{block.type}.html"
+    env.globals["typed_answer_limit"] = typed_answer_limit
     return env
 
 
 def _number(value: float) -> int | float:
     """Points as the author wrote them: 1 stays 1 in JSON, 0.5 stays 0.5."""
     return int(value) if float(value).is_integer() else value
+
+
+TYPED_ANSWER_CHARS = (40, 250)
+
+
+def typed_answer_limit(question: FillIn) -> int:
+    """The longest answer a learner can type: twice the longest accepted answer, within 40 to 250
+    characters. Room for any honest wrong answer, and bounded, so that the worst-case resume state
+    of a SCORM 1.2 course with several typed answers can be known (and kept under 4,096) at publish."""
+    low, high = TYPED_ANSWER_CHARS
+    return max(low, min(high, 2 * max(len(a) for a in question.accepted)))
 
 
 def _question_data(question: Any) -> dict[str, Any]:
@@ -88,6 +100,7 @@ def _question_data(question: Any) -> dict[str, Any]:
     elif isinstance(question, FillIn):
         data["correct"] = list(question.accepted)
         data["caseSensitive"] = question.case_sensitive
+        data["maxLength"] = typed_answer_limit(question)
     elif isinstance(question, Matching):
         data["choices"] = [{"id": p.id, "text": plain_text(f"{p.source} → {p.target}")} for p in question.pairs]
         data["correct"] = [[p.id, p.id] for p in question.pairs]

@@ -25,6 +25,7 @@ from selenium.webdriver.webkitgtk.service import Service
 
 from conftest import PACKAGE_COURSE, write_course_folder
 from courses.loader import load_course
+from lms.tokens import lms_token
 from courses.model import Course, FillIn, Matching, MultipleResponse, Ordering, QuizBlock, SingleChoice, TrueFalse
 from player.markdown import plain_text
 from test_scorm_e2e import HARNESS, answer_correctly, expected_interaction, heading, launch, publish
@@ -144,10 +145,10 @@ def check_lms_data(cmi: dict, terminated: int, course: Course) -> None:
     assert cmi["exit"] == "normal"
     assert cmi["suspend_data"]
     recorded = {row["id"]: row for row in cmi["interactions"].values()}
-    assert sorted(recorded) == sorted(q.id for q in quiz.questions)
+    assert sorted(recorded) == sorted(lms_token(q.id) for q in quiz.questions)
     for q in quiz.questions:
         kind, response, patterns = expected_interaction(q, "scorm2004")
-        row = recorded[q.id]
+        row = recorded[lms_token(q.id)]
         assert (row["type"], row["learner_response"], row["result"]) == (kind, response, "correct"), q.id
         assert [row["correct_responses"][str(i)]["pattern"] for i in range(len(patterns))] == patterns, q.id
 

@@ -14,6 +14,20 @@ REPO = Path(__file__).resolve().parents[2]
 
 class _Handler(SimpleHTTPRequestHandler):
 
+    def do_GET(self) -> None:  # noqa: N802
+        """An answer set with ``override`` (an LMS's sign-in redirect, say) wins over the file."""
+        answer = self.server.overrides.get(self.path.split("?", 1)[0])  # type: ignore[attr-defined]
+        if answer is None:
+            return super().do_GET()
+        status, headers, body = answer
+        self.send_response(status)
+        for name, value in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return None
+
     def translate_path(self, path: str) -> str:
         for prefix, folder in self.server.mounts.items():  # type: ignore[attr-defined]
             if path.startswith(prefix):
@@ -36,6 +50,7 @@ class LoopbackServer:
     def __init__(self, root: Path = REPO) -> None:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(root)))
         self.httpd.mounts = {}  # type: ignore[attr-defined]
+        self.httpd.overrides = {}  # type: ignore[attr-defined]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
@@ -50,6 +65,13 @@ class LoopbackServer:
         """Serve ``folder`` under ``prefix`` (e.g. "/pkg/"); returns the prefix's URL."""
         self.httpd.mounts[prefix] = Path(folder)  # type: ignore[attr-defined]
         return self.url(prefix)
+
+    def override(self, path: str, status: int = 200, body: str = "", headers: dict[str, str] | None = None) -> None:
+        """Answer GET ``path`` with this status, headers and body instead of the file."""
+        self.httpd.overrides[path] = (status, headers or {}, body.encode())  # type: ignore[attr-defined]
+
+    def clear_overrides(self) -> None:
+        self.httpd.overrides.clear()  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         self.httpd.shutdown()

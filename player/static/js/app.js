@@ -2,16 +2,13 @@
 // index.html stays loaded for the whole visit (it holds the tracking session); pages are
 // pre-rendered fragments fetched and swapped into <main>.
 import { createTracker } from './tracking/index.js';
-import { encodeState, decodeState } from './state.js';
-import * as single_choice from './questions/single_choice.js';
-import * as multiple_response from './questions/multiple_response.js';
-import * as true_false from './questions/true_false.js';
-import * as fill_in from './questions/fill_in.js';
-import * as matching from './questions/matching.js';
-import * as ordering from './questions/ordering.js';
+import { encodeState, decodeState, mergeStates } from './state.js';
+import { KINDS, courseScore, courseStatus, quizScore, scoreAnswer } from './scoring.js';
 
-const KINDS = { single_choice, multiple_response, true_false, fill_in, matching, ordering };
 const $ = (selector, root = document) => root.querySelector(selector);
+/** Elements whose data-* attribute equals `value`: learner input and ids never become selector text. */
+const byData = (root, name, value) => [...root.querySelectorAll(`[data-${name}]`)]
+  .filter((el) => el.getAttribute(`data-${name}`) === String(value));
 
 const course = JSON.parse($('#course-data').textContent);
 const pages = course.pages;
@@ -43,16 +40,28 @@ function showNotice(text) {
   ui.notice.hidden = !text;
 }
 
-function fetchPage(href) {
-  if (!fragments.has(href)) {
-    const request = fetch(href).then((r) => {
-      if (!r.ok) throw new Error(`${href}: HTTP ${r.status}`);
-      return r.text();
+/**
+ * A page fragment, checked: an LMS whose session expired answers the fetch with its sign-in page
+ * (often through a redirect, with status 200), and that page must never be shown inside the course.
+ * Anything but this page's own fragment is a failed load.
+ */
+function fetchPage(page) {
+  if (!fragments.has(page.href)) {
+    const request = fetch(page.href, { credentials: 'same-origin', redirect: 'manual' }).then(async (r) => {
+      if (r.type === 'opaqueredirect' || r.redirected) throw new Error(`${page.href}: redirected`);
+      if (!r.ok) throw new Error(`${page.href}: HTTP ${r.status}`);
+      const box = document.createElement('template');
+      box.innerHTML = await r.text();
+      const root = box.content.firstElementChild;
+      if (!root || !root.matches('article.page') || root.dataset.page !== page.id || box.content.children.length !== 1) {
+        throw new Error(`${page.href}: not this course's page`);
+      }
+      return root;
     });
-    request.catch(() => fragments.delete(href));
-    fragments.set(href, request);
+    request.catch(() => fragments.delete(page.href));
+    fragments.set(page.href, request);
   }
-  return fragments.get(href);
+  return fragments.get(page.href).then((root) => root.cloneNode(true));
 }
 
 // Deterministic shuffle per learner, quiz and attempt: the same attempt shows the same order after a resume.
@@ -80,42 +89,11 @@ function shuffleChildren(container, random, avoid) {
 const reachable = (index) => course.navigation !== 'linear' || index === 0
   || state.visited.includes(pages[index].id) || state.visited.includes(pages[index - 1].id);
 
-// ------------------------------------------------------------------ scoring and status
-function quizScore(quiz) {
-  let earned = 0;
-  let max = 0;
-  for (const q of quiz.questions) {
-    max += q.points;
-    if (state.submitted[quiz.id] && q.id in state.answers) earned += KINDS[q.type].score(q, state.answers[q.id]).earned;
-  }
-  return { earned, max, percent: max ? Math.round((earned / max) * 10000) / 100 : 0 };
-}
-
-function courseScore() {
-  let earned = 0;
-  let max = 0;
-  for (const quiz of course.quizzes) {
-    const s = quizScore(quiz);
-    earned += s.earned;
-    max += s.max;
-  }
-  const raw = max ? Math.round((earned / max) * 10000) / 100 : 0;
-  return { raw, min: 0, max: 100, scaled: raw / 100 };
-}
-
-function status() {
-  const allViewed = pages.every((page) => state.visited.includes(page.id));
-  let passed = null;
-  if (course.quizzes.length && course.quizzes.every((quiz) => state.submitted[quiz.id])) {
-    passed = courseScore().raw >= course.passingScore
-      && course.quizzes.every((quiz) => quizScore(quiz).percent >= quiz.passMark);
-  }
-  const completed = course.completion === 'all_pages_viewed' ? allViewed
-    : course.completion === 'quiz_passed' ? passed === true : allViewed && passed === true;
-  return { completed, passed };
-}
+// ------------------------------------------------------------------ status
+const status = () => courseStatus(course, state);
 
 function save() {
+  tracker.setScore(courseScore(course, state));
   tracker.setSuspendData(encodeState(state, course));
   tracker.setStatus(status());
   tracker.commit();
@@ -153,25 +131,49 @@ function setMenuOpen(open) {
 }
 
 // ------------------------------------------------------------------ navigation
+const LOAD_RETRY_MS = 800;
+
+function showLoadError(id) {
+  main.replaceChildren();
+  const message = document.createElement('p');
+  message.className = 'load-error';
+  message.textContent = 'This page could not be loaded. Check your connection; if your LMS has signed you out, '
+    + 'sign in to it again in another tab, then try again here.';
+  const retry = document.createElement('button');
+  retry.type = 'button';
+  retry.className = 'button';
+  retry.textContent = 'Try loading it again';
+  retry.addEventListener('click', () => go(id));
+  main.append(message, retry);
+  main.removeAttribute('aria-busy');
+  retry.focus();
+}
+
+/** The page's fragment; a failed load (network, redirect to a sign-in page, anything foreign) is tried once more. */
+async function loadPage(page) {
+  try {
+    return await fetchPage(page);
+  } catch {
+    await new Promise((resolve) => { setTimeout(resolve, LOAD_RETRY_MS); });
+    return fetchPage(page);
+  }
+}
+
 async function go(id, { focus = true } = {}) {
   const index = pageIndex.get(id);
   if (finished || index === undefined || !reachable(index)) return;
   const page = pages[index];
   const ticket = ++navigation;
   main.setAttribute('aria-busy', 'true');
-  let html;
+  let fragment;
   try {
-    html = await fetchPage(page.href);
+    fragment = await loadPage(page);
   } catch {
-    if (ticket !== navigation) return;
-    main.innerHTML = '<p class="load-error">This page could not be loaded. Check your connection.</p>'
-      + '<button type="button" class="button" data-retry>Try loading it again</button>';
-    $('[data-retry]', main).addEventListener('click', () => go(id));
-    main.removeAttribute('aria-busy');
+    if (ticket === navigation) showLoadError(id);
     return;
   }
   if (ticket !== navigation) return;
-  main.innerHTML = html;
+  main.replaceChildren(fragment);
   main.removeAttribute('aria-busy');
   state.current = id;
   if (!state.visited.includes(id)) state.visited.push(id);
@@ -187,7 +189,7 @@ async function go(id, { focus = true } = {}) {
   tracker.setLocation(id);
   tracker.setProgress({ visited: state.visited.length, total: pages.length });
   save();
-  if (pages[index + 1]) fetchPage(pages[index + 1].href).catch(() => {});
+  if (pages[index + 1]) fetchPage(pages[index + 1]).catch(() => {});
 }
 
 function finish() {
@@ -222,7 +224,7 @@ function setupQuiz(form) {
   if (!quiz) return;
   const live = (text) => { $('[data-live]', form).textContent = text; };
   for (const q of quiz.questions) {
-    const fieldset = $(`[data-question="${q.id}"]`, form);
+    const [fieldset] = byData(form, 'question', q.id);
     const container = $('[data-shuffle]', fieldset);
     // Without shuffle, the rendered order stands (ordering items are rendered in a non-answer order).
     if (quiz.shuffle && container) {
@@ -248,7 +250,7 @@ function submitQuiz(form, quiz) {
   for (const q of quiz.questions) {
     const response = KINDS[q.type].readResponse(form, q);
     if (response === null) {
-      const fieldset = $(`[data-question="${q.id}"]`, form);
+      const [fieldset] = byData(form, 'question', q.id);
       const result = $('[data-result]', form);
       result.textContent = `Please answer ${$('.question-number', fieldset).textContent.toLowerCase()} before submitting.`;
       $('input, select, button', fieldset).focus();
@@ -262,7 +264,7 @@ function submitQuiz(form, quiz) {
   for (const q of quiz.questions) {
     const response = responses.get(q.id);
     state.answers[q.id] = response;
-    const { correct } = KINDS[q.type].score(q, response);
+    const { correct } = scoreAnswer(q, response);
     tracker.recordInteraction({
       id: q.id, type: KINDS[q.type].type, response, correct: q.correct,
       result: correct ? 'correct' : 'incorrect', weighting: q.points, latencyMs, description: q.text,
@@ -270,7 +272,6 @@ function submitQuiz(form, quiz) {
   }
   showResults(form, quiz);
   $('[data-result]', form).focus();
-  tracker.setScore(courseScore());
   save();
   updateChrome();
 }
@@ -280,28 +281,33 @@ function retryQuiz(quiz) {
   delete state.submitted[quiz.id];
   save();
   go(state.current, { focus: false }).then(() => {
-    const form = $(`form[data-quiz="${quiz.id}"]`, main);
+    const form = byData(main, 'quiz', quiz.id).find((el) => el.matches('form'));
     if (form) $('input, select, [data-move]', form).focus();
     announce(`${quiz.title}: attempt ${attemptShown(quiz)}.`);
   });
 }
 
+/** Verdicts and feedback for a submitted quiz. The learner's answer is data: it is only compared, never parsed. */
 function showResults(form, quiz) {
   for (const q of quiz.questions) {
-    const fieldset = $(`[data-question="${q.id}"]`, form);
+    const [fieldset] = byData(form, 'question', q.id);
     const response = state.answers[q.id];
-    const { correct } = KINDS[q.type].score(q, response);
+    const { correct } = scoreAnswer(q, response);
     fieldset.classList.toggle('is-correct', correct);
     fieldset.classList.toggle('is-incorrect', !correct);
     const feedback = $('.feedback', fieldset);
-    feedback.innerHTML = `<p class="verdict">${correct ? 'Correct.' : 'Not quite.'}</p>`;
-    const picked = [].concat(response ?? []).map(String);
-    const notes = [$(`template[data-feedback="${correct ? 'correct' : 'incorrect'}"]`, fieldset),
-      ...picked.map((id) => $(`template[data-feedback-choice="${id}"]`, fieldset))];
-    for (const note of notes) if (note) feedback.append(note.content.cloneNode(true));
+    const verdict = document.createElement('p');
+    verdict.className = 'verdict';
+    verdict.textContent = correct ? 'Correct.' : 'Not quite.';
+    feedback.replaceChildren(verdict);
+    const choices = new Set((q.choices || []).map((c) => c.id));
+    const picked = [].concat(response ?? []).map(String).filter((id) => choices.has(id));
+    const notes = [...byData(fieldset, 'feedback', correct ? 'correct' : 'incorrect'),
+      ...picked.flatMap((id) => byData(fieldset, 'feedback-choice', id))];
+    for (const note of notes) feedback.append(note.content.cloneNode(true));
     fieldset.disabled = true;
   }
-  const { earned, max, percent } = quizScore(quiz);
+  const { earned, max, percent } = quizScore(quiz, state);
   const passed = percent >= quiz.passMark;
   const used = state.attempts[quiz.id] || 0;
   const left = quiz.attempts === 0 || used < quiz.attempts;
@@ -314,20 +320,41 @@ function showResults(form, quiz) {
 }
 
 // ------------------------------------------------------------------ start
-function start() {
-  const session = tracker.start();
-  learner = session.learnerName || '';
-  showNotice(session.notice || '');
-  if (session.resume) {
-    try {
-      state = { ...state, ...decodeState(session.resume, course) };
-    } catch (error) {
-      // Unreadable saved progress must never lock a learner out of the course: start afresh.
-      showNotice('Your saved progress could not be read, so the course starts from the beginning.');
-    }
+/** The learner's saved progress, or null; a string this course cannot read says so and starts afresh. */
+function savedState(session) {
+  if (!session.resume) return null;
+  const saved = decodeState(session.resume, course);
+  if (saved.current === null && !saved.visited.length) {
+    showNotice('Your saved progress could not be read, so the course starts from the beginning.');
+    return null;
   }
-  const first = [state.current, session.location].find((id) => pageIndex.has(id) && reachable(pageIndex.get(id)));
+  return saved;
+}
 
+/**
+ * An LMS found after the learner already started (its API appeared late): what was saved there
+ * and what the learner did meanwhile are merged, nothing of either is lost, and the merged state
+ * goes to the LMS. A learner who has not moved on yet is taken to where they left off.
+ */
+function adoptLateSession(session) {
+  learner = session.learnerName || learner;
+  showNotice(session.notice || '');
+  if (!session.ok) return;
+  const untouched = navigation <= 1 && Object.keys(state.answers).length === 0;
+  const saved = savedState(session);
+  if (saved) state = mergeStates(saved, state);
+  const target = saved && [saved.current, session.location].find((id) => pageIndex.has(id) && reachable(pageIndex.get(id)));
+  if (untouched && target && target !== state.current) {
+    go(target, { focus: false });
+    return;
+  }
+  tracker.setLocation(state.current);
+  tracker.setProgress({ visited: state.visited.length, total: pages.length });
+  save();
+  updateChrome();
+}
+
+function wireChrome() {
   ui.menu.addEventListener('click', (event) => {
     const link = event.target.closest('[data-page]');
     if (!link) return;
@@ -355,6 +382,18 @@ function start() {
       ui.toggle.focus();
     }
   });
+}
+
+async function start() {
+  wireChrome();
+  main.setAttribute('aria-busy', 'true');
+  const session = await tracker.start();
+  tracker.onSession(adoptLateSession);
+  learner = session.learnerName || '';
+  showNotice(session.notice || '');
+  const saved = savedState(session);
+  if (saved) state = { ...state, ...saved };
+  const first = [state.current, session.location].find((id) => pageIndex.has(id) && reachable(pageIndex.get(id)));
   go(first || pages[0].id, { focus: false });
 }
 

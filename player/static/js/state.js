@@ -211,6 +211,25 @@ function decodeAnswer(question, code, payload, ls) {
   }
 }
 
+/**
+ * Saved progress and what the learner did before it arrived (an LMS found late), as one state:
+ * pages visited in either, answers and submissions of both (the newer, local one wins for the
+ * same question), attempts added up, and the local current page if there is one.
+ */
+export function mergeStates(saved, local) {
+  const a = { ...emptyState(), ...(saved || {}) };
+  const b = { ...emptyState(), ...(local || {}) };
+  const attempts = { ...a.attempts };
+  for (const [id, n] of Object.entries(b.attempts)) attempts[id] = (Number(attempts[id]) || 0) + (Number(n) || 0);
+  return {
+    current: b.current ?? a.current,
+    visited: [...new Set([...a.visited, ...b.visited])],
+    answers: { ...a.answers, ...b.answers },
+    attempts,
+    submitted: { ...a.submitted, ...b.submitted },
+  };
+}
+
 /** State object -> suspend-data string. Ids the course does not know are left out. */
 export function encodeState(state, course) {
   const s = { ...emptyState(), ...(state || {}) };

@@ -8,10 +8,15 @@
 /** ADL's hop limits: 7 parents in SCORM 1.2's sample code, 500 in SCORM 2004's. */
 export const MAX_HOPS = { API: 7, API_1484_11: 500 };
 
-/** The methods that tell a real API object from some unrelated global of the same name. */
-const REQUIRED = {
-  API: ["LMSInitialize", "LMSGetValue", "LMSSetValue", "LMSCommit", "LMSFinish", "LMSGetLastError"],
-  API_1484_11: ["Initialize", "GetValue", "SetValue", "Commit", "Terminate", "GetLastError"],
+/**
+ * The methods that record progress: an object with these is the LMS's API, even when it lacks or
+ * misnames others (an API with LMSTerminate instead of LMSFinish still records everything).
+ * Content from other tools only checks that the object exists; asking for more would turn
+ * tracking off in LMSs that do track.
+ */
+export const REQUIRED = {
+  API: ["LMSInitialize", "LMSGetValue", "LMSSetValue"],
+  API_1484_11: ["Initialize", "GetValue", "SetValue"],
 };
 
 function apiIn(win, name) {

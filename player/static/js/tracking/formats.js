@@ -65,10 +65,23 @@ export function truncate(text, max) {
   return cut;
 }
 
-/** Ids as the standards' identifier types allow: letters, digits, '-', '_' (others become '_'). */
-export function identifier(id, max) {
-  const clean = String(id ?? "").replace(/[^A-Za-z0-9_-]/g, "_");
-  return truncate(clean || "_", max);
+/**
+ * A stable id as the token the LMS is sent (interaction ids, SCORM 2004 choice, matching and
+ * sequencing responses). Real LMSs accept less than the standards allow: Moodle checks every
+ * response identifier against ^[\w.]{1,250}$, and a "." would blur matching's "[.]" delimiter.
+ * So tokens use letters, digits and "_" only, mapped one to one from the ids (ids start with a
+ * letter or digit and hold letters, digits, "-" and "_"):
+ *   an id without "_":  each "-" becomes "_"                 c-gift-verify  ->  c_gift_verify
+ *   an id with a "_":   "_" first, then "-" -> "_0", "_" -> "_1"   q_2-b  ->  _q_12_0b
+ * (any other character, which a course id cannot hold, becomes "_2" and six hex digits). The
+ * first kind never starts with "_", the second always does, and each is decodable, so two ids
+ * can never share a token, in one course or across republished versions of it.
+ */
+export function lmsToken(id) {
+  const text = String(id ?? "");
+  if (/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(text)) return text.replace(/-/g, "_");
+  return "_" + [...text].map((c) => (c === "-" ? "_0" : c === "_" ? "_1" : /[A-Za-z0-9]/.test(c) ? c
+    : `_2${c.codePointAt(0).toString(16).padStart(6, "0")}`)).join("");
 }
 
 /** One line of text: control characters and runs of spaces become one space. */

@@ -19,10 +19,12 @@ function courseFromPage(win) {
 
 const KINDS = { scorm12: Scorm12Tracker, scorm2004: Scorm2004Tracker, web: WebTracker };
 
+/** A tracker of `kind`; an unknown kind is a publishing mistake, never a silent switch to another standard. */
 export function createTracker(kind, options = {}) {
+  const Tracker = Object.hasOwn(KINDS, kind) ? KINDS[kind] : null;
+  if (!Tracker) throw new Error(`unknown tracking kind ${JSON.stringify(kind)}: expected one of ${Object.keys(KINDS).join(", ")}`);
   const win = options.window ?? globalThis.window;
   const course = options.course ?? courseFromPage(win);
-  const Tracker = KINDS[kind] || WebTracker;
   return new Tracker({ ...options, window: win, course });
 }
 

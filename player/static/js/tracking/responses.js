@@ -3,7 +3,7 @@
  * the player's own shapes (the `correct` shapes of course.json); these functions turn one into
  * SCORM 1.2 or SCORM 2004 response strings, one function per interaction type and version.
  */
-import { oneLine, truncate } from "./formats.js";
+import { lmsToken, oneLine, truncate } from "./formats.js";
 
 /** SCORM 1.2 choice/sequencing/matching targets: single characters 0-9 and a-z. */
 const LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -79,25 +79,37 @@ export function langString(text, max) {
   return truncate(oneLine(text).replace(/\[[,.]\]/g, (m) => m[1]).replace(/^\{+/, ""), max);
 }
 
-/** Answers in SCORM 2004 formats (RTE 4.1.6): ids joined by "[,]", matching pairs "src[.]tgt". */
+/**
+ * One typed answer as an item of a SCORM 2004 fill-in bag: a localized string in which nothing
+ * reads as a delimiter. "[,]" and "[.]" are the standard's own; some LMS run-times (scorm-again)
+ * also split a bag on a bare ",", so a typed comma is sent as the full-width "，" (U+FF0C).
+ */
+function bagItem(text, max) {
+  return langString(text, max).replace(/,/g, "\uFF0C");
+}
+
+/**
+ * Answers in SCORM 2004 formats (RTE 4.1.6): identifiers joined by "[,]", matching pairs
+ * "src[.]tgt", each id sent as its LMS token (formats.lmsToken), at most 36 per response.
+ */
 export const scorm2004 = {
   response(type, value) {
     switch (type) {
       case "true-false":
         return value === true || value === "true" ? "true" : "false";
       case "choice":
-        return unique(asList(value).map(String)).slice(0, 36).join("[,]");
+        return unique(asList(value).map(String)).slice(0, 36).map(lmsToken).join("[,]");
       case "sequencing":
-        return asList(value).map(String).slice(0, 36).join("[,]");
+        return asList(value).map(String).slice(0, 36).map(lmsToken).join("[,]");
       case "matching":
         return asList(value)
           .slice(0, 36)
-          .map((pair) => `${pair[0]}[.]${pair[1]}`)
+          .map((pair) => `${lmsToken(asList(pair)[0])}[.]${lmsToken(asList(pair)[1])}`)
           .join("[,]");
       case "fill-in":
         return asList(value)
           .slice(0, 10)
-          .map((s) => langString(s, 250))
+          .map((s) => bagItem(s, 250))
           .join("[,]");
       default:
         return langString(String(value ?? ""), 4000);
@@ -109,7 +121,7 @@ export const scorm2004 = {
     if (type === "fill-in") {
       return asList(correct)
         .slice(0, 5)
-        .map((s) => `{case_matters=${caseSensitive ? "true" : "false"}}${langString(s, 250)}`);
+        .map((s) => `{case_matters=${caseSensitive ? "true" : "false"}}${bagItem(s, 250)}`);
     }
     return [this.response(type, correct)];
   },

@@ -5,21 +5,25 @@
  * names, vocabularies, formats and limits.
  */
 import { findAPI } from "./discover.js";
+import { oneLine } from "./formats.js";
 import { NO_LMS_NOTICE, TrackerBase } from "./session.js";
 
 export class ScormTracker extends TrackerBase {
   /**
    * @param {object} spec  apiName ("API" | "API_1484_11"); calls: {init, get, set, commit, finish,
-   *   lastError, errorString, diagnostic} method names; quietGetCodes: GetValue error codes that
-   *   only mean "no value yet".
+   *   lastError, errorString, diagnostic} method names; finishAlternatives: other names an LMS
+   *   gives its finish call; quietGetCodes: GetValue error codes that only mean "no value yet";
+   *   alreadyInitializedCodes: Initialize error codes that mean the session is already open.
    * @param {object} options  window, course (course.json object), api (an API object to use
-   *   instead of discovery).
+   *   instead of discovery), and the discovery timing of TrackerBase.
    */
   constructor(spec, options = {}) {
     super(options);
     this.spec = spec;
     this.api = options.api || null;
     this.status = null;
+    /** element -> the value the LMS holds, as read or written in this session: unchanged values are not sent again. */
+    this.values = new Map();
     // question id -> its cmi.interactions index, so a re-answered question updates its own record.
     this.interactionIndex = new Map();
     this.interactionCount = 0;
@@ -43,8 +47,22 @@ export class ScormTracker extends TrackerBase {
     return `cmi.interactions.${this.interactionIndex.get(key)}`;
   }
 
-  /** Call an API method; null when it threw (a cross-frame API gone away, a broken LMS). */
+  /** A typed answer longer than the LMS keeps is cut to fit, and tracker.errors says so. */
+  noteCut(element, texts, max) {
+    const longest = Math.max(0, ...texts.map((text) => oneLine(text).length));
+    if (longest > max) {
+      this.logError({ call: "recordInteraction", element, code: "truncated",
+        message: `typed answer of ${longest} characters cut to the ${max} that ${element} holds` });
+    }
+  }
+
+  has(method) {
+    return Boolean(method) && typeof this.api?.[method] === "function";
+  }
+
+  /** Call an API method; null when the LMS lacks it or it threw (a cross-frame API gone away, a broken LMS). */
   call(method, ...args) {
+    if (!this.has(method)) return null;
     try {
       return this.api[method](...args);
     } catch (error) {
@@ -71,6 +89,7 @@ export class ScormTracker extends TrackerBase {
     return result === true || String(result) === "true";
   }
 
+  /** Read an element; "" (and nothing logged) when the LMS says it has no value yet. */
   get(element) {
     const value = this.call(this.spec.calls.get, element);
     const code = this.lastError();
@@ -78,12 +97,21 @@ export class ScormTracker extends TrackerBase {
       if (!this.spec.quietGetCodes.includes(code)) this.failure(this.spec.calls.get, element);
       return "";
     }
-    return value === null || value === undefined ? "" : String(value);
+    const text = value === null || value === undefined ? "" : String(value);
+    this.values.set(element, text);
+    return text;
   }
 
+  /** Write an element, unless the LMS already holds this very value. */
   set(element, value) {
     const text = String(value);
-    if (ScormTracker.ok(this.call(this.spec.calls.set, element, text))) return true;
+    if (this.values.get(element) === text) return true;
+    this.dirty = true;
+    if (ScormTracker.ok(this.call(this.spec.calls.set, element, text))) {
+      this.values.set(element, text);
+      return true;
+    }
+    this.values.delete(element);
     return this.failure(this.spec.calls.set, element, text);
   }
 
@@ -94,14 +122,27 @@ export class ScormTracker extends TrackerBase {
     return ok;
   }
 
+  /** The name of the finish call this LMS offers (some misname it), or null: then a commit ends the session. */
+  finishCall() {
+    return [this.spec.calls.finish, ...this.spec.finishAlternatives].find((name) => this.has(name)) || null;
+  }
+
   open() {
-    const closed = (notice) => ({ ok: false, resume: null, location: null, learnerName: null, notice });
+    const closed = (notice, retry = false) => ({ ok: false, retry, resume: null, location: null, learnerName: null, notice });
     if (!this.api) this.api = findAPI(this.spec.apiName, this.window);
-    if (!this.api) return closed(NO_LMS_NOTICE);
-    if (!ScormTracker.ok(this.call(this.spec.calls.init, ""))) {
+    if (!this.api) return closed(NO_LMS_NOTICE, true);
+    const { calls } = this.spec;
+    const missing = [calls.commit, calls.finish, calls.lastError, calls.errorString, calls.diagnostic]
+      .filter((name) => !this.has(name));
+    if (missing.length) {
+      const finish = missing.includes(calls.finish) ? this.finishCall() : calls.finish;
+      this.logError({ call: "start", code: "api", message: `the LMS's ${this.spec.apiName} has no ${missing.join(", ")}`
+        + (finish ? `; the session ends with ${finish}` : `; the session ends with ${this.has(calls.commit) ? calls.commit : "the last SetValue"}`) });
+    }
+    if (!ScormTracker.ok(this.call(calls.init, ""))) {
       const code = this.lastError();
       if (!this.spec.alreadyInitializedCodes.includes(code)) {
-        this.failure(this.spec.calls.init, "");
+        this.failure(calls.init, "");
         return closed(`The LMS did not start a session (error ${code || "unknown"}): progress will not be saved`);
       }
     }
@@ -109,6 +150,7 @@ export class ScormTracker extends TrackerBase {
   }
 
   persist() {
+    if (!this.has(this.spec.calls.commit)) return true; // an LMS without Commit keeps each SetValue
     if (ScormTracker.ok(this.call(this.spec.calls.commit, ""))) return true;
     return this.failure(this.spec.calls.commit, "");
   }
@@ -116,9 +158,11 @@ export class ScormTracker extends TrackerBase {
   close(elapsedMs) {
     this.writeSessionTime(elapsedMs);
     this.writeExit();
-    this.persist();
-    if (ScormTracker.ok(this.call(this.spec.calls.finish, ""))) return true;
-    return this.failure(this.spec.calls.finish, "");
+    const committed = this.persist();
+    const finish = this.finishCall();
+    if (!finish) return committed;
+    if (ScormTracker.ok(this.call(finish, ""))) return true;
+    return this.failure(finish, "");
   }
 
   /**

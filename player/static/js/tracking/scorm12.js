@@ -2,12 +2,12 @@
  * SCORM 1.2 tracker: the tracker interface in the 1.2 data model (cmi.core.*, one lesson_status
  * field, CMITimespan times, single-character responses, 4,096-character suspend data).
  */
-import { cmiTime, cmiTimespan, decimal, identifier } from "./formats.js";
+import { cmiTime, cmiTimespan, decimal, lmsToken } from "./formats.js";
 import { canonical, itemOrder, scorm12 as responses } from "./responses.js";
 import { ScormTracker } from "./scorm-api.js";
 
 /** The 1.2 limits this tracker enforces (RTE 3.4.2). */
-export const LIMITS = { suspendData: 4096, location: 255, identifier: 255, correctPatterns: 5 };
+export const LIMITS = { suspendData: 4096, location: 255, response: 255, correctPatterns: 5 };
 
 const SPEC = {
   apiName: "API",
@@ -21,6 +21,8 @@ const SPEC = {
     errorString: "LMSGetErrorString",
     diagnostic: "LMSGetDiagnostic",
   },
+  // wagtail-lms 0.11.1 names its finish call LMSTerminate.
+  finishAlternatives: ["LMSTerminate"],
   // 401: an optional element (interactions) the LMS does not implement; writes still report it.
   quietGetCodes: ["401"],
   alreadyInitializedCodes: [],
@@ -32,17 +34,22 @@ export class Scorm12Tracker extends ScormTracker {
     this.kind = "scorm12";
   }
 
+  /**
+   * cmi.core.entry first: suspend data and location belong to a resumed attempt only. An LMS
+   * that leaves entry empty on a relaunch is still asked (1.2 answers an unset element with "",
+   * not an error); only "ab-initio", a new attempt, skips them.
+   */
   begin() {
+    const resumed = this.get("cmi.core.entry") !== "ab-initio";
     const lessonStatus = this.get("cmi.core.lesson_status");
-    const suspend = this.get("cmi.suspend_data");
-    const location = this.get("cmi.core.lesson_location");
+    const suspend = resumed ? this.get("cmi.suspend_data") : "";
+    const location = resumed ? this.get("cmi.core.lesson_location") : "";
     const learnerName = this.get("cmi.core.student_name");
     // Interactions are write-only in 1.2: new records go after the ones already stored.
     this.interactionCount = Number.parseInt(this.get("cmi.interactions._count"), 10) || 0;
     this.earned = { completed: ["completed", "passed"].includes(lessonStatus), passed: lessonStatus === "passed" || null };
     if (lessonStatus === "" || lessonStatus === "not attempted") this.set("cmi.core.lesson_status", "incomplete");
     this.set("cmi.core.exit", "suspend");
-    this.dirty = true;
     return { resume: suspend || null, location: location || null, learnerName: learnerName || null };
   }
 
@@ -87,7 +94,7 @@ export class Scorm12Tracker extends ScormTracker {
   }
 
   writeInteraction({ id, type, response, correct, result, weighting, latencyMs }) {
-    const key = identifier(id, LIMITS.identifier);
+    const key = lmsToken(id);
     const n = this.interactionSlot(key);
     const order = itemOrder(type, this.question(id), correct, response);
     const pairs = [
@@ -98,6 +105,7 @@ export class Scorm12Tracker extends ScormTracker {
     responses.patterns(type, canonical(type, correct, order), order).slice(0, LIMITS.correctPatterns)
       .forEach((pattern, i) => pairs.push([`${n}.correct_responses.${i}.pattern`, pattern]));
     pairs.push([`${n}.student_response`, responses.response(type, canonical(type, response, order), order)]);
+    if (type === "fill-in") this.noteCut(`${n}.student_response`, [[].concat(response ?? []).join(" ")], LIMITS.response);
     pairs.push([`${n}.result`, result === "correct" ? "correct" : "wrong"]);
     if (weighting !== undefined && weighting !== null) pairs.push([`${n}.weighting`, decimal(weighting, 4)]);
     if (latencyMs !== undefined && latencyMs !== null) pairs.push([`${n}.latency`, cmiTimespan(latencyMs)]);

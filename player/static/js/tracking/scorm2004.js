@@ -3,12 +3,12 @@
  * completion and success, scaled score, progress measure, ISO 8601 durations, "[,]"-delimited
  * responses, 64,000-character suspend data).
  */
-import { decimal, identifier, isoDuration, isoTimestamp } from "./formats.js";
+import { decimal, isoDuration, isoTimestamp, lmsToken } from "./formats.js";
 import { canonical, itemOrder, langString, scorm2004 as responses } from "./responses.js";
 import { ScormTracker } from "./scorm-api.js";
 
 /** The 2004 limits this tracker enforces (RTE 4.2, smallest permitted maximums). */
-export const LIMITS = { suspendData: 64000, location: 1000, identifier: 4000, description: 250, correctPatterns: 5 };
+export const LIMITS = { suspendData: 64000, location: 1000, description: 250, response: 250, correctPatterns: 5 };
 
 const SPEC = {
   apiName: "API_1484_11",
@@ -22,6 +22,7 @@ const SPEC = {
     errorString: "GetErrorString",
     diagnostic: "GetDiagnostic",
   },
+  finishAlternatives: [],
   // 403: "value not initialized", e.g. cmi.location on a first launch. It means "empty".
   quietGetCodes: ["403"],
   // 103: already initialized (the LMS frame kept the session of an earlier load of this page).
@@ -34,12 +35,20 @@ export class Scorm2004Tracker extends ScormTracker {
     this.kind = "scorm2004";
   }
 
+  /**
+   * cmi.entry first (RTE 4.2.10): a new attempt ("ab-initio") has no suspend data, location or
+   * status of its own, and asking for them makes a strict LMS log error 403 against the content.
+   * A resume ("resume", or "" from an LMS that does not set it) reads them; suspend data first,
+   * and the location only when there is suspend data (this player always writes both).
+   */
   begin() {
-    const completion = this.get("cmi.completion_status");
-    const success = this.get("cmi.success_status");
+    const entry = this.get("cmi.entry");
+    const resumed = entry === "resume" || entry === "";
+    const completion = resumed ? this.get("cmi.completion_status") : "";
+    const success = resumed ? this.get("cmi.success_status") : "";
     this.earned = { completed: completion === "completed", passed: success === "passed" || null };
-    const suspend = this.get("cmi.suspend_data");
-    const location = this.get("cmi.location");
+    const suspend = resumed ? this.get("cmi.suspend_data") : "";
+    const location = suspend ? this.get("cmi.location") : "";
     const learnerName = this.get("cmi.learner_name");
     // Interactions are readable in 2004: answering a question again updates its own record.
     this.interactionCount = Number.parseInt(this.get("cmi.interactions._count"), 10) || 0;
@@ -51,7 +60,6 @@ export class Scorm2004Tracker extends ScormTracker {
       this.set("cmi.completion_status", "incomplete");
     }
     this.set("cmi.exit", "suspend");
-    this.dirty = true;
     return { resume: suspend || null, location: location || null, learnerName: learnerName || null };
   }
 
@@ -98,7 +106,7 @@ export class Scorm2004Tracker extends ScormTracker {
   }
 
   writeInteraction({ id, type, response, correct, result, weighting, latencyMs, description, caseSensitive }) {
-    const key = identifier(id, LIMITS.identifier);
+    const key = lmsToken(id);
     const n = this.interactionSlot(key);
     const question = this.question(id);
     const matters = caseSensitive ?? question?.caseSensitive ?? false;
@@ -113,6 +121,7 @@ export class Scorm2004Tracker extends ScormTracker {
     responses.patterns(type, canonical(type, correct, order), matters).slice(0, LIMITS.correctPatterns)
       .forEach((pattern, i) => pairs.push([`${n}.correct_responses.${i}.pattern`, pattern]));
     pairs.push([`${n}.learner_response`, responses.response(type, canonical(type, response, order))]);
+    if (type === "fill-in") this.noteCut(`${n}.learner_response`, [].concat(response ?? []), LIMITS.response);
     pairs.push([`${n}.result`, result === "correct" ? "correct" : "incorrect"]);
     if (weighting !== undefined && weighting !== null) pairs.push([`${n}.weighting`, decimal(weighting, 4)]);
     if (latencyMs !== undefined && latencyMs !== null) pairs.push([`${n}.latency`, isoDuration(latencyMs)]);

@@ -42,33 +42,40 @@ export class WebTracker extends TrackerBase {
     };
   }
 
+  /** Change one field of the stored record (marks it for the next commit). */
+  put(field, value) {
+    this.record[field] = value;
+    this.dirty = true;
+  }
+
   writeLocation(pageId) {
-    this.record.location = pageId;
+    this.put("location", pageId);
   }
 
   writeProgress({ visited, total }) {
-    this.record.progress = { visited: Number(visited) || 0, total: Number(total) || 0 };
+    this.put("progress", { visited: Number(visited) || 0, total: Number(total) || 0 });
   }
 
   writeSuspendData(text) {
-    this.record.suspendData = text;
+    this.put("suspendData", text);
   }
 
   writeScore({ raw, min = 0, max = 100, scaled = null }) {
-    this.record.score = { raw, min, max, scaled };
+    this.put("score", { raw, min, max, scaled });
   }
 
   writeStatus({ completed = false, passed = null }) {
-    this.record.status = { completed: Boolean(completed), passed: passed ?? null };
+    this.put("status", { completed: Boolean(completed), passed: passed ?? null });
   }
 
   writeInteraction({ id, type, response, result }) {
-    this.record.interactions[String(id)] = { type, response, result, time: new Date().toISOString() };
+    this.put("interactions", { ...this.record.interactions,
+      [String(id)]: { type, response, result, time: new Date().toISOString() } });
   }
 
   writeSessionTime(ms) {
-    this.record.lastSessionMs = ms;
-    this.record.updated = new Date().toISOString();
+    this.put("lastSessionMs", ms);
+    this.put("updated", new Date().toISOString());
   }
 
   persist() {

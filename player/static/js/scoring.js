@@ -1,0 +1,67 @@
+/**
+ * Quiz and course scoring, and the status the LMS is told: pure functions of course.json and the
+ * learner's state, with no page or LMS in sight, so they can be tested on their own (in Node) and
+ * the player, a report or a test all agree on what a learner has earned.
+ */
+import * as single_choice from './questions/single_choice.js';
+import * as multiple_response from './questions/multiple_response.js';
+import * as true_false from './questions/true_false.js';
+import * as fill_in from './questions/fill_in.js';
+import * as matching from './questions/matching.js';
+import * as ordering from './questions/ordering.js';
+
+/** One module per question type: its SCORM interaction type, score(), and its page behaviour. */
+export const KINDS = { single_choice, multiple_response, true_false, fill_in, matching, ordering };
+
+const round2 = (n) => Math.round(n * 100) / 100;
+
+/** { correct, earned } for one answer; an unknown type or a damaged answer scores nothing, never throws. */
+export function scoreAnswer(question, response) {
+  const kind = KINDS[question?.type];
+  if (!kind || response === undefined || response === null) return { correct: false, earned: 0 };
+  try {
+    return kind.score(question, response);
+  } catch {
+    return { correct: false, earned: 0 };
+  }
+}
+
+/** Points earned in a quiz (only once it is submitted), its maximum and percentage. */
+export function quizScore(quiz, state) {
+  let earned = 0;
+  let max = 0;
+  for (const q of quiz.questions) {
+    max += q.points;
+    if (state.submitted[quiz.id] && q.id in state.answers) earned += scoreAnswer(q, state.answers[q.id]).earned;
+  }
+  return { earned, max, percent: max ? round2((earned / max) * 100) : 0 };
+}
+
+/** The course score over every quiz, as the tracker interface takes it (raw 0-100, scaled 0-1). */
+export function courseScore(course, state) {
+  let earned = 0;
+  let max = 0;
+  for (const quiz of course.quizzes) {
+    const s = quizScore(quiz, state);
+    earned += s.earned;
+    max += s.max;
+  }
+  const raw = max ? round2((earned / max) * 100) : 0;
+  return { raw, min: 0, max: 100, scaled: raw / 100 };
+}
+
+/**
+ * { completed, passed }: passed is null until every quiz is submitted, then whether the course
+ * score and each quiz's own pass mark are met; completed follows the course's completion rule.
+ */
+export function courseStatus(course, state) {
+  const allViewed = course.pages.every((page) => state.visited.includes(page.id));
+  let passed = null;
+  if (course.quizzes.length && course.quizzes.every((quiz) => state.submitted[quiz.id])) {
+    passed = courseScore(course, state).raw >= course.passingScore
+      && course.quizzes.every((quiz) => quizScore(quiz, state).percent >= quiz.passMark);
+  }
+  const completed = course.completion === 'all_pages_viewed' ? allViewed
+    : course.completion === 'quiz_passed' ? passed === true : allViewed && passed === true;
+  return { completed, passed };
+}

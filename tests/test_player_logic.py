@@ -1,0 +1,138 @@
+"""The player's pure logic in Node: LMS identifiers, scoring, the resume codec and the trackers
+(against scorm-again run in Node as the LMS), fed the inputs learners really type."""
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+
+from lms.tokens import lms_token
+from node_js import run_js
+
+SCORM12 = "/tests/node_modules/scorm-again/dist/esm/scorm12.js"
+SCORM2004 = "/tests/node_modules/scorm-again/dist/esm/scorm2004.js"
+
+HOSTILE = {
+    "quotes": 'He said "yes" and it\'s `fine`',
+    "backslashes": "C:\\temp\\new\\x \\\" \\\\",
+    "brackets": "[a](b) {c} <d> </textarea><script>x</script>",
+    "delimiters": "a[,]b[.]c [,] [.] {case_matters=true}",
+    "emoji": "🔐 passphrase 👍🏽 ✔︎",
+    "right-to-left": "كلمة المرور‏ 123 אבג",
+    "10,000 characters": ("é\"[,]x🙂 " * 1250)[:10000],
+}
+
+
+def utf16_prefix(text: str, units: int) -> str:
+    """The first ``units`` UTF-16 code units of ``text`` (the LMS's count), never half a surrogate pair."""
+    return text.encode("utf-16-le")[: 2 * units].decode("utf-16-le", errors="ignore")
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def test_lms_tokens_are_one_to_one_and_inside_what_every_lms_accepts():
+    alphabet = "a1-_"
+    ids = ["".join(chars) for n in range(1, 6) for chars in itertools.product(alphabet, repeat=n)
+           if chars[0] in "a1"]
+    ids += ["c-gift-verify", "q_2-b", "Z" * 64, "a-" * 31 + "b_"]
+    tokens = run_js({"tracking/formats.js": "lmsToken"}, "result = data.map(lmsToken);", ids)
+    assert len(set(tokens)) == len(ids), "two ids share a token"
+    assert all(re.fullmatch(r"[A-Za-z0-9_]{1,250}", t) for t in tokens)
+    assert tokens == [lms_token(i) for i in ids]
+    assert tokens[ids.index("c-gift-verify")] == "c_gift_verify"
+    assert tokens[ids.index("q_2-b")] == "_q_12_0b"
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_a_typed_answer_is_data_scored_resumed_and_reported(name):
+    text = HOSTILE[name]
+    out = run_js({"scoring.js": "scoreAnswer", "state.js": "encodeState, decodeState",
+                  "tracking/index.js": "createTracker", SCORM12: "Scorm12API", SCORM2004: "Scorm2004API"}, """
+        const { text } = data;
+        const question = { id: "q-fill", type: "fill_in", points: 1, correct: [text], caseSensitive: true };
+        const course = { id: "c", pages: [{ id: "p-1" }], quizzes: [{ id: "quiz", questions: [question] }] };
+        const state = { current: "p-1", visited: ["p-1"], answers: { "q-fill": [text] }, attempts: { quiz: 1 },
+                        submitted: { quiz: true } };
+        const encoded = encodeState(state, course);
+        const reported = {};
+        for (const [kind, API] of [["scorm12", Scorm12API], ["scorm2004", Scorm2004API]]) {
+          const api = new API({ lmsCommitUrl: false, logLevel: 5, autocommit: false });
+          api.loadFromJSON(kind === "scorm12" ? { core: { entry: "ab-initio" } } : { entry: "ab-initio" });
+          const tracker = createTracker(kind, { course, api, window: null });
+          await tracker.start();
+          const ok = tracker.recordInteraction({ id: "q-fill", type: "fill-in", response: [text],
+                                                 correct: ["security team"], result: "incorrect" });
+          const cmi = JSON.parse(JSON.stringify(api.renderCMIToJSONObject())).cmi;
+          const row = cmi.interactions["0"];
+          reported[kind] = { ok, response: row.student_response ?? row.learner_response,
+                             errors: tracker.errors.map((e) => e.code) };
+        }
+        result = {
+          right: scoreAnswer(question, [text]), wrong: scoreAnswer(question, [text + "!"]),
+          encoded, back: decodeState(encoded, course), state, reported,
+        };
+    """, {"text": text})
+    assert out["right"] == {"correct": True, "earned": 1}
+    assert out["wrong"] == {"correct": False, "earned": 0}
+    assert out["back"] == out["state"], "the resumed answer must be exactly what was typed"
+    assert re.fullmatch(r"[A-Za-z0-9\-_.!~*()]+", out["encoded"])
+    one_line = " ".join(text.split())
+    for kind, limit in (("scorm12", 255), ("scorm2004", 250)):
+        got = out["reported"][kind]
+        assert got["ok"] is True, (kind, got)
+        expected = one_line if kind == "scorm12" else (
+            one_line.replace("[,]", ",").replace("[.]", ".").lstrip("{").replace(",", "\uff0c"))
+        if utf16_len(expected) > limit:
+            assert got["response"] == utf16_prefix(expected, limit) and got["errors"] == ["truncated"], (kind, got)
+        else:
+            assert got["response"] == expected and got["errors"] == [], (kind, got)
+
+
+def test_saved_progress_and_what_the_learner_did_meanwhile_merge():
+    out = run_js({"state.js": "mergeStates"}, "result = mergeStates(data.saved, data.local);", {
+        "saved": {"current": "p-4", "visited": ["p-1", "p-2", "p-4"], "answers": {"q-1": "c-a", "q-2": True},
+                  "attempts": {"quiz-1": 2}, "submitted": {"quiz-1": True}},
+        "local": {"current": "p-2", "visited": ["p-1", "p-2", "p-3"], "answers": {"q-2": False, "q-9": ["x"]},
+                  "attempts": {"quiz-1": 1, "quiz-9": 1}, "submitted": {"quiz-9": True}},
+    })
+    assert out == {"current": "p-2", "visited": ["p-1", "p-2", "p-4", "p-3"],
+                   "answers": {"q-1": "c-a", "q-2": False, "q-9": ["x"]},
+                   "attempts": {"quiz-1": 3, "quiz-9": 1}, "submitted": {"quiz-1": True, "quiz-9": True}}
+
+
+def test_an_unknown_tracking_kind_is_an_error_not_another_standard():
+    out = run_js({"tracking/index.js": "createTracker"}, """
+        result = [];
+        for (const kind of ["scorm12", "scorm2004", "web", "cmi5", "", "toString", undefined]) {
+          try { result.push(createTracker(kind, { course: {}, window: null }).kind); }
+          catch (error) { result.push(error.message); }
+        }""")
+    assert out[:3] == ["scorm12", "scorm2004", "web"]
+    assert out[3] == 'unknown tracking kind "cmi5": expected one of scorm12, scorm2004, web'
+    assert all(message.startswith("unknown tracking kind") for message in out[4:])
+
+
+def test_course_score_and_status_follow_the_quizzes_and_the_completion_rule():
+    out = run_js({"scoring.js": "courseScore, courseStatus, quizScore"}, """
+        const q = (id, points, correct) => ({ id, type: "true_false", points, correct });
+        const course = { pages: [{ id: "p-1" }, { id: "p-2" }], passingScore: 60, completion: "both",
+          quizzes: [{ id: "z-1", passMark: 50, questions: [q("a", 1, true), q("b", 3, false)] },
+                    { id: "z-2", passMark: 100, questions: [q("c", 1, true)] }] };
+        const state = (answers, submitted, visited) => ({ answers, submitted, visited, attempts: {} });
+        const partial = state({ a: true, b: false }, { "z-1": true }, ["p-1", "p-2"]);
+        const all = state({ a: false, b: false, c: true }, { "z-1": true, "z-2": true }, ["p-1", "p-2"]);
+        const unread = state({ a: true, b: false, c: true }, { "z-1": true, "z-2": true }, ["p-1"]);
+        result = {
+          partial: [quizScore(course.quizzes[0], partial), courseScore(course, partial), courseStatus(course, partial)],
+          all: [courseScore(course, all), courseStatus(course, all)],
+          unread: courseStatus(course, unread),
+          damaged: quizScore(course.quizzes[0], state({ a: "yes", b: null }, { "z-1": true }, [])),
+        };""")
+    assert out["partial"] == [{"earned": 4, "max": 4, "percent": 100}, {"raw": 80, "min": 0, "max": 100, "scaled": 0.8},
+                              {"completed": False, "passed": None}]
+    assert out["all"] == [{"raw": 80, "min": 0, "max": 100, "scaled": 0.8}, {"completed": True, "passed": True}]
+    assert out["unread"] == {"completed": False, "passed": True}
+    assert out["damaged"] == {"earned": 0, "max": 4, "percent": 0}

@@ -1,33 +1,33 @@
 """Checking a package zip before it goes to an LMS (or after it comes back from somewhere else).
 
 A package is untrusted input: it may be someone else's, or damaged. So the archive is checked
-first (entries that would land outside the unpack folder, symlinks, sizes that would fill a
-disk), and only then is anything read from it. The manifest is validated against the official
+first, by the same rules as every zip courseforge opens (``courses.archive``: entries that would
+land outside the unpack folder, links, names that collide, sizes that would fill a disk), and
+only then is anything read from it. A manifest may not declare a DTD or entities: nothing it
+names is ever fetched or expanded. The manifest is validated against the official
 SCORM schemas by ``validate.py`` from the standards folder shipped beside this repository, and
 the package-level rules (launch page present, every referenced file present) are checked here.
 """
 from __future__ import annotations
 
 import posixpath
-import stat
 import subprocess
 import sys
 import tempfile
 import zipfile
-from pathlib import Path, PurePosixPath
+import zlib
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from courses.archive import ArchiveError, ArchiveLimits, open_archive
 from exporters.manifest_common import LAUNCH_PAGE, MANIFEST_NAME
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VALIDATOR = REPO_ROOT.parent / "shared" / "standards" / "validate.py"
 
-MAX_TOTAL_BYTES = 4 << 30  # unpacked; far above any course, far below a disk-filling bomb
-MAX_ENTRIES = 20_000
-MAX_RATIO = 100  # uncompressed / compressed; text deflates ~3-10x, media not at all
-RATIO_MIN_BYTES = 1 << 20  # tiny entries may compress absurdly well (a file of spaces) harmlessly
+LIMITS = ArchiveLimits()
 MAX_MANIFEST_BYTES = 16 << 20
 VALIDATE_TIMEOUT = 120
 
@@ -44,63 +44,19 @@ def check_package(zip_path: Path | str, fmt: str | None = None) -> list[str]:
     ``fmt`` (``scorm12``, ``scorm2004`` or ``web``) is what the package should be; ``None``
     accepts either a SCORM package (manifest at the root) or a web package (``index.html``).
     """
-    zip_path = Path(zip_path)
-    if not zip_path.is_file():
-        return [f"{zip_path}: file not found"]
-    if not zipfile.is_zipfile(zip_path):
-        return [f"{zip_path.name}: not a zip file"]
     try:
-        with zipfile.ZipFile(zip_path) as zf:
-            infos = zf.infolist()
-            problems = archive_problems(infos)
-            if problems:  # never read from an archive that is unsafe to read
-                return problems
+        archive = open_archive(zip_path, LIMITS)  # never read from an archive that is unsafe to read
+    except ArchiveError as error:
+        return [str(problem) for problem in error.problems]
+    try:
+        with archive as zf:
             corrupt = zf.testzip()
             if corrupt is not None:
                 return [f"{corrupt}: damaged entry (checksum mismatch)"]
-            names = {i.filename for i in infos if not i.is_dir()}
+            names = {i.filename for i in zf.infolist() if not i.is_dir()}
             return content_problems(zf, names, fmt)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as error:
-        return [f"{zip_path.name}: unreadable zip ({error})"]
-
-
-def archive_problems(infos: list[zipfile.ZipInfo]) -> list[str]:
-    """Unsafe entries (zip slip, symlinks, encryption) and sizes that would make unpacking a bomb."""
-    problems: list[str] = []
-    if len(infos) > MAX_ENTRIES:
-        problems.append(f"{len(infos)} entries: more than {MAX_ENTRIES}, refused")
-    seen: set[str] = set()
-    total = 0
-    for info in infos:
-        name = info.filename
-        if _escapes(name):
-            problems.append(f"{name}: unsafe path: it would be written outside the package folder "
-                            "(absolute, drive or '..' path)")
-        mode = info.external_attr >> 16
-        if info.create_system == 3 and stat.S_ISLNK(mode):
-            problems.append(f"{name}: symbolic link entry: a package may only hold regular files")
-        if info.flag_bits & 0x1:
-            problems.append(f"{name}: encrypted entry: an LMS cannot read it")
-        if name in seen:
-            problems.append(f"{name}: appears more than once in the zip")
-        seen.add(name)
-        total += info.file_size
-        if info.file_size >= RATIO_MIN_BYTES:
-            ratio = info.file_size / max(info.compress_size, 1)
-            if ratio > MAX_RATIO:
-                problems.append(f"{name}: expands {ratio:.0f} times ({info.compress_size} -> {info.file_size} bytes; "
-                                f"limit {MAX_RATIO}): looks like a zip bomb")
-    if total > MAX_TOTAL_BYTES:
-        problems.append(f"unpacks to {total} bytes, more than the {MAX_TOTAL_BYTES} byte limit: "
-                        "looks like a zip bomb")
-    return problems
-
-
-def _escapes(name: str) -> bool:
-    if name.startswith(("/", "\\")) or "\\" in name:
-        return True
-    first = PurePosixPath(name).parts[0] if name else ""
-    return len(first) >= 2 and first[1] == ":" or ".." in name.split("/")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, zlib.error) as error:
+        return [f"{Path(zip_path).name}: unreadable zip ({error})"]
 
 
 def content_problems(zf: zipfile.ZipFile, names: set[str], fmt: str | None) -> list[str]:
@@ -123,10 +79,19 @@ def content_problems(zf: zipfile.ZipFile, names: set[str], fmt: str | None) -> l
     if info.file_size > MAX_MANIFEST_BYTES:
         return [f"{MANIFEST_NAME}: {info.file_size} bytes, more than {MAX_MANIFEST_BYTES}: refused"]
     data = zf.read(MANIFEST_NAME)
+    declaration = _declaration_line(data)
+    if declaration is not None:
+        return [f"{MANIFEST_NAME}:{declaration}: declares a DOCTYPE or an entity; a manifest needs neither, "
+                "and what one names is never fetched: remove the declaration"]
     try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                                                      huge_tree=False))
     except etree.XMLSyntaxError as error:
         return [f"{MANIFEST_NAME}:{error.lineno}: not well-formed XML: {error.msg}"]
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # spelled in an encoding the scan above missed
+        return [f"{MANIFEST_NAME}: declares a DOCTYPE or an entity; a manifest needs neither, "
+                "and what one names is never fetched: remove the declaration"]
     kind = next((k for k, ns in NS_CP.items() if root.tag == f"{{{ns}}}manifest"), None)
     if kind is None:
         return [f"{MANIFEST_NAME}:{root.sourceline}: root element {root.tag} is not a SCORM 1.2 or "
@@ -137,6 +102,12 @@ def content_problems(zf: zipfile.ZipFile, names: set[str], fmt: str | None) -> l
     problems += schema_problems(data)
     problems += reference_problems(root, kind, names)
     return problems
+
+
+def _declaration_line(data: bytes) -> int | None:
+    """Line of the first ``<!DOCTYPE`` or ``<!ENTITY`` in the manifest's bytes, or None."""
+    found = [at for at in (data.find(b"<!DOCTYPE"), data.find(b"<!ENTITY")) if at >= 0]
+    return data[: min(found)].count(b"\n") + 1 if found else None
 
 
 def schema_problems(manifest: bytes) -> list[str]:

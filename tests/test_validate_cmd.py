@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import stat
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ def test_zip_slip_and_absolute_paths(name, built_packages, tmp_path):
     package = rezip(built_packages["scorm12"], tmp_path / "slip.zip", extra=[(name, b"#!/bin/sh\n")])
     result = validate(package)
     assert result.exit_code == 1
-    assert f"{name}: unsafe path: it would be written outside the package folder" in result.stderr
+    assert f"{name}: unsafe path: it would be written outside the folder it is unpacked into" in result.stderr
 
 
 def test_symlink_entry(built_packages, tmp_path):
@@ -53,13 +54,14 @@ def test_symlink_entry(built_packages, tmp_path):
     link.external_attr = (stat.S_IFLNK | 0o777) << 16
     package = rezip(built_packages["scorm12"], tmp_path / "link.zip", extra=[(link, b"/etc/passwd")])
     assert check_package(package) == [
-        "media/passwd: symbolic link entry: a package may only hold regular files"]
+        "media/passwd: symbolic link entry: a zip may only hold files and folders"]
 
 
 def test_zip_bomb_ratio(built_packages, tmp_path):
     package = rezip(built_packages["web"], tmp_path / "bomb.zip", extra=[("media/zeros.bin", bytes(30 << 20))])
-    [problem] = check_package(package)
-    assert problem.startswith("media/zeros.bin: expands ") and problem.endswith("looks like a zip bomb")
+    entry, whole = check_package(package)
+    assert entry.startswith("media/zeros.bin: expands ") and entry.endswith("looks like a zip bomb")
+    assert whole.startswith("bomb.zip: unpacks to ") and whole.endswith("(limit 20): looks like a zip bomb")
 
 
 def test_compressible_small_files_are_not_bombs(built_packages, tmp_path):
@@ -159,9 +161,10 @@ def test_missing_path(tmp_path):
 
 
 def test_total_size_limit(built_packages, monkeypatch):
-    monkeypatch.setattr(exporters.check, "MAX_TOTAL_BYTES", 1000)
+    monkeypatch.setattr(exporters.check, "LIMITS", replace(exporters.check.LIMITS, max_total_bytes=1000))
     [problem] = check_package(built_packages["web"])
-    assert problem.startswith("unpacks to ") and problem.endswith("more than the 1000 byte limit: looks like a zip bomb")
+    assert problem.startswith(f"{built_packages['web'].name}: unpacks to ")
+    assert problem.endswith("more than the 1000 bytes limit: looks like a zip bomb")
 
 
 def test_duplicate_entries(built_packages, tmp_path):
@@ -183,4 +186,5 @@ def test_encrypted_entry(built_packages, tmp_path):
             data[at - 46 + 8] |= 0x1
         at = data.find(name, at + 1)
     package.write_bytes(bytes(data))
-    assert check_package(package) == ["pages/secret.html: encrypted entry: an LMS cannot read it"]
+    assert check_package(package) == ["pages/secret.html: encrypted entry: it cannot be read without its password; "
+                                      "zip the files again without encryption"]

@@ -24,6 +24,7 @@ from exporters.zipwriter import Content, check_entry_name, write_zip
 from media.assets import Asset, BlockMedia, MediaMap
 from media.pipeline import prepare_course
 from player.render import render_site
+from player.resume_budget import LIMITS, BudgetError, ResumeBudget, measure
 
 Progress = Callable[[str, float], None]
 """Called with (what is being worked on, fraction done from 0 to 1), as the media pipeline does."""
@@ -40,6 +41,7 @@ class BuildResult:
     course: Course
     files: int  # number of files in the package
     size: int  # bytes: of the zip, or of all files for a folder
+    budget: ResumeBudget | None = None  # worst-case resume data, for the formats whose LMS limits it
 
 
 def exporter_for(fmt: str) -> Exporter:
@@ -103,30 +105,46 @@ def assemble(course: Course, media: MediaMap, exporter: Exporter) -> dict[str, C
     return files
 
 
-def _prepare(course_dir: Path | str, fmt: str, progress: Progress | None) -> tuple[Course, Exporter, dict[str, Content]]:
+def check_resume_budget(course: Course, exporter: Exporter) -> ResumeBudget | None:
+    """The worst-case resume data of ``course`` in ``exporter``'s standard; a BuildError when the
+    LMS could not keep it, so the problem is found at publishing, not by learners losing progress."""
+    if exporter.tracking not in LIMITS:
+        return None
+    try:
+        budget = measure(course, exporter.tracking)
+    except BudgetError as error:
+        raise BuildError(str(error)) from None
+    if not budget.fits(exporter.tracking):
+        raise BuildError(budget.overflow_message(exporter.tracking))
+    return budget
+
+
+def _prepare(course_dir: Path | str, fmt: str, progress: Progress | None
+             ) -> tuple[Course, Exporter, dict[str, Content], ResumeBudget | None]:
     exporter = exporter_for(fmt)
     course = load_course(course_dir)
+    budget = check_resume_budget(course, exporter)  # before any transcoding: fail in a second, not in minutes
     media = prepare_course(course, progress)
     if progress:
         progress("rendering the player", 0.0)
     files = assemble(course, media, exporter)
     if progress:
         progress("rendering the player", 1.0)
-    return course, exporter, files
+    return course, exporter, files, budget
 
 
 def build_package(course_dir: Path | str, fmt: str, out: Path | None = None,
                   progress: Progress | None = None) -> BuildResult:
     """Build the ``fmt`` package of the course in ``course_dir`` into the zip ``out``
     (default: ``<course-id>-<format>.zip`` in the current folder)."""
-    course, exporter, files = _prepare(course_dir, fmt, progress)
+    course, exporter, files, budget = _prepare(course_dir, fmt, progress)
     out = Path(out) if out is not None else Path.cwd() / default_package_name(course, exporter.format)
     if progress:
         progress(f"writing {out.name}", 0.0)
     size = write_zip(out, files)
     if progress:
         progress(f"writing {out.name}", 1.0)
-    return BuildResult(out, exporter.format, course, len(files), size)
+    return BuildResult(out, exporter.format, course, len(files), size, budget)
 
 
 def build_site(course_dir: Path | str, fmt: str, out_dir: Path, progress: Progress | None = None) -> BuildResult:
@@ -140,7 +158,7 @@ def build_site(course_dir: Path | str, fmt: str, out_dir: Path, progress: Progre
     if out_dir.exists() and not _replaceable(out_dir):
         raise BuildError(f"{out_dir} exists and does not hold an earlier build: "
                          "choose an empty or new folder")
-    course, exporter, files = _prepare(course_dir, fmt, progress)
+    course, exporter, files, budget = _prepare(course_dir, fmt, progress)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     fresh = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
     try:
@@ -156,7 +174,7 @@ def build_site(course_dir: Path | str, fmt: str, out_dir: Path, progress: Progre
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
-    return BuildResult(out_dir, exporter.format, course, len(files), size)
+    return BuildResult(out_dir, exporter.format, course, len(files), size, budget)
 
 
 def _replaceable(folder: Path) -> bool:

@@ -22,10 +22,12 @@
  *              F fill_in list   escaped texts joined by "!"
  *              x matching       (source hash, target hash) pairs
  *              o ordering       item hashes in the learner's order
- *   quizzes  "~"-separated: quiz hash, attempts (decimal), "s" when submitted
+ *   quizzes  "~"-separated: quiz hash, attempts (decimal, at most MAX_ATTEMPTS), "s" when submitted
  */
 
 export const STATE_VERSION = "1";
+/** Attempts kept per quiz: a limited quiz allows at most 100, and an unlimited one needs no exact count. */
+export const MAX_ATTEMPTS = 999;
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const MAX_HASH = 9;
@@ -261,7 +263,7 @@ export function encodeState(state, course) {
 
   const quizzes = [];
   for (const zid of quizIds) {
-    const attempts = Math.max(0, Math.floor(Number((s.attempts || {})[zid]) || 0));
+    const attempts = Math.min(MAX_ATTEMPTS, Math.max(0, Math.floor(Number((s.attempts || {})[zid]) || 0)));
     const submitted = Boolean((s.submitted || {})[zid]);
     if (attempts || submitted) quizzes.push(hashId(zid, lz) + (attempts ? String(attempts) : "") + (submitted ? "s" : ""));
   }

@@ -1,0 +1,59 @@
+/**
+ * The largest resume state a course can produce, measured with the player's own codec (state.js),
+ * so the publish-time budget and what learners' browsers send can never disagree.
+ *
+ * Reads course.json (the player data contract) on stdin; writes
+ *   { chars, questions: [{ id, type, chars }] }
+ * where chars is the length of the encoded worst case: every page visited, the current page in the
+ * middle (it carries the most neighbours), every question answered at full length (every choice
+ * ticked, every pair matched, a typed answer of its full length in characters that escape longest)
+ * and every quiz at its most attempts, submitted. questions[i].chars is what that one answer adds.
+ */
+import { MAX_ATTEMPTS, emptyState, encodeState } from "./static/js/state.js";
+
+/** A BMP character outside ASCII takes 3 UTF-8 bytes: 9 encoded characters, the most per UTF-16 unit. */
+const WIDEST = "\u20ac";
+
+function longestAnswer(question) {
+  const ids = (question.choices || []).map((c) => c.id);
+  switch (question.type) {
+    case "single_choice":
+      return ids[0];
+    case "multiple_response":
+      return ids;
+    case "true_false":
+      return true;
+    case "fill_in":
+      return [WIDEST.repeat(question.maxLength || 250)];
+    case "matching":
+      return question.correct.map(([source, target]) => [source, target]);
+    case "ordering":
+      return [...question.correct];
+    default:
+      return null;
+  }
+}
+
+export function worstCase(course) {
+  const state = emptyState();
+  state.visited = course.pages.map((p) => p.id);
+  state.current = course.pages[Math.floor(course.pages.length / 2)]?.id ?? null;
+  const questions = course.quizzes.flatMap((quiz) => quiz.questions);
+  for (const quiz of course.quizzes) {
+    state.attempts[quiz.id] = quiz.attempts > 0 ? quiz.attempts : MAX_ATTEMPTS;
+    state.submitted[quiz.id] = true;
+  }
+  for (const q of questions) state.answers[q.id] = longestAnswer(q);
+  const chars = encodeState(state, course).length;
+  return {
+    chars,
+    questions: questions.map((q) => {
+      const { [q.id]: _, ...others } = state.answers;
+      return { id: q.id, type: q.type, chars: chars - encodeState({ ...state, answers: others }, course).length };
+    }),
+  };
+}
+
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+process.stdout.write(JSON.stringify(worstCase(JSON.parse(input))));

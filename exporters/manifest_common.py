@@ -50,4 +50,5 @@ def listed_files(paths: Iterable[str]) -> list[str]:
 
 
 def serialize(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    # The declaration in double quotes, as LMSs that find it with a string search expect (lxml writes single).
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8", pretty_print=True)

@@ -1,6 +1,7 @@
 """SCORM manifests: valid against the official schemas, and saying what an LMS needs to hear."""
 from __future__ import annotations
 
+import re
 import zipfile
 from urllib.parse import unquote
 
@@ -121,10 +122,12 @@ def test_metadata_carries_title_description_language_and_version():
 
 
 def test_awkward_values_still_validate(scorm_validator, tmp_path):
-    """Control characters dropped, a version too long for the 1.2 version attribute left to the
-    metadata, odd file names percent-encoded, a 200-character title kept whole."""
-    course = course_with(title="Bell\x07 " + "é" * 194, version="2024.10.01-release-candidate-7",
+    """Control characters dropped (the model refuses them; the writer does not rely on it), a version
+    too long for the 1.2 version attribute left to the metadata, odd file names percent-encoded, a
+    200-character title kept whole."""
+    course = course_with(title="Bell " + "é" * 194, version="2024.10.01-release-candidate-7",
                          description="", completion="all_pages_viewed")
+    course.title = "Bell\x07 " + "é" * 194
     files = ["index.html", "media/a b#c?.png", "media/100%.mp4"]
     (tmp_path / "12.xml").write_bytes(scorm12_manifest(course, files))
     (tmp_path / "2004.xml").write_bytes(scorm2004_manifest(course, files))
@@ -142,3 +145,24 @@ def test_manifest_is_deterministic_whatever_the_file_order():
     course = course_with()
     assert scorm2004_manifest(course, ["b.html", "index.html", "a.css"]) == \
         scorm2004_manifest(course, ["a.css", "b.html", "index.html"])
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+def test_a_manifest_shape_that_naive_lms_parsers_accept(fmt, built_packages):
+    """Small LMSs read manifests with string searches or namespace-blind parsers: the manifest sits at
+    the zip root, its root element and resources carry no prefix, the SCO resource comes first,
+    typed "webcontent", with a plain relative launch href and no xml:base to resolve."""
+    cp, adlcp, scorm_type, _ = SCORM[fmt]
+    with zipfile.ZipFile(built_packages[fmt]) as zf:
+        assert "imsmanifest.xml" in zf.namelist()
+        text = zf.read("imsmanifest.xml").decode("utf-8")
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<manifest ')
+    first = re.search(r"<resource\s[^>]*>", text).group(0)
+    assert re.search(r'\shref="index\.html"', first) and re.search(r'\stype="webcontent"', first), first
+    assert re.search(rf'\sadlcp:{scorm_type}="sco"', first), first
+    assert "xml:base" not in text
+    root = etree.fromstring(text.encode())
+    resources = root.findall(f"{cp}:resources/{cp}:resource", NS)
+    assert resources[0].get(f"{{{NS[adlcp]}}}{scorm_type}") == "sco"
+    assert all(r.get("type") == "webcontent" for r in resources)
+    assert all(re.fullmatch(r"[A-Za-z0-9._/-]+", r.get("href")) for r in resources if r.get("href"))

@@ -208,3 +208,41 @@ def test_a_page_answered_with_the_lms_sign_in_page_is_never_shown(page, lms_serv
     expect(content.locator("#main h1")).to_have_text("Watch and listen")
     assert page.evaluate("() => lms.cmi().location") == "watch"
     assert page.evaluate("() => lms.errors()") == []
+
+
+# ------------------------------------------------------------------------------- learner input is data
+TYPED = 'He said "yes" [,] [.] \\ ]\' 🔐 كلمة'
+
+
+@pytest.mark.parametrize("standard", STANDARDS)
+def test_a_typed_answer_with_quotes_delimiters_emoji_and_rtl_text_is_shown_reported_and_resumed(
+        page, lms_server, sites, standard):
+    """Before, a typed answer became part of a CSS selector: a quote made showing the results
+    throw, so no score reached the LMS and the page stayed broken after a reload."""
+    content = open_lms(page, lms_server, standard, sites[standard])
+    expect(content.locator("#main h1")).to_be_visible()
+    content.get_by_role("link", name="Final quiz").click()
+    form = content.get_by_role("form", name="Final quiz")
+    form.get_by_role("checkbox", name="Urgent tone").check()
+    form.get_by_role("textbox").fill(TYPED)
+    for select in form.locator("select[data-source]").all():
+        select.select_option(index=1)
+    form.get_by_role("button", name="Submit answers").click()
+    expect(form.get_by_role("status").filter(has_text="Pass mark")).to_contain_text("You scored")
+    report = form.get_by_role("group", name="Question 2 of 4")
+    expect(report.get_by_role("status")).to_contain_text("Not quite.")
+    page.wait_for_function("() => lms.stored.interactions && Object.keys(lms.stored.interactions).length === 4")
+    data = page.evaluate("() => lms.stored")
+    row = next(r for r in data["interactions"].values() if r["id"] == lms_token("q-report"))
+    one_line = " ".join(TYPED.split())
+    if standard == "scorm12":
+        assert row["student_response"] == one_line
+    else:  # the SCORM 2004 delimiters and bare commas never reach the LMS as delimiters
+        assert row["learner_response"] == one_line.replace("[,]", "\uff0c").replace("[.]", ".")
+    assert page.evaluate("() => lms.errors()") == []
+
+    content = open_lms(page, lms_server, standard, sites[standard], cmi=data)
+    expect(content.locator("#main h1")).to_have_text("Final quiz")
+    form = content.get_by_role("form", name="Final quiz")
+    expect(form.get_by_role("textbox")).to_have_value(TYPED)
+    expect(form.get_by_role("group", name="Question 2 of 4").get_by_role("status")).to_contain_text("Not quite.")

@@ -114,6 +114,8 @@ def test_course_json_follows_the_player_data_contract(site, demo_course):
     assert questions["q-signs"]["correct"] == ["c-urgent", "c-sender"]
     assert questions["q-report"]["correct"] == ["security", "security team"]
     assert questions["q-report"]["caseSensitive"] is False
+    # A typed answer may be twice the longest accepted one ("security team"), and at least 40 characters.
+    assert questions["q-report"]["maxLength"] == 40
     assert questions["q-match"]["correct"] == [["m-phish", "m-phish"], ["m-wifi", "m-wifi"], ["m-pass", "m-pass"]]
     assert questions["q-order"]["correct"] == ["o-stop", "o-report", "o-wait"]
     for q in questions.values():
@@ -230,6 +232,7 @@ def test_question_controls_per_type(site):
     assert {i.get("type") for i in final.xpath("//input[@name='q-q-signs']")} == {"checkbox"}
     answer = final.xpath("//input[@name='q-q-report']")[0]
     assert _accessible_label(final, answer) == "Which team do you report phishing to?"
+    assert answer.get("maxlength") == "40"
     selects = final.xpath("//select[@data-source]")
     assert [_accessible_label(final, s) for s in selects] == ["Phishing", "Public Wi-Fi", "Password reuse"]
     # Targets listed alphabetically, so the option order never gives the answer away.
@@ -358,3 +361,12 @@ def test_preview_command_reports_a_missing_folder(tmp_path):
 
     result = CliRunner().invoke(cli, ["preview", str(tmp_path / "nope")])
     assert result.exit_code != 0 and "no such course folder" in result.output
+
+
+@pytest.mark.parametrize(("accepted", "limit"), [(["ok"], 40), (["x" * 30, "y"], 60), (["z" * 200], 250)])
+def test_a_typed_answer_may_be_twice_the_longest_accepted_one_within_40_to_250(accepted, limit):
+    from courses.model import FillIn
+    from player.render import typed_answer_limit
+
+    question = FillIn.model_validate({"type": "fill_in", "id": "q", "prompt": "?", "accepted": accepted})
+    assert typed_answer_limit(question) == limit

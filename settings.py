@@ -30,6 +30,11 @@ class Settings(BaseSettings):
         50_000_000, gt=0, description="Largest image accepted, in pixels (refuses decompression bombs)."
     )
     hls: bool = Field(False, description="Also publish HLS (fMP4, 4 s segments), remuxed from the MP4 renditions.")
+    storage_url: str = Field(
+        str(Path.home() / ".local" / "share" / "courseforge" / "storage"),
+        description="Where uploads, media and published courses are kept: a folder, file:///path, or "
+        "s3://bucket/prefix?endpoint_url=...&region=... (credentials from the usual AWS environment).",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -114,11 +114,13 @@ class CourseLoadError(Exception):
 
 
 def field_path(parts: tuple[str | int, ...] | list[str | int]) -> str:
-    """``('sections', 1, 'pages', 3, 'title')`` -> ``sections[1].pages[3].title``."""
+    """``('sections', 1, 'pages', 3, 'title')`` -> ``sections[1].pages[3].title``; a key that is
+    no field name (an author's typo can be a whole paragraph) is cut short."""
     text = ""
     for part in parts:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += f".{part}" if text else str(part)
+            name = shorten(str(part))
+            text += f".{name}" if text else name
     return text

@@ -21,11 +21,11 @@ LINE_MAX_CHARS = 1_000  # a title, a choice, alt text: one line, far longer than
 TEXT_MAX_CHARS = 100_000  # Markdown, a prompt, a script: some 15,000 words in a single field
 PATH_MAX_CHARS = 1_000
 
-# C0 controls, DEL, C1 controls, and lone surrogates (which no UTF-8 page can even hold). Course
-# text is shown in HTML, spoken and sent to the LMS: a NUL or an ESC in a title only ever breaks
-# (or hides) something, so it is refused, with the place it is at.
-_NOT_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # tab, LF and CR allowed
+# C0 controls, DEL and C1 controls (pydantic itself refuses lone surrogates). Course text is
+# shown in HTML, spoken and sent to the LMS: a NUL or an ESC in a title only ever breaks (or
+# hides) something, so it is refused, with the place it is at.
+_NOT_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f]")
+_NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab, LF and CR allowed
 _NAMES = {0x00: "NUL", 0x09: "a tab", 0x0A: "a line break", 0x0D: "a carriage return", 0x1B: "ESC", 0x7F: "DEL"}
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from courses.errors import Problem, field_path, shorten
-from courses.model import Course
+from courses.model import Course, describe_character
 from courses.yaml_lines import YamlDocument
 
 ID_RULE = "use only letters, digits, '-' and '_', start with a letter or digit, at most 64 characters"
@@ -172,6 +172,9 @@ def _message(error: ErrorDetails, path: tuple[str | int, ...], owner: type[BaseM
         got = f"'{shorten(value)}'" if isinstance(value, str) else describe(value)
         suggestion = _did_you_mean(value, options) if isinstance(value, str) else ""
         return f"{got} is not one of the allowed values: {', '.join(options)}{suggestion}"
+    if kind == "string_unicode" and isinstance(value, str):
+        index = next((i for i, c in enumerate(value) if 0xD800 <= ord(c) <= 0xDFFF), 0)
+        return f"contains {describe_character(value[index])} at character {index + 1}; remove it"
     if kind == "string_type":
         quote = "; put it in quotes" if isinstance(value, (int, float, bool, dt.date)) else ""
         return _should_be("text", value, quote)

@@ -1,7 +1,12 @@
-"""`courseforge build COURSE_DIR --format scorm12|scorm2004|web [-o OUT.zip]`."""
+"""`courseforge build COURSE_DIR|COURSE.zip --format scorm12|scorm2004|web [-o OUT.zip]`.
+
+A zipped course folder is unpacked (by the same safe rules as every zip) into a temporary
+folder that is removed once the package is written.
+"""
 from __future__ import annotations
 
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import click
@@ -32,8 +37,9 @@ def _fail(lines: list[str]) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Zip to write (default: <course-id>-<format>.zip in the current folder).")
 def command(course_dir: Path, fmt: str, output: Path | None) -> None:
-    """Build a package from the course in COURSE_DIR."""
+    """Build a package from the course in COURSE_DIR (a course folder, or a zip of one)."""
     from cli.progress import ProgressBar
+    from courses.archive import ArchiveError
     from courses.errors import CourseLoadError
     from exporters.build import BuildError, build_package
     from media.errors import MediaError
@@ -41,11 +47,13 @@ def command(course_dir: Path, fmt: str, output: Path | None) -> None:
     if not course_dir.exists():
         raise click.ClickException(f"{course_dir}: no such course folder")
     try:
-        with ProgressBar() as progress:
-            result = build_package(course_dir, fmt, output, progress=progress)
-    except CourseLoadError as error:
-        _fail([f"{course_dir}: {len(error.problems)} problem(s), nothing was built:"]
+        with _course_folder(course_dir) as folder, ProgressBar() as progress:
+            result = build_package(folder, fmt, output, progress=progress)
+    except ArchiveError as error:
+        _fail([f"{course_dir}: {len(error.problems)} problem(s) in the zip, nothing was built:"]
               + [str(p) for p in error.problems])
+    except CourseLoadError as error:
+        _fail([f"{course_dir}: {error.problems.total} problem(s), nothing was built:"] + error.problems.lines())
     except MediaError as error:
         _fail([f"{course_dir}: media problems, nothing was built:"] + [str(p) for p in error.problems])
     except BuildError as error:
@@ -53,3 +61,12 @@ def command(course_dir: Path, fmt: str, output: Path | None) -> None:
     except OSError as error:
         raise click.ClickException(f"could not write the package: {error}") from None
     click.echo(f"{result.path} ({human_size(result.size)}, {result.files} files, {fmt})")
+
+
+def _course_folder(course_dir: Path) -> AbstractContextManager[Path]:
+    """The folder to build from: ``course_dir`` itself, or a zip of a course folder unpacked."""
+    if course_dir.is_file() and course_dir.suffix.lower() == ".zip":
+        from courses.archive import unpacked_course
+
+        return unpacked_course(course_dir)
+    return nullcontext(course_dir)

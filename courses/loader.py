@@ -12,10 +12,22 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from courses.errors import MAX_PROBLEMS, CourseLoadError, Problem, ProblemList, byte_size, merged
+from courses.errors import (
+    MAX_PROBLEMS,
+    CourseLoadError,
+    Problem,
+    ProblemList,
+    byte_size,
+    merged,
+)
 from courses.model import Course, TextBlock
 from courses.schema_messages import describe, schema_problem
-from courses.source_checks import MAX_MARKDOWN_BYTES, FileTooLarge, read_limited, source_problems
+from courses.source_checks import (
+    MAX_MARKDOWN_BYTES,
+    FileTooLarge,
+    read_limited,
+    source_problems,
+)
 from courses.yaml_lines import parse_yaml
 
 COURSE_FILE = "course.yaml"

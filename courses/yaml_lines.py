@@ -88,14 +88,14 @@ class _BoundedLoader(yaml.SafeLoader):
         self.sizes: dict[int, tuple[int, int, int]] = {}  # id(node) -> (nodes, aliases, height) expanded
         self.heights: list[int] = []  # per open collection: the tallest child so far
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             target = self.anchors.get(event.anchor)
             if target is not None:  # an undefined alias is the composer's own error
                 self._expand_alias(event, target)
             return super().compose_node(parent, index)
-        mark = self.peek_event().start_mark
+        mark: Any = self.peek_event().start_mark  # PyYAML's Mark (the stubs also allow libyaml's)
         if len(self.heights) >= MAX_DEPTH:
             raise YamlLimitError(None, None, f"lists and mappings are nested more than {MAX_DEPTH} levels deep "
                                  f"(the limit for a course.yaml)", mark)
@@ -110,19 +110,20 @@ class _BoundedLoader(yaml.SafeLoader):
 
     def _expand_alias(self, event: yaml.AliasEvent, target: yaml.Node) -> None:
         size = self.sizes.get(id(target))
-        name = shorten(event.anchor)
+        name = shorten(event.anchor or "")
+        mark: Any = event.start_mark
         if size is None:
             raise YamlLimitError(None, None, f"the alias *{name} is inside the very list or mapping it names "
                                  f"(&{name} on line {target.start_mark.line + 1}), so it would repeat forever",
-                                 event.start_mark)
+                                 mark)
         nodes, aliases, height = size
         if len(self.heights) + height > MAX_DEPTH:
             raise YamlLimitError(None, None, f"the alias *{name} nests lists and mappings more than {MAX_DEPTH} "
-                                 "levels deep (the limit for a course.yaml)", event.start_mark)
-        self._grow(nodes, aliases + 1, event.start_mark)
+                                 "levels deep (the limit for a course.yaml)", mark)
+        self._grow(nodes, aliases + 1, mark)
         self._child(height)
 
-    def _grow(self, nodes: int, aliases: int, mark: yaml.Mark) -> None:
+    def _grow(self, nodes: int, aliases: int, mark: Any) -> None:
         self.nodes += nodes
         self.aliases += aliases
         if self.aliases > MAX_ALIASES:

@@ -11,17 +11,16 @@ import os
 import resource
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_loader import HEAD, TEXT_BLOCK, write_course
 
 import courses.yaml_lines
 from cli.main import cli
 from courses.errors import CourseLoadError
 from courses.loader import check_course, load_course
-from test_loader import HEAD, TEXT_BLOCK, write_course
 
 REPO = Path(__file__).resolve().parents[1]
 MEMORY_LIMIT = 512 << 20

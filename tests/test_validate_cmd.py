@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import write_course_folder
 
 import exporters.check
 from cli.main import cli
-from conftest import write_course_folder
 from exporters.check import check_package
 
 
@@ -157,7 +157,7 @@ def test_course_folders(tmp_path):
 def test_missing_path(tmp_path):
     result = validate(tmp_path / "nothing-here.zip")
     assert result.exit_code == 1
-    assert "no such course folder or package zip" in result.stderr
+    assert "no such course folder, zipped course folder or package zip" in result.stderr
 
 
 def test_total_size_limit(built_packages, monkeypatch):

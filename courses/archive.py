@@ -173,6 +173,7 @@ def _name_problems(infos: list[zipfile.ZipInfo]) -> list[Problem]:
     seen: set[str] = set()
     spelling: dict[str, str] = {}  # casefolded path -> first spelling, for files and folders alike
     files: set[str] = set()
+    folders: list[str] = []  # entries for a folder itself (``media/``)
     for info in infos:
         name = info.filename
         problem = _name_problem(info)
@@ -184,7 +185,9 @@ def _name_problems(infos: list[zipfile.ZipInfo]) -> list[Problem]:
             continue
         seen.add(name)
         path = name.rstrip("/")
-        if not info.is_dir():
+        if info.is_dir():
+            folders.append(path)
+        else:
             files.add(path)
         parts = path.split("/")
         for end in range(1, len(parts) + 1):
@@ -196,6 +199,10 @@ def _name_problems(infos: list[zipfile.ZipInfo]) -> list[Problem]:
                                                                "in letter case: unpacked on Windows or macOS, one "
                                                                "would overwrite the other; rename one"))
                 break
+    for path in folders:
+        if path in files:
+            problems.append(Problem(shown(path + "/"), None, "", f"'{shown(path)}' is a file in the zip, so it "
+                                                                 "cannot also be a folder"))
     for path in sorted(files):
         parent = path.rsplit("/", 1)[0] if "/" in path else None
         while parent is not None:
@@ -310,20 +317,23 @@ def _unpack(archive: zipfile.ZipFile, folder: Path) -> None:
         parts = [part for part in info.filename.split("/") if part not in ("", ".")]
         if parts[0] == IGNORED_FOLDER:
             continue
+        name = shown(info.filename)
         target = root.joinpath(*parts)
         if not target.parent.resolve().is_relative_to(root):  # the names were checked; this is the backstop
-            raise ArchiveError([Problem(shown(info.filename), None, "", "would be written outside the folder")])
-        if info.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
+            raise ArchiveError([Problem(name, None, "", "would be written outside the folder")])
         try:
-            _unpack_file(archive, info, target)
-        except FileExistsError:
-            raise ArchiveError([Problem(shown(info.filename), None, "", "collides with another entry once "
-                                                                        "unpacked; rename one")]) from None
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _unpack_file(archive, info, target)
+        except (FileExistsError, NotADirectoryError, IsADirectoryError):
+            raise ArchiveError([Problem(name, None, "", "collides with another entry once unpacked; "
+                                                        "rename one")]) from None
         except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, ValueError) as error:
-            raise ArchiveError([Problem(shown(info.filename), None, "", f"damaged entry ({error})")]) from None
+            raise ArchiveError([Problem(name, None, "", f"damaged entry ({error})")]) from None
+        except OSError as error:  # a name too long for this file system, a full disk
+            raise ArchiveError([Problem(name, None, "", f"could not be unpacked: {error.strerror or error}")]) from None
 
 
 def _unpack_file(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:

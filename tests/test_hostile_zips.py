@@ -129,6 +129,10 @@ def file_and_folder(p: Path) -> Path:
     return make_zip(p, [LAUNCH, ("media", b"a file"), ("media/a.png", b"png")])
 
 
+def file_and_folder_entry(p: Path) -> Path:
+    return make_zip(p, [LAUNCH, ("media", b"a file"), ("media/", b"")])
+
+
 def small_zeros(p: Path) -> Path:
     # 200 entries just under 1 MiB of zeros: each passes the per-entry check, the whole is a bomb
     return make_zip(p, [LAUNCH] + [(f"media/z{i:03}.bin", ZEROS) for i in range(200)], level=9)
@@ -169,6 +173,7 @@ HOSTILE = {
     escape_name: ["'evil\\x1b[2J.html': the name holds the control character U+001B; rename the file"],
     nul_name: ["index.html: the name holds the control character U+0000; rename the file"],
     file_and_folder: ["media/a.png: 'media' is a file in the zip, so it cannot also be a folder"],
+    file_and_folder_entry: ["media/: 'media' is a file in the zip, so it cannot also be a folder"],
     small_zeros: ["{zip}: unpacks to 209715031 bytes from {size}, {ratio} times its size (limit 20): "
                   "looks like a zip bomb"],
     declared_4gb: ["{zip}: unpacks to 4404015000 bytes, more than the 4 GiB limit: looks like a zip bomb",
@@ -241,6 +246,14 @@ def test_bytes_are_counted_as_they_come_out(tmp_path, area, monkeypatch):
     assert [str(p) for p in caught.value.problems] == ["a.txt: holds more than the 600 bytes its header declares: "
                                                        "refused"]
     assert listing(tmp_path) == before
+
+
+def test_a_name_too_long_for_the_file_system_is_a_problem_not_a_crash(tmp_path, area):
+    path = make_zip(tmp_path / "long.zip", [("n" * 300 + ".txt", b"x")])
+    with pytest.raises(ArchiveError) as caught:
+        extract(path, area)
+    assert [str(p) for p in caught.value.problems] == [f"{'n' * 117}...: could not be unpacked: File name too long"]
+    assert listing(area) == []
 
 
 def test_a_safe_zip_unpacks_into_a_fresh_folder_only(tmp_path, area):

@@ -60,9 +60,9 @@ def _load(path: Path) -> tuple[Course | None, ProblemList]:
                                                           "course.yaml")])
     root, source = (path, path / COURSE_FILE) if path.is_dir() else (path.parent, path)
     file = source.name
-    raw, problem = _read_source(root, source, file)
-    if raw is None:
-        return None, ProblemList([problem] if problem else [])
+    raw = _read_source(root, source, file)
+    if isinstance(raw, Problem):
+        return None, ProblemList([raw])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -100,7 +100,7 @@ def _load(path: Path) -> tuple[Course | None, ProblemList]:
     return course, problems
 
 
-def _read_source(root: Path, source: Path, file: str) -> tuple[bytes | None, Problem | None]:
+def _read_source(root: Path, source: Path, file: str) -> bytes | Problem:
     """The bytes of the course.yaml, or why they were not read.
 
     Nothing outside the course folder is ever read: whatever a link points at (a password file,
@@ -109,16 +109,16 @@ def _read_source(root: Path, source: Path, file: str) -> tuple[bytes | None, Pro
     try:
         target = source.resolve()
         if (source.is_symlink() or source.exists()) and not target.is_relative_to(root.resolve()):
-            return None, Problem(file, None, "", f"is a link to {target}, outside the course folder; "
-                                                 "copy the file into the course folder instead")
+            return Problem(file, None, "", f"is a link to {target}, outside the course folder; "
+                                           "copy the file into the course folder instead")
         if not source.is_file():
-            return None, Problem(file, None, "", f"no {file} in {root}; every course folder needs one "
-                                                 "(`courseforge new NAME` creates a course to start from)")
+            return Problem(file, None, "", f"no {file} in {root}; every course folder needs one "
+                                           "(`courseforge new NAME` creates a course to start from)")
         raw = read_limited(source, MAX_COURSE_YAML_BYTES)
     except FileTooLarge as error:
-        return None, Problem(file, None, "", f"is {error.size} bytes, more than the {byte_size(error.limit)} "
-                                             f"limit for a {COURSE_FILE}; move long texts into Markdown files "
-                                             "(a text block with file:)")
+        return Problem(file, None, "", f"is {error.size} bytes, more than the {byte_size(error.limit)} "
+                                       f"limit for a {COURSE_FILE}; move long texts into Markdown files "
+                                       "(a text block with file:)")
     except (OSError, RuntimeError) as error:  # unreadable, or a loop of links
-        return None, Problem(file, None, "", f"could not be read: {getattr(error, 'strerror', None) or error}")
-    return raw, None
+        return Problem(file, None, "", f"could not be read: {getattr(error, 'strerror', None) or error}")
+    return raw

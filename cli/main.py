@@ -9,8 +9,10 @@ import click
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("cli.new", "Create a course folder to start from."),
-    "build": ("cli.build", "Build a SCORM 1.2, SCORM 2004 or web package from a course folder."),
-    "validate": ("cli.validate", "Check a course folder or a package and report every problem."),
+    "build": ("cli.build", "Build a SCORM 1.2, SCORM 2004 or web package from a course folder or a zip of one."),
+    "validate": ("cli.validate", "Check a course folder, a zipped course folder or a package and report every problem."),
+    "import": ("cli.import_deck", "Make a course folder from a PowerPoint deck (.pptx): a narrated page per slide."),
+    "publish": ("cli.publish", "Publish the web form of a course to storage for delivery, or roll back."),
     "schema": ("cli.schema", "Print the JSON Schema of course.yaml."),
     "ids": ("cli.ids", "Add a stable id to every element of course.yaml that lacks one."),
     "preview": ("cli.preview", "Build the web form of a course and serve it for preview."),

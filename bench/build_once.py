@@ -13,12 +13,14 @@ import time
 
 def main(course_dir: str) -> None:
     from courses.loader import load_course
+    from courses.source import FolderSource
     from media.pipeline import prepare_course
+    from settings import Settings
 
     start = time.perf_counter()
     course = load_course(course_dir)
     loaded = time.perf_counter()
-    media = prepare_course(course)
+    media = prepare_course(course, FolderSource(course_dir), Settings())
     done = time.perf_counter()
     files = {a.source for m in media.values() for a in [*m.sources, m.poster, m.captions] if a is not None}
     print(json.dumps({

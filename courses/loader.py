@@ -1,9 +1,15 @@
-"""Reading a course folder into a ``Course``, or saying precisely what is wrong with it.
+"""Reading a course into a ``Course``, or saying precisely what is wrong with it.
 
-``load_course`` is the one door from disk into the model: exporters, preview and validation all
-go through it, so they agree on what a valid course is. It never lets a traceback reach an
-author: YAML errors, schema errors and problems with referenced files all come back together
-as ``Problem`` lines in a single ``CourseLoadError``.
+``load_source`` is the one door from a course's files into the model: exporters, preview,
+validation and the editor's import all go through it, so they agree on what a valid course is.
+The files come from a course source (``courses.source``: a folder, or stored blobs), and
+``load_course`` is the folder case. It never lets a traceback reach an author: YAML errors,
+schema errors and problems with referenced files all come back together as ``Problem`` lines in
+a single ``CourseLoadError``.
+
+The model it returns is exactly what the course.yaml says (a text block keeps its ``file``; the
+Markdown is read from the source when the page is rendered), so it round-trips: dumped and
+validated again, it is the same course.
 """
 from __future__ import annotations
 
@@ -20,14 +26,10 @@ from courses.errors import (
     byte_size,
     merged,
 )
-from courses.model import Course, TextBlock
+from courses.model import Course
 from courses.schema_messages import describe, schema_problem
-from courses.source_checks import (
-    MAX_MARKDOWN_BYTES,
-    FileTooLarge,
-    read_limited,
-    source_problems,
-)
+from courses.source import CourseSource, FileMissing, FileTooLarge, FolderSource, SourceError
+from courses.source_checks import source_problems
 from courses.yaml_lines import parse_yaml
 
 COURSE_FILE = "course.yaml"
@@ -37,30 +39,45 @@ MAX_COURSE_YAML_BYTES = 2 << 20  # a big course's course.yaml is ~200 KB; long t
 def load_course(path: Path | str) -> Course:
     """Load the course in folder ``path`` (or from the YAML file ``path`` names).
 
-    On success ``course.root`` is the folder and every text block's ``markdown`` holds the
-    content of its file. Otherwise raises ``CourseLoadError`` listing every problem found
-    (the first ``MAX_PROBLEMS`` of them, and how many more there were).
+    Raises ``CourseLoadError`` listing every problem found (the first ``MAX_PROBLEMS`` of them,
+    and how many more there were).
     """
-    course, problems = _load(Path(path))
+    course, problems = _load_path(Path(path))
     if problems or course is None:
         raise CourseLoadError(problems, path)
+    return course
+
+
+def load_source(source: CourseSource, file: str = COURSE_FILE) -> Course:
+    """Load the course whose ``file`` (course.yaml) and other files are in ``source``."""
+    course, problems = _load(source, file)
+    if problems or course is None:
+        raise CourseLoadError(problems, source.describe())
     return course
 
 
 def check_course(path: Path | str) -> ProblemList:
     """Every problem in the course at ``path`` (up to ``MAX_PROBLEMS``, the rest counted in
     ``omitted``); an empty list means it loads cleanly."""
-    return _load(Path(path))[1]
+    return _load_path(Path(path))[1]
 
 
-def _load(path: Path) -> tuple[Course | None, ProblemList]:
-    if not path.exists():
+def folder_source(path: Path | str) -> tuple[FolderSource, str]:
+    """The course folder of ``path`` (a folder, or its course.yaml) and the course file's name."""
+    path = Path(path)
+    return (FolderSource(path), COURSE_FILE) if path.is_dir() else (FolderSource(path.parent), path.name)
+
+
+def _load_path(path: Path) -> tuple[Course | None, ProblemList]:
+    if not path.exists() and not path.is_symlink():
         file = path.name if path.suffix in (".yaml", ".yml") else COURSE_FILE
         return None, ProblemList([Problem(file, None, "", f"{path} does not exist; give a course folder or its "
                                                           "course.yaml")])
-    root, source = (path, path / COURSE_FILE) if path.is_dir() else (path.parent, path)
-    file = source.name
-    raw = _read_source(root, source, file)
+    return _load(*folder_source(path))
+
+
+def _load(source: CourseSource, file: str) -> tuple[Course | None, ProblemList]:
+    raw = _read_course_file(source, file)
     if isinstance(raw, Problem):
         return None, ProblemList([raw])
     try:
@@ -79,7 +96,7 @@ def _load(path: Path) -> tuple[Course | None, ProblemList]:
             f"the top level should be a mapping of course fields (id:, title:, sections:, ...), "
             f"but is {describe(doc.data)}",
         )])
-    checked = source_problems(doc, root, file)
+    checked = source_problems(doc, source, file)
     schema = ProblemList()
     course: Course | None = None
     try:
@@ -91,34 +108,23 @@ def _load(path: Path) -> tuple[Course | None, ProblemList]:
     problems = merged(parse_problems, checked, schema)
     if problems or course is None:
         return None, problems
-
-    course._root = root.resolve()
-    for page in course.pages():
-        for block in page.blocks:
-            if isinstance(block, TextBlock) and block.file is not None:
-                block.markdown = read_limited(root / block.file, MAX_MARKDOWN_BYTES).decode("utf-8-sig")
     return course, problems
 
 
-def _read_source(root: Path, source: Path, file: str) -> bytes | Problem:
+def _read_course_file(source: CourseSource, file: str) -> bytes | Problem:
     """The bytes of the course.yaml, or why they were not read.
 
-    Nothing outside the course folder is ever read: whatever a link points at (a password file,
-    a device), its content could come back quoted in an error message.
+    Nothing outside the course is ever read: whatever a link points at (a password file, a
+    device), its content could come back quoted in an error message.
     """
     try:
-        target = source.resolve()
-        if (source.is_symlink() or source.exists()) and not target.is_relative_to(root.resolve()):
-            return Problem(file, None, "", f"is a link to {target}, outside the course folder; "
-                                           "copy the file into the course folder instead")
-        if not source.is_file():
-            return Problem(file, None, "", f"no {file} in {root}; every course folder needs one "
-                                           "(`courseforge new NAME` creates a course to start from)")
-        raw = read_limited(source, MAX_COURSE_YAML_BYTES)
+        return source.read(file, MAX_COURSE_YAML_BYTES)
+    except FileMissing:
+        return Problem(file, None, "", f"no {file} in {source.describe()}; every course folder needs one "
+                                       "(`courseforge new NAME` creates a course to start from)")
     except FileTooLarge as error:
         return Problem(file, None, "", f"is {error.size} bytes, more than the {byte_size(error.limit)} "
                                        f"limit for a {COURSE_FILE}; move long texts into Markdown files "
                                        "(a text block with file:)")
-    except (OSError, RuntimeError) as error:  # unreadable, or a loop of links
-        return Problem(file, None, "", f"could not be read: {getattr(error, 'strerror', None) or error}")
-    return raw
+    except SourceError as error:
+        return Problem(file, None, "", str(error).removeprefix(f"{file} "))

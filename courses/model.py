@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Literal, Union
 
 from pydantic import (
@@ -19,7 +18,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -294,15 +292,6 @@ class Course(Strict):
     navigation: Navigation = Navigation.FREE
     voice: Voice = Field(default_factory=Voice)
     sections: list[Section] = Field(min_length=1)
-
-    _root: Path | None = PrivateAttr(None)
-
-    @property
-    def root(self) -> Path:
-        """The course folder this course was loaded from (files are resolved against it)."""
-        if self._root is None:
-            raise RuntimeError(f"course {self.id!r} was not loaded from a folder")
-        return self._root
 
     def pages(self) -> list[Page]:
         """Every page in reading order."""

@@ -5,20 +5,21 @@ They run on the raw YAML data, next to (not after) schema validation, so an auth
 missing video and a misspelt field in the same run. Anything of an unexpected shape is skipped
 here: the schema reports it.
 
-The files may come from anyone: nothing is read through a link that leaves the folder, and no
-file is read past a size limit an author would never reach.
+The files may come from anyone: they are read through the course source (``courses.source``),
+which reads nothing through a link that leaves the folder, and no file is read past a size limit
+an author would never reach.
 """
 from __future__ import annotations
 
 import difflib
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from courses.errors import Problem, ProblemList, byte_size, field_path, shorten
 from courses.model import describe_character, first_control_character
+from courses.source import CourseSource, FileMissing, FileTooLarge, SourceError, check_path
 from courses.yaml_lines import YamlDocument
 
 Loc = tuple[str | int, ...]
@@ -50,20 +51,12 @@ REPEATS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def source_problems(doc: YamlDocument, root: Path, file: str) -> ProblemList:
-    """Every cross-field and on-disk problem in a parsed course.yaml (the first ``MAX_PROBLEMS``,
-    the rest counted)."""
-    checker = _Checker(doc, root, file)
+def source_problems(doc: YamlDocument, source: CourseSource, file: str) -> ProblemList:
+    """Every cross-field and file problem in a parsed course.yaml (the first ``MAX_PROBLEMS``,
+    the rest counted), its files looked up in ``source``."""
+    checker = _Checker(doc, source, file)
     checker.run()
     return checker.problems
-
-
-class FileTooLarge(Exception):
-    """A file is larger than the limit for its kind; nothing past the limit was read."""
-
-    def __init__(self, size: int, limit: int) -> None:
-        super().__init__(f"{size} bytes, more than {limit}")
-        self.size, self.limit = size, limit
 
 
 def read_limited(path: Path, limit: int) -> bytes:
@@ -72,9 +65,8 @@ def read_limited(path: Path, limit: int) -> bytes:
     with path.open("rb") as stream:
         data = stream.read(limit + 1)
         if len(data) > limit:
-            raise FileTooLarge(max(os.fstat(stream.fileno()).st_size, len(data)), limit)
+            raise FileTooLarge(path.name, max(os.fstat(stream.fileno()).st_size, len(data)), limit)
     return data
-
 
 
 def _items(parent: Any, key: str, loc: Loc) -> Iterator[tuple[dict, Loc]]:
@@ -96,8 +88,8 @@ def _same(text: str) -> str:
 
 
 class _Checker:
-    def __init__(self, doc: YamlDocument, root: Path, file: str) -> None:
-        self.doc, self.root, self.file = doc, root, file
+    def __init__(self, doc: YamlDocument, source: CourseSource, file: str) -> None:
+        self.doc, self.source, self.file = doc, source, file
         self.problems = ProblemList()
         self.ids: dict[str, tuple[str, Loc]] = {}
         self.files: dict[tuple[str, str], str | None] = {}  # (path, kind) -> problem: many blocks share a file
@@ -209,46 +201,37 @@ class _Checker:
         if first_control_character(path, multiline=False) is not None:
             return None  # the schema's text rule names the character and where it is
         path = shorten(path, 200)  # only ever quoted from here on, and no file name is longer
-        if "\\" in path:
-            return f"'{path}' uses '\\'; separate folders with '/', like media/intro.mp4"
-        if PurePosixPath(path).is_absolute() or re.match(r"^[A-Za-z]:", path):
-            return f"'{path}' is an absolute path; give a path inside the course folder, like media/intro.mp4"
+        problem = check_path(path)
+        if problem:
+            return problem
+        name = FILE_KINDS[kind][0]
         try:
-            return self.disk_problem(path, kind)
-        except FileTooLarge as error:  # grew after its size was checked
-            return f"{path} is more than {byte_size(error.limit)}, the limit for {FILE_KINDS[kind][0]} file"
-        except (OSError, RuntimeError, ValueError) as error:  # unreadable, symlink loop, NUL in name
+            return self.content_problem(path, kind)
+        except FileMissing as error:
+            return f"{error}{self.nearby(path)}"
+        except FileTooLarge as error:
+            return (f"{path} is {error.size} bytes, more than the {byte_size(error.limit)} limit for {name} "
+                    "file" + ("; split it into several text blocks" if kind == "markdown" else ""))
+        except SourceError as error:
+            return str(error)
+        except (OSError, ValueError) as error:  # unreadable, NUL in name
             return f"{path} could not be read: {getattr(error, 'strerror', None) or error}"
 
-    def disk_problem(self, path: str, kind: str) -> str | None:
-        """The checks that look at the file itself: where it really is, its kind and content."""
-        root = self.root.resolve()
-        full = self.root / path
-        resolved = full.resolve()
-        if not resolved.is_relative_to(root):
-            if ".." in PurePosixPath(path).parts:
-                return f"'{path}' points outside the course folder; keep every file inside it"
-            return (f"{path} is a link to {resolved}, outside the course folder; "
-                    "copy the file into the course folder instead")
+    def content_problem(self, path: str, kind: str) -> str | None:
+        """The checks that look at the file itself: its kind, size and content."""
         name, extensions = FILE_KINDS[kind]
         if PurePosixPath(path).suffix.lower() not in extensions:
             return f"{path} is not {name} file; use one of: {', '.join(extensions)}"
-        if not full.exists():
-            return f"file {path} not found{self.nearby(full)}"
-        if not full.is_file():
-            return f"{path} is a folder, not a file"
+        size = self.source.size(path)  # missing, a folder or a link out of the course: SourceError
         limit = MAX_FILE_BYTES.get(kind)
-        size = full.stat().st_size
         if limit is not None and size > limit:
-            return (f"{path} is {size} bytes, more than the {byte_size(limit)} limit for {name} "
-                    "file" + ("; split it into several text blocks" if kind == "markdown" else ""))
+            raise FileTooLarge(path, size, limit)
         if kind == "captions":
-            with full.open("rb") as stream:
-                head = stream.read(16)
+            head = self.source.read(path, MAX_CAPTIONS_BYTES)[:16]
             if not head.removeprefix(b"\xef\xbb\xbf").startswith(b"WEBVTT"):
                 return f"{path} is not a WebVTT file: its first line must start with WEBVTT"
         if kind == "markdown":
-            return self.markdown_problem(path, read_limited(full, MAX_MARKDOWN_BYTES))
+            return self.markdown_problem(path, self.source.read(path, MAX_MARKDOWN_BYTES))
         return None
 
     def markdown_problem(self, path: str, data: bytes) -> str | None:
@@ -265,13 +248,8 @@ class _Checker:
             return f"{path} contains {describe_character(text[index])} on its line {line}; remove it"
         return None
 
-    def nearby(self, full: Path) -> str:
+    def nearby(self, path: str) -> str:
         """' (did you mean media/Intro.mp4?)' when a file with a close name sits in that folder."""
-        folder = full.parent
-        if not folder.is_dir():
-            return ""
-        names = [entry.name for entry in folder.iterdir() if entry.is_file()]
-        close = difflib.get_close_matches(full.name, names, n=1, cutoff=0.7)
-        if not close:
-            return ""
-        return f" (did you mean {(folder / close[0]).relative_to(self.root).as_posix()}?)"
+        others = {PurePosixPath(other).name: other for other in self.source.siblings(path)}
+        close = difflib.get_close_matches(PurePosixPath(path).name, list(others), n=1, cutoff=0.7)
+        return f" (did you mean {others[close[0]]}?)" if close else ""

@@ -1,5 +1,9 @@
-"""Course folder -> package, in one direction: load, prepare media, render the player, add the
-media files, let the format add its manifest, write.
+"""Course -> package, in one direction: prepare media, render the player, add the media files,
+let the format add its manifest, write.
+
+``build_course`` takes a loaded ``Course`` and its course source (a folder, or stored blobs), so
+the CLI and the editor run the very same build and a course gives byte-identical packages
+whichever door it came in by; ``build_package`` and ``build_site`` are the folder case.
 
 Nothing is written until every step has succeeded: a course with problems raises
 ``CourseLoadError`` (every problem at once), media that cannot be used raises ``MediaError``,
@@ -15,8 +19,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from courses.loader import load_course
+from courses.errors import Problem
+from courses.loader import folder_source, load_source
 from courses.model import Course
+from courses.source import CourseSource
 from exporters.base import Exporter
 from exporters.formats import EXPORTERS
 from exporters.manifest_common import LAUNCH_PAGE
@@ -25,6 +31,7 @@ from media.assets import Asset, BlockMedia, MediaMap
 from media.pipeline import prepare_course
 from player.render import render_site
 from player.resume_budget import LIMITS, BudgetError, ResumeBudget, measure
+from settings import Settings
 
 Progress = Callable[[str, float], None]
 """Called with (what is being worked on, fraction done from 0 to 1), as the media pipeline does."""
@@ -32,6 +39,11 @@ Progress = Callable[[str, float], None]
 
 class BuildError(Exception):
     """A course that loads but cannot be turned into a package; the message says what to change."""
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The same, as the one problem shape every part of courseforge reports."""
+        return [Problem("course", None, "", str(self))]
 
 
 @dataclass(frozen=True)
@@ -87,9 +99,9 @@ def media_files(media: MediaMap) -> dict[str, Path]:
     return files
 
 
-def assemble(course: Course, media: MediaMap, exporter: Exporter) -> dict[str, Content]:
+def assemble(course: Course, source: CourseSource, media: MediaMap, exporter: Exporter) -> dict[str, Content]:
     """Every file of ``course``'s package in ``exporter``'s format (package path -> content)."""
-    site: dict[str, Content] = dict(render_site(course, media, exporter.tracking))
+    site: dict[str, Content] = dict(render_site(course, media, exporter.tracking, source))
     if LAUNCH_PAGE not in site:
         raise BuildError(f"the player produced no {LAUNCH_PAGE} launch page")
     for href, source in media_files(media).items():
@@ -119,25 +131,25 @@ def check_resume_budget(course: Course, exporter: Exporter) -> ResumeBudget | No
     return budget
 
 
-def _prepare(course_dir: Path | str, fmt: str, progress: Progress | None
-             ) -> tuple[Course, Exporter, dict[str, Content], ResumeBudget | None]:
+def _prepare(course: Course, source: CourseSource, fmt: str, settings: Settings | None,
+             progress: Progress | None) -> tuple[Exporter, dict[str, Content], ResumeBudget | None]:
     exporter = exporter_for(fmt)
-    course = load_course(course_dir)
     budget = check_resume_budget(course, exporter)  # before any transcoding: fail in a second, not in minutes
-    media = prepare_course(course, progress)
+    media = prepare_course(course, source, settings or Settings(), progress)
     if progress:
         progress("rendering the player", 0.0)
-    files = assemble(course, media, exporter)
+    files = assemble(course, source, media, exporter)
     if progress:
         progress("rendering the player", 1.0)
-    return course, exporter, files, budget
+    return exporter, files, budget
 
 
-def build_package(course_dir: Path | str, fmt: str, out: Path | None = None,
-                  progress: Progress | None = None) -> BuildResult:
-    """Build the ``fmt`` package of the course in ``course_dir`` into the zip ``out``
-    (default: ``<course-id>-<format>.zip`` in the current folder)."""
-    course, exporter, files, budget = _prepare(course_dir, fmt, progress)
+def build_course(course: Course, source: CourseSource, fmt: str, out: Path | None = None, *,
+                 settings: Settings | None = None, progress: Progress | None = None) -> BuildResult:
+    """Build the ``fmt`` package of ``course`` (its files in ``source``) into the zip ``out``
+    (default: ``<course-id>-<format>.zip`` in the current folder). ``settings`` default to the
+    environment's, as the command line reads them."""
+    exporter, files, budget = _prepare(course, source, fmt, settings, progress)
     out = Path(out) if out is not None else Path.cwd() / default_package_name(course, exporter.format)
     if progress:
         progress(f"writing {out.name}", 0.0)
@@ -147,7 +159,15 @@ def build_package(course_dir: Path | str, fmt: str, out: Path | None = None,
     return BuildResult(out, exporter.format, course, len(files), size, budget)
 
 
-def build_site(course_dir: Path | str, fmt: str, out_dir: Path, progress: Progress | None = None) -> BuildResult:
+def build_package(course_dir: Path | str, fmt: str, out: Path | None = None,
+                  progress: Progress | None = None, settings: Settings | None = None) -> BuildResult:
+    """``build_course`` for the course in the folder ``course_dir``."""
+    source, file = folder_source(course_dir)
+    return build_course(load_source(source, file), source, fmt, out, settings=settings, progress=progress)
+
+
+def build_site(course_dir: Path | str, fmt: str, out_dir: Path, progress: Progress | None = None,
+               settings: Settings | None = None) -> BuildResult:
     """Build the same files as ``build_package`` into the folder ``out_dir`` (for preview and serving).
 
     The files are written to a fresh folder beside ``out_dir`` first and swapped in at the end,
@@ -158,7 +178,9 @@ def build_site(course_dir: Path | str, fmt: str, out_dir: Path, progress: Progre
     if out_dir.exists() and not _replaceable(out_dir):
         raise BuildError(f"{out_dir} exists and does not hold an earlier build: "
                          "choose an empty or new folder")
-    course, exporter, files, budget = _prepare(course_dir, fmt, progress)
+    source, file = folder_source(course_dir)
+    course = load_source(source, file)
+    exporter, files, budget = _prepare(course, source, fmt, settings, progress)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     fresh = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
     try:

@@ -15,14 +15,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
+from courses.errors import Problem
 from courses.model import Course, ImageBlock, NarrationBlock, VideoBlock
+from courses.source import CourseSource, SourceError
 from media import jobs as jobmaker
 from media.assets import Asset, BlockMedia, MediaMap
-from media.errors import MediaError, MediaProblem
+from media.errors import MediaError, media_problem
 from media.probe import Limits, check_file, check_image
 from media.runners import JobsFailed, get_runner
 from media.tts import voice_for
-from settings import get_settings
+from settings import Settings
 
 Progress = Callable[[str, float], None]
 """Called with (what is being worked on, fraction done from 0 to 1)."""
@@ -31,18 +33,16 @@ Finish = Callable[[list[dict]], BlockMedia]
 """Given every job's result, builds one block's media description."""
 
 
-def prepare_course(course: Course, progress: Progress | None = None) -> MediaMap:
-    """Make (or take from the cache) the package files of every media block.
-
-    Limits, HLS and the cache folder come from ``settings.get_settings()``, the same object the
-    job function reads on whichever worker runs it.
-    """
-    settings = get_settings()
+def prepare_course(course: Course, source: CourseSource, settings: Settings,
+                   progress: Progress | None = None) -> MediaMap:
+    """Make (or take from the cache) the package files of every media block of ``course``,
+    whose files are in ``source``. Limits, HLS, the cache folder and where jobs run come from
+    ``settings``."""
     limits = Limits(settings.media_max_bytes, settings.media_max_duration, settings.image_max_pixels,
                     settings.job_timeout)
-    planner = _Planner(course, limits, settings.hls)
+    planner = _Planner(course, source, limits, settings.hls)
     finishers: list[Finish] = []
-    problems: list[MediaProblem] = []
+    problems: list[Problem] = []
     for page in course.pages():
         for block in page.blocks:
             try:
@@ -55,11 +55,11 @@ def prepare_course(course: Course, progress: Progress | None = None) -> MediaMap
     results: list[dict] = []
     if planner.jobs:
         try:
-            results = _run_jobs([job.to_dict() for job in planner.jobs], progress)
+            results = get_runner(settings).run([job.to_dict() for job in planner.jobs], progress)
         except JobsFailed as failed:
             for failure in failed.failures:
                 label = planner.jobs[failure.index].label
-                problems += [MediaProblem(label, line.removeprefix(f"{label}: "))
+                problems += [media_problem(label, line.removeprefix(f"{label}: "))
                              for line in failure.message.splitlines()]
     if problems:
         raise MediaError(list(dict.fromkeys(problems)))
@@ -70,16 +70,12 @@ def prepare_course(course: Course, progress: Progress | None = None) -> MediaMap
     return media
 
 
-def _run_jobs(jobs: list[dict], progress: Progress | None) -> list[dict]:
-    """The one place that decides where jobs run (``COURSEFORGE_BROKER_URL`` picks Celery)."""
-    return get_runner().run(jobs, progress)
-
-
 class _Planner:
     """Collects the jobs of a course and, per block, how to turn their results into ``BlockMedia``."""
 
-    def __init__(self, course: Course, limits: Limits, hls: bool):
+    def __init__(self, course: Course, source: CourseSource, limits: Limits, hls: bool):
         self.course = course
+        self.source = source
         self.limits = limits
         self.hls = hls
         self.jobs: list[jobmaker.Job] = []
@@ -121,10 +117,14 @@ class _Planner:
         return None
 
     def _path(self, rel: str) -> Path:
-        return self.course.root / rel
+        """The course file ``rel`` on local disk, for the tools."""
+        try:
+            return self.source.local_path(rel)
+        except SourceError as error:
+            raise MediaError.of(rel, str(error)) from None
 
     def _video(self, block: VideoBlock) -> Finish:
-        problems: list[MediaProblem] = []
+        problems: list[Problem] = []
         renditions = None
         poster = captions = None
         try:
@@ -151,7 +151,7 @@ class _Planner:
         return finish
 
     def _narration(self, block: NarrationBlock) -> Finish:
-        problems: list[MediaProblem] = []
+        problems: list[Problem] = []
         index = captions = None
         try:
             if block.src is not None:
@@ -209,7 +209,7 @@ class _Planner:
         return _copied(path, "text/vtt")
 
 
-def _collect(problems: list[MediaProblem], make: Callable[[], Asset]) -> Asset | None:
+def _collect(problems: list[Problem], make: Callable[[], Asset]) -> Asset | None:
     try:
         return make()
     except MediaError as exc:

@@ -32,6 +32,8 @@ from courses.model import (
     TrueFalse,
     VideoBlock,
 )
+from courses.source import CourseSource
+from courses.source_checks import MAX_MARKDOWN_BYTES
 from media.assets import Asset, BlockMedia, MediaMap
 from player.markdown import plain_text, render_inline, render_markdown
 
@@ -251,7 +253,17 @@ def _question_view(question: Any, number: int, total: int) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- site
-def _page_blocks(page: Page, media: MediaMap, passing_score: int) -> list[dict[str, Any]]:
+def _markdown(block: TextBlock, source: CourseSource | None) -> str:
+    """A text block's Markdown: inline, or read from its file in the course source."""
+    if block.markdown is not None:
+        return block.markdown
+    if source is None or block.file is None:
+        raise ValueError(f"text block {block.id!r} names {block.file!r}: rendering it needs the course's source")
+    return source.read(block.file, MAX_MARKDOWN_BYTES).decode("utf-8-sig")
+
+
+def _page_blocks(page: Page, media: MediaMap, passing_score: int,
+                 source: CourseSource | None) -> list[dict[str, Any]]:
     views = []
     first_image = True
     for block in page.blocks:
@@ -267,7 +279,7 @@ def _page_blocks(page: Page, media: MediaMap, passing_score: int) -> list[dict[s
             view["questions"] = [_question_view(q, n, len(block.questions)) for n, q in enumerate(block.questions, 1)]
             view["pass_mark"] = block.pass_mark if block.pass_mark is not None else passing_score
         elif isinstance(block, TextBlock):
-            view["markdown"] = block.markdown or ""
+            view["markdown"] = _markdown(block, source)
         views.append(view)
     return views
 
@@ -282,8 +294,10 @@ def static_files() -> dict[str, bytes]:
     return out
 
 
-def render_site(course: Course, media: MediaMap, tracking: Tracking) -> dict[str, bytes]:
-    """Every file of the player for this course (package-relative path -> bytes), media excepted."""
+def render_site(course: Course, media: MediaMap, tracking: Tracking,
+                source: CourseSource | None = None) -> dict[str, bytes]:
+    """Every file of the player for this course (package-relative path -> bytes), media excepted.
+    ``source`` holds the course's files (Markdown of text blocks that name a file)."""
     if tracking not in TRACKING_KINDS:
         raise ValueError(f"unknown tracking {tracking!r}: expected one of {', '.join(TRACKING_KINDS)}")
     env = _environment()
@@ -298,7 +312,7 @@ def render_site(course: Course, media: MediaMap, tracking: Tracking) -> dict[str
     sections = {page.id: section for section in course.sections for page in section.pages}
     for page in pages:
         files[f"pages/{page.id}.html"] = env.get_template("page.html").render(
-            page=page, section=sections[page.id], blocks=_page_blocks(page, media, course.passing_score),
+            page=page, section=sections[page.id], blocks=_page_blocks(page, media, course.passing_score, source),
             language=course.language, caption_language=_language_label(course.language),
         ).encode()
     files.update(static_files())

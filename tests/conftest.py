@@ -92,7 +92,7 @@ def demo_course(tmp_path_factory):
     (media_dir / "intro.mp4").write_bytes(b"")
     (media_dir / "intro-360.mp4").write_bytes(b"")
     course = Course.model_validate(DEMO_COURSE)
-    course._root = root
+
 
     def asset(name: str, mime: str, width: int | None = None, height: int | None = None, label=None) -> Asset:
         return Asset(source=media_dir / name, href=f"media/{name}", mime=mime, width=width, height=height,

@@ -15,11 +15,17 @@ from cli.main import cli
 from conftest import PACKAGE_COURSE, write_course_folder
 from courses.errors import CourseLoadError
 from courses.loader import load_course
+from courses.source import FolderSource
 from exporters.build import BuildError, assemble, build_package, build_site
-from exporters.check import check_package
+from exporters.check import check_package as package_problems
 from exporters.formats import EXPORTERS, FORMATS
 from exporters.zipwriter import write_zip
 from media.assets import Asset, BlockMedia
+
+
+def check_package(path, fmt=None) -> list[str]:
+    """The package check's problems as the lines the CLI prints."""
+    return [str(problem) for problem in package_problems(path, fmt)]
 
 SAMPLE = Path(__file__).resolve().parents[1] / "courses" / "samples" / "security-basics"
 
@@ -118,7 +124,7 @@ def test_two_media_files_with_one_package_path_are_refused(package_course_dir, t
     media = {"i-plan": BlockMedia("i-plan", sources=[Asset(tmp_path / "a" / "plan.png", "media/plan.png", "image/png"),
                                                      Asset(tmp_path / "b" / "plan.png", "media/plan.png", "image/png")])}
     with pytest.raises(BuildError, match="media/plan.png would hold both"):
-        assemble(course, media, EXPORTERS["scorm12"])
+        assemble(course, FolderSource(package_course_dir), media, EXPORTERS["scorm12"])
 
 
 def test_media_may_not_replace_a_player_file(package_course_dir, tmp_path):
@@ -126,7 +132,7 @@ def test_media_may_not_replace_a_player_file(package_course_dir, tmp_path):
     (tmp_path / "index.html").write_text("not the player")
     media = {"i-plan": BlockMedia("i-plan", sources=[Asset(tmp_path / "index.html", "index.html", "text/html")])}
     with pytest.raises(BuildError, match="would replace the player's own index.html"):
-        assemble(course, media, EXPORTERS["web"])
+        assemble(course, FolderSource(package_course_dir), media, EXPORTERS["web"])
 
 
 def test_build_site_writes_the_package_files_to_a_folder(package_course_dir, built_packages, tmp_path):
@@ -201,6 +207,6 @@ def test_every_asset_of_a_block_is_packaged(package_course_dir, tmp_path):
     media = {"i-plan": BlockMedia("i-plan", sources=[asset["v.mp4"]], poster=asset["poster.jpg"],
                                   captions=asset["v.vtt"], hls=asset["master.m3u8"],
                                   hls_files=[asset["v-360.m3u8"], asset["v-360-0.ts"]])}
-    files = assemble(course, media, EXPORTERS["web"])
+    files = assemble(course, FolderSource(package_course_dir), media, EXPORTERS["web"])
     assert {f"media/{name}" for name in names} <= set(files)
     assert all(files[f"media/{name}"] == tmp_path / name for name in names)

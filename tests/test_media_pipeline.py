@@ -21,13 +21,20 @@ from media_fixtures import (  # noqa: F401 - media_env and process_launches are 
 )
 
 from courses.loader import load_course
+from courses.source import FolderSource
 from media import jobs
 from media.errors import MediaError
 from media.pipeline import prepare_course
 from media.tools import _version
+from settings import Settings
 
 SAMPLE = Path(__file__).resolve().parents[1] / "courses" / "samples" / "security-basics"
 HREF = re.compile(r"^media/[0-9a-f]{12}-[A-Za-z0-9._-]+$")
+
+
+def prepare(folder: Path, progress=None):
+    """The pipeline as a build of the course folder runs it: the folder as source, the environment's settings."""
+    return prepare_course(load_course(folder), FolderSource(folder), Settings(), progress)
 
 
 def write_course(folder: Path, blocks: list[dict]) -> Path:
@@ -55,7 +62,7 @@ def test_course_media_become_hashed_package_files(tmp_path, media_env, request):
         {"type": "image", "id": "i-icon", "src": "media/icon.svg", "alt": "An icon"},
     ])
     seen: list[tuple[str, float]] = []
-    result = prepare_course(load_course(folder), progress=lambda label, f: seen.append((label, f)))
+    result = prepare(folder, progress=lambda label, f: seen.append((label, f)))
 
     assert set(result) == {"v1", "n-rec", "n-tts", "i-chart", "i-icon"}
     every = [a for m in result.values() for a in [*m.sources, m.poster, m.captions] if a is not None]
@@ -81,7 +88,7 @@ def test_course_media_become_hashed_package_files(tmp_path, media_env, request):
     # the cache, so not a single process is started, and the hrefs are the same.
     _version.cache_clear()
     launches = request.getfixturevalue("process_launches")
-    again = prepare_course(load_course(folder))
+    again = prepare(folder)
     assert again == result
     assert launches == []
 
@@ -103,7 +110,7 @@ def test_every_broken_file_is_reported_at_once_and_nothing_is_cached(tmp_path, m
         {"type": "image", "id": "i2", "src": "media/evil.svg", "alt": "Evil"},
     ])
     with pytest.raises(MediaError) as caught:
-        prepare_course(load_course(folder))
+        prepare(folder)
     lines = str(caught.value).splitlines()
     assert "media/cut.mp4: is truncated or corrupt: the MP4 index (moov atom) is missing, as in a cut-off upload" in lines
     assert "media/notes.mp4: is not a media file ffmpeg can read (its content is not audio or video)" in lines
@@ -130,7 +137,7 @@ def test_a_video_is_probed_checked_and_hashed_once_per_build(tmp_path, media_env
     real_sha256 = jobs.file_sha256
     monkeypatch.setattr(jobs, "file_sha256", lambda path: hashed.append(Path(path)) or real_sha256(path))
     launches = request.getfixturevalue("process_launches")
-    result = prepare_course(load_course(folder))
+    result = prepare(folder)
 
     assert hashed.count(clip) == 1 and hashed.count(still) == 1
     tools = [Path(argv[0]).name for argv in launches if "-version" not in argv]
@@ -153,7 +160,7 @@ def test_hls_setting_adds_playlists_with_their_layout(tmp_path, media_env, monke
     from settings import get_settings
 
     get_settings.cache_clear()
-    v1 = prepare_course(load_course(folder))["v1"]
+    v1 = prepare(folder)["v1"]
     assert re.fullmatch(r"media/[0-9a-f]{12}-clip-hls/master\.m3u8", v1.hls.href)
     folder_href = v1.hls.href.rsplit("/", 1)[0]
     hrefs = {a.href.removeprefix(folder_href + "/") for a in v1.hls_files}
@@ -171,13 +178,13 @@ def test_limits_come_from_settings(tmp_path, media_env, monkeypatch):
 
     get_settings.cache_clear()
     with pytest.raises(MediaError, match=r"^media/wide\.png: image is 800x600 pixels"):
-        prepare_course(load_course(folder))
+        prepare(folder)
 
 
 @pytest.mark.slow
 def test_sample_course_media(media_env):
     course = load_course(SAMPLE)
-    result = prepare_course(course)
+    result = prepare(SAMPLE)
     blocks = {b.id: b for page in course.pages() for b in page.blocks if b.type in ("video", "narration", "image")}
     assert set(result) == set(blocks)
     for block_id, media in result.items():

@@ -162,7 +162,7 @@ def test_whitespace_around_text_is_stripped():
     assert course.title == "Course"
 
 
-def test_pages_and_quizzes_in_reading_order_and_root_only_after_loading():
+def test_pages_and_quizzes_in_reading_order():
     data = course_data()
     data["sections"].append({"id": "s2", "title": "Two", "pages": [
         {"id": "p2", "title": "P2", "blocks": [{"type": "text", "id": "b9", "markdown": "x"}]},
@@ -172,5 +172,16 @@ def test_pages_and_quizzes_in_reading_order_and_root_only_after_loading():
     course = Course.model_validate(data)
     assert [p.id for p in course.pages()] == ["p1", "p2", "p3"]
     assert [q.id for q in course.quizzes()] == ["b5", "b10"]
-    with pytest.raises(RuntimeError, match="not loaded from a folder"):
-        course.root
+
+
+def test_a_loaded_course_round_trips_through_its_dump():
+    """The model knows no disk: a loaded course dumped (as Python or as JSON) and validated again
+    is the same course, which is how the editor stores and reloads it."""
+    from pathlib import Path
+
+    from courses.loader import load_course
+
+    course = load_course(Path(__file__).resolve().parents[1] / "courses" / "samples" / "security-basics")
+    assert Course.model_validate(course.model_dump()) == course
+    assert Course.model_validate_json(course.model_dump_json()) == course
+    assert not hasattr(course, "root")

@@ -34,4 +34,4 @@ def test_sample_uses_every_block_and_question_type():
     assert any(n.script for n in narrations)
     texts = [b for b in blocks if isinstance(b, TextBlock)]
     assert any(t.file for t in texts) and any(t.file is None for t in texts)
-    assert all(t.markdown for t in texts)
+    assert all(t.markdown or (SAMPLE / t.file).read_text(encoding="utf-8").strip() for t in texts)

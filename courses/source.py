@@ -1,0 +1,189 @@
+"""Where a course's files come from: a folder on disk, or blobs kept by their SHA-256.
+
+The model names files by their path inside the course ("media/intro.mp4") and knows no disk.
+Everything that reads a course's files (the loader's checks, the renderer's Markdown, the media
+pipeline) goes through this one small interface, so a course kept in the editor's database
+builds exactly as the same course in a folder does.
+
+Both sources refuse what a course file may not be (a path leaving the course, a link out of the
+folder, a folder, a file past its size limit) with a ``SourceError`` whose message an author can
+act on, and neither ever reads bytes from outside the course.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+
+class SourceError(Exception):
+    """A course file that cannot be used; ``str()`` says why in words for the author."""
+
+
+class FileMissing(SourceError):
+    """No such file in the course."""
+
+
+class FileTooLarge(SourceError):
+    """A file is larger than the limit for its kind; nothing past the limit was read."""
+
+    def __init__(self, path: str, size: int, limit: int) -> None:
+        super().__init__(f"{path}: {size} bytes, more than {limit}")
+        self.path, self.size, self.limit = path, size, limit
+
+
+class BlobReader(Protocol):
+    """What a blob store offers a course source (``storage.BlobStore`` is one)."""
+
+    def get_blob(self, sha256: str) -> bytes: ...
+
+
+class CourseSource(Protocol):
+    """A course's files, by their path inside the course (POSIX, relative)."""
+
+    def describe(self) -> str:
+        """Where the files are, for messages (a folder path, or "stored course files")."""
+        ...
+
+    def size(self, path: str) -> int:
+        """Bytes of the file at ``path``; SourceError (FileMissing) when it cannot be used."""
+        ...
+
+    def read(self, path: str, limit: int) -> bytes:
+        """The file's bytes, never reading past ``limit`` (FileTooLarge beyond it)."""
+        ...
+
+    def local_path(self, path: str) -> Path:
+        """A file on local disk with these bytes, for tools such as ffmpeg that need one."""
+        ...
+
+    def siblings(self, path: str) -> list[str]:
+        """Paths of the other files in ``path``'s folder (for "did you mean" hints)."""
+        ...
+
+
+def check_path(path: str) -> str | None:
+    """Why ``path`` cannot name a file inside a course, or None when it can."""
+    if "\\" in path:
+        return f"'{path}' uses '\\'; separate folders with '/', like media/intro.mp4"
+    if PurePosixPath(path).is_absolute() or re.match(r"^[A-Za-z]:", path):
+        return f"'{path}' is an absolute path; give a path inside the course folder, like media/intro.mp4"
+    if ".." in PurePosixPath(path).parts:
+        return f"'{path}' points outside the course folder; keep every file inside it"
+    if not path or path.endswith("/") or "\x00" in path:
+        return f"'{path}' is not a file path"
+    return None
+
+
+class FolderSource:
+    """A course folder on disk. Links are followed only while they stay inside the folder."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def describe(self) -> str:
+        return str(self.root)
+
+    def _file(self, path: str) -> Path:
+        problem = check_path(path)
+        if problem:
+            raise SourceError(problem)
+        full = self.root / path
+        try:
+            resolved = full.resolve()
+            inside = resolved.is_relative_to(self.root.resolve())
+        except (OSError, RuntimeError) as error:  # a loop of links
+            raise SourceError(f"{path} could not be read: {getattr(error, 'strerror', None) or error}") from None
+        if not inside:
+            raise SourceError(f"{path} is a link to {resolved}, outside the course folder; "
+                              "copy the file into the course folder instead")
+        if not full.exists():
+            raise FileMissing(f"file {path} not found")
+        if not full.is_file():
+            raise SourceError(f"{path} is a folder, not a file")
+        return full
+
+    def size(self, path: str) -> int:
+        return self._file(path).stat().st_size
+
+    def read(self, path: str, limit: int) -> bytes:
+        full = self._file(path)
+        try:
+            with full.open("rb") as stream:
+                data = stream.read(limit + 1)
+                if len(data) > limit:
+                    raise FileTooLarge(path, max(os.fstat(stream.fileno()).st_size, len(data)), limit)
+        except OSError as error:
+            raise SourceError(f"{path} could not be read: {error.strerror or error}") from None
+        return data
+
+    def local_path(self, path: str) -> Path:
+        return self._file(path)
+
+    def siblings(self, path: str) -> list[str]:
+        folder = (self.root / path).parent
+        try:
+            if not folder.resolve().is_relative_to(self.root.resolve()) or not folder.is_dir():
+                return []
+            parent = PurePosixPath(path).parent
+            return sorted(str(parent / entry.name) if str(parent) != "." else entry.name
+                          for entry in folder.iterdir() if entry.is_file())
+        except OSError:
+            return []
+
+
+class BlobSource:
+    """Course files kept as content-addressed blobs: ``files`` maps each path to its SHA-256.
+
+    Tools that need a file on disk get it from ``scratch`` (a folder per blob, named by its hash,
+    so the same bytes are written once however many builds ask)."""
+
+    def __init__(self, files: Mapping[str, str], blobs: BlobReader, scratch: Path | str | None = None) -> None:
+        self.files = dict(files)
+        self.blobs = blobs
+        self.scratch = Path(scratch) if scratch is not None else Path(tempfile.gettempdir()) / "courseforge-blobs"
+
+    def describe(self) -> str:
+        return "stored course files"
+
+    def _sha(self, path: str) -> str:
+        problem = check_path(path)
+        if problem:
+            raise SourceError(problem)
+        if path not in self.files:
+            raise FileMissing(f"file {path} not found")
+        return self.files[path]
+
+    def _bytes(self, path: str) -> bytes:
+        return self.blobs.get_blob(self._sha(path))
+
+    def size(self, path: str) -> int:
+        return len(self._bytes(path))
+
+    def read(self, path: str, limit: int) -> bytes:
+        data = self._bytes(path)
+        if len(data) > limit:
+            raise FileTooLarge(path, len(data), limit)
+        return data
+
+    def local_path(self, path: str) -> Path:
+        sha = self._sha(path)
+        target = self.scratch / sha[:2] / sha / PurePosixPath(path).name
+        if not target.is_file():
+            data = self.blobs.get_blob(sha)
+            if hashlib.sha256(data).hexdigest() != sha:
+                raise SourceError(f"{path}: stored bytes do not match their hash; upload the file again")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(data)
+            os.replace(temp, target)
+        return target
+
+    def siblings(self, path: str) -> list[str]:
+        parent = PurePosixPath(path).parent
+        return sorted(name for name in self.files if PurePosixPath(name).parent == parent and name != path)

@@ -5,7 +5,6 @@ folder that is removed once the package is written.
 """
 from __future__ import annotations
 
-import sys
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
@@ -24,12 +23,6 @@ def human_size(size: int) -> str:
     return f"{size:.1f} {unit}"
 
 
-def _fail(lines: list[str]) -> None:
-    for line in lines:
-        click.echo(line, err=True)
-    sys.exit(1)
-
-
 @click.command("build")
 @click.argument("course_dir", type=click.Path(path_type=Path))
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="scorm12", show_default=True,
@@ -39,28 +32,27 @@ def _fail(lines: list[str]) -> None:
 def command(course_dir: Path, fmt: str, output: Path | None) -> None:
     """Build a package from the course in COURSE_DIR (a course folder, or a zip of one)."""
     from cli.progress import ProgressBar
-    from courses.archive import ArchiveError
-    from courses.errors import CourseLoadError
-    from exporters.build import BuildError, build_package
-    from media.errors import MediaError
+    from cli.report import build_problems, fail
+    from exporters.build import build_package
+    from settings import Settings
 
     if not course_dir.exists():
         raise click.ClickException(f"{course_dir}: no such course folder")
+    settings = Settings()
     try:
         with _course_folder(course_dir) as folder, ProgressBar() as progress:
-            result = build_package(folder, fmt, output, progress=progress)
-    except ArchiveError as error:
-        _fail([f"{course_dir}: {len(error.problems)} problem(s) in the zip, nothing was built:"]
-              + [str(p) for p in error.problems])
-    except CourseLoadError as error:
-        _fail([f"{course_dir}: {error.problems.total} problem(s), nothing was built:"] + error.problems.lines())
-    except MediaError as error:
-        _fail([f"{course_dir}: media problems, nothing was built:"] + [str(p) for p in error.problems])
-    except BuildError as error:
-        raise click.ClickException(f"{course_dir}: {error}") from None
+            result = build_package(folder, fmt, output, progress=progress, settings=settings)
     except OSError as error:
         raise click.ClickException(f"could not write the package: {error}") from None
+    except Exception as error:
+        failed = build_problems(error)
+        if failed is None:
+            raise
+        what, problems = failed
+        fail(f"{course_dir}: nothing was built", problems, what)
     click.echo(f"{result.path} ({human_size(result.size)}, {result.files} files, {fmt})")
+    if result.budget is not None:
+        click.echo(result.budget.summary(result.format))
 
 
 def _course_folder(course_dir: Path) -> AbstractContextManager[Path]:

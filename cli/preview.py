@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import sys
 import tempfile
 from pathlib import Path
 
@@ -43,27 +42,21 @@ def serve(folder: Path, host: str, port: int) -> http.server.ThreadingHTTPServer
               help="Address to listen on; 0.0.0.0 lets a tablet on the same network open the course.")
 def command(course_dir: Path, port: int, host: str) -> None:
     """Build the web form of the course in COURSE_DIR and serve it for preview."""
-    from courses.errors import CourseLoadError
-    from exporters.build import BuildError, build_site
-    from media.errors import MediaError
+    from cli.report import build_problems, fail
+    from exporters.build import build_site
+    from settings import Settings
 
     if not course_dir.is_dir():
         raise click.ClickException(f"{course_dir}: no such course folder")
     with tempfile.TemporaryDirectory(prefix="courseforge-preview-") as tmp:
         try:
-            result = build_site(course_dir, "web", Path(tmp) / "site")
-        except CourseLoadError as error:
-            click.echo(f"{course_dir}: {len(error.problems)} problem(s), nothing to preview:", err=True)
-            for problem in error.problems:
-                click.echo(str(problem), err=True)
-            sys.exit(1)
-        except MediaError as error:
-            click.echo(f"{course_dir}: media problems, nothing to preview:", err=True)
-            for problem in error.problems:
-                click.echo(str(problem), err=True)
-            sys.exit(1)
-        except BuildError as error:
-            raise click.ClickException(f"{course_dir}: {error}") from None
+            result = build_site(course_dir, "web", Path(tmp) / "site", settings=Settings())
+        except Exception as error:
+            failed = build_problems(error)
+            if failed is None:
+                raise
+            what, problems = failed
+            fail(f"{course_dir}: nothing to preview", problems, what)
         try:
             server = serve(result.path, host, port)
         except OSError as error:

@@ -6,11 +6,11 @@ so nobody mistakes "this course is fine" for "this package is fine".
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
+from courses.errors import Problem
 from exporters.formats import FORMATS
 
 PACKAGE = "package"
@@ -22,26 +22,62 @@ COURSE_SOURCE = "zipped course folder"
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS),
               help="For a package zip: the format it must be (default: whichever it is).")
-def command(path: Path, fmt: str | None) -> None:
+@click.option("--fix-ids", is_flag=True,
+              help="For a course folder: first write an id into every element that has none (as `courseforge ids`).")
+def command(path: Path, fmt: str | None, fix_ids: bool) -> None:
     """Check a course folder (or its course.yaml), a zipped course folder or a package zip and
-    report every problem."""
+    report every problem. For a course, also say how long its resume data can get."""
+    from cli.report import fail
+
     if path.is_file() and path.suffix.lower() not in (".yaml", ".yml"):
+        if fix_ids:
+            raise click.UsageError("--fix-ids writes into a course folder; unzip the course first")
         what = zip_kind(path)
-        count, lines = _check_package(path, fmt) if what == PACKAGE else _check_zipped_course(path)
+        problems = package_problems(path, fmt) if what == PACKAGE else _zipped_course_problems(path)
     elif path.exists():
         from courses.loader import check_course
 
+        if fix_ids:
+            _fix_ids(path)
         what = COURSE
-        report = check_course(path)
-        count, lines = report.total, report.lines()
+        problems = check_course(path)
     else:
         raise click.ClickException(f"{path}: no such course folder, zipped course folder or package zip")
-    if count:
-        click.echo(f"{path}: {what}: {count} problem(s):", err=True)
-        for line in lines:
-            click.echo(line, err=True)
-        sys.exit(1)
+    if problems:
+        fail(f"{path}: {what}", problems)
     click.echo(f"OK: {path}: {what} has no problems")
+    if what == COURSE:
+        click.echo(_budget_line(path))
+
+
+def _fix_ids(path: Path) -> None:
+    from courses.ids import IdsError, fill_missing_ids
+
+    try:
+        added = fill_missing_ids(path)
+    except IdsError as error:
+        from cli.report import fail
+
+        fail(f"{path}: no ids were written", error.problems)
+    for line in added:
+        click.echo(str(line))
+
+
+def _budget_line(path: Path) -> str:
+    """The course's worst-case resume data against what each SCORM version keeps."""
+    from courses.loader import load_course
+    from player.resume_budget import LIMITS, LABELS, BudgetError, measure
+
+    try:
+        budget = measure(load_course(path), "scorm12")
+    except BudgetError as error:
+        return f"resume data: not measured: {error}"
+    shares = ", ".join(f"{100 * budget.chars / limit:.0f} % of the {limit:,} {LABELS[kind]} keeps"
+                       for kind, limit in LIMITS.items())
+    line = f"resume data: at most {budget.chars:,} characters ({shares})"
+    if not budget.fits("scorm12"):
+        line += f"\nwarning: {budget.overflow_message('scorm12')}"
+    return line
 
 
 def zip_kind(path: Path) -> str:
@@ -56,20 +92,18 @@ def zip_kind(path: Path) -> str:
     return COURSE_SOURCE
 
 
-def _check_package(path: Path, fmt: str | None) -> tuple[int, list[str]]:
+def package_problems(path: Path, fmt: str | None) -> list[Problem]:
     from exporters.check import check_package
 
-    problems = check_package(path, fmt)
-    return len(problems), problems
+    return check_package(path, fmt)
 
 
-def _check_zipped_course(path: Path) -> tuple[int, list[str]]:
+def _zipped_course_problems(path: Path) -> list[Problem]:
     from courses.archive import ArchiveError, unpacked_course
     from courses.loader import check_course
 
     try:
         with unpacked_course(path) as folder:
-            report = check_course(folder)
+            return check_course(folder)
     except ArchiveError as error:
-        return len(error.problems), [str(problem) for problem in error.problems]
-    return report.total, report.lines()
+        return error.problems

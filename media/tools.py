@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from media.errors import MediaError, MediaProblem
+from media.errors import MediaError, media_problem
 from media.progress import FractionCallback, ProgressParser
 
 FFMPEG_GLOBALS = ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "error", "-progress", "pipe:1", "-y"]
@@ -49,7 +49,7 @@ class ToolFailed(MediaError):
     """The tool ran and exited non-zero; ``stderr`` has its whole complaint for callers to interpret."""
 
     def __init__(self, name: str, message: str, stderr: str):
-        super().__init__([MediaProblem(name, message)])
+        super().__init__([media_problem(name, message)])
         self.stderr = stderr
 
 

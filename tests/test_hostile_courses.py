@@ -140,7 +140,7 @@ def test_problems_stop_after_200_with_a_count_of_the_rest(tmp_path):
     result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
     assert result.exit_code == 1
     err = result.stderr.splitlines()
-    assert err[0] == f"{tmp_path}: course: 599 problem(s):"
+    assert err[0] == f"{tmp_path}: course: 599 problems:"
     assert err[-1] == "... and 399 more problems (stopped after 200)" and len(err) == 202
 
 

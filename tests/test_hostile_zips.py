@@ -18,7 +18,12 @@ from conftest import write_course_folder
 import exporters.check
 from cli.main import cli
 from courses.archive import ArchiveError, ArchiveLimits, extract
-from exporters.check import check_package
+from exporters.check import check_package as package_problems
+
+
+def check_package(path, fmt=None) -> list[str]:
+    """The package check's problems as the lines the CLI prints."""
+    return [str(problem) for problem in package_problems(path, fmt)]
 
 LAUNCH = ("index.html", b"<!doctype html><title>x</title>")
 ZEROS = bytes((1 << 20) - 1)  # just under the size from which each entry's own ratio is checked
@@ -316,7 +321,7 @@ def test_validate_reports_the_problems_of_a_zipped_course(tmp_path):
     result = validate(path)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"{path}: zipped course folder: 1 problem(s):",
+        f"{path}: zipped course folder: 1 problem:",
         "course.yaml:16: sections[0].pages[0].blocks[0].file: file text/intro.md not found"]
 
 
@@ -326,7 +331,7 @@ def test_validate_refuses_a_hostile_zipped_course_before_unpacking(tmp_path):
     before = listing(tmp_path)
     result = validate(path)
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == [f"{path}: zipped course folder: 1 problem(s):",
+    assert result.stderr.splitlines() == [f"{path}: zipped course folder: 1 problem:",
                                           f"../../evil.sh: {UNSAFE_PATH}"]
     assert listing(tmp_path) == before
 
@@ -354,7 +359,7 @@ def test_build_refuses_a_zip_that_is_not_a_course(tmp_path):
     result = CliRunner().invoke(cli, ["build", str(path), "--format", "web", "-o", str(tmp_path / "out.zip")])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"{path}: 1 problem(s) in the zip, nothing was built:",
+        f"{path}: nothing was built: 1 problem in the zip:",
         "site.zip: not a zipped course folder: no course.yaml at the root of the zip or in its single top folder"]
     assert not (tmp_path / "out.zip").exists()
 

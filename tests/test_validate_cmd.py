@@ -1,6 +1,7 @@
 """`courseforge validate`: hostile and broken packages are named for what they are."""
 from __future__ import annotations
 
+import re
 import stat
 import zipfile
 from dataclasses import replace
@@ -12,7 +13,12 @@ from conftest import write_course_folder
 
 import exporters.check
 from cli.main import cli
-from exporters.check import check_package
+from exporters.check import check_package as package_problems
+
+
+def check_package(path, fmt=None) -> list[str]:
+    """The package check's problems as the lines the CLI prints."""
+    return [str(problem) for problem in package_problems(path, fmt)]
 
 
 def rezip(source: Path, target: Path, drop: tuple[str, ...] = (), replace: dict[str, bytes] | None = None,
@@ -80,10 +86,10 @@ def test_not_a_zip(tmp_path):
 def test_manifest_missing(built_packages, tmp_path):
     package = rezip(built_packages["scorm2004"], tmp_path / "nomanifest.zip", drop=("imsmanifest.xml",))
     assert check_package(package, "scorm2004") == [
-        "imsmanifest.xml missing at the zip root: not a SCORM 2004 package"]
+        "imsmanifest.xml: missing at the zip root: not a SCORM 2004 package"]
     bare = rezip(built_packages["scorm2004"], tmp_path / "bare.zip", drop=("imsmanifest.xml", "index.html"))
     assert check_package(bare) == [
-        "no imsmanifest.xml and no index.html at the zip root: neither a SCORM nor a web package"]
+        "imsmanifest.xml: missing, and no index.html either at the zip root: neither a SCORM nor a web package"]
 
 
 def test_manifest_in_a_subfolder(built_packages, tmp_path):
@@ -91,7 +97,7 @@ def test_manifest_in_a_subfolder(built_packages, tmp_path):
         manifest = zf.read("imsmanifest.xml")
     package = rezip(built_packages["scorm12"], tmp_path / "nested.zip", drop=("imsmanifest.xml",),
                     extra=[("course/imsmanifest.xml", manifest)])
-    assert check_package(package) == ["imsmanifest.xml missing at the zip root (found course/imsmanifest.xml): "
+    assert check_package(package) == ["imsmanifest.xml: missing at the zip root (found course/imsmanifest.xml): "
                                       "zip the folder's contents, not the folder"]
 
 
@@ -126,14 +132,14 @@ def test_launch_page_missing(built_packages, tmp_path):
     problems = check_package(package)
     assert any(p.endswith(": launch page index.html (resource SCO-1st-aid) is not in the zip") for p in problems)
     web = rezip(built_packages["web"], tmp_path / "web.zip", drop=("index.html",))
-    assert check_package(web, "web") == ["index.html launch page missing at the zip root"]
+    assert check_package(web, "web") == ["index.html: launch page missing at the zip root"]
 
 
 def test_format_mismatch(built_packages):
     assert check_package(built_packages["scorm12"], "scorm2004") == [
         "imsmanifest.xml: is a SCORM 1.2 manifest, expected SCORM 2004"]
     assert check_package(built_packages["scorm2004"], "web") == [
-        "imsmanifest.xml at the zip root: this is a SCORM package, not a web package"]
+        "imsmanifest.xml: at the zip root: this is a SCORM package, not a web package"]
 
 
 def test_without_the_official_schemas_the_package_is_not_passed(built_packages, tmp_path, monkeypatch):
@@ -188,3 +194,25 @@ def test_encrypted_entry(built_packages, tmp_path):
     package.write_bytes(bytes(data))
     assert check_package(package) == ["pages/secret.html: encrypted entry: it cannot be read without its password; "
                                       "zip the files again without encryption"]
+
+
+def test_validate_prints_the_resume_data_figure_of_a_course(tmp_path):
+    good = write_course_folder(tmp_path / "good")
+    result = validate(good)
+    assert result.exit_code == 0
+    ok, figure = result.stdout.splitlines()
+    assert ok == f"OK: {good}: course has no problems"
+    assert re.fullmatch(r"resume data: at most \d+ characters \(\d+ % of the 4,096 SCORM 1\.2 keeps, "
+                        r"\d+ % of the 64,000 SCORM 2004 keeps\)", figure), figure
+
+
+def test_validate_fix_ids_writes_the_missing_ids_then_checks(tmp_path):
+    folder = write_course_folder(tmp_path / "course")
+    text = (folder / "course.yaml").read_text(encoding="utf-8")
+    (folder / "course.yaml").write_text(re.sub(r"(?m)^ *id: q-2\n", "", text, count=1), encoding="utf-8")
+    assert validate(folder).exit_code == 1
+    result = CliRunner().invoke(cli, ["validate", "--fix-ids", str(folder)])
+    assert result.exit_code == 0, result.output
+    added, ok, _ = result.stdout.splitlines()
+    assert re.fullmatch(r"course\.yaml:\d+: sections\[0\]\.pages\[1\]\.blocks\[0\]\.questions\[1\]\.id: added q-\S+", added)
+    assert ok == f"OK: {folder}: course has no problems"

@@ -166,3 +166,18 @@ def test_a_manifest_shape_that_naive_lms_parsers_accept(fmt, built_packages):
     assert resources[0].get(f"{{{NS[adlcp]}}}{scorm_type}") == "sco"
     assert all(r.get("type") == "webcontent" for r in resources)
     assert all(re.fullmatch(r"[A-Za-z0-9._/-]+", r.get("href")) for r in resources if r.get("href"))
+
+
+def test_the_validator_ships_inside_the_package_unchanged():
+    """`courseforge validate` finds the official schemas inside the installed package; the copy is
+    the standards folder's own, byte for byte."""
+    from pathlib import Path
+
+    from exporters.standards import VALIDATOR
+
+    shared = Path(__file__).resolve().parents[2] / "shared" / "standards"
+    assert VALIDATOR.is_file() and VALIDATOR.is_relative_to(Path(__file__).resolve().parents[1] / "exporters")
+    for copy in sorted(VALIDATOR.parent.rglob("*")):
+        relative = copy.relative_to(VALIDATOR.parent)
+        if copy.is_file() and relative.name != "__init__.py" and "__pycache__" not in relative.parts:
+            assert copy.read_bytes() == (shared / relative).read_bytes(), relative

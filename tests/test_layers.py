@@ -17,7 +17,7 @@ ALLOWED = {
     "courses": set(),
     "storage": {"courses"},  # its errors are Problems
     "media": {"courses"},
-    "player": {"courses", "media"},
+    "player": {"courses", "media", "storage"},  # the delivery server reads what publishing stored
     "exporters": {"courses", "media", "player", "storage"},
 }
 

@@ -1,0 +1,253 @@
+"""The delivery server: a stateless WSGI app behind nginx, and the nginx configuration for it.
+
+Learner-facing bytes never pass through Python. The app only answers what must be computed:
+
+    GET /c/<course>/                    the pointer: 302 to the current version's launch page (query
+                                        kept), ``Cache-Control: no-cache`` + the version as ETag
+    GET /c/<course>/v/<version>/<path>  which stored object holds that file: an empty answer with
+                                        ``X-Accel-Redirect`` and the file's type; nginx then serves
+                                        the object itself (Range, ETag/304, gzip/brotli variants)
+    GET /healthz                        200 when the storage answers, 503 with the reason otherwise
+
+Why X-Accel-Redirect rather than a version folder of links: the player fetches its pages and
+media by relative URLs, so a version needs a URL tree, but its files live once under hashed keys
+shared with other versions. The mapping is a dictionary lookup in the version's manifest, which
+is immutable (its id is its hash) and therefore cached forever in each worker without being
+state: any worker, any node answers the same. The pointer is read on every request, so a
+publish or rollback takes effect at once on every node. No cookies, no sessions.
+
+Behind a CDN the ``/c/<course>/v/...`` answers are cached for a year (the launch page is
+revalidated, see ``nginx.conf.j2``), so the app sees a request per file per version per edge.
+With S3 storage in production, the ``/_objects/`` location proxies the bucket (or the CDN reads
+the bucket directly for ``assets/``) instead of aliasing a folder; the keys are the same.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from courses.errors import Problem, field_path
+from exporters.publish import (
+    COURSE_ID,
+    LAUNCH_PAGE,
+    VERSION_ID,
+    PublishError,
+    Version,
+    read_pointer,
+    read_version,
+)
+from storage import NotFound, Storage, StorageError, open_storage
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+OBJECTS = "/_objects/"
+"""nginx's internal location for immutable objects (cached for a year)."""
+LAUNCH = "/_launch/"
+"""nginx's internal location for launch pages: the same objects, revalidated on every load, so
+that a change of the frame-ancestors setting reaches learners without waiting for caches."""
+TEMPLATES = Path(__file__).parent
+BROTLI_MODULE = "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so"
+ROUTE = re.compile(
+    rf"/c/(?P<course>{COURSE_ID.pattern})(?:/(?:v/(?P<version>{VERSION_ID.pattern})/(?P<path>.*))?)?"
+)
+TEXT_TYPES = ("text/", "application/json", "image/svg+xml", "application/xml")
+
+
+class DeliverySettings(BaseModel):
+    """What one delivery worker needs: where published courses are kept."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    storage_url: str = Field(description="The storage published courses are in (COURSEFORGE_STORAGE_URL).")
+    version_cache: int = Field(512, ge=1, description="Version manifests kept per worker (they never change).")
+
+
+def create_app(settings: DeliverySettings | None = None) -> WSGIApp:
+    """The WSGI app; without ``settings`` (``gunicorn 'player.delivery:create_app()'``) the
+    storage is the COURSEFORGE_STORAGE_URL setting."""
+    if settings is None:
+        from settings import Settings
+
+        settings = DeliverySettings(storage_url=Settings().storage_url)
+    return DeliveryApp(open_storage(settings.storage_url), settings.version_cache)
+
+
+class DeliveryApp:
+    def __init__(self, storage: Storage, version_cache: int) -> None:
+        self.storage = storage
+        self.version = lru_cache(maxsize=version_cache)(self._load_version)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        # WSGI hands the decoded path as latin-1 characters, one per byte: read the bytes as UTF-8.
+        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", errors="replace")
+        if method not in ("GET", "HEAD"):
+            return _answer(start_response, "405 Method Not Allowed", "only GET and HEAD are served\n",
+                           [("Allow", "GET, HEAD")])
+        if path == "/healthz":
+            return self.health(start_response)
+        route = ROUTE.fullmatch(path)
+        if route is None:
+            return _answer(start_response, "404 Not Found", "no such page\n")
+        if route["version"] is None:
+            return self.pointer(environ, start_response, route["course"])
+        return self.file(start_response, route["course"], route["version"], route["path"])
+
+    def health(self, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            self.storage.exists("courses/healthz")
+        except StorageError as error:
+            return _answer(start_response, "503 Service Unavailable", f"storage unavailable: {error.problem}\n")
+        return _answer(start_response, "200 OK", json.dumps({"status": "ok"}) + "\n",
+                       content_type="application/json")
+
+    def pointer(self, environ: dict[str, Any], start_response: StartResponse, course: str) -> Iterable[bytes]:
+        try:
+            current = read_pointer(self.storage, course)
+        except (PublishError, StorageError) as error:
+            return _failed(start_response, error)
+        if current is None:
+            return _answer(start_response, "404 Not Found", f"course {course} is not published\n")
+        etag = f'"{current.version}"'
+        query = environ.get("QUERY_STRING", "")
+        location = f"/c/{course}/v/{current.version}/{LAUNCH_PAGE}" + (f"?{query}" if query else "")
+        headers = [("Cache-Control", "no-cache"), ("ETag", etag), ("Location", location)]
+        if etag in _etags(environ.get("HTTP_IF_NONE_MATCH", "")):
+            start_response("304 Not Modified", headers)
+            return []
+        return _answer(start_response, "302 Found", f"current version: {location}\n", headers)
+
+    def file(self, start_response: StartResponse, course: str, version: str, path: str) -> Iterable[bytes]:
+        try:
+            files = self.version(course, version)
+        except NotFound:
+            return _answer(start_response, "404 Not Found", f"course {course} has no version {version}\n")
+        except (PublishError, StorageError) as error:
+            return _failed(start_response, error)
+        entry = files.files.get(path or LAUNCH_PAGE)
+        if entry is None:
+            return _answer(start_response, "404 Not Found", f"version {version} of {course} has no {path}\n")
+        internal = (LAUNCH if (path or LAUNCH_PAGE) == LAUNCH_PAGE else OBJECTS) + quote(entry.key)
+        kind = entry.content_type + ("; charset=utf-8" if entry.content_type.startswith(TEXT_TYPES) else "")
+        start_response("200 OK", [("Content-Type", kind), ("X-Accel-Redirect", internal), ("Content-Length", "0")])
+        return []
+
+    def _load_version(self, course: str, version: str) -> Version:
+        manifest = read_version(self.storage, course, version)
+        if manifest.course_id != course:
+            raise PublishError(f"courses/{course}/versions/{version}.json",
+                               f"belongs to course {manifest.course_id!r}: the storage is damaged", "course_id")
+        return manifest
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+def _answer(start_response: StartResponse, status: str, body: str, headers: Sequence[tuple[str, str]] = (),
+            content_type: str = "text/plain; charset=utf-8") -> list[bytes]:
+    data = body.encode()
+    names = {name.lower() for name, _ in headers}
+    extra = [] if "cache-control" in names else [("Cache-Control", "no-store")]
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(data))), *extra, *headers])
+    return [data]
+
+
+def _failed(start_response: StartResponse, error: PublishError | StorageError) -> list[bytes]:
+    return _answer(start_response, "503 Service Unavailable", f"{error.problem}\n")
+
+
+# ------------------------------------------------------------------------------------- nginx
+class NginxSettings(BaseModel):
+    """One nginx in front of the delivery workers, serving a folder storage."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    listen: str = Field(description="Address nginx listens on, e.g. 127.0.0.1:8080 or 80.")
+    upstreams: list[str] = Field(min_length=1, description="gunicorn workers: host:port or unix:/path.sock.")
+    objects_root: Path = Field(description="The folder storage holding published courses (absolute).")
+    prefix: Path = Field(description="Folder for nginx's pid, logs and temporary files (absolute).")
+    frame_ancestors: list[str] = Field(
+        default_factory=list, description="Origins (LMSs, dispatch hosts) allowed to frame the player."
+    )
+    user: str | None = Field(None, description="User nginx's workers run as (root must name one).")
+    workers: int = Field(1, ge=1, le=64)
+    daemon: bool = Field(False, description="Detach (False: stay in the foreground, for a supervisor).")
+    brotli_module: str = Field(BROTLI_MODULE, description="ngx_http_brotli_static_module, loaded for .br files.")
+
+    @field_validator("objects_root", "prefix")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        if not value.is_absolute():
+            raise PydanticCustomError("absolute", "'{value}' must be an absolute path", {"value": str(value)})
+        return value
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _origins(cls, values: list[str]) -> list[str]:
+        return [_origin(value) for value in values]
+
+    @field_validator("listen", "upstreams", mode="before")
+    @classmethod
+    def _no_directives(cls, value: object) -> object:
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and re.search(r"[\s;{}'\"#]", item):
+                raise PydanticCustomError("address", "'{value}' is not an address", {"value": item})
+        return value
+
+    @classmethod
+    def parse(cls, where: str, values: dict[str, object]) -> NginxSettings:
+        """Validate ``values``; every bad one is a ``Problem`` at ``where``, in one error."""
+        try:
+            return cls.model_validate(values)
+        except ValidationError as error:
+            problems = [Problem(where, None, field_path(d["loc"]), d["msg"]) for d in error.errors()]
+            raise DeliveryConfigError(problems) from None
+
+
+class DeliveryConfigError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+def _origin(value: str) -> str:
+    """``scheme://host[:port]`` exactly, so nothing can be smuggled into the CSP header."""
+    parts = urlsplit(value)
+    valid = (
+        parts.scheme in ("http", "https") and parts.hostname and not parts.username and parts.path in ("", "/")
+        and not parts.query and not parts.fragment and re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", parts.netloc)
+    )
+    if not valid:
+        raise PydanticCustomError("origin", "'{value}' is not an origin (https://host or https://host:port)",
+                                  {"value": value})
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def content_security_policy(frame_ancestors: Sequence[str]) -> str:
+    """The player's CSP: its own scripts only, and framed only by itself and the LMS origins."""
+    ancestors = " ".join(["'self'", *frame_ancestors])
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+        "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        f"frame-ancestors {ancestors}"
+    )
+
+
+def nginx_config(settings: NginxSettings) -> str:
+    """The nginx.conf for ``settings`` (rendered from ``nginx.conf.j2``)."""
+    environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
+                              keep_trailing_newline=True, autoescape=False)
+    return environment.get_template("nginx.conf.j2").render(
+        s=settings, csp=content_security_policy(settings.frame_ancestors), objects=OBJECTS, launch=LAUNCH,
+    )

@@ -183,7 +183,7 @@ def test_a_damaged_pointer_is_reported_with_its_key(tmp_path):
 def test_a_folder_that_is_not_a_build_is_refused(tmp_path):
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "notes.txt").write_text("hello")
-    with pytest.raises(PublishError, match="holds no index.html"):
+    with pytest.raises(PublishError, match=r"holds no index\.html"):
         publish_site(tmp_path / "site", COURSE, LocalStorage(tmp_path / "store"))
     with pytest.raises(PublishError, match="is not a course id"):
         publish_site(tmp_path / "site", "../etc", LocalStorage(tmp_path / "store"))
@@ -203,7 +203,8 @@ def test_publishing_to_s3_stores_typed_objects_once_and_rolls_back(sites, s3_buc
     assert head["ContentType"] == "text/html"
     head = client.head_object(Bucket=s3_bucket, Key="delivery/" + version.files["js/app.js"].key + ".br")
     assert head["ContentType"] == "text/javascript"
-    pointer = json.loads(client.get_object(Bucket=s3_bucket, Key=f"delivery/courses/{COURSE}/current.json")["Body"].read())
+    stored = client.get_object(Bucket=s3_bucket, Key=f"delivery/courses/{COURSE}/current.json")
+    pointer = json.loads(stored["Body"].read())
     assert pointer == {"course_id": COURSE, "version": second.version, "versions": [first.version, second.version]}
     assert rollback(storage, COURSE).version == first.version
     assert read_pointer(storage, COURSE).version == first.version
@@ -214,3 +215,34 @@ def test_unchanged_site_copied_elsewhere_is_the_same_version(sites, tmp_path):
     copy = shutil.copytree(sites["v1"], tmp_path / "copy")
     storage = LocalStorage(tmp_path / "store")
     assert publish_site(copy, COURSE, storage).version == publish_site(sites["v1"], COURSE, storage).version
+
+
+def test_the_publish_command_reports_versions_uploads_and_launch_urls_and_rolls_back(tmp_path):
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    course = write_course_folder(tmp_path / "course")
+    store = tmp_path / "store"
+    runner = CliRunner()
+    args = ["publish", str(course), "--storage", str(store), "--delivery-url", "https://courses.example.org/"]
+    nothing = runner.invoke(cli, [*args, "--rollback"])
+    assert nothing.exit_code == 1
+    assert f"courses/{COURSE}/current.json: nothing is published for this course" in nothing.output
+    first = runner.invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    version = read_pointer(LocalStorage(store), COURSE).version
+    assert f"{COURSE}: published version {version} (first version) to {store}" in first.output
+    assert "already stored: 0 of " in first.output
+    assert (f"launch: https://courses.example.org/c/{COURSE}/  (this version: "
+            f"https://courses.example.org/c/{COURSE}/v/{version}/index.html)") in first.output
+    again = runner.invoke(cli, args)
+    assert f"version {version} is already the current one; nothing changed" in again.output
+    assert "uploaded 0 objects (0 bytes)" in again.output
+    (course / "text" / "intro.md").write_text("# Intro\n\nChanged.\n", encoding="utf-8")
+    second = runner.invoke(cli, args)
+    assert f"(was {version})" in second.output
+    back = runner.invoke(cli, [*args, "--rollback"])
+    assert back.exit_code == 0 and f"{COURSE}: learners now get version {version}" in back.output
+    wrong = runner.invoke(cli, [*args, "--rollback", "f" * 20])
+    assert wrong.exit_code == 1 and f"version {'f' * 20} was never published for this course" in wrong.output

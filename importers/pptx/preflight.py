@@ -11,6 +11,7 @@ XML that does not parse (named by its part), and finally whatever python-pptx ca
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
@@ -65,8 +66,8 @@ def open_deck(path: Path):  # -> pptx.presentation.Presentation (python-pptx has
                                   "one (damaged, cut short, or another kind of file renamed .pptx)")
     try:
         archive = open_archive(path, DECK_LIMITS)
-    except ArchiveError as error:
-        raise DeckError([_in_deck(label, problem) for problem in error.problems]) from None
+    except ArchiveError as error:  # one message: the first reason (a bomb trips several ratio rules at once)
+        raise DeckError([_in_deck(label, error.problems[0], len(error.problems) - 1)]) from None
     with archive:
         _check_parts(archive, label)
     try:
@@ -91,12 +92,12 @@ def _ole2_kind(path: Path) -> str:
             "it as a .pptx")
 
 
-def _in_deck(label: str, problem: Problem) -> Problem:
-    """An archive problem about an entry, said as a problem of the deck (the author knows the
-    deck's name, not its parts')."""
-    if problem.file == label:
-        return Problem(label, None, "", f"{problem.message}: refused before anything was read")
-    return Problem(label, None, problem.file, f"{problem.message}: refused before anything was read")
+def _in_deck(label: str, problem: Problem, others: int) -> Problem:
+    """An archive problem, said as a problem of the deck (the author knows the deck's name,
+    not its parts'), with a count of the other reasons found."""
+    more = f" ({others} more problem{'s' if others != 1 else ''} with the zip)" if others else ""
+    return Problem(label, None, "" if problem.file == label else problem.file,
+                   f"{problem.message}: refused before anything was read{more}")
 
 
 def _check_parts(archive: zipfile.ZipFile, label: str) -> None:
@@ -129,6 +130,6 @@ def _parse(archive: zipfile.ZipFile, name: str, label: str) -> etree._Element:
         raise DeckError.of(label, f"damaged XML{line} ({shorten(error.msg or 'unreadable', 80)}): the deck is "
                                   "corrupt; open it in PowerPoint, let it repair the file, and save it again",
                            where=name) from None
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as error:
         raise DeckError.of(label, f"damaged entry ({shorten(str(error), 80)}): the deck is corrupt",
                            where=name) from None

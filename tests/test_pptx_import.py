@@ -192,7 +192,7 @@ def test_pictures_keep_their_alt_text_and_one_without_is_flagged_not_invented(im
     pictures = [b for b in blocks.values() if b["type"] == "image" and b["id"] != "i-slide-259"]
     assert [p["alt"] for p in pictures] == [decks.PICTURE_ALT]  # the red square has none: no block
     text = (folder / "course.yaml").read_text(encoding="utf-8")
-    commented = re.search(r"# picture 'Red square' has no alt text.*\n((?: *# .*\n)+)", text)
+    commented = re.search(r"# picture 'Red square' has no alt text.*\n((?: *# (?:- |  ).*\n)+)", text)
     assert commented is not None
     block = yaml.safe_load("\n".join(line.strip()[2:] for line in commented.group(1).splitlines()))
     assert block[0]["alt"] == "" and (folder / block[0]["src"]).is_file()

@@ -3,8 +3,10 @@
 SAMPLE ?= courses/samples/security-basics
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
+# ruff (lint and format) and mypy gate the code that ships; the tests are held by running them.
+LINT_PATHS = courses media exporters player storage importers cli bench settings.py
 
-.PHONY: run test bench clean
+.PHONY: run test lint bench clean
 
 run:
 	./scripts/bootstrap
@@ -12,7 +14,13 @@ run:
 
 test:
 	./scripts/bootstrap --test
+	$(MAKE) --no-print-directory lint
 	.venv/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -p no:cacheprovider
+
+lint:
+	.venv/bin/ruff check $(LINT_PATHS)
+	.venv/bin/ruff format --check $(LINT_PATHS)
+	.venv/bin/mypy $(LINT_PATHS)
 
 bench:
 	./scripts/bootstrap

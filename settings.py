@@ -3,6 +3,7 @@
 `make run` needs none of these variables; a deployment that outgrows one machine sets them
 (for example ``COURSEFORGE_BROKER_URL=redis://...`` to send media jobs to Celery workers).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

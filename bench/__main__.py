@@ -16,6 +16,7 @@ For each course (the sample security-basics course and a synthetic one with seve
 Figures go to stdout and bench/results/media-<UTC time>.json. The machine may be shared, so the
 load average before and after each course is recorded with the figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,9 +27,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from statistics import mean, median
+from typing import Any
 
 from bench.measure import CpuSampler, ToolLog, count, replay, timed
 from bench.synthetic import make_course
@@ -45,9 +47,15 @@ def build(course: Path, cache: Path, tools: ToolLog, jobs: int) -> dict:
     env = tools.env(cache, COURSEFORGE_CACHE_DIR=str(cache), COURSEFORGE_JOBS=str(jobs))
     env.pop("COURSEFORGE_BROKER_URL", None)
     with CpuSampler() as cpu:
-        done, spent = timed(lambda: subprocess.run(
-            [sys.executable, "-m", "bench.build_once", str(course)], cwd=REPO, env=env,
-            capture_output=True, text=True))
+        done, spent = timed(
+            lambda: subprocess.run(
+                [sys.executable, "-m", "bench.build_once", str(course)],
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+        )
     if done.returncode != 0:
         raise SystemExit(f"bench: building the media of {course} failed:\n{done.stderr}")
     runs = tools.take()
@@ -75,6 +83,7 @@ def bench_course(name: str, course: Path, work: Path, sweep: list[int], rounds: 
     rebuild_jobs = default if default in sweep else sweep[-1]
     bare_runs, cold_runs = [], []
     reference: list = []
+    first_cache = work / "unused"
     for n in range(rounds):
         if reference:
             bare_runs.append(replay(reference, first_cache, work / f"bare-{name}-{n}"))
@@ -85,7 +94,9 @@ def bench_course(name: str, course: Path, work: Path, sweep: list[int], rounds: 
             if not reference:
                 reference, first_cache = cold[jobs]["_runs"], cache
                 if not any(r.kind == "encode" for r in reference):
-                    raise SystemExit("bench: the cold build ran no ffmpeg encode through PATH: the tool log saw nothing")
+                    raise SystemExit(
+                        "bench: the cold build ran no ffmpeg encode through PATH: the tool log saw nothing"
+                    )
                 bare_runs.append(replay(reference, first_cache, work / f"bare-{name}-{n}"))
         cold_runs.append(cold)
     warm = work / f"cache-{name}-{rounds - 1}-{rebuild_jobs}"
@@ -114,23 +125,33 @@ def bench_course(name: str, course: Path, work: Path, sweep: list[int], rounds: 
         "rounds": rounds,
         "load_avg_before": [round(x, 2) for x in load_before],
         "load_avg_after": [round(x, 2) for x in load_after],
-        "bare": {"wall_s": median(b.wall for b in bare_runs), "cpu_s": median(b.cpu for b in bare_runs),
-                 "commands": sum(1 for r in reference if r.kind in ("encode", "analyse", "speak")),
-                 "rounds": [{"wall_s": b.wall, "cpu_s": b.cpu} for b in bare_runs]},
+        "bare": {
+            "wall_s": median(b.wall for b in bare_runs),
+            "cpu_s": median(b.cpu for b in bare_runs),
+            "commands": sum(1 for r in reference if r.kind in ("encode", "analyse", "speak")),
+            "rounds": [{"wall_s": b.wall, "cpu_s": b.cpu} for b in bare_runs],
+        },
         "cold": {str(jobs): per_jobs(jobs) for jobs in sweep},
-        "rebuild": {"prepare_s": median(r["prepare_s"] for r in rebuilds),
-                    "prepare_max_s": max(r["prepare_s"] for r in rebuilds),
-                    "process_wall_s": median(r["process_wall_s"] for r in rebuilds),
-                    "tool_runs": rebuilds[-1]["tool_runs"], "jobs": rebuild_jobs},
+        "rebuild": {
+            "prepare_s": median(r["prepare_s"] for r in rebuilds),
+            "prepare_max_s": max(r["prepare_s"] for r in rebuilds),
+            "process_wall_s": median(r["process_wall_s"] for r in rebuilds),
+            "tool_runs": rebuilds[-1]["tool_runs"],
+            "jobs": rebuild_jobs,
+        },
     }
 
 
 def report(result: dict) -> str:
-    lines = [f"== {result['course']}: medians of {result['rounds']} rounds (load average before "
-             f"{result['load_avg_before']}, after {result['load_avg_after']})"]
+    lines = [
+        f"== {result['course']}: medians of {result['rounds']} rounds (load average before "
+        f"{result['load_avg_before']}, after {result['load_avg_after']})"
+    ]
     bare = result["bare"]
-    lines.append(f"bare commands, one after another: {bare['commands']} commands, "
-                 f"{bare['wall_s']:.1f} s wall, {bare['cpu_s']:.1f} CPU-s")
+    lines.append(
+        f"bare commands, one after another: {bare['commands']} commands, "
+        f"{bare['wall_s']:.1f} s wall, {bare['cpu_s']:.1f} CPU-s"
+    )
     for jobs, cold in result["cold"].items():
         ratio = cold["overhead_ratio"]
         verdict = "ok" if ratio <= OVERHEAD_TARGET else f"over the {OVERHEAD_TARGET} target"
@@ -140,32 +161,50 @@ def report(result: dict) -> str:
             f"(process {cold['process_wall_s']:.1f} s, {cold['cpu_s']:.1f} CPU-s); "
             f"overhead ratio {ratio:.2f} ({verdict}), CPU ratio {cold['cpu_ratio']:.2f}; "
             f"tool runs {cold['tool_runs']}; the build kept {cold['cores_used']:.2f} cores busy on average; "
-            f"machine-wide: cores busy {busy}, all cores >=80 % busy {cold['all_cores_busy_share']:.0%} of the time")
+            f"machine-wide: cores busy {busy}, all cores >=80 % busy {cold['all_cores_busy_share']:.0%} of the time"
+        )
     rebuild = result["rebuild"]
     encodes = rebuild["tool_runs"].get("encode", 0)
     lines.append(
-        f"rebuild, unchanged (median of 3, max {rebuild['prepare_max_s']:.3f} s): prepare_course {rebuild['prepare_s']:.3f} s "
+        f"rebuild, unchanged (median of 3, max {rebuild['prepare_max_s']:.3f} s): "
+        f"prepare_course {rebuild['prepare_s']:.3f} s "
         f"({'ok' if rebuild['prepare_s'] <= REBUILD_TARGET_S else 'over the 1 s target'}), "
         f"process {rebuild['process_wall_s']:.2f} s; {encodes} encodes "
-        f"({'ok' if encodes == 0 else 'target 0'}); all tool runs {rebuild['tool_runs'] or 'none'}")
+        f"({'ok' if encodes == 0 else 'target 0'}); all tool runs {rebuild['tool_runs'] or 'none'}"
+    )
     return "\n".join(lines)
 
 
 def machine() -> dict:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), "unknown")
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown",
+    )
     ffmpeg = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout.split("\n", 1)[0]
     return {"cpus": os.cpu_count(), "cpu_model": model, "ffmpeg": ffmpeg, "python": sys.version.split()[0]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", default=f"1,{os.cpu_count() or 1}",
-                        help="job concurrencies for the cold builds, comma-separated (default: 1 and one per core)")
-    parser.add_argument("--videos", default="20,24,27,30",
-                        help="durations in seconds of the synthetic course's videos (default: 20,24,27,30)")
-    parser.add_argument("--courses", default="security-basics,bench-videos",
-                        help="which courses to build (default: security-basics,bench-videos)")
+    parser.add_argument(
+        "--jobs",
+        default=f"1,{os.cpu_count() or 1}",
+        help="job concurrencies for the cold builds, comma-separated (default: 1 and one per core)",
+    )
+    parser.add_argument(
+        "--videos",
+        default="20,24,27,30",
+        help="durations in seconds of the synthetic course's videos (default: 20,24,27,30)",
+    )
+    parser.add_argument(
+        "--courses",
+        default="security-basics,bench-videos",
+        help="which courses to build (default: security-basics,bench-videos)",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="cold-build rounds per course (default: 3)")
     parser.add_argument("--only", choices=["media", "suspend"], help="run one group of benchmarks")
     args = parser.parse_args()
@@ -173,8 +212,8 @@ def main() -> None:
 
     if args.only != "suspend":
         RESULTS.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc)
-        figures = {"date": stamp.isoformat(timespec="seconds"), "machine": machine(), "courses": []}
+        stamp = datetime.now(UTC)
+        figures: dict[str, Any] = {"date": stamp.isoformat(timespec="seconds"), "machine": machine(), "courses": []}
         print(f"media benchmarks, {figures['date']}, {figures['machine']}", flush=True)
         with tempfile.TemporaryDirectory(prefix="courseforge-bench-") as tmp:
             work = Path(tmp)

@@ -7,6 +7,7 @@
 - ``replay`` runs the logged commands that make outputs, one after another and with nothing
   around them: what a person typing the same ffmpeg commands would pay.
 """
+
 from __future__ import annotations
 
 import os
@@ -80,8 +81,13 @@ class ToolLog:
 
     def env(self, cache: Path, **extra: str) -> dict[str, str]:
         """The environment of a build into ``cache``: shims first on PATH, intermediates kept aside."""
-        return {**os.environ, "PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}",
-                "BENCH_KEEP_UNDER": str(cache), "BENCH_KEEP_DIR": str(kept_folder(cache)), **extra}
+        return {
+            **os.environ,
+            "PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}",
+            "BENCH_KEEP_UNDER": str(cache),
+            "BENCH_KEEP_DIR": str(kept_folder(cache)),
+            **extra,
+        }
 
     def take(self) -> list[ToolRun]:
         """The runs logged since the last call, in start order; the log is emptied."""
@@ -125,8 +131,9 @@ class CpuSampler:
         previous = _cpu_times()
         while not self._stop.wait(self.interval):
             now = _cpu_times()
-            self.samples.append({cpu: (now[cpu][0] - previous[cpu][0]) / max(now[cpu][1] - previous[cpu][1], 1)
-                                 for cpu in now})
+            self.samples.append(
+                {cpu: (now[cpu][0] - previous[cpu][0]) / max(now[cpu][1] - previous[cpu][1], 1) for cpu in now}
+            )
             previous = now
 
     def __enter__(self) -> CpuSampler:
@@ -138,8 +145,9 @@ class CpuSampler:
         self._stop.set()
         self._thread.join()
         end = _cpu_times()
-        self.average = {cpu: (end[cpu][0] - self._start[cpu][0]) / max(end[cpu][1] - self._start[cpu][1], 1)
-                        for cpu in end}
+        self.average = {
+            cpu: (end[cpu][0] - self._start[cpu][0]) / max(end[cpu][1] - self._start[cpu][1], 1) for cpu in end
+        }
 
     def all_busy_share(self, threshold: float = 0.8) -> float:
         """Share of samples in which every core was at least ``threshold`` busy."""
@@ -187,7 +195,13 @@ def replay(runs: list[ToolRun], cache: Path, scratch: Path) -> Timed:
 
     def play() -> None:
         for argv, cwd in commands:
-            subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, check=True)
+            subprocess.run(
+                argv,
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=True,
+            )
 
     return timed(play)[1]

@@ -11,6 +11,7 @@ question answered, and encodes it with the player's own state.js in Node. Two le
 
 Run: .venv/bin/python bench/suspend_data.py   (or python -m bench.suspend_data)
 """
+
 from __future__ import annotations
 
 import json
@@ -47,8 +48,12 @@ def _question(n: int, kind: str, size: str) -> dict[str, Any]:
         return {**base, "accepted": ["password manager", "a password manager"]}
     if kind == "matching":
         count = 20 if big else 4
-        return {**base, "pairs": [{"id": f"{qid}-pair-{i:02d}", "source": f"Term {i}", "target": f"Meaning {i}"}
-                                  for i in range(count)]}
+        return {
+            **base,
+            "pairs": [
+                {"id": f"{qid}-pair-{i:02d}", "source": f"Term {i}", "target": f"Meaning {i}"} for i in range(count)
+            ],
+        }
     count = 20 if big else 5
     return {**base, "items": [{"id": f"{qid}-step-{i:02d}", "text": f"Step {i}"} for i in range(count)]}
 
@@ -62,7 +67,8 @@ def build_course(pages: int = 100, questions: int = 100, size: str = "typical") 
         section_pages = []
         for p in range(s, min(s + 10, pages)):
             blocks: list[dict[str, Any]] = [
-                {"type": "text", "id": f"text-{p + 1:03d}", "markdown": f"Page {p + 1} text."}]
+                {"type": "text", "id": f"text-{p + 1:03d}", "markdown": f"Page {p + 1} text."}
+            ]
             if (p + 1) % every == 0 and n < questions:
                 qs = []
                 for _ in range(min(5, questions - n)):
@@ -71,8 +77,9 @@ def build_course(pages: int = 100, questions: int = 100, size: str = "typical") 
                 blocks.append({"type": "quiz", "id": f"quiz-{p + 1:03d}", "title": f"Check {p + 1}", "questions": qs})
             section_pages.append({"id": f"page-{p + 1:03d}-lesson-content", "title": f"Page {p + 1}", "blocks": blocks})
         sections.append({"id": f"section-{s // 10 + 1:02d}", "title": f"Section {s // 10 + 1}", "pages": section_pages})
-    return Course.model_validate({"id": "suspend-data-bench", "title": "Suspend data bench",
-                                  "completion": "both", "sections": sections})
+    return Course.model_validate(
+        {"id": "suspend-data-bench", "title": "Suspend data bench", "completion": "both", "sections": sections}
+    )
 
 
 def course_json(course: Course) -> dict[str, Any]:
@@ -122,8 +129,14 @@ def encode(state: dict[str, Any], data: dict[str, Any]) -> str:
         "const text = encodeState(state, course);\n"
         "process.stdout.write(JSON.stringify({ text, back: decodeState(text, course) }));\n"
     )
-    result = subprocess.run(["node", "--input-type=module", "-e", script], input=json.dumps(
-        {"state": state, "course": data}), capture_output=True, text=True, check=True, timeout=60)
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        input=json.dumps({"state": state, "course": data}),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     out = json.loads(result.stdout)
     if out["back"] != state:
         raise AssertionError("state.js did not decode its own encoding back to the same state")
@@ -134,17 +147,25 @@ def measure(size: str = "typical", pages: int = 100, questions: int = 100) -> di
     data = course_json(build_course(pages, questions, size))
     state = full_state(data, size)
     text = encode(state, data)
-    return {"case": size, "pages": len(data["pages"]), "questions": len(state["answers"]),
-            "json_chars": len(json.dumps(state, separators=(",", ":"))), "chars": len(text),
-            "limit": SCORM12_LIMIT, "fits": len(text) <= SCORM12_LIMIT}
+    return {
+        "case": size,
+        "pages": len(data["pages"]),
+        "questions": len(state["answers"]),
+        "json_chars": len(json.dumps(state, separators=(",", ":"))),
+        "chars": len(text),
+        "limit": SCORM12_LIMIT,
+        "fits": len(text) <= SCORM12_LIMIT,
+    }
 
 
 def main() -> None:
     print(f"{'case':<9} {'pages':>5} {'questions':>9} {'as JSON':>8} {'encoded':>8}  SCORM 1.2 (4096)")
     for size in ("typical", "maximal"):
         r = measure(size)
-        print(f"{r['case']:<9} {r['pages']:>5} {r['questions']:>9} {r['json_chars']:>8} {r['chars']:>8}  "
-              f"{'fits' if r['fits'] else 'too long'}")
+        print(
+            f"{r['case']:<9} {r['pages']:>5} {r['questions']:>9} {r['json_chars']:>8} {r['chars']:>8}  "
+            f"{'fits' if r['fits'] else 'too long'}"
+        )
 
 
 if __name__ == "__main__":

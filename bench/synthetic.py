@@ -3,6 +3,7 @@
 The sources are generated once into bench/results/sources/ (a few seconds each, not measured)
 and copied into a fresh course folder per run.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -20,11 +21,40 @@ def _source(seconds: int, tone: int) -> Path:
         SOURCES.mkdir(parents=True, exist_ok=True)
         partial = out.with_suffix(".partial.mp4")
         subprocess.run(
-            ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-             "-f", "lavfi", "-i", f"testsrc2=size=1280x720:rate=30:duration={seconds}",
-             "-f", "lavfi", "-i", f"sine=frequency={tone}:sample_rate=48000:duration={seconds}",
-             "-ac", "2", "-c:v", "libx264", "-preset", "fast", "-crf", "18", "-pix_fmt", "yuv420p", "-g", "60",
-             "-c:a", "aac", "-b:a", "192k", "-shortest", str(partial)],
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                f"testsrc2=size=1280x720:rate=30:duration={seconds}",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency={tone}:sample_rate=48000:duration={seconds}",
+                "-ac",
+                "2",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "fast",
+                "-crf",
+                "18",
+                "-pix_fmt",
+                "yuv420p",
+                "-g",
+                "60",
+                "-c:a",
+                "aac",
+                "-b:a",
+                "192k",
+                "-shortest",
+                str(partial),
+            ],
             check=True,
         )
         partial.rename(out)
@@ -38,12 +68,20 @@ def make_course(folder: Path, durations: list[int]) -> Path:
     pages = []
     for n, seconds in enumerate(durations, 1):
         shutil.copyfile(_source(seconds, 220 * n), media / f"clip-{n}.mp4")
-        pages.append({
-            "id": f"p-clip-{n}",
-            "title": f"Clip {n}",
-            "blocks": [{"type": "video", "id": f"v-clip-{n}", "src": f"media/clip-{n}.mp4",
-                        "title": f"Test pattern, {seconds} seconds"}],
-        })
+        pages.append(
+            {
+                "id": f"p-clip-{n}",
+                "title": f"Clip {n}",
+                "blocks": [
+                    {
+                        "type": "video",
+                        "id": f"v-clip-{n}",
+                        "src": f"media/clip-{n}.mp4",
+                        "title": f"Test pattern, {seconds} seconds",
+                    }
+                ],
+            }
+        )
     course = {
         "id": "bench-videos",
         "title": "Benchmark: several videos",

@@ -3,6 +3,7 @@
 A zipped course folder is unpacked (by the same safe rules as every zip) into a temporary
 folder that is removed once the package is written.
 """
+
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
@@ -16,19 +17,31 @@ from exporters.formats import FORMATS
 def human_size(size: int) -> str:
     if size < 1000:
         return f"{size} bytes"
+    scaled = float(size)
     for unit in ("KB", "MB", "GB"):
-        size /= 1000
-        if size < 1000 or unit == "GB":
+        scaled /= 1000
+        if scaled < 1000 or unit == "GB":
             break
-    return f"{size:.1f} {unit}"
+    return f"{scaled:.1f} {unit}"
 
 
 @click.command("build")
 @click.argument("course_dir", type=click.Path(path_type=Path))
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="scorm12", show_default=True,
-              help="Package format: SCORM 1.2, SCORM 2004 4th Edition, or a plain web site.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Zip to write (default: <course-id>-<format>.zip in the current folder).")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="scorm12",
+    show_default=True,
+    help="Package format: SCORM 1.2, SCORM 2004 4th Edition, or a plain web site.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Zip to write (default: <course-id>-<format>.zip in the current folder).",
+)
 def command(course_dir: Path, fmt: str, output: Path | None) -> None:
     """Build a package from the course in COURSE_DIR (a course folder, or a zip of one)."""
     from cli.progress import ProgressBar

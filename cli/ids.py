@@ -1,4 +1,5 @@
 """`courseforge ids COURSE_DIR`: give every element of a hand-written course.yaml a stable id."""
+
 from __future__ import annotations
 
 import sys

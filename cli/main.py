@@ -1,6 +1,7 @@
 """The `courseforge` command. Each subcommand lives in its own module and is imported only
 when it runs, so `courseforge --help` stays instant and one command's dependencies (ffmpeg
 bindings, lxml, a web server) never slow another."""
+
 from __future__ import annotations
 
 import importlib
@@ -10,7 +11,10 @@ import click
 COMMANDS: dict[str, tuple[str, str]] = {
     "new": ("cli.new", "Create a course folder to start from."),
     "build": ("cli.build", "Build a SCORM 1.2, SCORM 2004 or web package from a course folder or a zip of one."),
-    "validate": ("cli.validate", "Check a course folder, a zipped course folder or a package and report every problem."),
+    "validate": (
+        "cli.validate",
+        "Check a course folder, a zipped course folder or a package and report every problem.",
+    ),
     "import": ("cli.import_deck", "Make a course folder from a PowerPoint deck (.pptx): a narrated page per slide."),
     "publish": ("cli.publish", "Publish the web form of a course to storage for delivery, or roll back."),
     "schema": ("cli.schema", "Print the JSON Schema of course.yaml."),

@@ -1,4 +1,5 @@
 """`courseforge new NAME`: start a course from a working example instead of a blank page."""
+
 from __future__ import annotations
 
 from pathlib import Path

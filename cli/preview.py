@@ -4,6 +4,7 @@ Builds the plain web form of the course (the same files as `courseforge build --
 a temporary folder and serves it over HTTP; the player fetches its pages, so opening
 ``index.html`` from disk would not work. Ctrl-C stops the server and removes the folder.
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,14 +18,19 @@ import click
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the built site; no per-request log lines, and no caching so a rebuild shows at once."""
 
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".js": "text/javascript", ".vtt": "text/vtt", ".webp": "image/webp", ".m4a": "audio/mp4"}
+    extensions_map = {  # noqa: RUF012 - the standard library's own class attribute, extended
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".vtt": "text/vtt",
+        ".webp": "image/webp",
+        ".m4a": "audio/mp4",
+    }
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (signature from the stdlib)
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -36,10 +42,20 @@ def serve(folder: Path, host: str, port: int) -> http.server.ThreadingHTTPServer
 
 @click.command("preview")
 @click.argument("course_dir", type=click.Path(path_type=Path))
-@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port to serve on (0 picks a free one).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 lets a tablet on the same network open the course.")
+@click.option(
+    "--port",
+    "-p",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to serve on (0 picks a free one).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 lets a tablet on the same network open the course.",
+)
 def command(course_dir: Path, port: int, host: str) -> None:
     """Build the web form of the course in COURSE_DIR and serve it for preview."""
     from cli.report import build_problems, fail

@@ -10,6 +10,7 @@ reporting its own 0..1; the bar shows the current stage's fraction and what it i
 (the media file a job is making). On anything but a terminal it stays silent, so piped output
 and CI logs keep one line per result.
 """
+
 from __future__ import annotations
 
 from types import TracebackType
@@ -36,13 +37,14 @@ class ProgressBar:
 
     def __call__(self, label: str, fraction: float) -> None:
         width = max(self._progress.console.width // 3, 16)
-        shown = label if len(label) <= width else "…" + label[-(width - 1):]
+        shown = label if len(label) <= width else "…" + label[-(width - 1) :]
         self._progress.update(self._task, description=shown, completed=min(max(fraction, 0.0), 1.0))
 
     def __enter__(self) -> ProgressBar:
         self._progress.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self._progress.stop()

@@ -1,6 +1,7 @@
 """How every command reports problems: one heading, then one ``file:line: field: message`` line
 per problem (the same shape the editor lists), then exit status 1. Whatever went wrong (the
 course file, its media, a zip, the build or the package check), the author reads one format."""
+
 from __future__ import annotations
 
 import sys

@@ -3,6 +3,7 @@
 Point an editor at it (for example a ``# yaml-language-server: $schema=course.schema.json``
 comment) and authors get field names, allowed values and descriptions as they type.
 """
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ A zip is a package when it has a manifest or a launch page at its root, and a zi
 folder when it has a course.yaml (at its root or in its one top folder). The output says which,
 so nobody mistakes "this course is fine" for "this package is fine".
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,10 +21,18 @@ COURSE_SOURCE = "zipped course folder"
 
 @click.command("validate")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS),
-              help="For a package zip: the format it must be (default: whichever it is).")
-@click.option("--fix-ids", is_flag=True,
-              help="For a course folder: first write an id into every element that has none (as `courseforge ids`).")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="For a package zip: the format it must be (default: whichever it is).",
+)
+@click.option(
+    "--fix-ids",
+    is_flag=True,
+    help="For a course folder: first write an id into every element that has none (as `courseforge ids`).",
+)
 def command(path: Path, fmt: str | None, fix_ids: bool) -> None:
     """Check a course folder (or its course.yaml), a zipped course folder or a package zip and
     report every problem. For a course, also say how long its resume data can get."""
@@ -66,14 +75,15 @@ def _fix_ids(path: Path) -> None:
 def _budget_line(path: Path) -> str:
     """The course's worst-case resume data against what each SCORM version keeps."""
     from courses.loader import load_course
-    from player.resume_budget import LIMITS, LABELS, BudgetError, measure
+    from player.resume_budget import LABELS, LIMITS, BudgetError, measure
 
     try:
         budget = measure(load_course(path), "scorm12")
     except BudgetError as error:
         return f"resume data: not measured: {error}"
-    shares = ", ".join(f"{100 * budget.chars / limit:.0f} % of the {limit:,} {LABELS[kind]} keeps"
-                       for kind, limit in LIMITS.items())
+    shares = ", ".join(
+        f"{100 * budget.chars / limit:.0f} % of the {limit:,} {LABELS[kind]} keeps" for kind, limit in LIMITS.items()
+    )
     line = f"resume data: at most {budget.chars:,} characters ({shares})"
     if not budget.fits("scorm12"):
         line += f"\nwarning: {budget.overflow_message('scorm12')}"

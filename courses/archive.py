@@ -10,6 +10,7 @@ Sizes are checked twice: first as the zip declares them (entry count, total, rat
 while unpacking, by counting the bytes that really come out, so a header that lies about a
 size gets no further than one that tells the truth.
 """
+
 from __future__ import annotations
 
 import os
@@ -87,8 +88,9 @@ def open_archive(zip_path: Path | str, limits: ArchiveLimits = ArchiveLimits()) 
     try:
         archive = zipfile.ZipFile(zip_path)
     except UnicodeDecodeError:
-        raise ArchiveError([Problem(label, None, "", "an entry name is marked as UTF-8 but is not valid UTF-8; "
-                                                     "zip the files again")]) from None
+        raise ArchiveError(
+            [Problem(label, None, "", "an entry name is marked as UTF-8 but is not valid UTF-8; zip the files again")]
+        ) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError) as error:
         raise ArchiveError([Problem(label, None, "", f"unreadable zip ({error})")]) from None
     problems = archive_problems(archive.infolist(), zip_path.stat().st_size, label, limits)
@@ -111,7 +113,7 @@ def _declared_entries(zip_path: Path) -> int | None:
         if at < 0 or len(tail) - at < end_size:
             return None
         count = struct.unpack_from("<H", tail, at + 10)[0]
-        if count != 0xFFFF or at < locator_size or tail[at - locator_size:at - locator_size + 4] != b"PK\x06\x07":
+        if count != 0xFFFF or at < locator_size or tail[at - locator_size : at - locator_size + 4] != b"PK\x06\x07":
             return count
         offset = struct.unpack_from("<Q", tail, at - locator_size + 8)[0]
         stream.seek(offset)
@@ -125,8 +127,9 @@ def _too_many(label: str, count: int, limits: ArchiveLimits) -> Problem:
     return Problem(label, None, "", f"{count} entries, more than the limit of {limits.max_entries}")
 
 
-def archive_problems(infos: list[zipfile.ZipInfo], archive_bytes: int, label: str,
-                     limits: ArchiveLimits = ArchiveLimits()) -> list[Problem]:
+def archive_problems(
+    infos: list[zipfile.ZipInfo], archive_bytes: int, label: str, limits: ArchiveLimits = ArchiveLimits()
+) -> list[Problem]:
     """Every reason not to unpack these entries: unsafe or unusable names, links, encryption,
     duplicates and names that collide when letter case is ignored, and sizes that make a bomb.
 
@@ -144,25 +147,55 @@ def archive_problems(infos: list[zipfile.ZipInfo], archive_bytes: int, label: st
         if info.create_system == 3 and stat.S_ISLNK(mode):
             problems.append(Problem(name, None, "", "symbolic link entry: a zip may only hold files and folders"))
         elif info.create_system == 3 and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
-            problems.append(Problem(name, None, "", "special file entry (a device or a pipe): a zip may only hold "
-                                                    "files and folders"))
+            problems.append(
+                Problem(
+                    name, None, "", "special file entry (a device or a pipe): a zip may only hold files and folders"
+                )
+            )
         if info.flag_bits & _ENCRYPTED_FLAG:
-            problems.append(Problem(name, None, "", "encrypted entry: it cannot be read without its password; "
-                                                    "zip the files again without encryption"))
+            problems.append(
+                Problem(
+                    name,
+                    None,
+                    "",
+                    "encrypted entry: it cannot be read without its password; zip the files again without encryption",
+                )
+            )
         total += info.file_size
         if info.file_size >= limits.entry_ratio_from:
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > limits.max_entry_ratio:
-                problems.append(Problem(name, None, "", f"expands {ratio:.0f} times ({info.compress_size} -> "
-                                                        f"{info.file_size} bytes; limit {limits.max_entry_ratio}): "
-                                                        "looks like a zip bomb"))
+                problems.append(
+                    Problem(
+                        name,
+                        None,
+                        "",
+                        f"expands {ratio:.0f} times ({info.compress_size} -> "
+                        f"{info.file_size} bytes; limit {limits.max_entry_ratio}): "
+                        "looks like a zip bomb",
+                    )
+                )
     if total > limits.max_total_bytes:
-        problems.append(Problem(label, None, "", f"unpacks to {total} bytes, more than the "
-                                                 f"{byte_size(limits.max_total_bytes)} limit: looks like a zip bomb"))
+        problems.append(
+            Problem(
+                label,
+                None,
+                "",
+                f"unpacks to {total} bytes, more than the "
+                f"{byte_size(limits.max_total_bytes)} limit: looks like a zip bomb",
+            )
+        )
     ratio = total / max(archive_bytes, 1)
     if total >= limits.total_ratio_from and ratio > limits.max_total_ratio:
-        problems.append(Problem(label, None, "", f"unpacks to {total} bytes from {archive_bytes}, {ratio:.0f} times "
-                                                 f"its size (limit {limits.max_total_ratio}): looks like a zip bomb"))
+        problems.append(
+            Problem(
+                label,
+                None,
+                "",
+                f"unpacks to {total} bytes from {archive_bytes}, {ratio:.0f} times "
+                f"its size (limit {limits.max_total_ratio}): looks like a zip bomb",
+            )
+        )
     return problems
 
 
@@ -195,20 +228,33 @@ def _name_problems(infos: list[zipfile.ZipInfo]) -> list[Problem]:
             key = unicodedata.normalize("NFC", prefix).casefold()
             first = spelling.setdefault(key, prefix)
             if first != prefix:
-                problems.append(Problem(shown(name), None, "", f"'{shown(prefix)}' and '{shown(first)}' differ only "
-                                                               "in letter case: unpacked on Windows or macOS, one "
-                                                               "would overwrite the other; rename one"))
+                problems.append(
+                    Problem(
+                        shown(name),
+                        None,
+                        "",
+                        f"'{shown(prefix)}' and '{shown(first)}' differ only "
+                        "in letter case: unpacked on Windows or macOS, one "
+                        "would overwrite the other; rename one",
+                    )
+                )
                 break
     for path in folders:
         if path in files:
-            problems.append(Problem(shown(path + "/"), None, "", f"'{shown(path)}' is a file in the zip, so it "
-                                                                 "cannot also be a folder"))
+            problems.append(
+                Problem(
+                    shown(path + "/"), None, "", f"'{shown(path)}' is a file in the zip, so it cannot also be a folder"
+                )
+            )
     for path in sorted(files):
         parent = path.rsplit("/", 1)[0] if "/" in path else None
         while parent is not None:
             if parent in files:
-                problems.append(Problem(shown(path), None, "", f"'{shown(parent)}' is a file in the zip, so it "
-                                                               "cannot also be a folder"))
+                problems.append(
+                    Problem(
+                        shown(path), None, "", f"'{shown(parent)}' is a file in the zip, so it cannot also be a folder"
+                    )
+                )
                 break
             parent = parent.rsplit("/", 1)[0] if "/" in parent else None
     return problems
@@ -221,8 +267,10 @@ def _name_problem(info: zipfile.ZipInfo) -> str | None:
         code = next(ord(c) for c in raw if _is_control(c))
         return f"the name holds the control character U+{code:04X}; rename the file"
     if not info.flag_bits & _UTF8_FLAG and not raw.isascii():
-        return ("the name is neither plain ASCII nor marked as UTF-8, so every system reads it differently; "
-                "zip the files again with a tool that writes UTF-8 names")
+        return (
+            "the name is neither plain ASCII nor marked as UTF-8, so every system reads it differently; "
+            "zip the files again with a tool that writes UTF-8 names"
+        )
     name = info.filename
     if name.startswith(("/", "\\")) or "\\" in name or ".." in name.split("/") or _drive(name):
         return "unsafe path: it would be written outside the folder it is unpacked into (absolute, drive or '..' path)"
@@ -266,8 +314,7 @@ def course_folder(names: list[str]) -> str | None:
     return None
 
 
-def extract(zip_path: Path | str, parent: Path | str | None = None,
-            limits: ArchiveLimits = ArchiveLimits()) -> Path:
+def extract(zip_path: Path | str, parent: Path | str | None = None, limits: ArchiveLimits = ArchiveLimits()) -> Path:
     """Unpack the zip into a new, empty folder made under ``parent`` (default: the system's
     temporary folder) and return that folder; the caller removes it when done.
 
@@ -286,8 +333,9 @@ def extract(zip_path: Path | str, parent: Path | str | None = None,
 
 
 @contextmanager
-def unpacked(zip_path: Path | str, parent: Path | str | None = None,
-             limits: ArchiveLimits = ArchiveLimits()) -> Iterator[Path]:
+def unpacked(
+    zip_path: Path | str, parent: Path | str | None = None, limits: ArchiveLimits = ArchiveLimits()
+) -> Iterator[Path]:
     """``extract``, and the folder removed again at the end of the ``with`` block."""
     folder = extract(zip_path, parent, limits)
     try:
@@ -297,17 +345,27 @@ def unpacked(zip_path: Path | str, parent: Path | str | None = None,
 
 
 @contextmanager
-def unpacked_course(zip_path: Path | str, parent: Path | str | None = None,
-                    limits: ArchiveLimits = ArchiveLimits()) -> Iterator[Path]:
+def unpacked_course(
+    zip_path: Path | str, parent: Path | str | None = None, limits: ArchiveLimits = ArchiveLimits()
+) -> Iterator[Path]:
     """A zipped course folder, unpacked like ``unpacked``: yields the folder holding its
     ``course.yaml`` (the zip's root, or its single top folder)."""
     with unpacked(zip_path, parent, limits) as folder:
         names = [entry.relative_to(folder).as_posix() for entry in folder.rglob("*")]
         top = course_folder(names)
         if top is None:
-            raise ArchiveError([Problem(Path(zip_path).name, None, "", f"not a zipped course folder: no {COURSE_FILE} "
-                                                                       "at the root of the zip or in its single top "
-                                                                       "folder")])
+            raise ArchiveError(
+                [
+                    Problem(
+                        Path(zip_path).name,
+                        None,
+                        "",
+                        f"not a zipped course folder: no {COURSE_FILE} "
+                        "at the root of the zip or in its single top "
+                        "folder",
+                    )
+                ]
+            )
         yield folder / top
 
 
@@ -328,8 +386,9 @@ def _unpack(archive: zipfile.ZipFile, folder: Path) -> None:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 _unpack_file(archive, info, target)
         except (FileExistsError, NotADirectoryError, IsADirectoryError):
-            raise ArchiveError([Problem(name, None, "", "collides with another entry once unpacked; "
-                                                        "rename one")]) from None
+            raise ArchiveError(
+                [Problem(name, None, "", "collides with another entry once unpacked; rename one")]
+            ) from None
         except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, ValueError) as error:
             raise ArchiveError([Problem(name, None, "", f"damaged entry ({error})")]) from None
         except OSError as error:  # a name too long for this file system, a full disk
@@ -346,6 +405,14 @@ def _unpack_file(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) 
         while chunk := source.read(CHUNK_BYTES):
             count += len(chunk)
             if count > info.file_size:
-                raise ArchiveError([Problem(shown(info.filename), None, "", f"holds more than the {info.file_size} "
-                                                                            "bytes its header declares: refused")])
+                raise ArchiveError(
+                    [
+                        Problem(
+                            shown(info.filename),
+                            None,
+                            "",
+                            f"holds more than the {info.file_size} bytes its header declares: refused",
+                        )
+                    ]
+                )
             out.write(chunk)

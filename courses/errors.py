@@ -6,6 +6,7 @@ course one error per run is the slowest way to learn YAML. All at once has a cei
 a broken (or hostile) file can hold a million mistakes, and nobody reads past the first
 screenful, so a ``ProblemList`` keeps the first ``MAX_PROBLEMS`` and only counts the rest.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -68,8 +69,9 @@ class ProblemList(list[Problem]):
         """One line per kept problem, then one saying how many more there were."""
         lines = [str(problem) for problem in self]
         if self.omitted:
-            lines.append(f"... and {self.omitted} more problem{'s' if self.omitted != 1 else ''} "
-                         f"(stopped after {self.limit})")
+            lines.append(
+                f"... and {self.omitted} more problem{'s' if self.omitted != 1 else ''} (stopped after {self.limit})"
+            )
         return lines
 
 

@@ -10,6 +10,7 @@ around unusual line breaks). Every other byte stays as it was, and the new text 
 and must equal the old data plus the new ids, each on the line reported, or nothing is written.
 Existing ids are never touched: learners' saved progress points at them.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -50,11 +51,43 @@ BLOCK_FILE_FIELDS = {"text": "file", "image": "src", "video": "src", "narration"
 BLOCK_TEXT_FIELDS = ("markdown", "alt", "title", "script", "transcript")
 SLUG_WORDS = 3
 SLUG_MAX = 24
-STOP_WORDS = frozenset({
-    "a", "an", "and", "are", "as", "at", "be", "by", "do", "does", "for", "from", "how", "in", "is",
-    "it", "its", "of", "on", "or", "that", "the", "this", "to", "what", "when", "which", "who", "why",
-    "with", "you", "your", "i",
-})
+STOP_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "does",
+        "for",
+        "from",
+        "how",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "what",
+        "when",
+        "which",
+        "who",
+        "why",
+        "with",
+        "you",
+        "your",
+        "i",
+    }
+)
 STR_TAG = "tag:yaml.org,2002:str"
 ANCHOR = re.compile(r"(?:!\S* +)?&([^\s,\[\]{}]+)")
 # What may stand before a block mapping's first key on its line: indentation and '- ' dashes.
@@ -127,11 +160,17 @@ def plan_ids(course_dir: Path | str) -> IdPlan:
     if doc is None or problems:  # a repeated key or a syntax error: no safe place to write
         raise IdsError(problems)
     if not isinstance(doc.data, dict) or not isinstance(doc.root, yaml.MappingNode):
-        raise IdsError([Problem(
-            file, doc.root.start_mark.line + 1, "",
-            f"the top level should be a mapping of course fields (id:, title:, sections:, ...), "
-            f"but is {describe(doc.data)}",
-        )])
+        raise IdsError(
+            [
+                Problem(
+                    file,
+                    doc.root.start_mark.line + 1,
+                    "",
+                    f"the top level should be a mapping of course fields (id:, title:, sections:, ...), "
+                    f"but is {describe(doc.data)}",
+                )
+            ]
+        )
     lines = LINES.findall(text)
     elements = list(_elements(doc.data, doc.root))
     first_seen: dict[int, _Element] = {}
@@ -164,11 +203,20 @@ def plan_ids(course_dir: Path | str) -> IdPlan:
     _verify(doc.data, new_text, added, planned, file)
     line_after = _line_numbers_after(planned)
     left = [_invalid_problem(element, line_after, file) for element in invalid]
-    left += [_alias_problem(element, first_seen[id(element.node)], lines, line_after, file)
-             for element in repeats if "id" not in element.data]
-    left += [Problem(file, line_after(element.pos), field_path(element.loc + ("id",)),
-                     "is missing, and this layout leaves no safe place to add it; add an id here by hand")
-             for element in unplaced]
+    left += [
+        _alias_problem(element, first_seen[id(element.node)], lines, line_after, file)
+        for element in repeats
+        if "id" not in element.data
+    ]
+    left += [
+        Problem(
+            file,
+            line_after(element.pos),
+            field_path(element.loc + ("id",)),
+            "is missing, and this layout leaves no safe place to add it; add an id here by hand",
+        )
+        for element in unplaced
+    ]
     updated = (codecs.BOM_UTF8 if bom else b"") + new_text.encode("utf-8") if added else original
     return IdPlan(source, original, updated, added, sorted(left, key=lambda problem: problem.line or 0))
 
@@ -186,8 +234,16 @@ def write_plan(plan: IdPlan) -> None:
     except OSError as error:
         raise IdsError([Problem(file, None, "", f"could not be read: {error.strerror or error}")]) from error
     if current != plan.original:
-        raise IdsError([Problem(file, None, "", "was changed by something else while ids were being "
-                                                "worked out; run the command again")])
+        raise IdsError(
+            [
+                Problem(
+                    file,
+                    None,
+                    "",
+                    "was changed by something else while ids were being worked out; run the command again",
+                )
+            ]
+        )
     temp: str | None = None
     try:
         handle, temp = tempfile.mkstemp(dir=source.parent, prefix=f".{source.name}.", suffix=".tmp")
@@ -226,29 +282,56 @@ def _read(path: Path) -> tuple[Path, bytes, str, bool]:
     if not path.exists():
         raise IdsError([Problem(file, None, "", f"{path} does not exist; give a course folder or its course.yaml")])
     if not source.exists():
-        raise IdsError([Problem(file, None, "", f"no {file} in {path}; every course folder needs one "
-                                                "(`courseforge new NAME` creates a course to start from)")])
+        raise IdsError(
+            [
+                Problem(
+                    file,
+                    None,
+                    "",
+                    f"no {file} in {path}; every course folder needs one "
+                    "(`courseforge new NAME` creates a course to start from)",
+                )
+            ]
+        )
     if not source.is_file() or source.name != file:
         raise IdsError([Problem(file, None, "", f"{source} is not a course folder or a course.yaml file")])
     try:
         raw = read_limited(source, MAX_COURSE_YAML_BYTES)
     except FileTooLarge as error:
-        raise IdsError([Problem(file, None, "", f"is {error.size} bytes, more than the {byte_size(error.limit)} "
-                                                f"limit for a {COURSE_FILE}")]) from error
+        raise IdsError(
+            [
+                Problem(
+                    file,
+                    None,
+                    "",
+                    f"is {error.size} bytes, more than the {byte_size(error.limit)} limit for a {COURSE_FILE}",
+                )
+            ]
+        ) from error
     except OSError as error:
         raise IdsError([Problem(file, None, "", f"could not be read: {error.strerror or error}")]) from error
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise IdsError([Problem(file, line, "", f"not UTF-8 text (byte 0x{raw[error.start]:02x}); "
-                                                "save the file with UTF-8 encoding")]) from error
+        raise IdsError(
+            [
+                Problem(
+                    file, line, "", f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file with UTF-8 encoding"
+                )
+            ]
+        ) from error
     return source, raw, text, raw.startswith(codecs.BOM_UTF8)
 
 
 def _symlink_problem(source: Path) -> Problem:
-    return Problem(source.name, None, "", f"is a symbolic link (to {os.readlink(source)}); ids are written "
-                                          "only into a regular file, so give the file the link points to")
+    return Problem(
+        source.name,
+        None,
+        "",
+        f"is a symbolic link (to {os.readlink(source)}); ids are written "
+        "only into a regular file, so give the file the link points to",
+    )
 
 
 # --------------------------------------------------------------------------- elements
@@ -276,8 +359,9 @@ def _elements(course: dict, root: yaml.MappingNode) -> Iterator[_Element]:
             for block, b_node, b_loc in _items(page, p_node, "blocks", p_loc):
                 kind = block.get("type")
                 kind = kind if isinstance(kind, str) else ""
-                yield _Element(block, b_node, b_loc, BLOCK_PREFIXES.get(kind, OTHER_BLOCK_PREFIX),
-                               _block_words(block, kind))
+                yield _Element(
+                    block, b_node, b_loc, BLOCK_PREFIXES.get(kind, OTHER_BLOCK_PREFIX), _block_words(block, kind)
+                )
                 if kind != "quiz":
                     continue
                 for question, q_node, q_loc in _items(block, b_node, "questions", b_loc):
@@ -336,21 +420,28 @@ def _invalid_problem(element: _Element, line_after: LineMap, file: str) -> Probl
     entry = _entry(element.node, "id")  # a merged id is reported where it is written
     pos = (entry[0].start_mark.line, entry[0].start_mark.column) if entry else element.pos
     what = "is empty" if value is None else f"{describe(value)} is not a valid id"
-    return Problem(file, line_after(pos), field_path(element.loc + ("id",)),
-                   f"{what} (letters, digits, '-' and '_', starting with a letter or digit, at most "
-                   "64 characters); existing ids are never changed automatically, so fix it by hand")
+    return Problem(
+        file,
+        line_after(pos),
+        field_path(element.loc + ("id",)),
+        f"{what} (letters, digits, '-' and '_', starting with a letter or digit, at most "
+        "64 characters); existing ids are never changed automatically, so fix it by hand",
+    )
 
 
-def _alias_problem(repeat: _Element, first: _Element, lines: list[str], line_after: LineMap,
-                   file: str) -> Problem:
+def _alias_problem(repeat: _Element, first: _Element, lines: list[str], line_after: LineMap, file: str) -> Problem:
     """A YAML alias repeats one mapping, which cannot hold two ids. The parser hands back the
     anchored node for an alias, so the problem points at the element written out."""
     line, col = first.pos
     anchor = ANCHOR.match(lines[line], col)
     alias = f"the alias *{anchor.group(1)}" if anchor else "an alias"
-    return Problem(file, line_after(first.pos), field_path(repeat.loc),
-                   f"repeats {field_path(first.loc) or 'the course'}, written here, through {alias}; "
-                   "each element needs an id of its own, so write it out in full")
+    return Problem(
+        file,
+        line_after(first.pos),
+        field_path(repeat.loc),
+        f"repeats {field_path(first.loc) or 'the course'}, written here, through {alias}; "
+        "each element needs an id of its own, so write it out in full",
+    )
 
 
 def _fresh_id(element: _Element, used: set[str]) -> str:
@@ -378,8 +469,8 @@ def _placement(node: yaml.MappingNode, lines: list[str]) -> _Insertion | None:
     """Where the id goes so that it is the mapping's first key; None when no place is safe."""
     line, col = node.start_mark.line, node.start_mark.column
     if node.flow_style:
-        return _Insertion(line, col, True) if lines[line][col:col + 1] == "{" else None
-    if lines[line][col:col + 1] in ("&", "!"):  # an anchor or tag first: the keys come after it
+        return _Insertion(line, col, True) if lines[line][col : col + 1] == "{" else None
+    if lines[line][col : col + 1] in ("&", "!"):  # an anchor or tag first: the keys come after it
         # its first own key: the first written after it (a key merged in with '<<' is written
         # before the mapping, or inside it after that first key)
         keys = [(key.start_mark.line, key.start_mark.column) for key, _value in node.value]
@@ -400,14 +491,16 @@ def _splice(lines: list[str], planned: list[tuple[_Insertion, Loc, str]], file: 
         ending = match.group() if match else ""
         body = text[: len(text) - len(ending)]
         if where.flow:
-            rest = body[where.col + 1:]
+            rest = body[where.col + 1 :]
             separator = "" if rest.lstrip().startswith("}") else ("," if not rest.strip() else ", ")
             out[where.line] = body[: where.col + 1] + f"id: {value}{separator}" + rest + ending
         elif not body[: where.col].strip():  # the key starts its line: a new line above it
             out.insert(where.line, body[: where.col] + f"id: {value}" + newline)
         else:  # '- key: ...': the id takes the dash, the rest moves to the next line
-            out[where.line: where.line + 1] = [body[: where.col] + f"id: {value}" + newline,
-                                               " " * where.col + body[where.col:] + ending]
+            out[where.line : where.line + 1] = [
+                body[: where.col] + f"id: {value}" + newline,
+                " " * where.col + body[where.col :] + ending,
+            ]
     added = []
     shift = 0  # ids on lines of their own so far
     for where, loc, value in planned:
@@ -416,17 +509,30 @@ def _splice(lines: list[str], planned: list[tuple[_Insertion, Loc, str]], file: 
     return "".join(out), added
 
 
-def _verify(data: Any, new_text: str, added: list[Added], planned: list[tuple[_Insertion, Loc, str]],
-            file: str) -> None:
+def _verify(
+    data: Any, new_text: str, added: list[Added], planned: list[tuple[_Insertion, Loc, str]], file: str
+) -> None:
     """Refuse unless the new text reads as the old data plus exactly the new ids, on their lines."""
     expected = copy.deepcopy(data)
     for _where, loc, value in planned:
         _at(expected, loc)["id"] = value
     doc, problems = parse_yaml(new_text, file)
-    if (doc is None or problems or doc.data != expected
-            or any(doc.line_of(loc + ("id",)) != item.line for (_w, loc, _v), item in zip(planned, added))):
-        raise IdsError([Problem(file, None, "", "ids could not be added without changing something else "
-                                                "in the file; add them by hand")])
+    if (
+        doc is None
+        or problems
+        or doc.data != expected
+        or any(doc.line_of(loc + ("id",)) != item.line for (_w, loc, _v), item in zip(planned, added))
+    ):
+        raise IdsError(
+            [
+                Problem(
+                    file,
+                    None,
+                    "",
+                    "ids could not be added without changing something else in the file; add them by hand",
+                )
+            ]
+        )
 
 
 def _line_numbers_after(planned: list[tuple[_Insertion, Loc, str]]) -> LineMap:

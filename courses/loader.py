@@ -11,6 +11,7 @@ The model it returns is exactly what the course.yaml says (a text block keeps it
 Markdown is read from the source when the page is rendered), so it round-trips: dumped and
 validated again, it is the same course.
 """
+
 from __future__ import annotations
 
 from itertools import islice
@@ -71,8 +72,9 @@ def folder_source(path: Path | str) -> tuple[FolderSource, str]:
 def _load_path(path: Path) -> tuple[Course | None, ProblemList]:
     if not path.exists() and not path.is_symlink():
         file = path.name if path.suffix in (".yaml", ".yml") else COURSE_FILE
-        return None, ProblemList([Problem(file, None, "", f"{path} does not exist; give a course folder or its "
-                                                          "course.yaml")])
+        return None, ProblemList(
+            [Problem(file, None, "", f"{path} does not exist; give a course folder or its course.yaml")]
+        )
     return _load(*folder_source(path))
 
 
@@ -84,18 +86,30 @@ def _load(source: CourseSource, file: str) -> tuple[Course | None, ProblemList]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return None, ProblemList([Problem(file, line, "", f"not UTF-8 text (byte 0x{raw[error.start]:02x}); "
-                                                          "save the file with UTF-8 encoding")])
+        return None, ProblemList(
+            [
+                Problem(
+                    file, line, "", f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file with UTF-8 encoding"
+                )
+            ]
+        )
 
     doc, parse_problems = parse_yaml(text, file)
     if doc is None:
         return None, parse_problems
     if not isinstance(doc.data, dict):
-        return None, merged(parse_problems, [Problem(
-            file, doc.root.start_mark.line + 1, "",
-            f"the top level should be a mapping of course fields (id:, title:, sections:, ...), "
-            f"but is {describe(doc.data)}",
-        )])
+        return None, merged(
+            parse_problems,
+            [
+                Problem(
+                    file,
+                    doc.root.start_mark.line + 1,
+                    "",
+                    f"the top level should be a mapping of course fields (id:, title:, sections:, ...), "
+                    f"but is {describe(doc.data)}",
+                )
+            ],
+        )
     checked = source_problems(doc, source, file)
     schema = ProblemList()
     course: Course | None = None
@@ -120,11 +134,21 @@ def _read_course_file(source: CourseSource, file: str) -> bytes | Problem:
     try:
         return source.read(file, MAX_COURSE_YAML_BYTES)
     except FileMissing:
-        return Problem(file, None, "", f"no {file} in {source.describe()}; every course folder needs one "
-                                       "(`courseforge new NAME` creates a course to start from)")
+        return Problem(
+            file,
+            None,
+            "",
+            f"no {file} in {source.describe()}; every course folder needs one "
+            "(`courseforge new NAME` creates a course to start from)",
+        )
     except FileTooLarge as error:
-        return Problem(file, None, "", f"is {error.size} bytes, more than the {byte_size(error.limit)} "
-                                       f"limit for a {COURSE_FILE}; move long texts into Markdown files "
-                                       "(a text block with file:)")
+        return Problem(
+            file,
+            None,
+            "",
+            f"is {error.size} bytes, more than the {byte_size(error.limit)} "
+            f"limit for a {COURSE_FILE}; move long texts into Markdown files "
+            "(a text block with file:)",
+        )
     except SourceError as error:
         return Problem(file, None, "", str(error).removeprefix(f"{file} "))

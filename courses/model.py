@@ -6,12 +6,13 @@ exact field path. Every section, page, block, question and choice carries a stab
 data, interactions and review comments point at ids, never at positions, so a course can be
 reordered and republished without corrupting a learner's progress.
 """
+
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -57,8 +58,9 @@ def _plain_text(max_chars: int, multiline: bool) -> Callable[[str], str]:
     # max_length (the course title's 200) must win, and pydantic keeps only one of two.
     def check(text: str) -> str:
         if len(text) > max_chars:
-            raise PydanticCustomError("string_too_long", "String should have at most {max_length} characters",
-                                      {"max_length": max_chars})
+            raise PydanticCustomError(
+                "string_too_long", "String should have at most {max_length} characters", {"max_length": max_chars}
+            )
         index = first_control_character(text, multiline)
         if index is not None:
             fix = "keep this text on one line" if text[index] in "\t\n\r" else "remove it"
@@ -82,8 +84,11 @@ StableId = Annotated[
 ]
 RelativePath = Annotated[
     Text,
-    Field(min_length=1, max_length=PATH_MAX_CHARS,
-          description="Path of a file inside the course folder, with '/' separators."),
+    Field(
+        min_length=1,
+        max_length=PATH_MAX_CHARS,
+        description="Path of a file inside the course folder, with '/' separators.",
+    ),
 ]
 
 
@@ -185,7 +190,7 @@ class Ordering(QuestionBase):
 
 
 Question = Annotated[
-    Union[SingleChoice, MultipleResponse, TrueFalse, FillIn, Matching, Ordering],
+    SingleChoice | MultipleResponse | TrueFalse | FillIn | Matching | Ordering,
     Field(discriminator="type"),
 ]
 
@@ -208,9 +213,7 @@ class ImageBlock(Strict):
     type: Literal["image"]
     id: StableId
     src: RelativePath
-    alt: Text = Field(
-        min_length=1, description="What the image shows, read by screen readers. Required."
-    )
+    alt: Text = Field(min_length=1, description="What the image shows, read by screen readers. Required.")
     caption: Text | None = None
 
 
@@ -253,7 +256,7 @@ class QuizBlock(Strict):
 
 
 Block = Annotated[
-    Union[TextBlock, ImageBlock, VideoBlock, NarrationBlock, QuizBlock],
+    TextBlock | ImageBlock | VideoBlock | NarrationBlock | QuizBlock,
     Field(discriminator="type"),
 ]
 
@@ -282,9 +285,7 @@ class Voice(Strict):
 class Course(Strict):
     id: StableId
     title: Text = Field(min_length=1, max_length=200)
-    language: Text = Field(
-        "en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description="BCP 47 language tag."
-    )
+    language: Text = Field("en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description="BCP 47 language tag.")
     description: MultilineText = ""
     version: Text = Field("1.0.0", min_length=1, max_length=64)
     completion: CompletionRule = CompletionRule.ALL_PAGES_VIEWED

@@ -5,6 +5,7 @@ the format once (a section, a Markdown page, a quiz) and explains in its own wor
 next. Ids are generated short and random, so they stay unique when the author copies and edits
 pages, and never need renaming when titles change.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,9 +17,7 @@ from pathlib import Path
 from courses.model import Course
 
 BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
-TITLE_MAX: int = next(
-    rule.max_length for rule in Course.model_fields["title"].metadata if hasattr(rule, "max_length")
-)
+TITLE_MAX: int = next(rule.max_length for rule in Course.model_fields["title"].metadata if hasattr(rule, "max_length"))
 
 
 class ScaffoldError(Exception):
@@ -124,20 +123,30 @@ def create_course(dest: Path, title: str) -> Path:
     if dest.exists() and not dest.is_dir():
         raise ScaffoldError(f"{dest} already exists and is a file; choose another name")
     if dest.is_dir() and any(dest.iterdir()):
-        raise ScaffoldError(f"{dest} already exists and is not empty; choose another name "
-                            "(nothing was changed)")
-    ids = {name: new_id(prefix) for name, prefix in [
-        ("section_id", "s"), ("page1_id", "p"), ("page2_id", "p"), ("text_id", "b"), ("quiz_id", "b"),
-        ("q1_id", "q"), ("q2_id", "q"), ("c1_id", "c"), ("c2_id", "c"),
-    ]}
+        raise ScaffoldError(f"{dest} already exists and is not empty; choose another name (nothing was changed)")
+    ids = {
+        name: new_id(prefix)
+        for name, prefix in [
+            ("section_id", "s"),
+            ("page1_id", "p"),
+            ("page2_id", "p"),
+            ("text_id", "b"),
+            ("quiz_id", "b"),
+            ("q1_id", "q"),
+            ("q2_id", "q"),
+            ("c1_id", "c"),
+            ("c2_id", "c"),
+        ]
+    }
     if len(set(ids.values())) != len(ids):  # one in a billion; try again rather than ship a clash
         return create_course(dest, title)
     try:
         (dest / "text").mkdir(parents=True, exist_ok=True)
         (dest / "media").mkdir()
         (dest / "course.yaml").write_text(
-            COURSE_YAML.format(title=title, title_yaml=json.dumps(title, ensure_ascii=False),
-                               course_id=course_id(title), **ids),
+            COURSE_YAML.format(
+                title=title, title_yaml=json.dumps(title, ensure_ascii=False), course_id=course_id(title), **ids
+            ),
             encoding="utf-8",
         )
         (dest / "text" / "welcome.md").write_text(WELCOME_MD, encoding="utf-8")

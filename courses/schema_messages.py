@@ -5,6 +5,7 @@
 Authors get the field path as it looks in their file (the union tags pydantic inserts are
 dropped), the line it is on, and a sentence saying what to change.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -129,7 +130,7 @@ def describe(value: Any) -> str:
 
 
 def _number(value: Any) -> str:
-    if isinstance(value, int) and not -10**40 < value < 10**40:  # str() of a huge int is slow, then refused
+    if isinstance(value, int) and not -(10**40) < value < 10**40:  # str() of a huge int is slow, then refused
         return f"a number of {value.bit_length() * 3 // 10 + 1} digits"
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
@@ -151,22 +152,22 @@ def _message(error: ErrorDetails, path: tuple[str | int, ...], owner: type[BaseM
     if kind == "missing":
         return f"required field is missing {IDS_HINT}" if name == "id" else "required field is missing"
     if kind == "extra_forbidden":
-        allowed = sorted(owner.model_fields) if owner is not None else []
-        suggestion = _did_you_mean(str(name), allowed)
-        if suggestion or not allowed:
+        fields = sorted(owner.model_fields) if owner is not None else []
+        suggestion = _did_you_mean(str(name), fields)
+        if suggestion or not fields:
             return f"unknown field '{shorten(str(name))}'{suggestion}"
-        return f"unknown field '{shorten(str(name))}'; the fields allowed here are: {', '.join(allowed)}"
+        return f"unknown field '{shorten(str(name))}'; the fields allowed here are: {', '.join(fields)}"
     if kind == "invalid_key":
         if value is None:
             return "a field name is missing before ':'"
         return f"field names must be text, not {describe(value)}"
     if kind in ("union_tag_not_found", "union_tag_invalid"):
-        tags = list(_union_tags(target))
-        allowed = ", ".join(tags)
+        kinds = list(_union_tags(target))
+        allowed = ", ".join(kinds)
         if kind == "union_tag_not_found":
             return f"required field is missing; it names the kind, one of: {allowed}"
         tag = str(ctx.get("tag", ""))
-        return f"'{shorten(tag)}' is not a known type; use one of: {allowed}{_did_you_mean(tag, tags)}"
+        return f"'{shorten(tag)}' is not a known type; use one of: {allowed}{_did_you_mean(tag, kinds)}"
     if kind in ("enum", "literal_error"):
         options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         got = f"'{shorten(value)}'" if isinstance(value, str) else describe(value)
@@ -191,7 +192,7 @@ def _message(error: ErrorDetails, path: tuple[str | int, ...], owner: type[BaseM
     if kind == "string_too_short":
         minimum = ctx.get("min_length", 1)
         return "must not be empty" if minimum == 1 else f"is too short: at least {minimum} characters"
-    if kind == "string_too_long" or kind == "too_long" and isinstance(value, str):
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):
         return f"is too long: at most {ctx.get('max_length')} characters (this one has {len(str(value))})"
     if kind == "too_short":
         minimum = ctx.get("min_length")
@@ -205,8 +206,12 @@ def _message(error: ErrorDetails, path: tuple[str | int, ...], owner: type[BaseM
         if name == "language":
             return f"'{shown}' is not a language tag like 'en', 'fr' or 'pt-BR'"
         return f"'{shown}' does not have the expected form ({ctx.get('pattern')})"
-    bounds = {"greater_than": ("gt", "more than"), "greater_than_equal": ("ge", "at least"),
-              "less_than": ("lt", "less than"), "less_than_equal": ("le", "at most")}
+    bounds = {
+        "greater_than": ("gt", "more than"),
+        "greater_than_equal": ("ge", "at least"),
+        "less_than": ("lt", "less than"),
+        "less_than_equal": ("le", "at most"),
+    }
     if kind in bounds:
         key, words = bounds[kind]
         return f"must be {words} {_number(ctx.get(key))}, but is {_number(value)}"

@@ -9,6 +9,7 @@ Both sources refuse what a course file may not be (a path leaving the course, a 
 folder, a folder, a file past its size limit) with a ``SourceError`` whose message an author can
 act on, and neither ever reads bytes from outside the course.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -99,8 +100,10 @@ class FolderSource:
         except (OSError, RuntimeError) as error:  # a loop of links
             raise SourceError(f"{path} could not be read: {getattr(error, 'strerror', None) or error}") from None
         if not inside:
-            raise SourceError(f"{path} is a link to {resolved}, outside the course folder; "
-                              "copy the file into the course folder instead")
+            raise SourceError(
+                f"{path} is a link to {resolved}, outside the course folder; "
+                "copy the file into the course folder instead"
+            )
         if not full.exists():
             raise FileMissing(f"file {path} not found")
         if not full.is_file():
@@ -130,8 +133,11 @@ class FolderSource:
             if not folder.resolve().is_relative_to(self.root.resolve()) or not folder.is_dir():
                 return []
             parent = PurePosixPath(path).parent
-            return sorted(str(parent / entry.name) if str(parent) != "." else entry.name
-                          for entry in folder.iterdir() if entry.is_file())
+            return sorted(
+                str(parent / entry.name) if str(parent) != "." else entry.name
+                for entry in folder.iterdir()
+                if entry.is_file()
+            )
         except OSError:
             return []
 

@@ -9,6 +9,7 @@ The files may come from anyone: they are read through the course source (``cours
 which reads nothing through a link that leaves the folder, and no file is read past a size limit
 an author would never reach.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -153,11 +154,17 @@ class _Checker:
         if self.problems.full:
             self.problems.skip()
         elif first == value:
-            self.add(id_loc, f"id '{shorten(value)}' is already used by {self.where(first_loc[:-1])}; "
-                             "every id in a course must be different")
+            self.add(
+                id_loc,
+                f"id '{shorten(value)}' is already used by {self.where(first_loc[:-1])}; "
+                "every id in a course must be different",
+            )
         else:
-            self.add(id_loc, f"id '{shorten(value)}' differs from '{shorten(first)}' of {self.where(first_loc[:-1])} "
-                             "only in letter case; ids become file names, so they must differ by more than case")
+            self.add(
+                id_loc,
+                f"id '{shorten(value)}' differs from '{shorten(first)}' of {self.where(first_loc[:-1])} "
+                "only in letter case; ids become file names, so they must differ by more than case",
+            )
 
     def check_repeats(self, elements: list[tuple[dict, Loc]], name: str) -> None:
         seen: dict[str, Loc] = {}
@@ -169,8 +176,11 @@ class _Checker:
                 self.problems.skip()
             elif _same(text) in seen:
                 first = seen[_same(text)]
-                self.add(loc + (name,), f"'{shorten(text)}' repeats the {name} of {field_path(first[-3:-1])} "
-                                        f"(line {self.doc.line_of(first)}); learners could not tell them apart")
+                self.add(
+                    loc + (name,),
+                    f"'{shorten(text)}' repeats the {name} of {field_path(first[-3:-1])} "
+                    f"(line {self.doc.line_of(first)}); learners could not tell them apart",
+                )
             else:
                 seen[_same(text)] = loc + (name,)
 
@@ -192,8 +202,10 @@ class _Checker:
             if first == text:
                 message = f"'{shorten(text)}' is already accepted[{first_index}]; list each answer once"
             else:
-                message = (f"'{shorten(text)}' is the same answer as accepted[{first_index}] '{shorten(first)}' "
-                           "when letter case is ignored (case_sensitive is false); list it once")
+                message = (
+                    f"'{shorten(text)}' is the same answer as accepted[{first_index}] '{shorten(first)}' "
+                    "when letter case is ignored (case_sensitive is false); list it once"
+                )
             self.add(loc + ("accepted", index), message)
 
     def file_problem(self, path: str, kind: str) -> str | None:
@@ -210,8 +222,9 @@ class _Checker:
         except FileMissing as error:
             return f"{error}{self.nearby(path)}"
         except FileTooLarge as error:
-            return (f"{path} is {error.size} bytes, more than the {byte_size(error.limit)} limit for {name} "
-                    "file" + ("; split it into several text blocks" if kind == "markdown" else ""))
+            return f"{path} is {error.size} bytes, more than the {byte_size(error.limit)} limit for {name} file" + (
+                "; split it into several text blocks" if kind == "markdown" else ""
+            )
         except SourceError as error:
             return str(error)
         except (OSError, ValueError) as error:  # unreadable, NUL in name
@@ -240,8 +253,10 @@ class _Checker:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
             line = data[: error.start].count(b"\n") + 1
-            return (f"{path} is not UTF-8 text (byte 0x{data[error.start]:02x} on its line {line}); "
-                    "save it with UTF-8 encoding")
+            return (
+                f"{path} is not UTF-8 text (byte 0x{data[error.start]:02x} on its line {line}); "
+                "save it with UTF-8 encoding"
+            )
         index = first_control_character(text, multiline=True)
         if index is not None:
             line = text.count("\n", 0, index) + 1

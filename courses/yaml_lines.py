@@ -9,6 +9,7 @@ A course.yaml may come from anyone, so reading it is bounded: the document is me
 would be with its aliases expanded (values, alias uses, nesting depth) while it is composed,
 and no message quotes more than a few words of the file.
 """
+
 from __future__ import annotations
 
 import re
@@ -97,8 +98,12 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         mark: Any = self.peek_event().start_mark  # PyYAML's Mark (the stubs also allow libyaml's)
         if len(self.heights) >= MAX_DEPTH:
-            raise YamlLimitError(None, None, f"lists and mappings are nested more than {MAX_DEPTH} levels deep "
-                                 f"(the limit for a course.yaml)", mark)
+            raise YamlLimitError(
+                None,
+                None,
+                f"lists and mappings are nested more than {MAX_DEPTH} levels deep (the limit for a course.yaml)",
+                mark,
+            )
         nodes, aliases = self.nodes, self.aliases
         self._grow(1, 0, mark)
         self.heights.append(0)
@@ -113,13 +118,22 @@ class _BoundedLoader(yaml.SafeLoader):
         name = shorten(event.anchor or "")
         mark: Any = event.start_mark
         if size is None:
-            raise YamlLimitError(None, None, f"the alias *{name} is inside the very list or mapping it names "
-                                 f"(&{name} on line {target.start_mark.line + 1}), so it would repeat forever",
-                                 mark)
+            raise YamlLimitError(
+                None,
+                None,
+                f"the alias *{name} is inside the very list or mapping it names "
+                f"(&{name} on line {target.start_mark.line + 1}), so it would repeat forever",
+                mark,
+            )
         nodes, aliases, height = size
         if len(self.heights) + height > MAX_DEPTH:
-            raise YamlLimitError(None, None, f"the alias *{name} nests lists and mappings more than {MAX_DEPTH} "
-                                 "levels deep (the limit for a course.yaml)", mark)
+            raise YamlLimitError(
+                None,
+                None,
+                f"the alias *{name} nests lists and mappings more than {MAX_DEPTH} "
+                "levels deep (the limit for a course.yaml)",
+                mark,
+            )
         self._grow(nodes, aliases + 1, mark)
         self._child(height)
 
@@ -127,12 +141,21 @@ class _BoundedLoader(yaml.SafeLoader):
         self.nodes += nodes
         self.aliases += aliases
         if self.aliases > MAX_ALIASES:
-            raise YamlLimitError(None, None, f"aliases (*name) are used more than {MAX_ALIASES} times once "
-                                 "expanded (the limit for a course.yaml); write the repeated parts out", mark)
+            raise YamlLimitError(
+                None,
+                None,
+                f"aliases (*name) are used more than {MAX_ALIASES} times once "
+                "expanded (the limit for a course.yaml); write the repeated parts out",
+                mark,
+            )
         if self.nodes > MAX_NODES:
             how = " once its aliases are expanded" if aliases else ""
-            raise YamlLimitError(None, None, f"the file holds more than {MAX_NODES} values{how} "
-                                 "(the limit for a course.yaml); split the course", mark)
+            raise YamlLimitError(
+                None,
+                None,
+                f"the file holds more than {MAX_NODES} values{how} (the limit for a course.yaml); split the course",
+                mark,
+            )
 
     def _child(self, height: int) -> None:
         if self.heights:
@@ -149,8 +172,11 @@ class _BoundedLoader(yaml.SafeLoader):
             kind = node.tag.rsplit(":", 1)[-1]
             what = f"{shorten(node.value)!r}" if isinstance(node, yaml.ScalarNode) else "this value"
             raise YamlValueError(
-                None, None, f"{what} cannot be read as a YAML {kind}; put it in quotes if it is meant as text",
-                node.start_mark) from None
+                None,
+                None,
+                f"{what} cannot be read as a YAML {kind}; put it in quotes if it is meant as text",
+                node.start_mark,
+            ) from None
 
 
 def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, ProblemList]:
@@ -159,13 +185,30 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, ProblemList]:
         loader = _BoundedLoader(text)
     except yaml.reader.ReaderError as error:
         line = text[: error.position].count("\n") + 1
-        return None, ProblemList([Problem(file, line, "", f"contains the control character #x{error.character:04x}, "
-                                                          "which YAML does not allow; delete it")])
+        return None, ProblemList(
+            [
+                Problem(
+                    file,
+                    line,
+                    "",
+                    f"contains the control character #x{error.character:04x}, which YAML does not allow; delete it",
+                )
+            ]
+        )
     try:
         root = loader.get_single_node()
         if root is None:
-            return None, ProblemList([Problem(file, None, "", "the file is empty; it should describe a course "
-                                              "(`courseforge new NAME` writes one to start from)")])
+            return None, ProblemList(
+                [
+                    Problem(
+                        file,
+                        None,
+                        "",
+                        "the file is empty; it should describe a course "
+                        "(`courseforge new NAME` writes one to start from)",
+                    )
+                ]
+            )
         problems = duplicate_keys(root, file)
         data = loader.construct_document(root)
     except (YamlLimitError, YamlValueError) as error:
@@ -231,11 +274,15 @@ def duplicate_keys(root: yaml.Node, file: str) -> ProblemList:
                     if name in first_line and problems.full:
                         problems.skip()
                     elif name in first_line:
-                        problems.add(Problem(
-                            file, line, field_path(path + (name,)),
-                            f"'{shorten(name)}' appears twice here (first on line {first_line[name]}); "
-                            "only the last one would count, so keep one",
-                        ))
+                        problems.add(
+                            Problem(
+                                file,
+                                line,
+                                field_path(path + (name,)),
+                                f"'{shorten(name)}' appears twice here (first on line {first_line[name]}); "
+                                "only the last one would count, so keep one",
+                            )
+                        )
                     else:
                         first_line[name] = line
                 walk(value, path + ((name if name is not None else "?"),))

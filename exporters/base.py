@@ -4,6 +4,7 @@ The build pipeline renders the player site and gathers the media once; a format 
 which tracking runtime the player is rendered with and what it adds on top (a manifest, or
 nothing). Adding a format is one small module and one line in ``exporters.formats``.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -12,6 +13,7 @@ from typing import ClassVar
 
 from courses.model import Course
 from exporters.zipwriter import Content
+from player.render import Tracking
 
 
 class Exporter(ABC):
@@ -19,7 +21,7 @@ class Exporter(ABC):
     """Name used on the command line and in default file names, e.g. ``scorm12``."""
     label: ClassVar[str]
     """Human name, e.g. ``SCORM 1.2``."""
-    tracking: ClassVar[str]
+    tracking: ClassVar[Tracking]
     """The player's tracking runtime for this format: ``scorm12``, ``scorm2004`` or ``web``."""
 
     @abstractmethod

@@ -10,6 +10,7 @@ Nothing is written until every step has succeeded: a course with problems raises
 and a course that loads but cannot be packaged raises ``BuildError``. The zip itself is written
 atomically, so an output path either holds a complete package or is left as it was.
 """
+
 from __future__ import annotations
 
 import os
@@ -91,8 +92,9 @@ def media_files(media: MediaMap) -> dict[str, Path]:
                 raise BuildError(f"block {block.block_id}: {error}") from None
             earlier = files.get(asset.href)
             if earlier is not None and earlier.resolve() != asset.source.resolve():
-                raise BuildError(f"{asset.href} would hold both {earlier} and {asset.source}: "
-                                 "give one of the files another name")
+                raise BuildError(
+                    f"{asset.href} would hold both {earlier} and {asset.source}: give one of the files another name"
+                )
             if not asset.source.is_file():
                 raise BuildError(f"block {block.block_id}: media file {asset.source} does not exist")
             files[asset.href] = asset.source
@@ -104,10 +106,10 @@ def assemble(course: Course, source: CourseSource, media: MediaMap, exporter: Ex
     site: dict[str, Content] = dict(render_site(course, media, exporter.tracking, source))
     if LAUNCH_PAGE not in site:
         raise BuildError(f"the player produced no {LAUNCH_PAGE} launch page")
-    for href, source in media_files(media).items():
+    for href, file in media_files(media).items():
         if href in site:
-            raise BuildError(f"media file {source} would replace the player's own {href}: rename it")
-        site[href] = source
+            raise BuildError(f"media file {file} would replace the player's own {href}: rename it")
+        site[href] = file
     files = exporter.package_files(course, site)
     for name in files:
         try:
@@ -131,8 +133,9 @@ def check_resume_budget(course: Course, exporter: Exporter) -> ResumeBudget | No
     return budget
 
 
-def _prepare(course: Course, source: CourseSource, fmt: str, settings: Settings | None,
-             progress: Progress | None) -> tuple[Exporter, dict[str, Content], ResumeBudget | None]:
+def _prepare(
+    course: Course, source: CourseSource, fmt: str, settings: Settings | None, progress: Progress | None
+) -> tuple[Exporter, dict[str, Content], ResumeBudget | None]:
     exporter = exporter_for(fmt)
     budget = check_resume_budget(course, exporter)  # before any transcoding: fail in a second, not in minutes
     media = prepare_course(course, source, settings or Settings(), progress)
@@ -144,8 +147,15 @@ def _prepare(course: Course, source: CourseSource, fmt: str, settings: Settings 
     return exporter, files, budget
 
 
-def build_course(course: Course, source: CourseSource, fmt: str, out: Path | None = None, *,
-                 settings: Settings | None = None, progress: Progress | None = None) -> BuildResult:
+def build_course(
+    course: Course,
+    source: CourseSource,
+    fmt: str,
+    out: Path | None = None,
+    *,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
     """Build the ``fmt`` package of ``course`` (its files in ``source``) into the zip ``out``
     (default: ``<course-id>-<format>.zip`` in the current folder). ``settings`` default to the
     environment's, as the command line reads them."""
@@ -159,15 +169,21 @@ def build_course(course: Course, source: CourseSource, fmt: str, out: Path | Non
     return BuildResult(out, exporter.format, course, len(files), size, budget)
 
 
-def build_package(course_dir: Path | str, fmt: str, out: Path | None = None,
-                  progress: Progress | None = None, settings: Settings | None = None) -> BuildResult:
+def build_package(
+    course_dir: Path | str,
+    fmt: str,
+    out: Path | None = None,
+    progress: Progress | None = None,
+    settings: Settings | None = None,
+) -> BuildResult:
     """``build_course`` for the course in the folder ``course_dir``."""
     source, file = folder_source(course_dir)
     return build_course(load_source(source, file), source, fmt, out, settings=settings, progress=progress)
 
 
-def build_site(course_dir: Path | str, fmt: str, out_dir: Path, progress: Progress | None = None,
-               settings: Settings | None = None) -> BuildResult:
+def build_site(
+    course_dir: Path | str, fmt: str, out_dir: Path, progress: Progress | None = None, settings: Settings | None = None
+) -> BuildResult:
     """Build the same files as ``build_package`` into the folder ``out_dir`` (for preview and serving).
 
     The files are written to a fresh folder beside ``out_dir`` first and swapped in at the end,
@@ -176,8 +192,7 @@ def build_site(course_dir: Path | str, fmt: str, out_dir: Path, progress: Progre
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not _replaceable(out_dir):
-        raise BuildError(f"{out_dir} exists and does not hold an earlier build: "
-                         "choose an empty or new folder")
+        raise BuildError(f"{out_dir} exists and does not hold an earlier build: choose an empty or new folder")
     source, file = folder_source(course_dir)
     course = load_source(source, file)
     exporter, files, budget = _prepare(course, source, fmt, settings, progress)

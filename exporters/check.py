@@ -8,6 +8,7 @@ names is ever fetched or expanded. The manifest is validated against the officia
 SCORM schemas by ``validate.py`` from the standards folder shipped beside this repository, and
 the package-level rules (launch page present, every referenced file present) are checked here.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -31,10 +32,14 @@ LIMITS = ArchiveLimits()
 MAX_MANIFEST_BYTES = 16 << 20
 VALIDATE_TIMEOUT = 120
 
-NS_CP = {"scorm12": "http://www.imsproject.org/xsd/imscp_rootv1p1p2",
-         "scorm2004": "http://www.imsglobal.org/xsd/imscp_v1p1"}
-NS_ADLCP = {"scorm12": ("http://www.adlnet.org/xsd/adlcp_rootv1p2", "scormtype"),
-            "scorm2004": ("http://www.adlnet.org/xsd/adlcp_v1p3", "scormType")}
+NS_CP = {
+    "scorm12": "http://www.imsproject.org/xsd/imscp_rootv1p1p2",
+    "scorm2004": "http://www.imsglobal.org/xsd/imscp_v1p1",
+}
+NS_ADLCP = {
+    "scorm12": ("http://www.adlnet.org/xsd/adlcp_rootv1p2", "scormtype"),
+    "scorm2004": ("http://www.adlnet.org/xsd/adlcp_v1p3", "scormType"),
+}
 LABELS = {"scorm12": "SCORM 1.2", "scorm2004": "SCORM 2004", "web": "web"}
 
 
@@ -68,16 +73,18 @@ def content_problems(zf: zipfile.ZipFile, names: set[str], fmt: str | None) -> l
     if MANIFEST_NAME not in names:
         nested = sorted(n for n in names if n.endswith("/" + MANIFEST_NAME))
         if nested:
-            return _in(MANIFEST_NAME, f"missing at the zip root (found {nested[0]}): zip the folder's "
-                                      "contents, not the folder")
+            return _in(
+                MANIFEST_NAME, f"missing at the zip root (found {nested[0]}): zip the folder's contents, not the folder"
+            )
         if fmt in NS_CP:
             return _in(MANIFEST_NAME, f"missing at the zip root: not a {LABELS[fmt]} package")
         if LAUNCH_PAGE in names:
             return []
         if fmt == "web":
             return _in(LAUNCH_PAGE, "launch page missing at the zip root")
-        return _in(MANIFEST_NAME, f"missing, and no {LAUNCH_PAGE} either at the zip root: neither a SCORM nor "
-                                  "a web package")
+        return _in(
+            MANIFEST_NAME, f"missing, and no {LAUNCH_PAGE} either at the zip root: neither a SCORM nor a web package"
+        )
     if fmt == "web":
         return _in(MANIFEST_NAME, "at the zip root: this is a SCORM package, not a web package")
     info = zf.getinfo(MANIFEST_NAME)
@@ -86,21 +93,28 @@ def content_problems(zf: zipfile.ZipFile, names: set[str], fmt: str | None) -> l
     data = zf.read(MANIFEST_NAME)
     declaration = _declaration_line(data)
     if declaration is not None:
-        return _in(MANIFEST_NAME, "declares a DOCTYPE or an entity; a manifest needs neither, and what one "
-                                  "names is never fetched: remove the declaration", declaration)
+        return _in(
+            MANIFEST_NAME,
+            "declares a DOCTYPE or an entity; a manifest needs neither, and what one "
+            "names is never fetched: remove the declaration",
+            declaration,
+        )
     try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                                                      huge_tree=False))
+        root = etree.fromstring(
+            data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+        )
     except etree.XMLSyntaxError as error:
         return _in(MANIFEST_NAME, f"not well-formed XML: {error.msg}", error.lineno)
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:  # spelled in an encoding the scan above missed
-        return _in(MANIFEST_NAME, "declares a DOCTYPE or an entity; a manifest needs neither, and what one "
-                                  "names is never fetched: remove the declaration")
+        return _in(
+            MANIFEST_NAME,
+            "declares a DOCTYPE or an entity; a manifest needs neither, and what one "
+            "names is never fetched: remove the declaration",
+        )
     kind = next((k for k, ns in NS_CP.items() if root.tag == f"{{{ns}}}manifest"), None)
     if kind is None:
-        return _in(MANIFEST_NAME, f"root element {root.tag} is not a SCORM 1.2 or SCORM 2004 manifest",
-                   root.sourceline)
+        return _in(MANIFEST_NAME, f"root element {root.tag} is not a SCORM 1.2 or SCORM 2004 manifest", root.sourceline)
     problems: list[Problem] = []
     if fmt is not None and fmt != kind:
         problems += _in(MANIFEST_NAME, f"is a {LABELS[kind]} manifest, expected {LABELS[fmt]}")
@@ -121,14 +135,18 @@ ERROR_LINE = re.compile(r"^ERROR (?P<file>[^:]+?)(?::(?P<line>\d+))?: (?P<messag
 def schema_problems(manifest: bytes) -> list[Problem]:
     """The errors ``validate.py`` (official XSDs + CAM rules) reports for the manifest."""
     if not VALIDATOR.is_file():
-        return _in(MANIFEST_NAME, f"not checked against the official SCORM schemas: {VALIDATOR} is missing "
-                                  "from this installation; reinstall courseforge")
+        return _in(
+            MANIFEST_NAME,
+            f"not checked against the official SCORM schemas: {VALIDATOR} is missing "
+            "from this installation; reinstall courseforge",
+        )
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / MANIFEST_NAME
         target.write_bytes(manifest)
         try:
-            run = subprocess.run([sys.executable, str(VALIDATOR), str(target)], capture_output=True,
-                                 text=True, timeout=VALIDATE_TIMEOUT)
+            run = subprocess.run(
+                [sys.executable, str(VALIDATOR), str(target)], capture_output=True, text=True, timeout=VALIDATE_TIMEOUT
+            )
         except subprocess.TimeoutExpired:
             return _in(MANIFEST_NAME, f"schema validation took longer than {VALIDATE_TIMEOUT} s")
     errors: list[Problem] = []
@@ -163,8 +181,11 @@ def reference_problems(root: etree._Element, kind: str, names: set[str]) -> list
             local = posixpath.normpath(posixpath.join(base, unquote(urlsplit(ref).path)))
             if local not in names:
                 what = "launch page" if el is resource else "file"
-                problems += _in(MANIFEST_NAME, f"{what} {ref} (resource {resource.get('identifier')}) is not in "
-                                               "the zip", el.sourceline)
+                problems += _in(
+                    MANIFEST_NAME,
+                    f"{what} {ref} (resource {resource.get('identifier')}) is not in the zip",
+                    el.sourceline,
+                )
     if not launch_pages:
         problems += _in(MANIFEST_NAME, "no SCO resource with a launch page (href)")
     return problems

@@ -3,6 +3,7 @@
 Course titles and file names come from authors and may hold anything; the manifest must still
 validate against the official schemas, so every value passes through here on its way in.
 """
+
 from __future__ import annotations
 
 import re

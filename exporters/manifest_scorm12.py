@@ -7,6 +7,7 @@ score, so the LMS judges passed/failed from the same percent the player reports 
 ``cmi.core.score.raw``; otherwise no mastery score is given and the LMS keeps the player's
 ``completed``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -15,8 +16,14 @@ from lxml import etree
 
 from courses.model import Course
 from exporters.manifest_common import (
-    LAUNCH_PAGE, MAX_VERSION_ATTR, file_href, listed_files, quiz_decides, serialize,
-    xml_id, xml_text,
+    LAUNCH_PAGE,
+    MAX_VERSION_ATTR,
+    file_href,
+    listed_files,
+    quiz_decides,
+    serialize,
+    xml_id,
+    xml_text,
 )
 
 NS_CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
@@ -25,11 +32,16 @@ NS_IMSMD = "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1"
 NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NS_XML = "http://www.w3.org/XML/1998/namespace"
 NSMAP = {None: NS_CP, "adlcp": NS_ADLCP, "imsmd": NS_IMSMD, "xsi": NS_XSI}
-SCHEMA_LOCATION = " ".join([
-    NS_CP, "imscp_rootv1p1p2.xsd",
-    NS_IMSMD, "imsmd_rootv1p2p1.xsd",
-    NS_ADLCP, "adlcp_rootv1p2.xsd",
-])
+SCHEMA_LOCATION = " ".join(
+    [
+        NS_CP,
+        "imscp_rootv1p1p2.xsd",
+        NS_IMSMD,
+        "imsmd_rootv1p2p1.xsd",
+        NS_ADLCP,
+        "adlcp_rootv1p2.xsd",
+    ]
+)
 
 
 def _cp(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -66,8 +78,7 @@ def scorm12_manifest(course: Course, package_files: Iterable[str]) -> bytes:
     """The manifest for ``course`` whose package holds ``package_files`` (paths, '/' separated)."""
     title = xml_text(course.title)
     org_id, item_id, res_id = (xml_id(p, course.id) for p in ("ORG", "ITEM", "SCO"))
-    attrs = {"identifier": xml_id("MANIFEST", course.id),
-             f"{{{NS_XSI}}}schemaLocation": SCHEMA_LOCATION}
+    attrs = {"identifier": xml_id("MANIFEST", course.id), f"{{{NS_XSI}}}schemaLocation": SCHEMA_LOCATION}
     version = xml_text(course.version)
     if len(version) <= MAX_VERSION_ATTR:
         attrs["version"] = version

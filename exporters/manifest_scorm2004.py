@@ -18,6 +18,7 @@ The whole course is one SCO, and the sequencing says only what a single SCO need
 No completion threshold is declared: completion is the player's call (it knows the course's
 rule: pages viewed, quiz passed or both), and two judges could disagree.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -26,7 +27,13 @@ from lxml import etree
 
 from courses.model import Course
 from exporters.manifest_common import (
-    LAUNCH_PAGE, file_href, listed_files, quiz_decides, serialize, xml_id, xml_text,
+    LAUNCH_PAGE,
+    file_href,
+    listed_files,
+    quiz_decides,
+    serialize,
+    xml_id,
+    xml_text,
 )
 
 NS_CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -36,16 +43,31 @@ NS_ADLNAV = "http://www.adlnet.org/xsd/adlnav_v1p3"
 NS_IMSSS = "http://www.imsglobal.org/xsd/imsss"
 NS_LOM = "http://ltsc.ieee.org/xsd/LOM"
 NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
-NSMAP = {None: NS_CP, "adlcp": NS_ADLCP, "adlseq": NS_ADLSEQ, "adlnav": NS_ADLNAV,
-         "imsss": NS_IMSSS, "lom": NS_LOM, "xsi": NS_XSI}
-SCHEMA_LOCATION = " ".join([
-    NS_CP, "imscp_v1p1.xsd",
-    NS_ADLCP, "adlcp_v1p3.xsd",
-    NS_ADLSEQ, "adlseq_v1p3.xsd",
-    NS_ADLNAV, "adlnav_v1p3.xsd",
-    NS_IMSSS, "imsss_v1p0.xsd",
-    NS_LOM, "lom.xsd",
-])
+NSMAP = {
+    None: NS_CP,
+    "adlcp": NS_ADLCP,
+    "adlseq": NS_ADLSEQ,
+    "adlnav": NS_ADLNAV,
+    "imsss": NS_IMSSS,
+    "lom": NS_LOM,
+    "xsi": NS_XSI,
+}
+SCHEMA_LOCATION = " ".join(
+    [
+        NS_CP,
+        "imscp_v1p1.xsd",
+        NS_ADLCP,
+        "adlcp_v1p3.xsd",
+        NS_ADLSEQ,
+        "adlseq_v1p3.xsd",
+        NS_ADLNAV,
+        "adlnav_v1p3.xsd",
+        NS_IMSSS,
+        "imsss_v1p0.xsd",
+        NS_LOM,
+        "lom.xsd",
+    ]
+)
 HIDDEN_LMS_BUTTONS = ("previous", "continue")
 PRIMARY_OBJECTIVE = "urn:courseforge:objective:passed"
 
@@ -79,11 +101,18 @@ def _item_sequencing(item: etree._Element, course: Course) -> None:
     sequencing = _el(item, NS_IMSSS, "sequencing")
     if quiz_decides(course):
         objectives = _el(sequencing, NS_IMSSS, "objectives")
-        primary = _el(objectives, NS_IMSSS, "primaryObjective",
-                      objectiveID=PRIMARY_OBJECTIVE, satisfiedByMeasure="true")
+        primary = _el(
+            objectives, NS_IMSSS, "primaryObjective", objectiveID=PRIMARY_OBJECTIVE, satisfiedByMeasure="true"
+        )
         _el(primary, NS_IMSSS, "minNormalizedMeasure", f"{course.passing_score / 100:.4f}")
-    _el(sequencing, NS_IMSSS, "deliveryControls", tracked="true",
-        completionSetByContent="true", objectiveSetByContent="true")
+    _el(
+        sequencing,
+        NS_IMSSS,
+        "deliveryControls",
+        tracked="true",
+        completionSetByContent="true",
+        objectiveSetByContent="true",
+    )
     presentation = _el(item, NS_ADLNAV, "presentation")
     interface = _el(presentation, NS_ADLNAV, "navigationInterface")
     for button in HIDDEN_LMS_BUTTONS:
@@ -94,11 +123,15 @@ def scorm2004_manifest(course: Course, package_files: Iterable[str]) -> bytes:
     """The manifest for ``course`` whose package holds ``package_files`` (paths, '/' separated)."""
     title = xml_text(course.title)
     org_id, item_id, res_id = (xml_id(p, course.id) for p in ("ORG", "ITEM", "SCO"))
-    manifest = etree.Element(f"{{{NS_CP}}}manifest", {
-        "identifier": xml_id("MANIFEST", course.id),
-        "version": xml_text(course.version),
-        f"{{{NS_XSI}}}schemaLocation": SCHEMA_LOCATION,
-    }, nsmap=NSMAP)
+    manifest = etree.Element(
+        f"{{{NS_CP}}}manifest",
+        {
+            "identifier": xml_id("MANIFEST", course.id),
+            "version": xml_text(course.version),
+            f"{{{NS_XSI}}}schemaLocation": SCHEMA_LOCATION,
+        },
+        nsmap=NSMAP,
+    )
     _metadata(manifest, course)
 
     organizations = _el(manifest, NS_CP, "organizations", default=org_id)

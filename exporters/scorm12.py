@@ -1,4 +1,5 @@
 """SCORM 1.2 package: the player site with the SCORM 1.2 runtime, plus its manifest."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,4 +1,5 @@
 """SCORM 2004 4th Edition package: the player site with the SCORM 2004 runtime, plus its manifest."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -3,6 +3,7 @@
 The player is rendered with its ``web`` tracking runtime (progress kept in the browser), and the
 launch page is ``index.html`` at the root, so unzipping into any folder of a site just works.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -8,6 +8,7 @@ skip re-uploading a package that did not change.
 The archive is written next to its destination under a temporary name and renamed into place
 only once complete, so a failed or interrupted build never leaves a half-written zip behind.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,19 +26,42 @@ FILE_MODE = 0o100644  # regular file, rw-r--r--
 UNIX = 3  # "made by" system: fixed, so Windows and Linux builds agree
 
 # Already compressed: deflating them again costs time and saves nothing.
-STORED_SUFFIXES = frozenset({
-    ".mp4", ".m4a", ".m4v", ".m4s", ".ts", ".webm", ".mp3", ".ogg", ".opus",
-    ".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif",
-    ".woff", ".woff2", ".zip", ".gz",
-})
+STORED_SUFFIXES = frozenset(
+    {
+        ".mp4",
+        ".m4a",
+        ".m4v",
+        ".m4s",
+        ".ts",
+        ".webm",
+        ".mp3",
+        ".ogg",
+        ".opus",
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".webp",
+        ".gif",
+        ".avif",
+        ".woff",
+        ".woff2",
+        ".zip",
+        ".gz",
+    }
+)
 COPY_CHUNK = 1 << 20
 
 
 def check_entry_name(name: str) -> None:
     """Refuse names that would escape the folder a package is unpacked into."""
     path = PurePosixPath(name)
-    if (not name or name.startswith("/") or "\\" in name or ":" in path.parts[0]
-            or any(part in ("", ".", "..") for part in name.split("/"))):
+    if (
+        not name
+        or name.startswith("/")
+        or "\\" in name
+        or ":" in path.parts[0]
+        or any(part in ("", ".", "..") for part in name.split("/"))
+    ):
         raise ValueError(f"unsafe package path {name!r}: use a relative path with '/' separators")
 
 

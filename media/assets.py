@@ -3,6 +3,7 @@
 Exporters and player templates only ever read these descriptions; how the files were made
 (copied, transcoded, synthesised, taken from the cache) is the pipeline's business.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

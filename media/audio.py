@@ -5,6 +5,7 @@ Recordings arrive at any level; learners should not reach for the volume between
 where one pass undershoots short clips; ``-ar 48000`` because loudnorm otherwise resamples to
 192 kHz. Voice needs no stereo: AAC-LC mono at 96 kbit/s.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,18 +38,27 @@ def loudnorm(src: Path, out: Path, duration: float | None, settings: dict, ctx: 
     target = f"I={settings['integrated']}:TP={settings['true_peak']}:LRA={settings['lra']}"
     pass1 = ffmpeg.input(str(src)).output("-", af=f"loudnorm={target}:print_format=json", f="null").compile()
     # The measurement is printed at info level on stderr, so this one run is not "-loglevel error".
-    argv = [pass1[0], "-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", "-progress", "pipe:1",
-            *pass1[1:]]
+    argv = [pass1[0], "-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", "-progress", "pipe:1", *pass1[1:]]
     done = ctx.run(argv, duration=duration, progress=span(ctx.progress, 0.0, 0.5))
     measured = parse_loudnorm(done.stderr, ctx.name)
     if measured["input_i"] in ("-inf", "inf") or float(measured["input_i"]) < -70:
         raise MediaError.of(ctx.name, "is silent: there is no sound to bring to narration loudness")
-    applied = (f"loudnorm={target}:measured_I={measured['input_i']}:measured_TP={measured['input_tp']}"
-               f":measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}"
-               f":offset={measured['target_offset']}:linear=true")
+    applied = (
+        f"loudnorm={target}:measured_I={measured['input_i']}:measured_TP={measured['input_tp']}"
+        f":measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}"
+        f":offset={measured['target_offset']}:linear=true"
+    )
     node = ffmpeg.input(str(src)).output(
-        str(out), af=applied, ar=settings["sample_rate"], ac=1, acodec="aac", audio_bitrate=settings["bitrate"],
-        vn=None, map_metadata=-1, movflags="+faststart")
+        str(out),
+        af=applied,
+        ar=settings["sample_rate"],
+        ac=1,
+        acodec="aac",
+        audio_bitrate=settings["bitrate"],
+        vn=None,
+        map_metadata=-1,
+        movflags="+faststart",
+    )
     ctx.run(ffmpeg_argv(node.compile()), duration=duration, progress=span(ctx.progress, 0.5, 1.0))
     return measured
 

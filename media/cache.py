@@ -6,6 +6,7 @@ complete or absent: two workers racing on the same job both finish, the first re
 other's copy is thrown away; a worker killed mid-job leaves only a scratch folder nobody reads
 (swept once it is older than a day).
 """
+
 from __future__ import annotations
 
 import errno

@@ -4,6 +4,7 @@ A course can have many media files; an author fixes them all in one go when told
 them at once, so the error carries a list of problems, not a single message. They are the
 ``Problem``s every part of courseforge reports, so the CLI and the editor list them alike.
 """
+
 from __future__ import annotations
 
 from courses.errors import Problem

@@ -5,6 +5,7 @@ pick. Nothing is upscaled. EXIF orientation is applied and metadata (GPS!) dropp
 transparency fall back to PNG, the rest to JPEG. Animated GIFs and SVGs are kept as they are
 (an SVG only after ``check_svg`` found nothing that could run or fetch).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -30,13 +31,21 @@ def make_sizes(src: Path, settings: dict, limits: Limits, ctx: JobContext) -> di
     if src.suffix.lower() == ".svg":
         width, height = check_svg(src, ctx.name, limits)
         shutil.copyfile(src, ctx.workdir / "image.svg")
-        return {"outputs": [{"role": "image", "file": "image.svg", "mime": "image/svg+xml",
-                             "width": width, "height": height}], "duration": None}
+        return {
+            "outputs": [
+                {"role": "image", "file": "image.svg", "mime": "image/svg+xml", "width": width, "height": height}
+            ],
+            "duration": None,
+        }
     info = check_image(src, ctx.name, limits)
     if info.format == "GIF" and info.frames > 1:
         shutil.copyfile(src, ctx.workdir / "image.gif")
-        return {"outputs": [{"role": "image", "file": "image.gif", "mime": "image/gif",
-                             "width": info.width, "height": info.height}], "duration": None}
+        return {
+            "outputs": [
+                {"role": "image", "file": "image.gif", "mime": "image/gif", "width": info.width, "height": info.height}
+            ],
+            "duration": None,
+        }
     with Image.open(src) as opened:
         image = ImageOps.exif_transpose(opened)
         image = image.convert("RGBA" if info.has_alpha else "RGB")
@@ -46,8 +55,16 @@ def make_sizes(src: Path, settings: dict, limits: Limits, ctx: JobContext) -> di
         resized = _resize(image, width)
         file = f"{width}w.webp"
         resized.save(ctx.workdir / file, "WEBP", quality=settings["webp_quality"], method=4)
-        outputs.append({"role": "image", "file": file, "mime": "image/webp", "width": resized.width,
-                        "height": resized.height, "label": f"{resized.width}w"})
+        outputs.append(
+            {
+                "role": "image",
+                "file": file,
+                "mime": "image/webp",
+                "width": resized.width,
+                "height": resized.height,
+                "label": f"{resized.width}w",
+            }
+        )
     fallback = _resize(image, widths[-1])
     if info.has_alpha:
         file, mime = f"{widths[-1]}w.png", "image/png"
@@ -55,8 +72,16 @@ def make_sizes(src: Path, settings: dict, limits: Limits, ctx: JobContext) -> di
     else:
         file, mime = f"{widths[-1]}w.jpg", "image/jpeg"
         fallback.save(ctx.workdir / file, "JPEG", quality=settings["jpeg_quality"], optimize=True, progressive=True)
-    outputs.append({"role": "fallback", "file": file, "mime": mime, "width": fallback.width,
-                    "height": fallback.height, "label": "fallback"})
+    outputs.append(
+        {
+            "role": "fallback",
+            "file": file,
+            "mime": mime,
+            "width": fallback.width,
+            "height": fallback.height,
+            "label": "fallback",
+        }
+    )
     if ctx.progress:
         ctx.progress(1.0)
     return {"outputs": outputs, "duration": None}

@@ -26,6 +26,7 @@ Result dict (``run_job``)::
                   "file": "720p.mp4" (relative to dir), "path": "<absolute>", "mime", "bytes",
                   "sha256", "width", "height", "label"}]}
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,7 +50,8 @@ CHANGED = "the file changed while the course was being built; build again"
 RACY_SECONDS = 2.0
 """A file written this recently when it was hashed may be written again within the same timestamp
 tick (some filesystems keep whole seconds), unseen by its stat: such a job hashes it again."""
-Handler = Callable[[Path | None, dict, Limits, JobContext], dict]
+Handler = Callable[..., dict]
+"""Called as ``handler(src, settings, limits, ctx)``; ``src`` is the input file, None for speech."""
 
 
 def _speak(src: Path | None, settings: dict, limits: Limits, ctx: JobContext) -> dict:
@@ -78,8 +80,13 @@ class Job:
 
     def key(self) -> str:
         """SHA-256 of what determines the outputs: input bytes, settings, encoder, schema."""
-        identity = {"schema": self.schema, "kind": self.kind, "input_sha256": self.input_sha256,
-                    "settings": self.settings, "encoder": self.encoder}
+        identity = {
+            "schema": self.schema,
+            "kind": self.kind,
+            "input_sha256": self.input_sha256,
+            "settings": self.settings,
+            "encoder": self.encoder,
+        }
         return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
     def to_dict(self) -> dict:
@@ -88,12 +95,28 @@ class Job:
     @classmethod
     def from_dict(cls, data: dict) -> Job:
         if data.get("schema") != JOB_SCHEMA:
-            raise ValueError(f"media job schema {data.get('schema')!r} is not {JOB_SCHEMA}; "
-                             "the worker runs a different courseforge version")
+            raise ValueError(
+                f"media job schema {data.get('schema')!r} is not {JOB_SCHEMA}; "
+                "the worker runs a different courseforge version"
+            )
         if data.get("kind") not in HANDLERS:
             raise ValueError(f"unknown media job kind {data.get('kind')!r}")
-        return cls(**{k: data[k] for k in ("kind", "label", "input", "input_sha256", "settings", "encoder",
-                                            "limits", "input_stat", "schema")})
+        return cls(
+            **{
+                k: data[k]
+                for k in (
+                    "kind",
+                    "label",
+                    "input",
+                    "input_sha256",
+                    "settings",
+                    "encoder",
+                    "limits",
+                    "input_stat",
+                    "schema",
+                )
+            }
+        )
 
 
 # --------------------------------------------------------------------------- building jobs
@@ -121,8 +144,9 @@ def _file_job(kind: str, path: Path, label: str, settings: dict, encoder: dict, 
     if stamp != before:
         raise MediaError.of(label, CHANGED)
     settled = time.time_ns() - max(stamp[1], stamp[2]) >= RACY_SECONDS * 1e9
-    return Job(kind, label, str(path.resolve()), digest, settings, encoder, limits.to_dict(),
-               stamp if settled else None)
+    return Job(
+        kind, label, str(path.resolve()), digest, settings, encoder, limits.to_dict(), stamp if settled else None
+    )
 
 
 def _ffmpeg() -> dict:
@@ -150,8 +174,7 @@ def tts_job(script: str, label: str, voice: str, speed: int, limits: Limits, eng
         raise MediaError.of(label, f"unknown speech engine '{engine}' (known: {', '.join(sorted(tts.ENGINES))})")
     settings = {**tts.DEFAULTS, "engine": engine, "voice": voice, "speed": speed, "script": script}
     encoder = {**_ffmpeg(), settings["engine"]: version(settings["engine"])}
-    return Job("tts", label, None, hashlib.sha256(script.encode()).hexdigest(), settings, encoder,
-               limits.to_dict())
+    return Job("tts", label, None, hashlib.sha256(script.encode()).hexdigest(), settings, encoder, limits.to_dict())
 
 
 # --------------------------------------------------------------------------- running jobs
@@ -194,10 +217,17 @@ def _build(spec: Job, key: str, scratch: Path, progress: FractionCallback | None
     outputs = []
     for entry in made["outputs"]:
         path = scratch / entry["file"]
-        outputs.append({"width": None, "height": None, "label": None, **entry,
-                        "bytes": path.stat().st_size, "sha256": file_sha256(path)})
-    return {"key": key, "kind": spec.kind, "label": spec.label, "duration": made.get("duration"),
-            "outputs": outputs}
+        outputs.append(
+            {
+                "width": None,
+                "height": None,
+                "label": None,
+                **entry,
+                "bytes": path.stat().st_size,
+                "sha256": file_sha256(path),
+            }
+        )
+    return {"key": key, "kind": spec.kind, "label": spec.label, "duration": made.get("duration"), "outputs": outputs}
 
 
 def _unchanged(src: Path, spec: Job, known: list[int] | None) -> list[int]:

@@ -1,13 +1,15 @@
 """Turn a course's media blocks into package files.
 
 The course becomes a list of jobs (one per video file: its renditions and, unless the author gave
-one, its poster; loudness per recorded narration, speech per narration script, sizes per image), a runner carries them out (in this
-process or on workers, each job cached by content), and the results become the ``MediaMap``
+one, its poster; loudness per recorded narration, speech per narration script, sizes per image),
+a runner carries them out (in this process or on workers, each job cached by content), and the
+results become the ``MediaMap``
 exporters read. Package names carry the first 12 hex digits of the file's SHA-256, so a changed
 file gets a new URL and a browser or CDN never serves a stale copy.
 
 Every problem in every file is reported at once, in one ``MediaError``.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,13 +35,15 @@ Finish = Callable[[list[dict]], BlockMedia]
 """Given every job's result, builds one block's media description."""
 
 
-def prepare_course(course: Course, source: CourseSource, settings: Settings,
-                   progress: Progress | None = None) -> MediaMap:
+def prepare_course(
+    course: Course, source: CourseSource, settings: Settings, progress: Progress | None = None
+) -> MediaMap:
     """Make (or take from the cache) the package files of every media block of ``course``,
     whose files are in ``source``. Limits, HLS, the cache folder and where jobs run come from
     ``settings``."""
-    limits = Limits(settings.media_max_bytes, settings.media_max_duration, settings.image_max_pixels,
-                    settings.job_timeout)
+    limits = Limits(
+        settings.media_max_bytes, settings.media_max_duration, settings.image_max_pixels, settings.job_timeout
+    )
     planner = _Planner(course, source, limits, settings.hls)
     finishers: list[Finish] = []
     problems: list[Problem] = []
@@ -59,8 +63,9 @@ def prepare_course(course: Course, source: CourseSource, settings: Settings,
         except JobsFailed as failed:
             for failure in failed.failures:
                 label = planner.jobs[failure.index].label
-                problems += [media_problem(label, line.removeprefix(f"{label}: "))
-                             for line in failure.message.splitlines()]
+                problems += [
+                    media_problem(label, line.removeprefix(f"{label}: ")) for line in failure.message.splitlines()
+                ]
     if problems:
         raise MediaError(list(dict.fromkeys(problems)))
     media: MediaMap = {}
@@ -125,51 +130,67 @@ class _Planner:
 
     def _video(self, block: VideoBlock) -> Finish:
         problems: list[Problem] = []
-        renditions = None
-        poster = captions = None
+        renditions: int | None = None
         try:
             renditions = self.add_video(block.src, poster=block.poster is None)
         except MediaError as exc:
             problems += exc.problems
-        if block.poster is not None:
-            poster = _collect(problems, lambda: self._authored_image(block.poster))
-        if block.captions is not None:
-            captions = _collect(problems, lambda: self._captions(block.captions))
-        if problems:
+        poster = _collect(problems, self._authored_image, block.poster)
+        captions = _collect(problems, self._captions, block.captions)
+        if problems or renditions is None:
             raise MediaError(problems)
         stem = _stem(block.src)
+        job: int = renditions
 
         def finish(results: list[dict]) -> BlockMedia:
-            made = results[renditions]
-            sources = [_asset(o, f"{stem}-{o['label']}{Path(o['file']).suffix}")
-                       for o in made["outputs"] if o["role"] == "rendition"]
+            made = results[job]
+            sources = [
+                _asset(o, f"{stem}-{o['label']}{Path(o['file']).suffix}")
+                for o in made["outputs"]
+                if o["role"] == "rendition"
+            ]
             hls, hls_files = _hls(made, stem)
             still = poster or _asset(_one(made, "poster"), f"{stem}-poster.jpg")
-            return BlockMedia(block.id, sources=sources, poster=still, captions=captions,
-                              duration=made["duration"], hls=hls, hls_files=hls_files)
+            return BlockMedia(
+                block.id,
+                sources=sources,
+                poster=still,
+                captions=captions,
+                duration=made["duration"],
+                hls=hls,
+                hls_files=hls_files,
+            )
 
         return finish
 
     def _narration(self, block: NarrationBlock) -> Finish:
         problems: list[Problem] = []
-        index = captions = None
+        index: int | None = None
         try:
             if block.src is not None:
                 index = self.add(jobmaker.narration_job(self._path(block.src), block.src, self.limits))
             else:
                 voice = voice_for(self.course.language, self.course.voice.voice)
-                index = self.add(jobmaker.tts_job(block.script or "", f"narration '{block.id}' (script)", voice,
-                                                  self.course.voice.speed, self.limits, self.course.voice.engine))
+                index = self.add(
+                    jobmaker.tts_job(
+                        block.script or "",
+                        f"narration '{block.id}' (script)",
+                        voice,
+                        self.course.voice.speed,
+                        self.limits,
+                        self.course.voice.engine,
+                    )
+                )
         except MediaError as exc:
             problems += exc.problems
-        if block.captions is not None:
-            captions = _collect(problems, lambda: self._captions(block.captions))
-        if problems:
+        captions = _collect(problems, self._captions, block.captions)
+        if problems or index is None:
             raise MediaError(problems)
         stem = _stem(block.src) if block.src else _stem(block.id)
+        job: int = index
 
         def finish(results: list[dict]) -> BlockMedia:
-            made = results[index]
+            made = results[job]
             spoken = next((o for o in made["outputs"] if o["role"] == "captions"), None)
             return BlockMedia(
                 block.id,
@@ -187,9 +208,12 @@ class _Planner:
 
         def finish(results: list[dict]) -> BlockMedia:
             made = results[index]
-            sources = [_asset(o, f"{stem}-{o['label'] or o['width']}{Path(o['file']).suffix}")
-                       if len(made["outputs"]) > 1 else _asset(o, f"{stem}{Path(o['file']).suffix}")
-                       for o in made["outputs"]]
+            sources = [
+                _asset(o, f"{stem}-{o['label'] or o['width']}{Path(o['file']).suffix}")
+                if len(made["outputs"]) > 1
+                else _asset(o, f"{stem}{Path(o['file']).suffix}")
+                for o in made["outputs"]
+            ]
             return BlockMedia(block.id, sources=sources)
 
         return finish
@@ -209,9 +233,12 @@ class _Planner:
         return _copied(path, "text/vtt")
 
 
-def _collect(problems: list[Problem], make: Callable[[], Asset]) -> Asset | None:
+def _collect(problems: list[Problem], make: Callable[[str], Asset], rel: str | None) -> Asset | None:
+    """``make(rel)`` for an optional file: None when there is none, or when it has problems (kept)."""
+    if rel is None:
+        return None
     try:
-        return make()
+        return make(rel)
     except MediaError as exc:
         problems += exc.problems
         return None
@@ -243,8 +270,14 @@ def _copied(path: Path, mime: str, width: int | None = None, height: int | None 
     """A course file used as it is; its href still carries its content hash."""
     digest = jobmaker.file_sha256(path)
     name = f"{_stem(path.name)}{path.suffix.lower()}"
-    return Asset(source=path, href=f"media/{digest[:12]}-{name}", mime=mime, width=width, height=height,
-                 bytes=path.stat().st_size)
+    return Asset(
+        source=path,
+        href=f"media/{digest[:12]}-{name}",
+        mime=mime,
+        width=width,
+        height=height,
+        bytes=path.stat().st_size,
+    )
 
 
 def _hls(made: dict, stem: str) -> tuple[Asset | None, list[Asset]]:
@@ -259,4 +292,3 @@ def _hls(made: dict, stem: str) -> tuple[Asset | None, list[Asset]]:
         return Asset(source=Path(o["path"]), href=f"{folder}/{rel}", mime=o["mime"], bytes=o["bytes"])
 
     return place(master), [place(o) for o in made["outputs"] if o["role"] == "hls_part"]
-

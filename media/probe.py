@@ -5,6 +5,7 @@ an upload (a renamed text file, a cut-off download, a codec no browser plays, an
 "narration", a 40 000-pixel PNG, an SVG carrying a script) into a ``MediaError`` that names the
 file and the problem in words an author understands. Nothing here changes a file.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,14 +24,37 @@ from media.tools import JobContext, ToolFailed, first_line, last_line, run
 
 # What each file extension may contain (ffprobe format names); a mismatch means the name lies.
 FORMATS_BY_EXTENSION = {
-    ".mp4": {"mov,mp4,m4a,3gp,3g2,mj2"}, ".m4v": {"mov,mp4,m4a,3gp,3g2,mj2"},
-    ".mov": {"mov,mp4,m4a,3gp,3g2,mj2"}, ".m4a": {"mov,mp4,m4a,3gp,3g2,mj2"},
-    ".webm": {"matroska,webm"}, ".mkv": {"matroska,webm"}, ".avi": {"avi"},
-    ".mp3": {"mp3"}, ".wav": {"wav"}, ".ogg": {"ogg"}, ".oga": {"ogg"}, ".opus": {"ogg"},
-    ".flac": {"flac"}, ".aac": {"aac"},
+    ".mp4": {"mov,mp4,m4a,3gp,3g2,mj2"},
+    ".m4v": {"mov,mp4,m4a,3gp,3g2,mj2"},
+    ".mov": {"mov,mp4,m4a,3gp,3g2,mj2"},
+    ".m4a": {"mov,mp4,m4a,3gp,3g2,mj2"},
+    ".webm": {"matroska,webm"},
+    ".mkv": {"matroska,webm"},
+    ".avi": {"avi"},
+    ".mp3": {"mp3"},
+    ".wav": {"wav"},
+    ".ogg": {"ogg"},
+    ".oga": {"ogg"},
+    ".opus": {"ogg"},
+    ".flac": {"flac"},
+    ".aac": {"aac"},
 }
-VIDEO_CODECS = {"h264", "hevc", "vp8", "vp9", "av1", "mpeg4", "mpeg2video", "mpeg1video", "prores",
-                "dnxhd", "theora", "vc1", "wmv3", "mjpeg"}
+VIDEO_CODECS = {
+    "h264",
+    "hevc",
+    "vp8",
+    "vp9",
+    "av1",
+    "mpeg4",
+    "mpeg2video",
+    "mpeg1video",
+    "prores",
+    "dnxhd",
+    "theora",
+    "vc1",
+    "wmv3",
+    "mjpeg",
+}
 AUDIO_CODECS = {"aac", "mp3", "mp2", "opus", "vorbis", "flac", "alac", "ac3", "eac3", "wmav2"}
 AUDIO_CODEC_PREFIXES = ("pcm_",)
 MIN_SIDE = 16  # pixels; smaller is not a picture anyone can see
@@ -47,13 +71,16 @@ class Limits:
     timeout: float
 
     def to_dict(self) -> dict:
-        return {"max_bytes": self.max_bytes, "max_duration": self.max_duration,
-                "max_pixels": self.max_pixels, "timeout": self.timeout}
+        return {
+            "max_bytes": self.max_bytes,
+            "max_duration": self.max_duration,
+            "max_pixels": self.max_pixels,
+            "timeout": self.timeout,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> Limits:
-        return cls(int(data["max_bytes"]), float(data["max_duration"]), int(data["max_pixels"]),
-                   float(data["timeout"]))
+        return cls(int(data["max_bytes"]), float(data["max_duration"]), int(data["max_pixels"]), float(data["timeout"]))
 
 
 @dataclass(frozen=True)
@@ -127,8 +154,7 @@ def probe(path: Path, name: str, limits: Limits, ctx: JobContext | None = None) 
     Within a job, pass its ``ctx`` so the probe counts against the job's time budget.
     """
     size = check_file(path, name, limits)
-    argv = ["ffprobe", "-v", "error", "-count_packets", "-show_format", "-show_streams", "-of", "json",
-            str(path)]
+    argv = ["ffprobe", "-v", "error", "-count_packets", "-show_format", "-show_streams", "-of", "json", str(path)]
     try:
         done = ctx.run(argv) if ctx else run(argv, name=name, timeout=limits.timeout)
     except ToolFailed as exc:
@@ -165,7 +191,7 @@ def _stream(s: dict) -> Stream:
     rotation = 0
     for side in s.get("side_data_list") or []:
         if "rotation" in side:
-            rotation = int(round(float(side["rotation"])))
+            rotation = round(float(side["rotation"]))
     if not rotation and "rotate" in (s.get("tags") or {}):
         rotation = int(s["tags"]["rotate"])
     return Stream(
@@ -221,11 +247,17 @@ def check_audio(p: Probe, name: str, limits: Limits) -> None:
 def _check_container(p: Probe, name: str) -> None:
     expected = FORMATS_BY_EXTENSION.get(p.path.suffix.lower())
     if expected is None:
-        raise MediaError.of(name, f"extension '{p.path.suffix}' is not a supported media type "
-                                  f"(use {', '.join(sorted(FORMATS_BY_EXTENSION))})")
+        raise MediaError.of(
+            name,
+            f"extension '{p.path.suffix}' is not a supported media type "
+            f"(use {', '.join(sorted(FORMATS_BY_EXTENSION))})",
+        )
     if p.container not in expected:
-        raise MediaError.of(name, f"extension '{p.path.suffix}' does not match its content, which is "
-                                  f"'{p.container.split(',')[0]}' data; rename or re-export the file")
+        raise MediaError.of(
+            name,
+            f"extension '{p.path.suffix}' does not match its content, which is "
+            f"'{p.container.split(',')[0]}' data; rename or re-export the file",
+        )
 
 
 def _check_audio_codec(a: Stream, name: str) -> None:
@@ -244,14 +276,28 @@ def _check_packets(p: Probe, name: str) -> None:
     """A container that promises more frames than the file holds was cut off after its index."""
     for s in (p.video, p.audio):
         if s and s.frames and s.packets_read is not None and s.packets_read < s.frames * 0.98:
-            raise MediaError.of(name, f"is truncated: its {s.kind} stream has {s.packets_read} of the "
-                                      f"{s.frames} frames its index lists")
+            raise MediaError.of(
+                name, f"is truncated: its {s.kind} stream has {s.packets_read} of the {s.frames} frames its index lists"
+            )
 
 
 def check_decodes(p: Probe, ctx: JobContext, seconds: float = 3.0) -> None:
     """Decode the first seconds: corrupt data that demuxes fine still fails here, before a long encode."""
-    argv = ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-xerror", "-t", f"{seconds:g}",
-            "-i", str(p.path), "-f", "null", "-"]
+    argv = [
+        "ffmpeg",
+        "-nostdin",
+        "-hide_banner",
+        "-v",
+        "error",
+        "-xerror",
+        "-t",
+        f"{seconds:g}",
+        "-i",
+        str(p.path),
+        "-f",
+        "null",
+        "-",
+    ]
     try:
         done = ctx.run(argv)
     except ToolFailed as exc:
@@ -278,20 +324,25 @@ def check_image(path: Path, name: str, limits: Limits) -> ImageInfo:
     check_file(path, name, limits)
     expected = IMAGE_FORMATS.get(path.suffix.lower())
     if expected is None:
-        raise MediaError.of(name, f"extension '{path.suffix}' is not a supported image type "
-                                  f"(use .jpg, .png, .webp, .gif or .svg)")
+        raise MediaError.of(
+            name, f"extension '{path.suffix}' is not a supported image type (use .jpg, .png, .webp, .gif or .svg)"
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(path) as im:
                 fmt, (w, h) = im.format, im.size
                 if w * h > limits.max_pixels:
-                    raise MediaError.of(name, f"image is {w}x{h} pixels ({w * h / 1e6:.0f} megapixels), over "
-                                              f"the {limits.max_pixels / 1e6:.0f} megapixel limit "
-                                              f"(a decompression bomb or an unscaled original)")
+                    raise MediaError.of(
+                        name,
+                        f"image is {w}x{h} pixels ({w * h / 1e6:.0f} megapixels), over "
+                        f"the {limits.max_pixels / 1e6:.0f} megapixel limit "
+                        f"(a decompression bomb or an unscaled original)",
+                    )
                 if fmt != expected:
-                    raise MediaError.of(name, f"extension '{path.suffix}' does not match its content, "
-                                              f"which is {fmt} data")
+                    raise MediaError.of(
+                        name, f"extension '{path.suffix}' does not match its content, which is {fmt} data"
+                    )
                 if min(w, h) < 1:
                     raise MediaError.of(name, f"image is {w}x{h} pixels")
                 has_alpha = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
@@ -357,8 +408,11 @@ def check_svg(path: Path, name: str, limits: Limits) -> tuple[int | None, int | 
 
 
 def _css_problems(css: str, tag: str) -> list[str]:
-    found = [f"loads '{m.group(1)[:60]}' through CSS in <{tag}>" for m in _CSS_URL.finditer(css)
-             if not _SAFE_DATA_URI.match(m.group(1))]
+    found = [
+        f"loads '{m.group(1)[:60]}' through CSS in <{tag}>"
+        for m in _CSS_URL.finditer(css)
+        if not _SAFE_DATA_URI.match(m.group(1))
+    ]
     if "@import" in css.lower():
         found.append(f"uses CSS @import in <{tag}>")
     if "javascript:" in css.lower():
@@ -381,7 +435,7 @@ def _float(value: object) -> float | None:
 
 def _int(value: object) -> int | None:
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return None
 

@@ -5,6 +5,7 @@ ffmpeg writes blocks of ``key=value`` lines, each block ending with ``progress=c
 blocks carry ``N/A`` there, and the last block before ``end`` stops short of the duration, so
 ``end`` alone means 100 %.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

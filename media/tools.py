@@ -5,6 +5,7 @@ in a temporary file (a pipe nobody reads deadlocks ffmpeg once it fills), stdout
 thread (progress lines or the tool's output), and a hard deadline after which the tool's whole
 process group is killed. A job that hangs on a broken file costs its timeout, never a worker.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ import threading
 import time
 from contextlib import suppress
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from media.errors import MediaError, media_problem
@@ -86,7 +87,7 @@ def run(
 
         def pump() -> None:
             assert proc.stdout is not None
-            while chunk := proc.stdout.read1(65536):
+            while chunk := proc.stdout.read1(65536):  # type: ignore[attr-defined]  # a BufferedReader
                 chunks.append(chunk)
                 if parser:
                     parser.feed(chunk)
@@ -115,10 +116,8 @@ def run(
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
-    try:
+    with suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait()
 
 
@@ -158,7 +157,7 @@ def version(program: str) -> str:
     return _version(program, get_settings().cache_dir / "tool-versions.json")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _version(program: str, memo: Path) -> str:
     """``version`` for one cache folder; memoised in this process too."""
     executable = shutil.which(program)
@@ -214,5 +213,11 @@ class JobContext:
         duration: float | None = None,
         progress: FractionCallback | None = None,
     ) -> Completed:
-        return run(argv, name=self.name, timeout=self.deadline.remaining(), duration=duration,
-                   progress=progress, budget=self.deadline.seconds)
+        return run(
+            argv,
+            name=self.name,
+            timeout=self.deadline.remaining(),
+            duration=duration,
+            progress=progress,
+            budget=self.deadline.seconds,
+        )

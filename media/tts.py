@@ -5,6 +5,7 @@ counted in samples, not guessed. The engine is behind a small protocol (espeak-n
 embedded default: in Debian, >100x real time, deterministic); anything that turns a sentence
 into 16-bit mono WAV fits.
 """
+
 from __future__ import annotations
 
 import io
@@ -45,7 +46,7 @@ def split_sentences(script: str) -> list[str]:
     for line in script.splitlines():
         start = 0
         for end in _SENTENCE_END.finditer(line):
-            sentences.append(line[start:end.end()])
+            sentences.append(line[start : end.end()])
             start = end.end()
         sentences.append(line[start:])
     return [s.strip() for s in sentences if s.strip()]
@@ -62,7 +63,8 @@ def speak(script: str, settings: dict, ctx: JobContext) -> dict:
     if not sentences:
         raise MediaError.of(ctx.name, "the narration script is empty")
     engine = ENGINES[settings["engine"]]
-    pcm, cues, rate, frames = bytearray(), [], None, 0
+    pcm, cues, frames = bytearray(), [], 0
+    rate: int | None = None
     synth_progress = span(ctx.progress, 0.0, 0.3)
     for i, sentence in enumerate(sentences):
         wav = engine.synthesise(sentence, settings["voice"], settings["speed"], ctx)
@@ -81,6 +83,7 @@ def speak(script: str, settings: dict, ctx: JobContext) -> dict:
         frames += n
         if synth_progress:
             synth_progress((i + 1) / len(sentences))
+    assert rate is not None  # at least one sentence was spoken
     wav_path = ctx.workdir / "speech.wav"
     with wave.open(str(wav_path), "wb") as w:
         w.setnchannels(1)
@@ -89,12 +92,19 @@ def speak(script: str, settings: dict, ctx: JobContext) -> dict:
         w.writeframes(bytes(pcm))
     duration = frames / rate
     (ctx.workdir / "narration.vtt").write_text(webvtt(cues), encoding="utf-8")
-    loudnorm(wav_path, ctx.workdir / "narration.m4a", duration, settings,
-             JobContext(ctx.name, ctx.workdir, ctx.deadline, span(ctx.progress, 0.3, 1.0)))
+    loudnorm(
+        wav_path,
+        ctx.workdir / "narration.m4a",
+        duration,
+        settings,
+        JobContext(ctx.name, ctx.workdir, ctx.deadline, span(ctx.progress, 0.3, 1.0)),
+    )
     wav_path.unlink()
     return {
-        "outputs": [{"role": "audio", "file": "narration.m4a", "mime": "audio/mp4"},
-                    {"role": "captions", "file": "narration.vtt", "mime": "text/vtt"}],
+        "outputs": [
+            {"role": "audio", "file": "narration.m4a", "mime": "audio/mp4"},
+            {"role": "captions", "file": "narration.vtt", "mime": "text/vtt"},
+        ],
         "duration": duration,
     }
 

@@ -1,15 +1,16 @@
 """Video blocks: an H.264/AAC MP4 ladder every tablet plays, a poster frame, optional HLS.
 
 One job makes all of a video's outputs, so the source is probed, decode-checked and hashed once
-per build however many files come from it. All rungs come from one ffmpeg process (the source is decoded once and ``split``), each with
-``+faststart`` so playback starts before the download ends, a fixed GOP so the same files can be
-remuxed to HLS segments without re-encoding, and ``yuv420p`` because High 10 or 4:2:2 phone
-footage does not play on tablets. Every output has square pixels at the source's display aspect
-ratio (anamorphic DVD or HDV footage is widened to what a TV would show; a player would otherwise
-stretch it), keeping the stored height. Nothing gains lines it never had: a rung above the
-source's short side (as displayed) is skipped, and a source smaller than every rung gets one
-rendition at its own size.
+per build however many files come from it. All rungs come from one ffmpeg process (the source is
+decoded once and ``split``), each with ``+faststart`` so playback starts before the download ends,
+a fixed GOP so the same files can be remuxed to HLS segments without re-encoding, and ``yuv420p``
+because High 10 or 4:2:2 phone footage does not play on tablets. Every output has square pixels at
+the source's display aspect ratio (anamorphic DVD or HDV footage is widened to what a TV would
+show; a player would otherwise stretch it), keeping the stored height. Nothing gains lines it
+never had: a rung above the source's short side (as displayed) is skipped, and a source smaller
+than every rung gets one rendition at its own size.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -67,7 +68,7 @@ def plan_rungs(width: int, height: int, ladder: list[dict]) -> list[Rung]:
 
 
 def _even(x: float) -> int:
-    return max(2, int(round(x / 2)) * 2)
+    return max(2, round(x / 2) * 2)
 
 
 def inspect_video(src: Path, ctx: JobContext, limits: Limits) -> Probe:
@@ -92,18 +93,36 @@ def make_renditions(src: Path, settings: dict, limits: Limits, ctx: JobContext) 
         picture = picture.filter("scale", rung.width, rung.height).filter("setsar", 1)
         streams = [picture]
         options = {
-            "vcodec": "libx264", "profile:v": "high", "preset": settings["preset"], "crf": settings["crf"],
-            "pix_fmt": "yuv420p", "maxrate": rung.maxrate, "bufsize": rung.bufsize,
-            "g": gop, "keyint_min": gop, "sc_threshold": 0, "movflags": "+faststart", "map_metadata": -1,
+            "vcodec": "libx264",
+            "profile:v": "high",
+            "preset": settings["preset"],
+            "crf": settings["crf"],
+            "pix_fmt": "yuv420p",
+            "maxrate": rung.maxrate,
+            "bufsize": rung.bufsize,
+            "g": gop,
+            "keyint_min": gop,
+            "sc_threshold": 0,
+            "movflags": "+faststart",
+            "map_metadata": -1,
         }
         if p.audio is not None:
             streams.append(inp["a:0"])
-            options.update({"acodec": "aac", "b:a": settings["audio_bitrate"],
-                            "ac": min(p.audio.channels or 2, 2), "ar": 48000})
+            options.update(
+                {"acodec": "aac", "b:a": settings["audio_bitrate"], "ac": min(p.audio.channels or 2, 2), "ar": 48000}
+            )
         file = f"{rung.label}.mp4"
         outputs.append(ffmpeg.output(*streams, str(ctx.workdir / file), **options))
-        entries.append({"role": "rendition", "file": file, "mime": "video/mp4", "width": rung.width,
-                        "height": rung.height, "label": rung.label})
+        entries.append(
+            {
+                "role": "rendition",
+                "file": file,
+                "mime": "video/mp4",
+                "width": rung.width,
+                "height": rung.height,
+                "label": rung.label,
+            }
+        )
     argv = ffmpeg_argv(ffmpeg.merge_outputs(*outputs).compile())
     more = settings["hls"] or settings["poster"] is not None
     ctx.run(argv, duration=p.duration, progress=span(ctx.progress, 0.0, 0.95 if more else 1.0))
@@ -121,17 +140,25 @@ def _remux_hls(renditions: list[tuple[Rung, dict]], ctx: JobContext, settings: d
         folder = ctx.workdir / "hls" / r["label"]
         folder.mkdir(parents=True)
         node = ffmpeg.input(str(ctx.workdir / r["file"])).output(
-            str(folder / "index.m3u8"), c="copy", f="hls", hls_time=settings["gop_seconds"],
-            hls_playlist_type="vod", hls_segment_type="fmp4", hls_flags="independent_segments",
-            hls_fmp4_init_filename="init.mp4", hls_segment_filename=str(folder / "seg_%03d.m4s"),
+            str(folder / "index.m3u8"),
+            c="copy",
+            f="hls",
+            hls_time=settings["gop_seconds"],
+            hls_playlist_type="vod",
+            hls_segment_type="fmp4",
+            hls_flags="independent_segments",
+            hls_fmp4_init_filename="init.mp4",
+            hls_segment_filename=str(folder / "seg_%03d.m4s"),
         )
         ctx.run(ffmpeg_argv(node.compile()))
         made = probe(ctx.workdir / r["file"], ctx.name, _OWN_OUTPUT, ctx)
         level = (made.video.level if made.video else None) or 31
         codecs = f"avc1.6400{level:02x}" + (",mp4a.40.2" if made.audio else "")
         bandwidth = _bits(rung.maxrate) + (_bits(settings["audio_bitrate"]) if made.audio else 0)
-        variants.append(f'#EXT-X-STREAM-INF:BANDWIDTH={bandwidth},RESOLUTION={r["width"]}x{r["height"]},'
-                        f'CODECS="{codecs}"\n{r["label"]}/index.m3u8\n')
+        variants.append(
+            f"#EXT-X-STREAM-INF:BANDWIDTH={bandwidth},RESOLUTION={r['width']}x{r['height']},"
+            f'CODECS="{codecs}"\n{r["label"]}/index.m3u8\n'
+        )
         for f in sorted(folder.iterdir()):
             mime = "application/vnd.apple.mpegurl" if f.suffix == ".m3u8" else "video/mp4"
             entries.append({"role": "hls_part", "file": f.relative_to(ctx.workdir).as_posix(), "mime": mime})
@@ -157,8 +184,13 @@ def _poster(p: Probe, top: Rung, settings: dict, ctx: JobContext) -> dict:
     out = ctx.workdir / "poster.jpg"
     for seek in (at, 0.0):  # a seek into a last, partial GOP can yield no frame: fall back to the start
         node = ffmpeg.input(str(p.path), ss=f"{seek:.3f}").output(
-            str(out), vframes=1, vf=f"scale={top.width}:{top.height},setsar=1", **{"q:v": settings["quality"]},
-            map_metadata=-1, update=1)
+            str(out),
+            vframes=1,
+            vf=f"scale={top.width}:{top.height},setsar=1",
+            **{"q:v": settings["quality"]},
+            map_metadata=-1,
+            update=1,
+        )
         ctx.run(ffmpeg_argv(node.compile()))
         if out.exists() and out.stat().st_size > 0:
             break

@@ -7,6 +7,7 @@ link followed inside the course frame would unload the page that holds the track
 Headings are shifted so that a block's highest heading is an ``h2``: the page title is the only
 ``h1`` of a page, and levels are never skipped below it (screen-reader users navigate by them).
 """
+
 from __future__ import annotations
 
 import html
@@ -35,7 +36,7 @@ def _parser() -> MarkdownIt:
     return md
 
 
-def _shifted_heading(self, tokens, idx, options, env) -> str:  # noqa: ANN001 (markdown-it signature)
+def _shifted_heading(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     level = max(2, min(int(token.tag[1]) + env.get("heading_shift", 1), 6))
     return f"<h{level}>" if token.nesting == 1 else f"</h{level}>\n"
@@ -70,5 +71,7 @@ def render_inline(text: str) -> str:
 
 def plain_text(text: str) -> str:
     """Markdown reduced to its words, e.g. a question prompt as an LMS interaction description."""
-    stripped = nh3.clean(_parser().renderInline(" ".join(text.split())), tags=set(), clean_content_tags={"script", "style"})
+    stripped = nh3.clean(
+        _parser().renderInline(" ".join(text.split())), tags=set(), clean_content_tags={"script", "style"}
+    )
     return html.unescape(stripped).strip()

@@ -6,6 +6,7 @@ session for the whole visit (SCORM's single SCO), and ``js/app.js`` swaps the pr
 The course's data (``course.json``, also inlined in ``index.html``) is what the runtime reads for
 navigation, scoring and tracking; its shape is the player data contract.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,9 +46,22 @@ STATIC_DIR = PLAYER_DIR / "static"
 TEMPLATE_DIR = PLAYER_DIR / "templates"
 
 _LANGUAGE_NAMES = {
-    "en": "English", "fr": "Français", "de": "Deutsch", "es": "Español", "it": "Italiano",
-    "nl": "Nederlands", "pt": "Português", "sv": "Svenska", "da": "Dansk", "nb": "Norsk",
-    "fi": "Suomi", "pl": "Polski", "cs": "Čeština", "ja": "日本語", "zh": "中文", "ko": "한국어",
+    "en": "English",
+    "fr": "Français",
+    "de": "Deutsch",
+    "es": "Español",
+    "it": "Italiano",
+    "nl": "Nederlands",
+    "pt": "Português",
+    "sv": "Svenska",
+    "da": "Dansk",
+    "nb": "Norsk",
+    "fi": "Suomi",
+    "pl": "Polski",
+    "cs": "Čeština",
+    "ja": "日本語",
+    "zh": "中文",
+    "ko": "한국어",
 }
 
 
@@ -117,13 +131,15 @@ def course_data(course: Course, tracking: Tracking) -> dict[str, Any]:
     pages = []
     for section in course.sections:
         for page in section.pages:
-            pages.append({
-                "id": page.id,
-                "title": page.title,
-                "section": section.title,
-                "href": f"pages/{page.id}.html",
-                "quizzes": [b.id for b in page.blocks if isinstance(b, QuizBlock)],
-            })
+            pages.append(
+                {
+                    "id": page.id,
+                    "title": page.title,
+                    "section": section.title,
+                    "href": f"pages/{page.id}.html",
+                    "quizzes": [b.id for b in page.blocks if isinstance(b, QuizBlock)],
+                }
+            )
     quizzes = [
         {
             "id": quiz.id,
@@ -168,8 +184,12 @@ def _image_view(block: ImageBlock, media: BlockMedia | None, first: bool) -> dic
     """Fallback (last asset) becomes the <img>; the others become <source>s grouped by type."""
     sources = media.sources if media and media.sources else []
     if not sources:
-        return {"img": {"src": block.src, "srcset": None, "width": None, "height": None}, "sources": [],
-                "sizes": None, "lazy": not first}
+        return {
+            "img": {"src": block.src, "srcset": None, "width": None, "height": None},
+            "sources": [],
+            "sizes": None,
+            "lazy": not first,
+        }
     fallback = sources[-1]
     by_type: dict[str, list[Asset]] = defaultdict(list)
     for asset in sources[:-1]:
@@ -177,11 +197,11 @@ def _image_view(block: ImageBlock, media: BlockMedia | None, first: bool) -> dic
     fallback_set = [a for a in sources if a.mime == fallback.mime]
     by_type.pop(fallback.mime, None)
     img_srcset = _srcset(fallback_set) if len(fallback_set) > 1 else None
-    sources = [{"type": mime, "srcset": _srcset(group)} for mime, group in by_type.items()]
-    widths = any(" " in s for s in [img_srcset or "", *(x["srcset"] for x in sources)])
+    picture = [{"type": mime, "srcset": _srcset(group)} for mime, group in by_type.items()]
+    widths = any(" " in s for s in [img_srcset or "", *(x["srcset"] for x in picture)])
     return {
         "img": {"src": fallback.href, "srcset": img_srcset, "width": fallback.width, "height": fallback.height},
-        "sources": sources,
+        "sources": picture,
         # Width descriptors need the displayed width: the page column, or the whole screen when narrower.
         "sizes": "(min-width: 50rem) 46rem, 100vw" if widths else None,
         "lazy": not first,
@@ -235,7 +255,7 @@ def _narration_view(block: NarrationBlock, media: BlockMedia | None) -> dict[str
 
 
 # --------------------------------------------------------------------------- quiz views
-def _initial_order(items: list[Any], key) -> list[Any]:  # noqa: ANN001
+def _initial_order(items: list[Any], key) -> list[Any]:
     """A starting order that never gives the answer away: by text, rotated if that is the answer."""
     ordered = sorted(items, key=key)
     if [i.id for i in ordered] == [i.id for i in items]:
@@ -262,8 +282,7 @@ def _markdown(block: TextBlock, source: CourseSource | None) -> str:
     return source.read(block.file, MAX_MARKDOWN_BYTES).decode("utf-8-sig")
 
 
-def _page_blocks(page: Page, media: MediaMap, passing_score: int,
-                 source: CourseSource | None) -> list[dict[str, Any]]:
+def _page_blocks(page: Page, media: MediaMap, passing_score: int, source: CourseSource | None) -> list[dict[str, Any]]:
     views = []
     first_image = True
     for block in page.blocks:
@@ -294,8 +313,9 @@ def static_files() -> dict[str, bytes]:
     return out
 
 
-def render_site(course: Course, media: MediaMap, tracking: Tracking,
-                source: CourseSource | None = None) -> dict[str, bytes]:
+def render_site(
+    course: Course, media: MediaMap, tracking: Tracking, source: CourseSource | None = None
+) -> dict[str, bytes]:
     """Every file of the player for this course (package-relative path -> bytes), media excepted.
     ``source`` holds the course's files (Markdown of text blocks that name a file)."""
     if tracking not in TRACKING_KINDS:
@@ -304,16 +324,30 @@ def render_site(course: Course, media: MediaMap, tracking: Tracking,
     data = course_data(course, tracking)
     pages = course.pages()
     files: dict[str, bytes] = {}
-    files["index.html"] = env.get_template("index.html").render(
-        course=course, data=data, data_json=_script_json(data), first_page=pages[0],
-        caption_language=_language_label(course.language),
-    ).encode()
+    files["index.html"] = (
+        env.get_template("index.html")
+        .render(
+            course=course,
+            data=data,
+            data_json=_script_json(data),
+            first_page=pages[0],
+            caption_language=_language_label(course.language),
+        )
+        .encode()
+    )
     files["course.json"] = (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()
     sections = {page.id: section for section in course.sections for page in section.pages}
     for page in pages:
-        files[f"pages/{page.id}.html"] = env.get_template("page.html").render(
-            page=page, section=sections[page.id], blocks=_page_blocks(page, media, course.passing_score, source),
-            language=course.language, caption_language=_language_label(course.language),
-        ).encode()
+        files[f"pages/{page.id}.html"] = (
+            env.get_template("page.html")
+            .render(
+                page=page,
+                section=sections[page.id],
+                blocks=_page_blocks(page, media, course.passing_score, source),
+                language=course.language,
+                caption_language=_language_label(course.language),
+            )
+            .encode()
+        )
     files.update(static_files())
     return files

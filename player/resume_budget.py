@@ -6,6 +6,7 @@ SCORM courses). So the worst case is measured when the course is published, by t
 resume codec (``resume_budget.mjs`` runs ``static/js/state.js`` in Node), never by a second
 implementation that could drift from what learners' browsers actually send.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from courses.model import Course
-from player.render import course_data
+from player.render import Tracking, course_data
 
 SCRIPT = Path(__file__).with_name("resume_budget.mjs")
 LIMITS = {"scorm12": 4096, "scorm2004": 64000}
@@ -50,8 +51,10 @@ class ResumeBudget:
         if tracking not in LIMITS:
             return f"resume data: at most {self.chars:,} characters (kept by the browser; no LMS limit)"
         limit = LIMITS[tracking]
-        return (f"resume data: at most {self.chars:,} of the {limit:,} characters {LABELS[tracking]} keeps "
-                f"({100 * self.chars / limit:.0f} %)")
+        return (
+            f"resume data: at most {self.chars:,} of the {limit:,} characters {LABELS[tracking]} keeps "
+            f"({100 * self.chars / limit:.0f} %)"
+        )
 
     def overflow_message(self, tracking: str) -> str:
         """What an author reads when the worst case does not fit: the figure, the questions that
@@ -59,21 +62,28 @@ class ResumeBudget:
         limit = LIMITS[tracking]
         top = [q for q in self.questions[:5] if q.chars >= self.chars / 20] or list(self.questions[:1])
         shares = ", ".join(f"{q.id} ({q.type}, {q.chars:,})" for q in top)
-        advice = ("publish as SCORM 2004 (--format scorm2004 keeps 64,000 characters)" if tracking == "scorm12"
-                  else "split the course into smaller ones")
-        return (f"{LABELS[tracking]} keeps at most {limit:,} characters of resume data, but this course's can "
-                f"reach {self.chars:,} (every page visited, every question answered at full length), so an LMS "
-                f"would lose learners' progress. The questions that take the most: {shares}. Typed answers "
-                f"take up to 9 characters per letter typed, and a learner may type twice the longest accepted "
-                f"answer; shorten those, use fewer or smaller questions, or {advice}.")
+        advice = (
+            "publish as SCORM 2004 (--format scorm2004 keeps 64,000 characters)"
+            if tracking == "scorm12"
+            else "split the course into smaller ones"
+        )
+        return (
+            f"{LABELS[tracking]} keeps at most {limit:,} characters of resume data, but this course's can "
+            f"reach {self.chars:,} (every page visited, every question answered at full length), so an LMS "
+            f"would lose learners' progress. The questions that take the most: {shares}. Typed answers "
+            f"take up to 9 characters per letter typed, and a learner may type twice the longest accepted "
+            f"answer; shorten those, use fewer or smaller questions, or {advice}."
+        )
 
 
-def measure(course: Course, tracking: str) -> ResumeBudget:
+def measure(course: Course, tracking: Tracking) -> ResumeBudget:
     """The worst-case resume state of ``course`` as published with ``tracking``."""
     node = shutil.which("node")
     if node is None:
-        raise BudgetError("Node.js (the `node` command) is needed to measure the resume data of a SCORM package; "
-                          "install it (Debian: apt-get install nodejs)")
+        raise BudgetError(
+            "Node.js (the `node` command) is needed to measure the resume data of a SCORM package; "
+            "install it (Debian: apt-get install nodejs)"
+        )
     data = json.dumps(course_data(course, tracking), ensure_ascii=False)
     try:
         done = subprocess.run([node, str(SCRIPT)], input=data, capture_output=True, text=True, timeout=TIMEOUT)
@@ -83,6 +93,7 @@ def measure(course: Course, tracking: str) -> ResumeBudget:
         detail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise BudgetError(f"measuring the resume data failed: {detail}")
     result = json.loads(done.stdout)
-    shares = sorted((QuestionShare(q["id"], q["type"], q["chars"]) for q in result["questions"]),
-                    key=lambda q: (-q.chars, q.id))
+    shares = sorted(
+        (QuestionShare(q["id"], q["type"], q["chars"]) for q in result["questions"]), key=lambda q: (-q.chars, q.id)
+    )
     return ResumeBudget(result["chars"], tuple(shares))

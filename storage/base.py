@@ -3,6 +3,7 @@
 A deployment picks the backend (a folder on one machine, an S3-compatible bucket when the work
 is shared out) and nothing above this interface needs to know which.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod

@@ -4,6 +4,7 @@ Courses that live in the editor's database keep their files here, so the same im
 ten courses is stored once, a blob never changes once written, and a damaged copy is caught on
 read instead of being published.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -60,8 +61,10 @@ class BlobStore:
         actual = hashlib.sha256(data).hexdigest()
         if actual != sha256:
             raise CorruptBlob(
-                key, f"is damaged: its {len(data)} bytes hash to {actual} in {self.storage}; "
-                "store the original file again after deleting this copy", "sha256",
+                key,
+                f"is damaged: its {len(data)} bytes hash to {actual} in {self.storage}; "
+                "store the original file again after deleting this copy",
+                "sha256",
             )
         return data
 

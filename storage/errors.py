@@ -4,6 +4,7 @@ A storage failure is reported against the key it concerns (or the store itself, 
 that is wrong) and names the field or setting to fix, so the CLI and the editor print it in the
 same list as a course's own problems.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

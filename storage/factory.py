@@ -7,6 +7,7 @@ becomes a ``Storage``.
 
 Credentials are never part of the URL: boto3 reads them from the environment or its config.
 """
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -52,8 +53,10 @@ def _local(where: str, host: str, path: str, options: dict[str, str]) -> LocalSt
 def _s3(where: str, netloc: str, path: str, options: dict[str, str]) -> S3Storage:
     if "@" in netloc:
         raise StorageError(
-            where, "credentials do not belong in the storage URL: remove them and set AWS_ACCESS_KEY_ID and "
-            "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the environment", "credentials",
+            where,
+            "credentials do not belong in the storage URL: remove them and set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the environment",
+            "credentials",
         )
     if not netloc:
         raise StorageError(where, "no bucket: write s3://BUCKET/prefix", "bucket")

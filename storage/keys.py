@@ -5,6 +5,7 @@ in a folder on disk and in an S3 bucket, so anything a file system would reinter
 ``//``, a backslash on Windows, a trailing ``/``) or a bucket would refuse (over 1024 bytes) is
 refused here, before any backend sees it.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -65,7 +66,7 @@ def check_key(key: str, field: str = "key") -> str:
 
 def check_prefix(prefix: str) -> str:
     """A listing prefix: '' (everything), a folder ending in '/', or the start of a key."""
-    if isinstance(prefix, str) and (prefix == "" or len(prefix) > 1 and prefix.endswith("/")):
+    if isinstance(prefix, str) and (prefix == "" or (len(prefix) > 1 and prefix.endswith("/"))):
         if prefix:
             check_key(prefix[:-1], "prefix")
         return prefix

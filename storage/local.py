@@ -5,6 +5,7 @@ renamed over the key (``os.replace``), so a reader sees the old file or the new 
 of one, and a failed write leaves nothing behind. Keys are resolved (symlinks included) and
 refused if they would land outside the root.
 """
+
 from __future__ import annotations
 
 import errno

@@ -4,6 +4,7 @@ Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_K
 an instance role), never from the configuration here. Every botocore failure is turned into a
 ``StorageError`` that names the setting to fix.
 """
+
 from __future__ import annotations
 
 import io
@@ -38,8 +39,15 @@ MiB = 1 << 20
 
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 ACCESS_DENIED_CODES = {
-    "AccessDenied", "403", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch",
-    "ExpiredToken", "InvalidToken", "TokenRefreshRequired", "AllAccessDisabled",
+    "AccessDenied",
+    "403",
+    "Forbidden",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "InvalidToken",
+    "TokenRefreshRequired",
+    "AllAccessDisabled",
 }
 WRONG_REGION_CODES = {"PermanentRedirect", "AuthorizationHeaderMalformed", "301"}
 
@@ -79,7 +87,8 @@ class S3Options(BaseModel):
     def _bucket_name(cls, value: str) -> str:
         if not BUCKET_NAME.fullmatch(value) or ".." in value:
             raise PydanticCustomError(
-                "bucket_name", "'{value}' is not a bucket name: 3-63 lowercase letters, digits, dots and hyphens",
+                "bucket_name",
+                "'{value}' is not a bucket name: 3-63 lowercase letters, digits, dots and hyphens",
                 {"value": value},
             )
         return value
@@ -111,8 +120,11 @@ class S3Options(BaseModel):
             known = ", ".join(cls.model_fields)
             raise StorageError.from_problems(
                 Problem(
-                    file=where, line=None, field=field_path(detail["loc"]),
-                    message=f"unknown option (the options are {known})" if detail["type"] == "extra_forbidden"
+                    file=where,
+                    line=None,
+                    field=field_path(detail["loc"]),
+                    message=f"unknown option (the options are {known})"
+                    if detail["type"] == "extra_forbidden"
                     else detail["msg"],
                 )
                 for detail in error.errors()
@@ -218,13 +230,14 @@ class S3Storage(Storage):
 
     def _list(self, prefix: str) -> Iterator[str]:
         pages = self._client.get_paginator("list_objects_v2").paginate(
-            Bucket=self.options.bucket, Prefix=self._prefix + prefix,
+            Bucket=self.options.bucket,
+            Prefix=self._prefix + prefix,
             PaginationConfig={"PageSize": self.options.page_size},
         )
         with self._errors(None):
             for page in pages:
                 for item in page.get("Contents", []):
-                    key = item["Key"][len(self._prefix):]
+                    key = item["Key"][len(self._prefix) :]
                     if key_problem(key) is None:  # folder markers ("a/") and names no key can spell
                         yield key
 
@@ -237,14 +250,18 @@ class S3Storage(Storage):
             raise self._translate(error, key) from error
         except (NoCredentialsError, PartialCredentialsError) as error:
             raise StorageError(
-                str(self), f"{error}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the "
-                f"environment; credentials never go in {STORAGE_URL_SETTING}", "credentials",
+                str(self),
+                f"{error}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the "
+                f"environment; credentials never go in {STORAGE_URL_SETTING}",
+                "credentials",
             ) from error
         except (BotoConnectionError, HTTPClientError) as error:
             endpoint = self.options.endpoint_url or "AWS S3"
             raise StorageError(
-                str(self), f"cannot reach {endpoint} ({error}): check endpoint_url in {STORAGE_URL_SETTING} "
-                "and that the server is up", "endpoint_url",
+                str(self),
+                f"cannot reach {endpoint} ({error}): check endpoint_url in {STORAGE_URL_SETTING} "
+                "and that the server is up",
+                "endpoint_url",
             ) from error
 
     def _translate(self, error: ClientError, key: str | None) -> StorageError:
@@ -254,23 +271,30 @@ class S3Storage(Storage):
         bucket = self.options.bucket
         if code == "NoSuchBucket" or (key is None and code in ("404", "NotFound")):
             return StorageError(
-                str(self), f"no bucket {bucket!r} at {self.options.endpoint_url or 'AWS S3'}: create it, or fix "
-                f"the bucket in {STORAGE_URL_SETTING} (s3://BUCKET/prefix)", "bucket",
+                str(self),
+                f"no bucket {bucket!r} at {self.options.endpoint_url or 'AWS S3'}: create it, or fix "
+                f"the bucket in {STORAGE_URL_SETTING} (s3://BUCKET/prefix)",
+                "bucket",
             )
         if key is not None and code in ("NoSuchKey", "404", "NotFound"):
             return NotFound(key, str(self))
         if code in ACCESS_DENIED_CODES or status == "403":
             return StorageError(
-                str(self), f"access denied ({code}) to bucket {bucket!r}: check AWS_ACCESS_KEY_ID and "
+                str(self),
+                f"access denied ({code}) to bucket {bucket!r}: check AWS_ACCESS_KEY_ID and "
                 "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), and that the bucket policy lets them get, put, list and "
-                "delete objects (without s3:ListBucket a missing key also answers 403)", "credentials",
+                "delete objects (without s3:ListBucket a missing key also answers 403)",
+                "credentials",
             )
         if code in WRONG_REGION_CODES or status == "301":
-            region = details.get("Region") or error.response.get("ResponseMetadata", {}).get(
-                "HTTPHeaders", {}).get("x-amz-bucket-region", "another region")
+            region = details.get("Region") or error.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get(
+                "x-amz-bucket-region", "another region"
+            )
             return StorageError(
-                str(self), f"bucket {bucket!r} is in {region}, not {self.options.region or 'the default region'}: "
-                f"set region={region} in {STORAGE_URL_SETTING}", "region",
+                str(self),
+                f"bucket {bucket!r} is in {region}, not {self.options.region or 'the default region'}: "
+                f"set region={region} in {STORAGE_URL_SETTING}",
+                "region",
             )
         where = show_key(key) if key is not None else str(self)
         return StorageError(where, f"{error.operation_name} failed in {self}: {code}: {details.get('Message', '')}")

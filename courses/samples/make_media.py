@@ -14,6 +14,7 @@ Run from the repository root::
 
 Output is deterministic for a given Pillow, espeak-ng and ffmpeg build.
 """
+
 from __future__ import annotations
 
 import math
@@ -24,7 +25,7 @@ import tempfile
 import textwrap
 import wave
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -102,22 +103,36 @@ class Sketch:
         return [(self._s(x), self._s(y)) for x, y in points]
 
     @staticmethod
-    @lru_cache(maxsize=None)
+    @cache
     def _font(size: int, style: str) -> ImageFont.FreeTypeFont:
         return ImageFont.truetype(str(FONT_DIR / FONT_FILES[style]), size)
 
     def font(self, size: float, style: str = "regular") -> ImageFont.FreeTypeFont:
         return self._font(self._s(size), style)
 
-    def box(self, x0: float, y0: float, x1: float, y1: float, fill: str | None = None,
-            outline: str | None = None, width: float = 1, radius: float = 0) -> None:
-        self.draw.rounded_rectangle(self._pts([(x0, y0), (x1, y1)]), radius=self._s(radius),
-                                    fill=fill, outline=outline, width=self._s(width) if outline else 0)
+    def box(
+        self,
+        x0: float,
+        y0: float,
+        x1: float,
+        y1: float,
+        fill: str | None = None,
+        outline: str | None = None,
+        width: float = 1,
+        radius: float = 0,
+    ) -> None:
+        self.draw.rounded_rectangle(
+            self._pts([(x0, y0), (x1, y1)]),
+            radius=self._s(radius),
+            fill=fill,
+            outline=outline,
+            width=self._s(width) if outline else 0,
+        )
 
-    def circle(self, cx: float, cy: float, r: float, fill: str, outline: str | None = None,
-               width: float = 0) -> None:
-        self.draw.ellipse(self._pts([(cx - r, cy - r), (cx + r, cy + r)]), fill=fill,
-                          outline=outline, width=self._s(width))
+    def circle(self, cx: float, cy: float, r: float, fill: str, outline: str | None = None, width: float = 0) -> None:
+        self.draw.ellipse(
+            self._pts([(cx - r, cy - r), (cx + r, cy + r)]), fill=fill, outline=outline, width=self._s(width)
+        )
 
     def line(self, points: list[tuple[float, float]], fill: str, width: float) -> None:
         self.draw.line(self._pts(points), fill=fill, width=self._s(width), joint="curve")
@@ -125,10 +140,10 @@ class Sketch:
     def polygon(self, points: list[tuple[float, float]], fill: str) -> None:
         self.draw.polygon(self._pts(points), fill=fill)
 
-    def text(self, x: float, y: float, text: str, size: float, fill: str = INK,
-             style: str = "regular", anchor: str = "la") -> None:
-        self.draw.text((self._s(x), self._s(y)), text, font=self.font(size, style), fill=fill,
-                       anchor=anchor)
+    def text(
+        self, x: float, y: float, text: str, size: float, fill: str = INK, style: str = "regular", anchor: str = "la"
+    ) -> None:
+        self.draw.text((self._s(x), self._s(y)), text, font=self.font(size, style), fill=fill, anchor=anchor)
 
     def text_width(self, text: str, size: float, style: str = "regular") -> float:
         return self.draw.textlength(text, font=self.font(size, style)) / self.SCALE
@@ -143,16 +158,26 @@ class Sketch:
                 lines.append(word)
         return lines
 
-    def paragraph(self, x: float, y: float, text: str, size: float, max_width: float,
-                  fill: str = INK, style: str = "regular", leading: float = 1.35) -> float:
+    def paragraph(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        size: float,
+        max_width: float,
+        fill: str = INK,
+        style: str = "regular",
+        leading: float = 1.35,
+    ) -> float:
         """Draw wrapped text; return the y just below it."""
         for line in self.wrap(text, size, max_width, style):
             self.text(x, y, line, size, fill, style)
             y += size * leading
         return y
 
-    def arrow(self, start: tuple[float, float], end: tuple[float, float], color: str,
-              width: float = 4, head: float = 14) -> None:
+    def arrow(
+        self, start: tuple[float, float], end: tuple[float, float], color: str, width: float = 4, head: float = 14
+    ) -> None:
         (x0, y0), (x1, y1) = start, end
         angle = math.atan2(y1 - y0, x1 - x0)
         base = (x1 - head * math.cos(angle), y1 - head * math.sin(angle))
@@ -203,18 +228,26 @@ def draw_phishing_email(path: Path) -> None:
     sk.text(138, 296, "Harbour & Co IT", 22, BLUE, "bold", anchor="lm")
     sk.text(54, 346, "Dear user,", 22)
     sk.badge(54 + sk.text_width("Dear user,", 22) + 28, 360, 3)
-    y = sk.paragraph(54, 394, "We detected unusual sign-in activity on your account. To avoid "
-                     "losing access, verify your password within 2 hours using the button below.",
-                     22, 850)
+    y = sk.paragraph(
+        54,
+        394,
+        "We detected unusual sign-in activity on your account. To avoid "
+        "losing access, verify your password within 2 hours using the button below.",
+        22,
+        850,
+    )
     sk.box(54, y + 12, 334, y + 68, fill=BLUE, radius=8)
     sk.text(194, y + 40, "Verify my account", 22, WHITE, "bold", anchor="mm")
     sk.badge(362, y + 40, 4)
     # The link preview a long press (or hover) reveals, with the real owner highlighted.
     tip_y = y + 84
-    url_parts = (("https://harbourco.example.", MUTED, "mono"), ("mailbox-verify.test", RED, "mono-bold"),
-                 ("/login", MUTED, "mono"))
+    url_parts = (
+        ("https://harbourco.example.", MUTED, "mono"),
+        ("mailbox-verify.test", RED, "mono-bold"),
+        ("/login", MUTED, "mono"),
+    )
     sk.box(54, tip_y, 906, tip_y + 48, fill="#fffbe6", outline="#d9b600", width=1.5, radius=6)
-    x = 70
+    x = 70.0
     for part, colour, style in url_parts:
         sk.text(x, tip_y + 24, part, 20, colour, style, anchor="lm")
         x += sk.text_width(part, 20, style)
@@ -252,8 +285,8 @@ def describe_duration(seconds: float) -> str:
         if seconds >= size:
             value = seconds / size
             if value >= 10:
-                value = round(value, 1 - int(math.floor(math.log10(value))))
-            count = int(round(value))
+                value = round(value, 1 - math.floor(math.log10(value)))
+            count = round(value)
             return f"{count:,} {name}{'' if count == 1 else 's'}"
     return "under a second"
 
@@ -262,19 +295,31 @@ def draw_passphrase_chart(path: Path) -> None:
     """Horizontal bars, log time scale: how long it takes to try every possible password."""
     rows = [
         ("Summer2024!", "on every attacker's list", None),
-        ("8 lowercase letters", "kdqzmwro", 26 ** 8),
-        ("4 random words", "otter lantern gravel sunday", WORDLIST_SIZE ** 4),
-        ("8 random characters", "T7#qp!2v", 95 ** 8),
-        ("5 random words", "... sunday violin", WORDLIST_SIZE ** 5),
-        ("6 random words", "... violin crumb", WORDLIST_SIZE ** 6),
+        ("8 lowercase letters", "kdqzmwro", 26**8),
+        ("4 random words", "otter lantern gravel sunday", WORDLIST_SIZE**4),
+        ("8 random characters", "T7#qp!2v", 95**8),
+        ("5 random words", "... sunday violin", WORDLIST_SIZE**5),
+        ("6 random words", "... violin crumb", WORDLIST_SIZE**6),
     ]
     year = 365.25 * 86400
-    ticks = [(1, "1 second", "la"), (3600, "1 hour", "ma"), (86400, "1 day", "ma"), (year, "1 year", "ma"),
-             (100 * year, "100 years", "ma"), (1e6 * year, "1 million years", "ra")]
+    ticks = [
+        (1, "1 second", "la"),
+        (3600, "1 hour", "ma"),
+        (86400, "1 day", "ma"),
+        (year, "1 year", "ma"),
+        (100 * year, "100 years", "ma"),
+        (1e6 * year, "1 million years", "ra"),
+    ]
     sk = Sketch(960, 770, WHITE)
     sk.text(32, 28, "How long to try every possibility?", 32, NAVY, "bold")
-    sk.paragraph(32, 76, "At 10 billion guesses a second, against a leaked database of weakly "
-                         "protected passwords", 19, 880, MUTED)
+    sk.paragraph(
+        32,
+        76,
+        "At 10 billion guesses a second, against a leaked database of weakly protected passwords",
+        19,
+        880,
+        MUTED,
+    )
     left, right, top, row_h = 324, 920, 140, 82
     span = math.log10(1e6 * year)
 
@@ -303,8 +348,15 @@ def draw_passphrase_chart(path: Path) -> None:
             sk.text(x + 12, y + 37, label, 22, colour, "bold", anchor="lm")
         else:
             sk.text(x - 14, y + 37, label, 22, WHITE, "bold", anchor="rm")
-    sk.paragraph(32, bottom + 52, "Random words are drawn from a 7,776-word list: each extra word "
-                                  "multiplies the work by 7,776. Time axis is logarithmic.", 18, 890, MUTED)
+    sk.paragraph(
+        32,
+        bottom + 52,
+        "Random words are drawn from a 7,776-word list: each extra word "
+        "multiplies the work by 7,776. Time axis is logarithmic.",
+        18,
+        890,
+        MUTED,
+    )
     sk.save(path)
 
 
@@ -313,10 +365,18 @@ def draw_mfa_flow(path: Path) -> None:
     sk = Sketch(960, 664, WHITE)
     sk.text(32, 28, "Why a stolen password is not enough", 32, NAVY, "bold")
     columns = [
-        ("You", GREEN, [("Password", "typed by you", True), ("Phone", "you approve the request", True)],
-         ("Signed in", GREEN, GREEN_TINT)),
-        ("Attacker", RED, [("Password", "stolen by phishing", True), ("Phone", "never approved by you", False)],
-         ("Blocked", RED, RED_TINT)),
+        (
+            "You",
+            GREEN,
+            [("Password", "typed by you", True), ("Phone", "you approve the request", True)],
+            ("Signed in", GREEN, GREEN_TINT),
+        ),
+        (
+            "Attacker",
+            RED,
+            [("Password", "stolen by phishing", True), ("Phone", "never approved by you", False)],
+            ("Blocked", RED, RED_TINT),
+        ),
     ]
     for c, (who, colour, steps, (result, r_colour, r_tint)) in enumerate(columns):
         x = 40 + c * 460
@@ -355,7 +415,7 @@ def write_stop_check_report_svg(path: Path) -> None:
         'role="img" aria-labelledby="scr-title scr-desc">',
         '  <title id="scr-title">Stop, check, report</title>',
         '  <desc id="scr-desc">Three steps for a suspicious message: stop, check through a trusted '
-        'channel, report.</desc>',
+        "channel, report.</desc>",
         '  <g font-family="DejaVu Sans, Verdana, Arial, sans-serif">',
     ]
     for i, (number, title, lines, colour, tint) in enumerate(steps):
@@ -369,13 +429,16 @@ def write_stop_check_report_svg(path: Path) -> None:
             f'    <text x="{x + 94}" y="84" font-size="34" font-weight="bold" fill="{colour}">{title}</text>',
             f'    <text x="{x + 28}" y="150" font-size="21" fill="{INK}">',
         ]
-        parts += [f'      <tspan x="{x + 28}" dy="{0 if k == 0 else 30}">{line}</tspan>'
-                  for k, line in enumerate(lines)]
+        parts += [
+            f'      <tspan x="{x + 28}" dy="{0 if k == 0 else 30}">{line}</tspan>' for k, line in enumerate(lines)
+        ]
         parts.append("    </text>")
         if i < len(steps) - 1:
             ax = x + 284
-            parts.append(f'    <path d="M{ax} 125 h22 l-2 -10 l14 10 l-14 10 l2 -10" fill="{MUTED}" '
-                         f'stroke="{MUTED}" stroke-width="4" stroke-linejoin="round"/>')
+            parts.append(
+                f'    <path d="M{ax} 125 h22 l-2 -10 l14 10 l-14 10 l2 -10" fill="{MUTED}" '
+                f'stroke="{MUTED}" stroke-width="4" stroke-linejoin="round"/>'
+            )
     parts += ["  </g>", "</svg>", ""]
     path.write_text("\n".join(parts), encoding="utf-8")
 
@@ -418,8 +481,12 @@ def split_phrases(sentence: str) -> list[str]:
 
 def synthesise(text: str, wav_path: Path, wpm: int) -> tuple[int, bytes]:
     """One espeak-ng call; returns (sample rate, PCM frames) read back with the wave module."""
-    result = subprocess.run(["espeak-ng", "-v", VOICE, "-s", str(wpm), "-w", str(wav_path), text],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["espeak-ng", "-v", VOICE, "-s", str(wpm), "-w", str(wav_path), text],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if result.returncode != 0:
         sys.exit(f"espeak-ng failed on {text!r}: {result.stderr.strip()}")
     with wave.open(str(wav_path), "rb") as wav:
@@ -468,16 +535,24 @@ def vtt_time(seconds: float) -> str:
 def write_vtt(cues: list[tuple[float, float, str]], path: Path) -> None:
     out = ["WEBVTT", ""]
     for number, (start, end, text) in enumerate(cues, 1):
-        out += [str(number), f"{vtt_time(start)} --> {vtt_time(end)}",
-                *textwrap.wrap(text, CAPTION_LINE_CHARS, break_on_hyphens=False), ""]
+        out += [
+            str(number),
+            f"{vtt_time(start)} --> {vtt_time(end)}",
+            *textwrap.wrap(text, CAPTION_LINE_CHARS, break_on_hyphens=False),
+            "",
+        ]
     path.write_text("\n".join(out), encoding="utf-8")
 
 
 def run_ffmpeg(args: list[str], what: str) -> None:
     """Run ffmpeg quietly; on failure stop with its own error message, not a traceback."""
     try:
-        result = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args],
-                                capture_output=True, text=True, timeout=FFMPEG_TIMEOUT_S)
+        result = subprocess.run(
+            ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args],
+            capture_output=True,
+            text=True,
+            timeout=FFMPEG_TIMEOUT_S,
+        )
     except subprocess.TimeoutExpired:
         sys.exit(f"ffmpeg took more than {FFMPEG_TIMEOUT_S} s making {what}")
     if result.returncode != 0:
@@ -505,9 +580,25 @@ def make_narration(workdir: Path) -> None:
     wav = workdir / "welcome-narration.wav"
     write_wav(speech, wav)
     write_vtt(speech.cues, MEDIA_DIR / "welcome-narration.vtt")
-    run_ffmpeg(["-i", str(wav), "-ac", "1", "-ar", "44100", "-c:a", "aac", "-b:a", "64k",
-                *BITEXACT, "-movflags", "+faststart", str(MEDIA_DIR / "welcome-narration.m4a")],
-               "the welcome narration")
+    run_ffmpeg(
+        [
+            "-i",
+            str(wav),
+            "-ac",
+            "1",
+            "-ar",
+            "44100",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "64k",
+            *BITEXACT,
+            "-movflags",
+            "+faststart",
+            str(MEDIA_DIR / "welcome-narration.m4a"),
+        ],
+        "the welcome narration",
+    )
 
 
 # --------------------------------------------------------------------------- video
@@ -518,13 +609,26 @@ class Slides:
         self.workdir = workdir
         self.filters: list[str] = []
 
-    def box(self, x: int, y: int, w: int, h: int, color: str, start: float, end: float,
-            thickness: str = "fill") -> None:
-        self.filters.append(f"drawbox=x={x}:y={y}:w={w}:h={h}:color={color}:t={thickness}:"
-                            f"enable='between(t,{start:.3f},{end:.3f})'")
+    def box(
+        self, x: int, y: int, w: int, h: int, color: str, start: float, end: float, thickness: str = "fill"
+    ) -> None:
+        self.filters.append(
+            f"drawbox=x={x}:y={y}:w={w}:h={h}:color={color}:t={thickness}:enable='between(t,{start:.3f},{end:.3f})'"
+        )
 
-    def text(self, text: str, x: str | int, y: str | int, size: int, color: str, start: float,
-             end: float, style: str = "regular", fade: float = 0.3, extra: str = "") -> None:
+    def text(
+        self,
+        text: str,
+        x: str | int,
+        y: str | int,
+        size: int,
+        color: str,
+        start: float,
+        end: float,
+        style: str = "regular",
+        fade: float = 0.3,
+        extra: str = "",
+    ) -> None:
         # Text goes through a file so quotes, colons and commas need no filter-graph escaping.
         path = self.workdir / f"text{len(self.filters):03d}.txt"
         path.write_text(text, encoding="utf-8")
@@ -532,7 +636,8 @@ class Slides:
         self.filters.append(
             f"drawtext=fontfile={FONT_DIR / FONT_FILES[style]}:textfile={path}:expansion=none:"
             f"fontsize={size}:fontcolor={color}:x={x}:y={y}:alpha='{alpha}':"
-            f"enable='between(t,{start:.3f},{end:.3f})'{extra}")
+            f"enable='between(t,{start:.3f},{end:.3f})'{extra}"
+        )
 
 
 def video_slides(slides: Slides, cues: list[tuple[float, float, str]], duration: float) -> None:
@@ -551,8 +656,7 @@ def video_slides(slides: Slides, cues: list[tuple[float, float, str]], duration:
     slides.text("sam.taylor@harbourco.example", 490, 300, 26, "0x1f2933", s, e, "mono", 0)
     slides.text("Password", 340, 370, 26, "0x52606d", s, e, fade=0)
     slides.text("\u2022" * 12, 490, 374, 32, "0x1f2933", s, e, fade=0)
-    slides.text("STOLEN", 740, 440, 40, "white", s + 0.9, e, "bold",
-                extra=":box=1:boxcolor=0xb3261e:boxborderw=14")
+    slides.text("STOLEN", 740, 440, 40, "white", s + 0.9, e, "bold", extra=":box=1:boxcolor=0xb3261e:boxborderw=14")
 
     # 2. The second factor is asked for.
     s, e = starts[1], ends[1]
@@ -579,10 +683,10 @@ def video_slides(slides: Slides, cues: list[tuple[float, float, str]], duration:
 
     # 4. Blocked.
     s, e = starts[3], ends[3]
-    slides.text("Attacker blocked", center, 260, 64, "white", s, e, "bold",
-                extra=":box=1:boxcolor=0x1b7340:boxborderw=24")
-    slides.text("Then report the prompt and change your password.", center, 430, 30, "0xdbe4ee",
-                s + 0.9, e)
+    slides.text(
+        "Attacker blocked", center, 260, 64, "white", s, e, "bold", extra=":box=1:boxcolor=0x1b7340:boxborderw=24"
+    )
+    slides.text("Then report the prompt and change your password.", center, 430, 30, "0xdbe4ee", s + 0.9, e)
 
 
 def make_video(workdir: Path) -> None:
@@ -605,17 +709,57 @@ def make_video(workdir: Path) -> None:
     )
     script = workdir / "graph.txt"
     script.write_text(graph, encoding="utf-8")
-    run_ffmpeg([
-        "-f", "lavfi", "-i", f"color=c={NAVY.replace('#', '0x')}:s={width}x{height}:r={VIDEO_FPS}:d={duration:.3f}",
-        "-f", "lavfi", "-i", f"color=c=0x3d7fd6:s={width}x8:r={VIDEO_FPS}:d={duration:.3f}",
-        "-i", str(wav),
-        "-filter_complex_script", str(script), "-map", "[v]", "-map", "2:a",
-        "-c:v", "libx264", "-preset", "slow", "-crf", "27", "-profile:v", "high", "-pix_fmt", "yuv420p",
-        "-g", str(VIDEO_FPS * 2), "-threads", "2", "-flags:v", "+bitexact",
-        "-c:a", "aac", "-b:a", "96k", "-ac", "1", "-ar", "44100",
-        "-t", f"{duration:.3f}", *BITEXACT, "-movflags", "+faststart",
-        str(MEDIA_DIR / "mfa-stolen-password.mp4"),
-    ], "the MFA video")
+    run_ffmpeg(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c={NAVY.replace('#', '0x')}:s={width}x{height}:r={VIDEO_FPS}:d={duration:.3f}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c=0x3d7fd6:s={width}x8:r={VIDEO_FPS}:d={duration:.3f}",
+            "-i",
+            str(wav),
+            "-filter_complex_script",
+            str(script),
+            "-map",
+            "[v]",
+            "-map",
+            "2:a",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "slow",
+            "-crf",
+            "27",
+            "-profile:v",
+            "high",
+            "-pix_fmt",
+            "yuv420p",
+            "-g",
+            str(VIDEO_FPS * 2),
+            "-threads",
+            "2",
+            "-flags:v",
+            "+bitexact",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "96k",
+            "-ac",
+            "1",
+            "-ar",
+            "44100",
+            "-t",
+            f"{duration:.3f}",
+            *BITEXACT,
+            "-movflags",
+            "+faststart",
+            str(MEDIA_DIR / "mfa-stolen-password.mp4"),
+        ],
+        "the MFA video",
+    )
 
 
 # --------------------------------------------------------------------------- main

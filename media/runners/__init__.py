@@ -15,6 +15,7 @@ Runners promise the same things whichever one is used:
 - when jobs cannot run at all (broker down, no worker, job function missing) the runner raises
   ``RunnerUnavailable``, a ``MediaError`` naming the setting to fix.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -84,7 +85,10 @@ def collect_outcomes(jobs: list[dict], outcomes: list[object]) -> list[dict]:
         for index, (job, outcome) in enumerate(zip(jobs, outcomes))
         if isinstance(outcome, BaseException)
     ]
-    results = [None if isinstance(outcome, BaseException) else outcome for outcome in outcomes]
+    results: list[dict | None] = [
+        None if isinstance(outcome, BaseException) else outcome  # type: ignore[misc]
+        for outcome in outcomes
+    ]
     if failures:
         raise JobsFailed(failures, results)
     return results  # type: ignore[return-value]

@@ -25,6 +25,7 @@ Delivery, when a worker dies:
 - Outputs are content-addressed and renamed into the cache atomically, so a job that runs twice
   writes the same file once and never leaves half a file behind.
 """
+
 from __future__ import annotations
 
 import time
@@ -117,9 +118,7 @@ def _register_task(app: Celery, soft: float, hard: float) -> None:
         """Run one job, publishing its progress as the task state ``PROGRESS`` {fraction}."""
         deliveries = _count_delivery(self)
         if deliveries > MAX_DELIVERIES:
-            raise MediaRunnerError(
-                f"gave up after {MAX_DELIVERIES} deliveries: the job stopped its worker each time"
-            )
+            raise MediaRunnerError(f"gave up after {MAX_DELIVERIES} deliveries: the job stopped its worker each time")
         reporter = _ProgressReporter(self)
         reporter(0.0)
         try:
@@ -128,7 +127,7 @@ def _register_task(app: Celery, soft: float, hard: float) -> None:
             raise  # retried with backoff (autoretry_for)
         except SoftTimeLimitExceeded:
             raise JobError(f"took longer than {soft:g} s and was stopped (COURSEFORGE_JOB_TIMEOUT)") from None
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the builder as its message
             # The result backend rebuilds an exception as ``type(*args)`` on the builder's side,
             # which garbles types with other constructors (MediaError takes a list of problems):
             # hand back the message, which is what the builder reports.

@@ -4,6 +4,7 @@ The builder only publishes jobs and polls their state in the result backend: tas
 name, so this side needs neither the job code nor a worker. Progress comes from the state a
 running task publishes (``PROGRESS`` with ``{"fraction": f}``, see ``celery_app``).
 """
+
 from __future__ import annotations
 
 import time
@@ -14,8 +15,8 @@ from kombu.utils.url import maybe_sanitize_url
 
 from media.runners import (
     DEFAULT_JOB_FUNCTION,
-    RunnerUnavailable,
     Progress,
+    RunnerUnavailable,
     collect_outcomes,
     job_label,
 )
@@ -48,9 +49,7 @@ class CeleryRunner:
             return []
         self._check_broker()
         self._check_workers()
-        handles = [
-            self.app.send_task(TASK_NAME, args=[job, self.function], queue=QUEUE) for job in jobs
-        ]
+        handles = [self.app.send_task(TASK_NAME, args=[job, self.function], queue=QUEUE) for job in jobs]
         try:
             outcomes = self._wait(jobs, handles, progress)
         except KeyboardInterrupt:
@@ -76,9 +75,7 @@ class CeleryRunner:
                 fraction = fractions[index]
                 if state == PROGRESS_STATE and isinstance(info, dict):
                     fraction = float(info.get("fraction", fraction))
-                elif state == "SUCCESS":
-                    outcomes[index], fraction = info, 1.0
-                elif state == "FAILURE":
+                elif state == "SUCCESS" or state == "FAILURE":
                     outcomes[index], fraction = info, 1.0
                 if fraction != fractions[index]:
                     fractions[index] = fraction
@@ -100,7 +97,7 @@ class CeleryRunner:
             raise NoWorkers.of(
                 BROKER_SETTING,
                 f"no media worker is listening on {self.url}: start one with "
-                f"`COURSEFORGE_BROKER_URL={self.url} {WORKER_COMMAND}` or unset COURSEFORGE_BROKER_URL"
+                f"`COURSEFORGE_BROKER_URL={self.url} {WORKER_COMMAND}` or unset COURSEFORGE_BROKER_URL",
             )
 
     def _unreachable(self, exc: BaseException) -> str:

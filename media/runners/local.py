@@ -13,6 +13,7 @@ the single-threaded audio filters, espeak-ng, muxing), and a second job fills th
 of the bare ffmpeg commands, against 17-20 % with one at a time, and three at a time was no
 faster than two (bench/README.md); so the default is one job per core (``COURSEFORGE_JOBS=0``).
 """
+
 from __future__ import annotations
 
 import os

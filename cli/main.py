@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "publish": ("cli.publish", "Publish the web form of a course to storage for delivery, or roll back."),
     "schema": ("cli.schema", "Print the JSON Schema of course.yaml."),
     "ids": ("cli.ids", "Add a stable id to every element of course.yaml that lacks one."),
+    "serve": ("cli.serve", "Start the course editor (the web app) on this machine."),
+    "users": ("cli.users", "Manage editor accounts: add an admin, author or reviewer, issue API tokens."),
     "preview": ("cli.preview", "Build the web form of a course and serve it for preview."),
 }
 

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from exporters.base import Exporter
+from exporters.dispatch import DispatchScorm12Exporter, DispatchScorm2004Exporter
 from exporters.scorm12 import Scorm12Exporter
 from exporters.scorm2004 import Scorm2004Exporter
 from exporters.web import WebExporter
 
-EXPORTERS: dict[str, Exporter] = {e.format: e for e in (Scorm12Exporter(), Scorm2004Exporter(), WebExporter())}
+EXPORTERS: dict[str, Exporter] = {e.format: e for e in (Scorm12Exporter(), Scorm2004Exporter(), WebExporter(),
+                                                        DispatchScorm12Exporter(), DispatchScorm2004Exporter())}
 FORMATS = tuple(EXPORTERS)

@@ -4,6 +4,7 @@
  * from the page's #course-data script when not given). Everything standard-specific stays behind
  * the tracker interface this returns.
  */
+import { dispatchTracking } from "./bridge.js";
 import { Scorm12Tracker } from "./scorm12.js";
 import { Scorm2004Tracker } from "./scorm2004.js";
 import { WebTracker } from "./web.js";
@@ -21,6 +22,7 @@ const KINDS = { scorm12: Scorm12Tracker, scorm2004: Scorm2004Tracker, web: WebTr
 
 /** A tracker of `kind`; an unknown kind is a publishing mistake, never a silent switch to another standard. */
 export function createTracker(kind, options = {}) {
+  kind = dispatchTracking(options.window ?? globalThis.window) ?? kind; // a dispatch frame tracks for its LMS
   const Tracker = Object.hasOwn(KINDS, kind) ? KINDS[kind] : null;
   if (!Tracker) throw new Error(`unknown tracking kind ${JSON.stringify(kind)}: expected one of ${Object.keys(KINDS).join(", ")}`);
   const win = options.window ?? globalThis.window;

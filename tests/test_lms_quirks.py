@@ -246,3 +246,34 @@ def test_a_typed_answer_with_quotes_delimiters_emoji_and_rtl_text_is_shown_repor
     form = content.get_by_role("form", name="Final quiz")
     expect(form.get_by_role("textbox")).to_have_value(TYPED)
     expect(form.get_by_role("group", name="Question 2 of 4").get_by_role("status")).to_contain_text("Not quite.")
+
+
+# ------------------------------------------------------------------------------- no redundant calls
+PAGE_CHANGE = {"scorm12": ["cmi.core.lesson_location", "cmi.suspend_data"],
+               "scorm2004": ["cmi.location", "cmi.progress_measure", "cmi.suspend_data"]}
+
+
+@pytest.mark.parametrize("standard", STANDARDS)
+def test_a_page_change_sends_only_what_changed_and_nothing_twice(page, lms_server, sites, standard):
+    """LMSs that store every call as its own request lose updates when calls race: a page change is
+    one SetValue per changed element and one commit, and no element is ever sent the value it has."""
+    content = open_lms(page, lms_server, standard, sites[standard])
+    expect(content.locator("#main h1")).to_be_visible()
+    page.wait_for_function("() => lms.counts.Commit >= 1")
+    before = page.evaluate("() => lms.calls.length")
+    content.get_by_role("button", name="Next").click()
+    expect(content.locator("#main h1")).to_have_text("Watch and listen")
+    page.wait_for_function("(n) => lms.calls.slice(n).some((c) => c.method.endsWith('Commit'))", arg=before)
+    calls = page.evaluate("(n) => lms.calls.slice(n)", before)
+    sets = [c["args"][0] for c in calls if c["method"].endswith("SetValue")]
+    assert sets == PAGE_CHANGE[standard]
+    assert [c["method"] for c in calls if not c["method"].endswith(("SetValue", "GetLastError"))] == [COMMIT[standard]]
+
+    content.get_by_role("button", name="Exit course").click()
+    expect(content.locator("#main")).to_contain_text("Your progress has been saved.")
+    last: dict[str, str] = {}
+    for call in page.evaluate("() => lms.calls"):
+        if call["method"].endswith("SetValue"):
+            element, value = call["args"]
+            assert last.get(element) != value, f"{element} sent {value!r} again"
+            last[element] = value

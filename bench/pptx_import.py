@@ -28,13 +28,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from statistics import median
 
 import yaml
 
-from bench.measure import ToolLog, Timed, count, replay, timed
+from bench.measure import Timed, ToolLog, count, replay, timed
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
@@ -56,7 +56,8 @@ def bare_render(deck: Path, scratch: Path) -> Timed:
     commands = [
         ["soffice", f"-env:UserInstallation={(scratch / 'profile').as_uri()}", "--headless", "--convert-to",
          PDF_FILTER, "--outdir", str(scratch), str(deck)],
-        ["pdftoppm", "-png", "-scale-to", str(IMAGE_WIDTH), str(scratch / f"{deck.stem}.pdf"), str(scratch / "slide")],
+        ["pdftoppm", "-png", "-scale-to", str(IMAGE_WIDTH), str(scratch / f"{deck.stem}.pdf"),
+         str(scratch / "slide")],
     ]
 
     def play() -> None:
@@ -142,8 +143,9 @@ def report(figures: dict) -> str:
         f"bare soffice + pdftoppm {med['bare_render_s']:.2f} s; ratio {med['import_ratio']:.2f}",
         f"speech (notes, 1 job): {med['speech_s']:.2f} s = {med['speech_s'] / slides:.3f} s a slide; bare espeak-ng "
         f"+ ffmpeg replay {med['bare_speech_s']:.2f} s; ratio {med['speech_ratio']:.2f}",
-        f"end to end: {med['total_s']:.2f} s = {med['total_s'] / slides:.3f} s a slide; bare {med['bare_total_s']:.2f} s "
-        f"= {med['bare_total_s'] / slides:.3f} s a slide; ratio {med['ratio']:.2f} ({verdict})",
+        f"end to end: {med['total_s']:.2f} s = {med['total_s'] / slides:.3f} s a slide; bare "
+        f"{med['bare_total_s']:.2f} s = {med['bare_total_s'] / slides:.3f} s a slide; ratio {med['ratio']:.2f} "
+        f"({verdict})",
         f"import steps in-process: preflight + read {step['preflight_and_read_s']:.2f} s, LibreOffice + pdftoppm "
         f"{step['render_s']:.2f} s, write + check {step['write_and_check_s']:.2f} s",
     ])
@@ -154,7 +156,7 @@ def main() -> None:
     parser.add_argument("--slides", type=int, default=36, help="slides in the deck (default: 36)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of bare and built runs (default: 3)")
     args = parser.parse_args()
-    stamp = datetime.now(timezone.utc)
+    stamp = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="courseforge-bench-pptx-") as tmp:
         work = Path(tmp)
         deck = make_deck(work / "deck.pptx", args.slides)

@@ -20,12 +20,14 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.lang import MSO_LANGUAGE_ID
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.oxml.ns import qn
-from pptx.util import Inches, Pt
+from pptx.util import Inches
 
 TITLE_SLIDE, TITLE_AND_CONTENT, TITLE_ONLY = 0, 1, 5
 DUTCH_TITLE = "Welkom bij de cursus – één minuut"
-DUTCH_NOTES = "Welkom bij deze cursus over veiligheid. Het IJsselmeer is één groot meer, en dat is geen probleem."
-OBJECTIVES_NOTES = "By the end of this module you will be able to name the hazards.\nYou will also know where to find help."
+DUTCH_NOTES = ("Welkom bij deze cursus over veiligheid. "
+               "Het IJsselmeer is één groot meer, en dat is geen probleem.")
+OBJECTIVES_NOTES = ("By the end of this module you will be able to name the hazards.\n"
+                    "You will also know where to find help.")
 PICTURE_ALT = "Orange circle and green triangle in a blue frame"
 GROUP_PICTURE_ALT = "A small green square"
 ANIMATION = """<p:timing xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main">
@@ -166,15 +168,85 @@ def add_group_slide(prs, video: Path | None = None) -> None:
     _notes(slide, "Help is always close by.")
 
 
-def build_deck(path: Path, video: Path | None = None) -> Path:
-    """The import test deck: six slides, the fifth hidden (see the module docstring)."""
+def add_sound(slide, sound: Path) -> None:
+    """A sound on the slide as PowerPoint stores one: a picture shape whose ``a:audioFile`` and
+    ``p14:media`` point at the embedded file (python-pptx can only add the video form)."""
+    shape = slide.shapes.add_movie(str(sound), Inches(8), Inches(6), Inches(0.5), Inches(0.5), mime_type="audio/mp4")
+    video_file = shape._element.xpath("./p:nvPicPr/p:nvPr/a:videoFile")[0]
+    video_file.tag = qn("a:audioFile")
+    shape.name = "Sound"
+
+
+def build_deck(path: Path, video: Path | None = None, sound: Path | None = None) -> Path:
+    """The import test deck: six slides, the fifth hidden (see the module docstring); ``sound``
+    is embedded on the table slide."""
     prs = Presentation()
     add_title_slide(prs)
     add_bullets_slide(prs)
     add_table_slide(prs)
+    if sound is not None:
+        add_sound(prs.slides[2], sound)
     add_pictures_slide(prs)
     add_hidden_chart_slide(prs)
     add_group_slide(prs, video)
+    prs.save(path)
+    return path
+
+
+SMARTART_DATA = """<dgm:dataModel xmlns:dgm="http://schemas.openxmlformats.org/drawingml/2006/diagram"
+ xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><dgm:ptLst>
+<dgm:pt modelId="1"><dgm:t><a:p><a:r><a:t>Stop</a:t></a:r></a:p></dgm:t></dgm:pt>
+<dgm:pt modelId="2"><dgm:t><a:p><a:r><a:t>Check</a:t></a:r></a:p></dgm:t></dgm:pt>
+<dgm:pt modelId="3"><dgm:t><a:p><a:r><a:t>Report</a:t></a:r></a:p></dgm:t></dgm:pt>
+</dgm:ptLst></dgm:dataModel>"""
+SMARTART_FRAME = """<p:graphicFrame xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"
+ xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"
+ xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
+<p:nvGraphicFramePr><p:cNvPr id="40" name="Diagram 1"/><p:cNvGraphicFramePr/><p:nvPr/></p:nvGraphicFramePr>
+<p:xfrm><a:off x="0" y="0"/><a:ext cx="100" cy="100"/></p:xfrm><a:graphic>
+<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/diagram">
+<dgm:relIds xmlns:dgm="http://schemas.openxmlformats.org/drawingml/2006/diagram" r:dm="{rid}" r:lo="" r:qs=""
+ r:cs=""/></a:graphicData></a:graphic></p:graphicFrame>"""
+ALTERNATE = """<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
+ xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"
+ xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><mc:Choice Requires="p14"><p:sp/></mc:Choice>
+<mc:Fallback><p:sp><p:txBody><a:bodyPr/><a:p><a:r><a:t>E = mc2</a:t></a:r></a:p></p:txBody></p:sp></mc:Fallback>
+</mc:AlternateContent>"""
+DECORATIVE = ('<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:ext uri="{C183D7F6-B498-'
+              '43B3-948B-1728B52AA6E4}"><adec:decorative xmlns:adec="http://schemas.microsoft.com/office/drawing/2017/'
+              'decorative" val="1"/></a:ext></a:extLst>')
+
+
+def build_odd_shapes_deck(path: Path) -> Path:
+    """One slide of content a course page has no block for, and pictures whose alt text needs
+    care: SmartArt (with its text in the diagram data part), an embedded object, content in
+    ``mc:AlternateContent``, a decorative picture, one whose alt text is its file name, one with
+    PowerPoint's generated alt text and an EMF picture; no title placeholder text."""
+    from pptx.enum.shapes import PROG_ID
+    from pptx.opc.package import Part
+    from pptx.opc.packuri import PackURI
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
+    box = slide.shapes.add_textbox(Inches(1), Inches(1), Inches(4), Inches(1))
+    box.text_frame.text = "Three steps to take"
+    data = Part(PackURI("/ppt/diagrams/data1.xml"),
+                "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml", prs.part.package,
+                SMARTART_DATA.encode())
+    rid = slide.part.relate_to(data, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/diagramData")
+    slide.shapes._spTree.append(etree.fromstring(SMARTART_FRAME.format(rid=rid)))
+    slide.shapes.add_ole_object(io.BytesIO(b"not really a workbook"), PROG_ID.XLSX, Inches(1), Inches(4))
+    slide.shapes._spTree.append(etree.fromstring(ALTERNATE))
+    square = png_bytes((50, 50), (10, 10, 10))
+    for name, alt in [("Divider", "A line"), ("Logo", "logo.png"),
+                      ("Team photo", "A group of people standing, description automatically generated")]:
+        picture = slide.shapes.add_picture(io.BytesIO(square), Inches(6), Inches(1), width=Inches(1))
+        picture.name = name
+        set_alt(picture, alt)
+    slide.shapes[-3]._element.xpath("./p:nvPicPr/p:cNvPr")[0].append(etree.fromstring(DECORATIVE))
+    emf = slide.shapes.add_picture(io.BytesIO(png_bytes((20, 20), (0, 0, 0))), Inches(7), Inches(1))
+    emf.name = "Vector drawing"
+    emf.part.related_part(emf._pic.blip_rId).partname = PackURI("/ppt/media/drawing1.emf")  # python-pptx writes no EMF
     prs.save(path)
     return path
 

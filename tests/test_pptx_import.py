@@ -7,27 +7,26 @@ read what those runs wrote.
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import shutil
 import subprocess
 import zipfile
 from pathlib import Path
 
+import pptx_decks as decks
 import pytest
 import yaml
 from click.testing import CliRunner
+from media_fixtures import make_speech, make_video, process_launches  # noqa: F401 - process_launches is a fixture
 from pptx import Presentation
 from pptx.util import Inches
 
-import pptx_decks as decks
 from cli.main import cli
 from courses.loader import check_course, load_course
 from importers.pptx import DeckError, import_deck
 from importers.pptx import markdown as md
 from importers.pptx.render import render_slides
 from media.tts import split_sentences
-from media_fixtures import make_video, process_launches  # noqa: F401 - process_launches is a fixture
 from player.markdown import render_markdown
 
 SLIDE_IDS = [256, 257, 258, 259, 260, 261]
@@ -43,7 +42,8 @@ def work(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def deck(work) -> Path:
-    return decks.build_deck(work / "deck.pptx", video=make_video(work / "clip.mp4", seconds=1))
+    return decks.build_deck(work / "deck.pptx", video=make_video(work / "clip.mp4", seconds=1),
+                            sound=make_speech(work / "sound.m4a", "Listen to the sites."))
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +155,8 @@ def test_each_page_starts_with_the_rendered_slide_and_its_text_as_alt(imported, 
     alt = blocks_of(course_yaml, 257)["i-slide-257"]["alt"]
     assert alt == ("Slide 2: Learning objectives. Identify the three main hazards. Slips, trips and falls. "
                    "Level-3 detail: within 24 hours. Know where to find help. Bold part then italic and a link.")
-    assert blocks_of(course_yaml, 256)["i-slide-256"]["alt"].startswith(f"Slide 1: {decks.DUTCH_TITLE}. Veilig werken: ç ü ß €")
+    alt = blocks_of(course_yaml, 256)["i-slide-256"]["alt"]
+    assert alt.startswith(f"Slide 1: {decks.DUTCH_TITLE}. Veilig werken: ç ü ß €")
 
 
 @pytest.mark.slow
@@ -231,7 +232,16 @@ def test_an_embedded_video_becomes_a_video_block_with_its_poster(imported, cours
 
 
 @pytest.mark.slow
-def test_the_scorm_2004_package_has_every_page_narration_with_exact_captions_and_the_video(package):
+def test_an_embedded_sound_becomes_a_recorded_narration(imported, course_yaml, deck):
+    folder = imported[1]
+    sound = blocks_of(course_yaml, 258)["n-slide-258-5"]
+    assert sound["src"].startswith("media/audio/") and sound["src"].endswith(".m4a")
+    assert (folder / sound["src"]).read_bytes() == (deck.parent / "sound.m4a").read_bytes()
+    assert imported[0].slides[2].mapped == ["slide image", "narration from the notes", "text", "audio"]
+
+
+@pytest.mark.slow
+def test_the_scorm_2004_package_has_every_page_narration_with_exact_captions_and_the_video(package, course_yaml):
     names = package.namelist()
     assert "imsmanifest.xml" in names
     assert [n for n in names if n.startswith("pages/")] == [f"pages/p-slide-{i}.html" for i in SLIDE_IDS]
@@ -241,6 +251,8 @@ def test_the_scorm_2004_package_has_every_page_narration_with_exact_captions_and
         assert cues == split_sentences(notes)
         assert any(n.endswith(f"-n-slide-{slide_id}.m4a") for n in names)
     assert any(re.fullmatch(r"media/\w+-55d799d84e1f-\d+p\.mp4", n) for n in names)  # the deck's video, transcoded
+    sound = blocks_of(course_yaml, 258)["n-slide-258-5"]["src"]
+    assert any(n.endswith(f"-{Path(sound).stem}.m4a") for n in names)  # the deck's sound, loudness-normalised
     page = package.read("pages/p-slide-257.html").decode()
     assert "<li><strong>Bold part</strong> then <em>italic</em> and <a href=\"https://example.org/help\"" in page
     assert "<table>" in package.read("pages/p-slide-258.html").decode()
@@ -254,6 +266,37 @@ def test_calibri_is_drawn_with_carlito_so_line_breaks_match_powerpoint(deck, tmp
     fonts = subprocess.run(["pdffonts", str(tmp_path / "pdf" / "deck.pdf")], capture_output=True, text=True,
                            check=True).stdout
     assert "Carlito" in fonts
+
+
+def test_content_without_a_block_is_listed_with_what_was_kept_of_it(tmp_path):
+    from PIL import Image
+
+    from importers.pptx.course_folder import write_course
+    from importers.pptx.preflight import open_deck
+    from importers.pptx.slides import read_deck
+
+    deck = read_deck(open_deck(decks.build_odd_shapes_deck(tmp_path / "odd.pptx")), "odd")
+    image = tmp_path / "slide-1.png"
+    Image.new("RGB", (64, 48), (255, 255, 255)).save(image)
+    folder = tmp_path / "course"
+    folder.mkdir()
+    report = write_course(deck, [image], folder, label="odd.pptx", course_id="odd", language="en",
+                          course_dir=str(folder), replaced=False)
+    assert (folder / "text/slide-256.md").read_text(encoding="utf-8") == (
+        "Three steps to take\n\n- Stop\n- Check\n- Report\n\nE = mc2\n")  # SmartArt and fallback text kept
+    findings = {f.kind: f.detail for f in report.slides[0].findings}
+    assert set(findings) == {"alt text to check", "embedded object", "missing alt text", "missing title",
+                             "newer PowerPoint content", "picture format", "SmartArt"}
+    assert findings["missing title"].startswith("the slide has no title, so the page is called 'Three steps to take'")
+    assert "'Logo' has no alt text in the deck (its alt text was only the file name 'logo.png')" in findings[
+        "missing alt text"]
+    assert findings["picture format"].startswith("picture 'Vector drawing' is in EMF format")
+    assert "(Excel.Sheet.12)" in findings["embedded object"]
+    course = yaml.safe_load((folder / "course.yaml").read_text(encoding="utf-8"))
+    blocks = course["sections"][0]["pages"][0]["blocks"]
+    assert [b["alt"] for b in blocks if b["type"] == "image"][1:] == [
+        "A group of people standing, description automatically generated"]  # the divider is decorative
+    assert check_course(folder).total == 0
 
 
 # --------------------------------------------------------------------------- re-import and --force
@@ -288,7 +331,7 @@ def test_an_existing_folder_is_not_overwritten_without_force(deck_file, tmp_path
         import_deck(deck_file, target)
     assert str(refused.value) == (f"{target}: already exists and is not empty; add --force to replace it with "
                                   "the imported course (nothing was changed)")
-    with pytest.raises(DeckError, match="holds no course.yaml: --force replaces only a course folder"):
+    with pytest.raises(DeckError, match=r"holds no course\.yaml: --force replaces only a course folder"):
         import_deck(deck_file, target, force=True)
     assert snapshot(target) == {"mine.md": hashlib.sha256(b"keep me").hexdigest()}
 
@@ -365,7 +408,8 @@ BAD_DECKS = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_DECKS))
-def test_a_bad_deck_is_refused_with_one_message_before_libreoffice_runs(name, deck_file, tmp_path, process_launches):
+def test_a_bad_deck_is_refused_with_one_message_before_libreoffice_runs(name, deck_file, tmp_path,
+                                                                       process_launches):  # noqa: F811 - a fixture
     make, expected = BAD_DECKS[name]
     bad = make(tmp_path / name, deck_file)
     with pytest.raises(DeckError) as refused:

@@ -142,9 +142,9 @@ def write_course(deck: Deck, images: list[Path], folder: Path, *, label: str, co
     writer = _Writer(folder)
     pages, reports = [], []
     for slide, image in zip(deck.slides, images, strict=True):
-        page, report = writer.page(slide, image)
+        page, slide_report = writer.page(slide, image)
         pages.append(page)
-        reports.append(report)
+        reports.append(slide_report)
     title = one_line(deck.title, TITLE_CHARS)
     course = {"id": course_id, "title": title, "language": language,
               "description": f"Imported from {one_line(label, 200)} ({len(deck.slides)} slides).",

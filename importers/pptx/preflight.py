@@ -16,6 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 from pptx import Presentation
+from pptx.exc import PackageNotFoundError
 
 from courses.archive import ArchiveError, ArchiveLimits, open_archive
 from courses.errors import Problem, byte_size, shorten
@@ -44,6 +45,8 @@ ENCRYPTED = ("is password-protected: LibreOffice and courseforge cannot read an 
 LEGACY = ("is an old PowerPoint 97-2003 file (.ppt), not a .pptx: open it in PowerPoint or LibreOffice Impress "
           "and save it as a .pptx")
 DECK_LIMITS = ArchiveLimits()  # the project's zip rules, as for any uploaded zip
+DECK_READ_ERRORS = (PackageNotFoundError, KeyError, ValueError, TypeError, AttributeError, IndexError,
+                    etree.LxmlError, zipfile.BadZipFile, EOFError, OSError, zlib.error)
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -72,7 +75,7 @@ def open_deck(path: Path):  # -> pptx.presentation.Presentation (python-pptx has
         _check_parts(archive, label)
     try:
         prs = Presentation(str(path))
-    except Exception as error:  # python-pptx raises whatever its parser met; none of it is the author's to read
+    except DECK_READ_ERRORS as error:  # whatever python-pptx's parser met; the author needs its gist only
         raise DeckError.of(label, f"could not be read as a PowerPoint deck ({type(error).__name__}: "
                                   f"{shorten(str(error), 120)}); open it in PowerPoint and save it again") from None
     if len(prs.slides) == 0:

@@ -58,7 +58,8 @@ class ImportReport(BaseModel):
                f"(course {self.course_id}, language {self.language})"]
         for slide in self.slides:
             hidden = " [hidden in the deck]" if slide.hidden else ""
-            out.append(f"  slide {slide.number} -> {slide.page_id} \"{slide.title}\"{hidden}: {', '.join(slide.mapped)}")
+            mapped = ", ".join(slide.mapped)
+            out.append(f"  slide {slide.number} -> {slide.page_id} \"{slide.title}\"{hidden}: {mapped}")
             out += [f"    {finding.kind}: {finding.detail}" for finding in slide.findings]
         missing = sum(len(slide.missing_alt) for slide in self.slides)
         counts = self.counts()

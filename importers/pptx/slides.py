@@ -273,31 +273,40 @@ def _read_picture(shape, slide: Slide) -> None:
         if nv_pr is not None and nv_pr.find(tag) is not None:
             _read_media(shape, nv_pr, tag, kind, slide)
             return
-    picture = _picture(shape)
+    if _decorative(element):
+        slide.decorative += 1  # marked so by the author: it carries nothing a learner would miss
+        return
+    picture = _picture(shape, slide)
     if picture is None:
         return
-    if _decorative(element):
-        slide.decorative += 1
-        return
     if picture.ext not in WEB_IMAGES:
-        slide.unmapped.append(Unmapped("picture format", f"picture '{picture.name}' is a {picture.ext.upper()} image, "
-                                                         "which browsers cannot show: it is in the slide image; "
+        slide.unmapped.append(Unmapped("picture format", f"picture '{picture.name}' is in {picture.ext.upper()} "
+                                                         "format, which browsers cannot show: it is in the slide "
+                                                         "image; "
                                                          "save it as PNG or SVG to add it as a picture"))
         return
     slide.pictures.append(picture)
 
 
-def _picture(shape) -> Picture | None:
-    """The picture's image and alt text; None (and nothing lost: the slide image shows it) when
-    the picture is only linked, not stored in the deck."""
-    try:
-        image = shape.image
-    except (KeyError, AttributeError, ValueError):
+def _picture(shape, slide: Slide) -> Picture | None:
+    """The picture's image (by its part: python-pptx's ``image.ext`` refuses formats Pillow
+    cannot name, such as WebP and EMF) and its alt text; a linked picture is listed instead."""
+    name = one_line(shape.name, 120)
+    rid = next(iter(shape._element.xpath("./p:blipFill/a:blip/@r:embed")), None)
+    rel = shape.part.rels[rid] if rid and rid in shape.part.rels else None
+    if rel is None or rel.is_external:
+        slide.unmapped.append(Unmapped("linked picture", f"picture '{name}' is linked, not stored in the deck: it is "
+                                                         "in the slide image only"))
         return None
-    ext = image.ext.lower()
-    blob = image.blob
+    part = rel.target_part
+    ext = part.partname.ext.lower()
+    blob = part.blob
     if ext in CONVERTIBLE_IMAGES:
-        blob, ext = _as_png(blob), "png"
+        try:
+            blob, ext = _as_png(blob), "png"
+        except OSError:  # unreadable: reported as a format browsers cannot show
+            pass
+    ext = "jpg" if ext == "jpeg" else ext
     c_nv_pr = shape._element.xpath("./*[1]/p:cNvPr")[0]
     alt = one_line(c_nv_pr.get("descr") or "")
     note = None
@@ -305,7 +314,7 @@ def _picture(shape) -> Picture | None:
         alt, note = "", f"its alt text was only the file name '{alt}'"
     elif AUTO_ALT in alt.lower():
         note = "its alt text was generated automatically by PowerPoint: check that it says what matters"
-    return Picture(shape.shape_id, one_line(shape.name, 120), blob, ext, alt or None, note)
+    return Picture(shape.shape_id, name, blob, ext, alt or None, note)
 
 
 def _as_png(blob: bytes) -> bytes:

@@ -7,8 +7,10 @@ LMS's SCORM API over postMessage (see bridge.js for the protocol and the origin 
 LMS imports the zip once; every later publish or rollback is what its learners get, and their
 resume data keeps working because the course's ids are stable across versions.
 
-A dispatch package needs the delivery origin, which a plain package does not: ``dispatch_files``
-and ``build_dispatch`` take it, and the registered formats refuse to build without one.
+A dispatch package needs the delivery origin, which a plain package does not: ``build_dispatch``
+takes it (and builds in milliseconds, since no media is made), and an exporter without one
+refuses to build. That is why ``exporters.formats`` lists these formats apart from ``FORMATS``,
+every one of which builds from a course folder alone.
 """
 from __future__ import annotations
 
@@ -86,11 +88,19 @@ def dispatch_files(course: Course, standard: Standard, delivery_url: str) -> dic
     return files
 
 
-def build_dispatch(course_dir: Path | str, standard: Standard, delivery_url: str, out: Path) -> Path:
-    """Write the dispatch zip of the course in ``course_dir`` to ``out``. Only the course file is
-    read: no media is made, since the package carries none."""
+def build_dispatch(course_dir: Path | str, fmt: str, delivery_url: str, out: Path) -> Path:
+    """Write the ``fmt`` (``dispatch-scorm12`` or ``dispatch-scorm2004``) zip of the course in
+    ``course_dir`` to ``out``. Only the course is read, no media is made (the package carries
+    none), and the resume data budget of the LMS's standard is checked as for a full package."""
+    from exporters.build import BuildError, check_resume_budget
+
+    kinds = {kind.format: kind for kind in (DispatchScorm12Exporter, DispatchScorm2004Exporter)}
+    if fmt not in kinds:
+        raise BuildError(f"unknown dispatch format {fmt!r}; choose one of: {', '.join(kinds)}")
+    exporter = kinds[fmt](delivery_url)
     course = load_course(course_dir)
-    write_zip(Path(out), dispatch_files(course, standard, delivery_url))
+    check_resume_budget(course, exporter)
+    write_zip(Path(out), exporter.package_files(course, {}))
     return Path(out)
 
 

@@ -53,8 +53,8 @@ setInterval(() => { walk(top, 0); window.rounds += 1; }, 20);
 # ------------------------------------------------------------------------------ the package
 def test_a_dispatch_package_is_a_few_kilobytes_schema_valid_and_names_the_delivery_origin(
         package_course_dir, tmp_path, scorm_validator):
-    zips = [build_dispatch(package_course_dir, standard, "https://courses.example.org/", tmp_path / f"{standard}.zip")
-            for standard in STANDARDS]
+    zips = [build_dispatch(package_course_dir, f"dispatch-{standard}", "https://courses.example.org/",
+                           tmp_path / f"{standard}.zip") for standard in STANDARDS]
     for path in zips:
         assert path.stat().st_size < 12_000
         with zipfile.ZipFile(path) as package:
@@ -68,14 +68,18 @@ def test_a_dispatch_package_is_a_few_kilobytes_schema_valid_and_names_the_delive
 
 def test_a_dispatch_package_needs_an_http_delivery_address(package_course_dir, tmp_path):
     from courses.loader import load_course
-    from exporters.build import BuildError, build_package
+    from exporters.build import BuildError
+    from exporters.dispatch import DispatchScorm12Exporter
 
     course = load_course(package_course_dir)
     for bad in ("", "courses.example.org", "javascript:alert(1)", "https://x.example/?a=1"):
-        with pytest.raises(DispatchError, match="is not the http:// or https:// address of the delivery server"):
+        with pytest.raises(DispatchError, match=r"is not the http:// or https:// address of the delivery server"):
             dispatch_files(course, "scorm12", bad)
-    with pytest.raises(BuildError, match="delivery_url: a dispatch package loads the course from the delivery"):
-        build_package(package_course_dir, "dispatch-scorm12", tmp_path / "x.zip")
+    with pytest.raises(BuildError, match=r"^delivery_url: a dispatch package loads the course from the delivery"):
+        DispatchScorm12Exporter().package_files(course, {})
+    with pytest.raises(BuildError, match="unknown dispatch format 'scorm12'; choose one of: dispatch-scorm12, "):
+        build_dispatch(package_course_dir, "scorm12", "https://courses.example.org", tmp_path / "x.zip")
+    assert not (tmp_path / "x.zip").exists()
 
 
 # ------------------------------------------------------------------------- in the browser
@@ -92,7 +96,7 @@ def origins(tmp_path_factory):
     publish_course(course, storage)
     delivery = DeliveryServer(root / "store", root / "nginx", frame_ancestors=[lms.url("").rstrip("/")]).start()
     for standard in STANDARDS:
-        package = build_dispatch(course, standard, delivery.origin, root / f"{standard}.zip")
+        package = build_dispatch(course, f"dispatch-{standard}", delivery.origin, root / f"{standard}.zip")
         with zipfile.ZipFile(package) as archive:
             archive.extractall(root / f"lms-{standard}")
         lms.mount(f"/dispatch-{standard}/", root / f"lms-{standard}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -302,10 +303,8 @@ def _picture(shape, slide: Slide) -> Picture | None:
     ext = part.partname.ext.lower()
     blob = part.blob
     if ext in CONVERTIBLE_IMAGES:
-        try:
+        with suppress(OSError):  # unreadable: left as it is, reported as a format browsers cannot show
             blob, ext = _as_png(blob), "png"
-        except OSError:  # unreadable: reported as a format browsers cannot show
-            pass
     ext = "jpg" if ext == "jpeg" else ext
     c_nv_pr = shape._element.xpath("./*[1]/p:cNvPr")[0]
     alt = one_line(c_nv_pr.get("descr") or "")

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def free_port() -> int:
 class DeliveryServer:
     """nginx on 127.0.0.1:<port> serving the folder storage ``root`` through two gunicorn workers."""
 
-    def __init__(self, root: Path, work: Path, frame_ancestors: list[str] = ()) -> None:
+    def __init__(self, root: Path, work: Path, frame_ancestors: Sequence[str] = ()) -> None:
         self.root, self.work = root, work
         self.frame_ancestors = list(frame_ancestors)
         self.port = 0

@@ -213,3 +213,21 @@ def test_a_hostile_third_origin_is_ignored_by_both_sides_of_the_bridge(page, ori
     assert report["connected"] is True and report["standard"] == standard and report["errors"] == []
     assert FORGED not in content_frame(page, origins).content()
     assert page.evaluate("() => lms.errors()") == []
+
+
+@pytest.mark.browser
+@pytest.mark.services
+@pytest.mark.xdist_group("browser")
+def test_a_learner_who_leaves_without_exiting_still_gets_a_commit_and_finish(page, origins):
+    """The LMS page unloads before the content frame, so the LMS side ends the session itself."""
+    content = launch(page, origins, "scorm12", quirks={"commitFailures": 1})
+    expect(content.locator("#main h1")).to_have_text("Reading")
+    content.get_by_role("button", name="Next").click()
+    expect(content.locator("#main h1")).to_have_text("Quiz")
+    page.wait_for_function("() => lms.calls.some((c) => c.method === 'LMSCommit' && c.result === 'true')",
+                           timeout=5000)
+    page.evaluate("() => lms.unload()")
+    page.wait_for_function("() => lms.counts.Terminate === 1", timeout=5000)
+    assert stored_location(page, "scorm12") == "p-quiz"
+    commits = [c["result"] for c in page.evaluate("() => lms.calls") if c["method"] == "LMSCommit"]
+    assert commits[0] == "false" and "true" in commits  # the refused commit was retried

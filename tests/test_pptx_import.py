@@ -334,10 +334,16 @@ def test_an_existing_folder_is_not_overwritten_without_force(deck_file, tmp_path
     with pytest.raises(DeckError, match=r"holds no course\.yaml: --force replaces only a course folder"):
         import_deck(deck_file, target, force=True)
     assert snapshot(target) == {"mine.md": hashlib.sha256(b"keep me").hexdigest()}
+    (target / "course.yaml").write_text("id: mine\n")
+    inside = shutil.copyfile(deck_file, target / "deck.pptx")
+    with pytest.raises(DeckError, match=r"holds the deck deck\.pptx, which replacing the folder would delete"):
+        import_deck(inside, target, force=True)
+    assert sorted(snapshot(target)) == ["course.yaml", "deck.pptx", "mine.md"]
 
 
 @pytest.mark.slow
-def test_a_failed_forced_import_leaves_the_old_course_as_it_was(imported, deck, work):
+def test_a_failed_forced_import_leaves_the_old_course_as_it_was(imported, deck, work,
+                                                                process_launches):  # noqa: F811 - a fixture
     target = work / "kept"
     shutil.copytree(imported[1], target)
     before = snapshot(target)
@@ -347,8 +353,9 @@ def test_a_failed_forced_import_leaves_the_old_course_as_it_was(imported, deck, 
                                  "stopped; nothing was imported")
     assert snapshot(target) == before
     assert [p.name for p in work.iterdir() if p.name.startswith(".kept")] == []
-    left = subprocess.run(["pgrep", "-f", "courseforge-pptx-"], capture_output=True, text=True).stdout
-    assert left == ""  # the whole process group was stopped
+    profile = next(arg for argv in process_launches for arg in argv if arg.startswith("-env:UserInstallation="))
+    left = subprocess.run(["pgrep", "-f", profile.split("file://", 1)[1]], capture_output=True, text=True).stdout
+    assert left == ""  # the whole process group was stopped, soffice.bin included
 
 
 @pytest.mark.slow

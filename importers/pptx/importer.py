@@ -43,21 +43,21 @@ def import_deck(deck: Path | str, out: Path | str, *, force: bool = False, langu
     if language is not None and not LANGUAGE.fullmatch(language):
         raise DeckError.of(deck.name, f"'{language}' is not a language tag (use one like en, nl or en-GB)",
                            where="--language")
-    replacing = check_target(out, force)
+    replacing = check_target(out, force, deck)
     prs = open_deck(deck)
     content = read_deck(prs, deck.stem)
     with tempfile.TemporaryDirectory(prefix="courseforge-pptx-") as work:
         images = render_slides(deck, [slide.title for slide in content.slides], Path(work), deck.name,
                                render_timeout)
-        staging = staging_folder(out)
+        staging = staging_folder(out.resolve())
         try:
             report = write_course(content, images, staging, label=deck.name,
                                   course_id=(_kept_course_id(out) if replacing else None)
                                   or new_course_id(content.title),
                                   language=language or content.language or DEFAULT_LANGUAGE,
                                   course_dir=str(out), replaced=replacing)
-            check_target(out, force)  # again: the folder may have been filled while LibreOffice ran
-            move_into_place(staging, out)
+            check_target(out, force, deck)  # again: the folder may have been filled while LibreOffice ran
+            move_into_place(staging, out.resolve())
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

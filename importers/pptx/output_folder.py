@@ -23,8 +23,9 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
-def check_target(target: Path, force: bool) -> bool:
-    """Whether ``target`` holds a course to replace; ``DeckError`` when it may not be written."""
+def check_target(target: Path, force: bool, deck: Path) -> bool:
+    """Whether ``target`` holds a course to replace; ``DeckError`` when it may not be written
+    (replacing it would also delete ``deck`` or the folder the command runs in)."""
     label = str(target)
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise DeckError.of(label, "exists and is not a folder; choose another output folder (nothing was changed)")
@@ -36,6 +37,13 @@ def check_target(target: Path, force: bool) -> bool:
     if not (target / COURSE_FILE).is_file():
         raise DeckError.of(label, f"holds no {COURSE_FILE}: --force replaces only a course folder, so choose a new "
                                   "or empty folder (nothing was changed)")
+    where = target.resolve()
+    if deck.resolve().is_relative_to(where):
+        raise DeckError.of(label, f"holds the deck {deck.name}, which replacing the folder would delete; move the "
+                                  "deck out of it first (nothing was changed)")
+    if Path.cwd().resolve().is_relative_to(where):
+        raise DeckError.of(label, "is (or holds) the current folder; run the import from outside it "
+                                  "(nothing was changed)")
     return True
 
 

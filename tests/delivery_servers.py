@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -100,7 +101,7 @@ class DeliveryServer:
 
     def stop(self) -> None:
         for process in reversed(self.processes):
-            process.terminate()
+            process.send_signal(signal.SIGINT)  # a quick shutdown for both nginx and gunicorn
         for process in self.processes:
             try:
                 process.wait(timeout=10)

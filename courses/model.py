@@ -168,6 +168,41 @@ class FillIn(QuestionBase):
     case_sensitive: bool = False
 
 
+Finite = Annotated[float, Field(allow_inf_nan=False, ge=-1e15, le=1e15)]
+"""A number a learner can type and an LMS can store (SCORM's real(10,7) holds about 15 digits)."""
+
+
+class Numeric(QuestionBase):
+    """A typed number: ``answer`` give or take ``tolerance``, or anything from ``min`` to ``max``."""
+
+    type: Literal["numeric"]
+    answer: Finite | None = Field(None, description="The right number (with an optional tolerance).")
+    tolerance: Finite = Field(0, ge=0, description="How far from the answer still counts as right.")
+    min: Finite | None = Field(None, description="Lowest right number, with max, instead of answer.")
+    max: Finite | None = Field(None, description="Highest right number, with min, instead of answer.")
+    unit: Text | None = Field(None, max_length=20, description="Shown after the answer box, e.g. km or %.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Numeric:
+        if self.answer is not None:
+            if self.min is not None or self.max is not None:
+                raise ValueError("a numeric question takes either 'answer' (and 'tolerance') or 'min' and 'max'")
+        elif self.min is None or self.max is None:
+            raise ValueError("a numeric question needs 'answer', or both 'min' and 'max'")
+        elif self.tolerance:
+            raise ValueError("'tolerance' goes with 'answer'; with 'min' and 'max' the range is the tolerance")
+        elif self.min > self.max:
+            raise ValueError(f"'min' ({self.min:g}) is more than 'max' ({self.max:g})")
+        return self
+
+    def bounds(self) -> tuple[float, float]:
+        """The lowest and highest number that count as right."""
+        if self.answer is not None:
+            return self.answer - self.tolerance, self.answer + self.tolerance
+        assert self.min is not None and self.max is not None  # the validator saw to it
+        return self.min, self.max
+
+
 class MatchPair(Strict):
     id: StableId
     source: Text = Field(min_length=1, description="Left-hand item.")
@@ -190,7 +225,7 @@ class Ordering(QuestionBase):
 
 
 Question = Annotated[
-    SingleChoice | MultipleResponse | TrueFalse | FillIn | Matching | Ordering,
+    SingleChoice | MultipleResponse | TrueFalse | FillIn | Numeric | Matching | Ordering,
     Field(discriminator="type"),
 ]
 

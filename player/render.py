@@ -25,6 +25,7 @@ from courses.model import (
     Matching,
     MultipleResponse,
     NarrationBlock,
+    Numeric,
     Ordering,
     Page,
     QuizBlock,
@@ -117,6 +118,9 @@ def _question_data(question: Any) -> dict[str, Any]:
         data["correct"] = list(question.accepted)
         data["caseSensitive"] = question.case_sensitive
         data["maxLength"] = typed_answer_limit(question)
+    elif isinstance(question, Numeric):
+        low, high = question.bounds()
+        data["correct"] = {"min": low, "max": high}
     elif isinstance(question, Matching):
         data["choices"] = [{"id": p.id, "text": plain_text(f"{p.source} → {p.target}")} for p in question.pairs]
         data["correct"] = [[p.id, p.id] for p in question.pairs]

@@ -1,6 +1,8 @@
 """The course model's own rules, checked on plain data (no files involved)."""
 from __future__ import annotations
 
+import re
+
 import copy
 
 import pytest
@@ -185,3 +187,19 @@ def test_a_loaded_course_round_trips_through_its_dump():
     assert Course.model_validate(course.model_dump()) == course
     assert Course.model_validate_json(course.model_dump_json()) == course
     assert not hasattr(course, "root")
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({}, "a numeric question needs 'answer', or both 'min' and 'max'"),
+    ({"min": 1}, "a numeric question needs 'answer', or both 'min' and 'max'"),
+    ({"answer": 3, "min": 1, "max": 5}, "a numeric question takes either 'answer' (and 'tolerance') or 'min' and 'max'"),
+    ({"min": 1, "max": 5, "tolerance": 1}, "'tolerance' goes with 'answer'; with 'min' and 'max' the range is the tolerance"),
+    ({"min": 5, "max": 1}, "'min' (5) is more than 'max' (1)"),
+])
+def test_a_numeric_question_has_one_right_range(fields, message):
+    from courses.model import Numeric
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Numeric.model_validate({"type": "numeric", "id": "q", "prompt": "How many?", **fields})
+    assert Numeric.model_validate({"type": "numeric", "id": "q", "prompt": "?", "answer": 10, "tolerance": 0.5}).bounds() == (
+        9.5, 10.5)

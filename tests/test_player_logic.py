@@ -136,3 +136,32 @@ def test_course_score_and_status_follow_the_quizzes_and_the_completion_rule():
     assert out["all"] == [{"raw": 80, "min": 0, "max": 100, "scaled": 0.8}, {"completed": True, "passed": True}]
     assert out["unread"] == {"completed": False, "passed": True}
     assert out["damaged"] == {"earned": 0, "max": 4, "percent": 0}
+
+
+@pytest.mark.parametrize(("lang", "typed", "value"), [
+    ("en", "3.5", 3.5), ("en", " 1,000 ", 1000), ("en", "1,5", 1.5), ("en", "-2", -2), ("en", "\u22122.25", -2.25),
+    ("en", "1,234.5", 1234.5), ("nl", "3,5", 3.5), ("nl", "1.000", 1000), ("nl", "1.234,5", 1234.5),
+    ("nl", "3.5", 3.5), ("nl", "12 500", 12500), ("en", ".5", 0.5),
+    ("en", "", None), ("en", "abc", None), ("en", "1e5", None), ("en", "1.2.3x", None), ("en", "--1", None),
+])
+def test_a_typed_number_is_read_the_way_the_course_language_writes_numbers(lang, typed, value):
+    out = run_js({"questions/numeric.js": "parseNumber"}, "result = parseNumber(data.typed, data.lang);",
+                 {"typed": typed, "lang": lang})
+    assert out == value
+
+
+def test_numeric_answers_score_within_their_range_and_resume_exactly():
+    out = run_js({"scoring.js": "scoreAnswer", "state.js": "encodeState, decodeState"}, """
+        const q = (correct) => ({ id: "q-n", type: "numeric", points: 2, correct });
+        const course = { pages: [{ id: "p" }], quizzes: [{ id: "z", questions: [q({ min: 0.3, max: 0.3 })] }] };
+        result = {
+          exact: [scoreAnswer(q({ min: 0.3, max: 0.3 }), 0.1 + 0.2), scoreAnswer(q({ min: 0.3, max: 0.3 }), 0.31)],
+          range: [4.99, 5, 6.5, 8, 8.01].map((v) => scoreAnswer(q({ min: 5, max: 8 }), v).correct),
+          text: scoreAnswer(q({ min: 5, max: 8 }), "6"),
+          back: [-123456789012345.67, 1e-7, 0, 42].map((v) => decodeState(encodeState(
+            { current: "p", visited: ["p"], answers: { "q-n": v }, attempts: {}, submitted: {} }, course), course).answers["q-n"]),
+        };""")
+    assert out["exact"] == [{"correct": True, "earned": 2}, {"correct": False, "earned": 0}]
+    assert out["range"] == [False, True, True, True, False]
+    assert out["text"] == {"correct": False, "earned": 0}, "only a number read from the answer box counts"
+    assert out["back"] == [-123456789012345.67, 1e-7, 0, 42]

@@ -393,3 +393,21 @@ def test_without_an_lms_the_course_still_runs_and_says_progress_is_not_saved(con
     page.get_by_role("button", name="Exit course").click()
     expect(page.locator("#main")).to_contain_text("Your progress could not be saved.")
     assert page.errors == []
+
+
+def test_a_dutch_learner_types_a_number_with_a_decimal_comma(context, lms_server, tmp_path):
+    """A numeric answer is read as the course's language writes numbers, and shown back that way."""
+    from playwright.sync_api import expect
+
+    from courses.model import Course
+    from test_render import NUMERIC_COURSE
+
+    url = lms_server.mount("/numeric/", publish_site(Course.model_validate(NUMERIC_COURSE), {}, tmp_path)) + "index.html"
+    page = _open(context, url)
+    box = page.get_by_role("textbox", name="Hoe ver is het? km")
+    box.fill("6,6")
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.locator("[data-question='q-km'] .feedback")).to_contain_text("Correct.")
+    page.reload()
+    expect(page.get_by_role("textbox", name="Hoe ver is het? km")).to_have_value("6,6")
+    assert page.errors == []

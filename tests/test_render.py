@@ -370,3 +370,24 @@ def test_a_typed_answer_may_be_twice_the_longest_accepted_one_within_40_to_250(a
 
     question = FillIn.model_validate({"type": "fill_in", "id": "q", "prompt": "?", "accepted": accepted})
     assert typed_answer_limit(question) == limit
+
+
+NUMERIC_COURSE = {
+    "id": "getallen", "title": "Getallen", "language": "nl", "completion": "quiz_passed",
+    "sections": [{"id": "s", "title": "S", "pages": [{"id": "p", "title": "Vraag", "blocks": [
+        {"type": "quiz", "id": "quiz", "title": "Toets", "questions": [
+            {"type": "numeric", "id": "q-km", "prompt": "Hoe ver is het?", "answer": 6.5, "tolerance": 0.25,
+             "unit": "km"}]}]}]}],
+}
+
+
+def test_a_numeric_question_is_a_decimal_box_labelled_with_its_unit():
+    from courses.model import Course
+
+    site = render_site(Course.model_validate(NUMERIC_COURSE), {}, "web")
+    page = lxml.html.fromstring(site["pages/p.html"].decode())
+    [box] = page.xpath("//input[@name='q-q-km']")
+    assert (box.get("type"), box.get("inputmode")) == ("text", "decimal")
+    assert _accessible_label(page, box) == "Hoe ver is het? km"
+    [question] = json.loads(site["course.json"])["quizzes"][0]["questions"]
+    assert question["correct"] == {"min": 6.25, "max": 6.75}

@@ -51,6 +51,8 @@ def test_the_worst_case_bounds_every_state_a_learner_can_reach():
                 elif kind == "fill_in":
                     text = "".join(rng.choice(alphabet) for _ in range(q["maxLength"]))
                     answers[q["id"]] = [text.encode("utf-16-le")[: 2 * q["maxLength"]].decode("utf-16-le", "ignore")]
+                elif kind == "numeric":
+                    answers[q["id"]] = round(rng.uniform(-1e15, 1e15), rng.randint(0, 2)) * rng.choice([1, 1e-9])
                 elif kind == "matching":
                     targets = [t for _, t in q["correct"]]
                     answers[q["id"]] = [[s, rng.choice(targets)] for s, _ in q["correct"]]

@@ -15,7 +15,17 @@ import yaml
 from playwright.sync_api import expect
 
 from courses.loader import load_course
-from courses.model import Course, FillIn, Matching, MultipleResponse, Ordering, QuizBlock, SingleChoice, TrueFalse
+from courses.model import (
+    Course,
+    FillIn,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    QuizBlock,
+    SingleChoice,
+    TrueFalse,
+)
 from exporters.build import build_package
 from lms.server import LoopbackServer
 from lms.tokens import lms_token
@@ -102,6 +112,8 @@ def answer_correctly(content, quiz: QuizBlock) -> None:
             group.get_by_role("radio", name="True" if q.answer else "False", exact=True).check()
         elif isinstance(q, FillIn):
             group.get_by_role("textbox").fill(q.accepted[0])
+        elif isinstance(q, Numeric):
+            group.get_by_role("textbox").fill(number_text(sum(q.bounds()) / 2))
         elif isinstance(q, Matching):
             for p in q.pairs:
                 group.get_by_label(plain_text(p.source), exact=True).select_option(label=plain_text(p.target))
@@ -136,7 +148,12 @@ def play(content, course: Course, until: str | None = None) -> None:
 
 # ------------------------------------------------------------------------------- expected LMS data
 SCORM_TYPES = {"single_choice": "choice", "multiple_response": "choice", "true_false": "true-false",
-               "fill_in": "fill-in", "matching": "matching", "ordering": "sequencing"}
+               "fill_in": "fill-in", "numeric": "numeric", "matching": "matching", "ordering": "sequencing"}
+
+
+def number_text(value: float) -> str:
+    """A number as SCORM's decimals (and the player) write it: no exponent, no trailing zeros."""
+    return f"{value:.7f}".rstrip("0").rstrip(".")
 
 
 def expected_interaction(q, standard: str) -> tuple[str, str, list[str]]:
@@ -151,6 +168,9 @@ def expected_interaction(q, standard: str) -> tuple[str, str, list[str]]:
             return kind, "t" if q.answer else "f", ["t" if q.answer else "f"]
         if isinstance(q, FillIn):
             return kind, q.accepted[0], list(q.accepted)
+        if isinstance(q, Numeric):
+            low, high = q.bounds()
+            return kind, number_text((low + high) / 2), [number_text(low)] if low == high else []
         if isinstance(q, Matching):
             pattern = ",".join(f"{i + 1}.{LETTERS[i]}" for i in range(len(q.pairs)))
             return kind, pattern, [f"{{{pattern}}}"]
@@ -164,6 +184,9 @@ def expected_interaction(q, standard: str) -> tuple[str, str, list[str]]:
         return kind, ids, [ids]
     if isinstance(q, TrueFalse):
         return kind, str(q.answer).lower(), [str(q.answer).lower()]
+    if isinstance(q, Numeric):
+        low, high = q.bounds()
+        return kind, number_text((low + high) / 2), [f"{number_text(low)}[:]{number_text(high)}"]
     if isinstance(q, FillIn):
         matters = str(q.case_sensitive).lower()
         return kind, q.accepted[0], [f"{{case_matters={matters}}}{a}" for a in q.accepted]

@@ -7,11 +7,12 @@ import * as single_choice from './questions/single_choice.js';
 import * as multiple_response from './questions/multiple_response.js';
 import * as true_false from './questions/true_false.js';
 import * as fill_in from './questions/fill_in.js';
+import * as numeric from './questions/numeric.js';
 import * as matching from './questions/matching.js';
 import * as ordering from './questions/ordering.js';
 
 /** One module per question type: its SCORM interaction type, score(), and its page behaviour. */
-export const KINDS = { single_choice, multiple_response, true_false, fill_in, matching, ordering };
+export const KINDS = { single_choice, multiple_response, true_false, fill_in, numeric, matching, ordering };
 
 const round2 = (n) => Math.round(n * 100) / 100;
 

@@ -20,6 +20,7 @@
  *              c single_choice  choice hash          m multiple_response  choice hashes
  *              t true_false     "1" | "0"            f fill_in            escaped text
  *              F fill_in list   escaped texts joined by "!"
+ *              n numeric        the number, escaped as text
  *              x matching       (source hash, target hash) pairs
  *              o ordering       item hashes in the learner's order
  *   quizzes  "~"-separated: quiz hash, attempts (decimal, at most MAX_ATTEMPTS), "s" when submitted
@@ -44,6 +45,7 @@ const TYPE_CODES = {
   multiple_response: "m",
   true_false: "t",
   fill_in: "f",
+  numeric: "n",
   matching: "x",
   ordering: "o",
 };
@@ -163,6 +165,8 @@ function encodeAnswer(question, response, ls) {
     case "fill_in":
       if (typeof response === "string") return "f" + escapeText(response);
       return Array.isArray(response) ? "F" + response.map((s) => escapeText(String(s))).join("!") : null;
+    case "numeric":
+      return typeof response === "number" && Number.isFinite(response) ? "n" + escapeText(String(response)) : null;
     case "matching":
       return Array.isArray(response) ? "x" + response.map((pair) => h(pair[0]) + h(pair[1])).join("") : null;
     case "ordering":
@@ -196,6 +200,10 @@ function decodeAnswer(question, code, payload, ls) {
       return unescapeText(payload);
     case "F":
       return payload === "" ? [] : payload.split("!").map(unescapeText);
+    case "n": {
+      const value = Number(unescapeText(payload));
+      return payload !== "" && Number.isFinite(value) ? value : undefined;
+    }
     case "x": {
       const flat = ids();
       if (!flat || flat.length % 2) return undefined;

@@ -3,7 +3,7 @@
  * the player's own shapes (the `correct` shapes of course.json); these functions turn one into
  * SCORM 1.2 or SCORM 2004 response strings, one function per interaction type and version.
  */
-import { lmsToken, oneLine, truncate } from "./formats.js";
+import { decimal, lmsToken, oneLine, truncate } from "./formats.js";
 
 /** SCORM 1.2 choice/sequencing/matching targets: single characters 0-9 and a-z. */
 const LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -60,6 +60,8 @@ export const scorm12 = {
           .join(",");
       case "fill-in":
         return truncate(oneLine(asList(value).join(" ")), 255);
+      case "numeric":
+        return decimal(value, 7);
       default:
         return truncate(oneLine(String(value ?? "")), 255);
     }
@@ -68,6 +70,8 @@ export const scorm12 = {
   /** Correct-response patterns; a set that must be chosen whole is wrapped in {} (RTE 3.4.2.7.7). */
   patterns(type, correct, order) {
     if (type === "fill-in") return asList(correct).slice(0, 5).map((s) => truncate(oneLine(s), 255));
+    // 1.2 has no ranges: an exact answer is its pattern, a range has none (the result still says).
+    if (type === "numeric") return correct && correct.min === correct.max ? [decimal(correct.min, 7)] : [];
     const pattern = this.response(type, correct, order);
     if ((type === "choice" || type === "matching") && asList(correct).length > 1) return [`{${pattern}}`];
     return [pattern];
@@ -111,6 +115,8 @@ export const scorm2004 = {
           .slice(0, 10)
           .map((s) => bagItem(s, 250))
           .join("[,]");
+      case "numeric":
+        return decimal(value, 7);
       default:
         return langString(String(value ?? ""), 4000);
     }
@@ -123,6 +129,7 @@ export const scorm2004 = {
         .slice(0, 5)
         .map((s) => `{case_matters=${caseSensitive ? "true" : "false"}}${bagItem(s, 250)}`);
     }
+    if (type === "numeric") return correct ? [`${decimal(correct.min, 7)}[:]${decimal(correct.max, 7)}`] : [];
     return [this.response(type, correct)];
   },
 };

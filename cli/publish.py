@@ -5,6 +5,7 @@ Publishing builds the web form of the course and stores it for the delivery serv
 and where learners launch it. ``--rollback`` points the course back at the version published
 before the current one (or at VERSION) without building anything.
 """
+
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
@@ -20,13 +21,27 @@ if TYPE_CHECKING:
 
 @click.command("publish")
 @click.argument("course_dir", type=click.Path(path_type=Path))
-@click.option("--storage", "storage_url", metavar="URL",
-              help="Where to publish: a folder or s3://BUCKET/PREFIX?endpoint_url=... "
-                   "(default: the COURSEFORGE_STORAGE_URL setting).")
-@click.option("--rollback", "rollback_to", is_flag=False, flag_value="", default=None, metavar="[VERSION]",
-              help="Point the course back at the previous version, or at VERSION; builds nothing.")
-@click.option("--delivery-url", metavar="URL",
-              help="Origin of the delivery server (e.g. https://courses.example.org), to print full launch URLs.")
+@click.option(
+    "--storage",
+    "storage_url",
+    metavar="URL",
+    help="Where to publish: a folder or s3://BUCKET/PREFIX?endpoint_url=... "
+    "(default: the COURSEFORGE_STORAGE_URL setting).",
+)
+@click.option(
+    "--rollback",
+    "rollback_to",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[VERSION]",
+    help="Point the course back at the previous version, or at VERSION; builds nothing.",
+)
+@click.option(
+    "--delivery-url",
+    metavar="URL",
+    help="Origin of the delivery server (e.g. https://courses.example.org), to print full launch URLs.",
+)
 def command(course_dir: Path, storage_url: str | None, rollback_to: str | None, delivery_url: str | None) -> None:
     """Publish the web form of the course in COURSE_DIR (a folder, or a zip of one) for delivery."""
     from cli.report import build_problems, fail
@@ -45,8 +60,10 @@ def command(course_dir: Path, storage_url: str | None, rollback_to: str | None, 
 
                 course_id = load_course(folder).id
                 pointer = rollback(storage, course_id, rollback_to or None)
-                click.echo(f"{course_id}: learners now get version {pointer.version} (published: "
-                           f"{', '.join(pointer.versions)})")
+                click.echo(
+                    f"{course_id}: learners now get version {pointer.version} (published: "
+                    f"{', '.join(pointer.versions)})"
+                )
                 this_version = base + launch_path(course_id, pointer.version)
                 click.echo(f"launch: {base}c/{course_id}/  (this version: {this_version})")
                 return
@@ -73,8 +90,10 @@ def _report(result: PublishResult, storage: Storage, base: str) -> None:
     else:
         was = f"was {result.previous}" if result.previous else "first version"
         click.echo(f"{result.course_id}: published version {result.version} ({was}) to {storage}")
-    click.echo(f"uploaded {result.uploaded} objects ({human_size(result.uploaded_bytes)}); "
-               f"already stored: {result.reused} of {result.files} files ({human_size(result.reused_bytes)})")
+    click.echo(
+        f"uploaded {result.uploaded} objects ({human_size(result.uploaded_bytes)}); "
+        f"already stored: {result.reused} of {result.files} files ({human_size(result.reused_bytes)})"
+    )
     click.echo(f"launch: {base}c/{result.course_id}/  (this version: {base}{result.launch_path})")
 
 

@@ -12,6 +12,7 @@ takes it (and builds in milliseconds, since no media is made), and an exporter w
 refuses to build. That is why ``exporters.formats`` lists these formats apart from ``FORMATS``,
 every one of which builds from a course folder alone.
 """
+
 from __future__ import annotations
 
 import html
@@ -68,8 +69,11 @@ def delivery_origin(delivery_url: str) -> tuple[str, str]:
     """(origin, base URL ending in '/') of the delivery server at ``delivery_url``."""
     parts = urlsplit(delivery_url or "")
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise DispatchError(DELIVERY_URL_SETTING, f"{delivery_url!r} is not the http:// or https:// address of "
-                            "the delivery server (e.g. https://courses.example.org)")
+        raise DispatchError(
+            DELIVERY_URL_SETTING,
+            f"{delivery_url!r} is not the http:// or https:// address of "
+            "the delivery server (e.g. https://courses.example.org)",
+        )
     origin = f"{parts.scheme}://{parts.netloc.lower()}"
     return origin, origin + parts.path.rstrip("/") + "/"
 
@@ -118,8 +122,11 @@ class DispatchExporter(Exporter):
 
         try:
             if not self.delivery_url:
-                raise DispatchError(DELIVERY_URL_SETTING, "a dispatch package loads the course from the delivery "
-                                    "server, so it needs that server's address (the delivery_url setting)")
+                raise DispatchError(
+                    DELIVERY_URL_SETTING,
+                    "a dispatch package loads the course from the delivery "
+                    "server, so it needs that server's address (the delivery_url setting)",
+                )
             return dispatch_files(course, self.standard, self.delivery_url)
         except DispatchError as error:
             raise BuildError(str(error)) from None

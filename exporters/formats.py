@@ -1,4 +1,5 @@
 """Every package format, by the name used on the command line."""
+
 from __future__ import annotations
 
 from exporters.base import Exporter

@@ -26,6 +26,7 @@ The delivery app (``player.delivery``) reads the pointer and the version manifes
 the objects. Concurrent publishes of one course are last-writer-wins on the pointer (each
 version stays complete and addressable either way).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -59,9 +60,17 @@ VERSION_ID = re.compile(rf"[0-9a-f]{{{VERSION_CHARS}}}")
 EXTENSION = re.compile(r"[a-z0-9]{1,8}")
 
 EXTRA_TYPES = {
-    ".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json", ".vtt": "text/vtt",
-    ".webp": "image/webp", ".svg": "image/svg+xml", ".m4a": "audio/mp4", ".mp4": "video/mp4",
-    ".m3u8": "application/vnd.apple.mpegurl", ".m4s": "video/iso.segment", ".woff2": "font/woff2",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".json": "application/json",
+    ".vtt": "text/vtt",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+    ".m4a": "audio/mp4",
+    ".mp4": "video/mp4",
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".m4s": "video/iso.segment",
+    ".woff2": "font/woff2",
 }
 """Types the delivery serves that Python's table lacks or names differently on some systems."""
 COMPRESSIBLE = ("text/", "application/json", "application/xml", "image/svg+xml", "application/vnd.apple.mpegurl")
@@ -216,28 +225,44 @@ def publish_site(site: Path, course_id: str, storage: Storage, progress: Progres
         write_pointer(storage, Pointer(course_id=course_id, version=version.id, versions=versions))
     if progress:
         progress("uploading", 1.0)
-    return PublishResult(course_id, version.id, current.version if current else None, len(files),
-                         uploaded, uploaded_bytes, reused, reused_bytes)
+    return PublishResult(
+        course_id,
+        version.id,
+        current.version if current else None,
+        len(files),
+        uploaded,
+        uploaded_bytes,
+        reused,
+        reused_bytes,
+    )
 
 
 def rollback(storage: Storage, course_id: str, version: str | None = None) -> Pointer:
     """Point ``course_id`` at ``version``, or at the version published before the current one."""
     current = read_pointer(storage, course_id)
     if current is None:
-        raise PublishError(pointer_key(course_id), "nothing is published for this course, so there is nothing "
-                           "to roll back to: publish it first")
+        raise PublishError(
+            pointer_key(course_id),
+            "nothing is published for this course, so there is nothing to roll back to: publish it first",
+        )
     if version is None:
         index = current.versions.index(current.version) if current.version in current.versions else 0
         if index == 0:
-            raise PublishError(pointer_key(course_id), f"version {current.version} is the first one published: "
-                               "there is no earlier version to roll back to", "version")
+            raise PublishError(
+                pointer_key(course_id),
+                f"version {current.version} is the first one published: there is no earlier version to roll back to",
+                "version",
+            )
         target = current.versions[index - 1]
     else:
         target = check_version_id(version)
         if target not in current.versions or not storage.exists(version_key(course_id, target)):
             known = ", ".join(current.versions)
-            raise PublishError(pointer_key(course_id), f"version {target} was never published for this course "
-                               f"(published: {known})", "version")
+            raise PublishError(
+                pointer_key(course_id),
+                f"version {target} was never published for this course (published: {known})",
+                "version",
+            )
     pointer = Pointer(course_id=course_id, version=target, versions=current.versions)
     if pointer != current:
         write_pointer(storage, pointer)
@@ -305,8 +330,11 @@ def _put_object(storage: Storage, key: str, source: Path, kind: str) -> tuple[tu
 def _brotli(data: bytes) -> bytes:
     command = shutil.which("brotli")
     if command is None:
-        raise PublishError("brotli", "the brotli command is not installed (Debian package brotli): "
-                           "run ./scripts/bootstrap or apt-get install brotli")
+        raise PublishError(
+            "brotli",
+            "the brotli command is not installed (Debian package brotli): "
+            "run ./scripts/bootstrap or apt-get install brotli",
+        )
     done = subprocess.run([command, "-c", "-q", "11", "-"], input=data, capture_output=True, check=False)
     if done.returncode != 0:
         raise PublishError("brotli", f"failed: {done.stderr.decode(errors='replace').strip()}")

@@ -21,6 +21,7 @@ revalidated, see ``nginx.conf.j2``), so the app sees a request per file per vers
 With S3 storage in production, the ``/_objects/`` location proxies the bucket (or the CDN reads
 the bucket directly for ``assets/``) instead of aliasing a folder; the keys are the same.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,9 +58,7 @@ LAUNCH = "/_launch/"
 that a change of the frame-ancestors setting reaches learners without waiting for caches."""
 TEMPLATES = Path(__file__).parent
 BROTLI_MODULE = "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so"
-ROUTE = re.compile(
-    rf"/c/(?P<course>{COURSE_ID.pattern})(?:/(?:v/(?P<version>{VERSION_ID.pattern})/(?P<path>.*))?)?"
-)
+ROUTE = re.compile(rf"/c/(?P<course>{COURSE_ID.pattern})(?:/(?:v/(?P<version>{VERSION_ID.pattern})/(?P<path>.*))?)?")
 TEXT_TYPES = ("text/", "application/json", "image/svg+xml", "application/xml")
 
 
@@ -92,8 +91,9 @@ class DeliveryApp:
         # WSGI hands the decoded path as latin-1 characters, one per byte: read the bytes as UTF-8.
         path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", errors="replace")
         if method not in ("GET", "HEAD"):
-            return _answer(start_response, "405 Method Not Allowed", "only GET and HEAD are served\n",
-                           [("Allow", "GET, HEAD")])
+            return _answer(
+                start_response, "405 Method Not Allowed", "only GET and HEAD are served\n", [("Allow", "GET, HEAD")]
+            )
         if path == "/healthz":
             return self.health(start_response)
         route = ROUTE.fullmatch(path)
@@ -108,8 +108,7 @@ class DeliveryApp:
             self.storage.exists("courses/healthz")
         except StorageError as error:
             return _answer(start_response, "503 Service Unavailable", f"storage unavailable: {error.problem}\n")
-        return _answer(start_response, "200 OK", json.dumps({"status": "ok"}) + "\n",
-                       content_type="application/json")
+        return _answer(start_response, "200 OK", json.dumps({"status": "ok"}) + "\n", content_type="application/json")
 
     def pointer(self, environ: dict[str, Any], start_response: StartResponse, course: str) -> Iterable[bytes]:
         try:
@@ -145,8 +144,11 @@ class DeliveryApp:
     def _load_version(self, course: str, version: str) -> Version:
         manifest = read_version(self.storage, course, version)
         if manifest.course_id != course:
-            raise PublishError(f"courses/{course}/versions/{version}.json",
-                               f"belongs to course {manifest.course_id!r}: the storage is damaged", "course_id")
+            raise PublishError(
+                f"courses/{course}/versions/{version}.json",
+                f"belongs to course {manifest.course_id!r}: the storage is damaged",
+                "course_id",
+            )
         return manifest
 
 
@@ -154,8 +156,13 @@ def _etags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
-def _answer(start_response: StartResponse, status: str, body: str, headers: Sequence[tuple[str, str]] = (),
-            content_type: str = "text/plain; charset=utf-8") -> list[bytes]:
+def _answer(
+    start_response: StartResponse,
+    status: str,
+    body: str,
+    headers: Sequence[tuple[str, str]] = (),
+    content_type: str = "text/plain; charset=utf-8",
+) -> list[bytes]:
     data = body.encode()
     names = {name.lower() for name, _ in headers}
     extra = [] if "cache-control" in names else [("Cache-Control", "no-store")]
@@ -225,12 +232,18 @@ def _origin(value: str) -> str:
     """``scheme://host[:port]`` exactly, so nothing can be smuggled into the CSP header."""
     parts = urlsplit(value)
     valid = (
-        parts.scheme in ("http", "https") and parts.hostname and not parts.username and parts.path in ("", "/")
-        and not parts.query and not parts.fragment and re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", parts.netloc)
+        parts.scheme in ("http", "https")
+        and parts.hostname
+        and not parts.username
+        and parts.path in ("", "/")
+        and not parts.query
+        and not parts.fragment
+        and re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", parts.netloc)
     )
     if not valid:
-        raise PydanticCustomError("origin", "'{value}' is not an origin (https://host or https://host:port)",
-                                  {"value": value})
+        raise PydanticCustomError(
+            "origin", "'{value}' is not an origin (https://host or https://host:port)", {"value": value}
+        )
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
@@ -246,8 +259,12 @@ def content_security_policy(frame_ancestors: Sequence[str]) -> str:
 
 def nginx_config(settings: NginxSettings) -> str:
     """The nginx.conf for ``settings`` (rendered from ``nginx.conf.j2``)."""
-    environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
-                              keep_trailing_newline=True, autoescape=False)
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False
+    )
     return environment.get_template("nginx.conf.j2").render(
-        s=settings, csp=content_security_policy(settings.frame_ancestors), objects=OBJECTS, launch=LAUNCH,
+        s=settings,
+        csp=content_security_policy(settings.frame_ancestors),
+        objects=OBJECTS,
+        launch=LAUNCH,
     )

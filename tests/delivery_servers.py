@@ -1,6 +1,7 @@
 """The delivery stack as it runs in production, on loopback for the tests: gunicorn workers
 (player.delivery) on a unix socket and a real nginx in front of them, configured by
 player.delivery.nginx_config from a temporary folder (pid, logs, temp files), in the foreground."""
+
 from __future__ import annotations
 
 import http.client
@@ -53,21 +54,41 @@ class DeliveryServer:
         self.work.mkdir(parents=True, exist_ok=True)
         sock = self.work / "workers.sock"
         env = {**os.environ, "COURSEFORGE_STORAGE_URL": str(self.root)}
-        self.processes.append(subprocess.Popen(
-            [str(GUNICORN), "--chdir", str(REPO), "--workers", "2", "--bind", f"unix:{sock}",
-             "--log-file", str(self.work / "gunicorn.log"), "player.delivery:create_app()"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        ))
+        self.processes.append(
+            subprocess.Popen(
+                [
+                    str(GUNICORN),
+                    "--chdir",
+                    str(REPO),
+                    "--workers",
+                    "2",
+                    "--bind",
+                    f"unix:{sock}",
+                    "--log-file",
+                    str(self.work / "gunicorn.log"),
+                    "player.delivery:create_app()",
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         for _ in range(3):  # the free port may be taken between the probe and nginx's bind
             self.port = free_port()
             settings = NginxSettings(
-                listen=f"127.0.0.1:{self.port}", upstreams=[f"unix:{sock}"], objects_root=self.root.resolve(),
-                prefix=self.work.resolve(), frame_ancestors=self.frame_ancestors,
+                listen=f"127.0.0.1:{self.port}",
+                upstreams=[f"unix:{sock}"],
+                objects_root=self.root.resolve(),
+                prefix=self.work.resolve(),
+                frame_ancestors=self.frame_ancestors,
                 user="root" if os.geteuid() == 0 else None,
             )
             (self.work / "nginx.conf").write_text(nginx_config(settings), encoding="utf-8")
-            nginx = subprocess.Popen(["nginx", "-p", str(self.work), "-c", str(self.work / "nginx.conf")],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            nginx = subprocess.Popen(
+                ["nginx", "-p", str(self.work), "-c", str(self.work / "nginx.conf")],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             if self._ready(nginx):
                 self.processes.append(nginx)
                 return self

@@ -1,6 +1,7 @@
 """The delivery stack on loopback (real nginx in front of real gunicorn workers, a folder
 storage), spoken to over HTTP: types, caching, ETag/304, Range, precompressed variants, security
 headers, health, the pointer, an atomic switch under concurrent readers, and rollback."""
+
 from __future__ import annotations
 
 import gzip
@@ -158,18 +159,27 @@ def test_the_pointer_redirects_to_the_current_version_keeping_the_query(stack):
 
 def test_nginx_settings_refuse_what_could_break_the_config():
     with pytest.raises(DeliveryConfigError) as error:
-        NginxSettings.parse("deploy/delivery.yaml", {
-            "listen": "80; include /etc/passwd", "upstreams": ["127.0.0.1:8001"], "objects_root": "storage",
-            "prefix": "/tmp/x", "frame_ancestors": ["https://lms.example.org", "https://a.example; script-src *"],
-        })
+        NginxSettings.parse(
+            "deploy/delivery.yaml",
+            {
+                "listen": "80; include /etc/passwd",
+                "upstreams": ["127.0.0.1:8001"],
+                "objects_root": "storage",
+                "prefix": "/tmp/x",
+                "frame_ancestors": ["https://lms.example.org", "https://a.example; script-src *"],
+            },
+        )
     assert [str(p) for p in error.value.problems] == [
         "deploy/delivery.yaml: listen: '80; include /etc/passwd' is not an address",
         "deploy/delivery.yaml: objects_root: 'storage' must be an absolute path",
         "deploy/delivery.yaml: frame_ancestors: 'https://a.example; script-src *' is not an origin "
         "(https://host or https://host:port)",
     ]
-    config = nginx_config(NginxSettings(listen="8080", upstreams=["10.0.0.1:8001", "10.0.0.2:8001"],
-                                        objects_root="/srv/store", prefix="/run/nginx"))
+    config = nginx_config(
+        NginxSettings(
+            listen="8080", upstreams=["10.0.0.1:8001", "10.0.0.2:8001"], objects_root="/srv/store", prefix="/run/nginx"
+        )
+    )
     assert "server 10.0.0.1:8001;" in config and "server 10.0.0.2:8001;" in config
     assert "frame-ancestors 'self';" not in config and "frame-ancestors 'self'\"" in config
 
@@ -207,8 +217,10 @@ def test_publishing_switches_every_reader_at_once_and_rollback_switches_back(sta
         stop.set()
         for thread in threads:
             thread.join()
-    expected = {version: {path: (200, digest) for path, digest in _hashes(storage, version).items() if path in paths}
-                for version in (v1.version, v2.version)}
+    expected = {
+        version: {path: (200, digest) for path, digest in _hashes(storage, version).items() if path in paths}
+        for version in (v1.version, v2.version)
+    }
     assert [answers for _, version, answers in sets if answers != expected.get(version)] == []
     assert {version for _, version, _ in sets} == {v1.version, v2.version}
     assert {version for after, version, _ in sets if after} == {v2.version}

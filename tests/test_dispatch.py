@@ -2,6 +2,7 @@
 on one, the delivery stack (nginx + gunicorn) on another. The few-KB zip imported into the LMS
 plays whatever version is published, resume data survives a republish, and a hostile third
 origin's messages are ignored by both sides of the bridge."""
+
 from __future__ import annotations
 
 import zipfile
@@ -52,9 +53,14 @@ setInterval(() => { walk(top, 0); window.rounds += 1; }, 20);
 
 # ------------------------------------------------------------------------------ the package
 def test_a_dispatch_package_is_a_few_kilobytes_schema_valid_and_names_the_delivery_origin(
-        package_course_dir, tmp_path, scorm_validator):
-    zips = [build_dispatch(package_course_dir, f"dispatch-{standard}", "https://courses.example.org/",
-                           tmp_path / f"{standard}.zip") for standard in STANDARDS]
+    package_course_dir, tmp_path, scorm_validator
+):
+    zips = [
+        build_dispatch(
+            package_course_dir, f"dispatch-{standard}", "https://courses.example.org/", tmp_path / f"{standard}.zip"
+        )
+        for standard in STANDARDS
+    ]
     for path in zips:
         assert path.stat().st_size < 12_000
         with zipfile.ZipFile(path) as package:
@@ -106,8 +112,6 @@ def origins(tmp_path_factory):
     hostile.stop()
 
 
-
-
 @pytest.fixture
 def page(chromium):
     context = chromium.new_context(viewport={"width": 1200, "height": 850})
@@ -123,11 +127,15 @@ def launch(page, origins, standard: str, cmi: dict | None = None, hostile: bool 
     page.goto(origins["lms"].url(HARNESS))
     page.wait_for_function("() => window.lmsReady === true")
     if hostile:
-        page.evaluate("(src) => { const f = document.createElement('iframe'); f.src = src; f.id = 'ad';"
-                      " document.body.append(f); return new Promise((ok) => { f.onload = ok; }); }",
-                      origins["hostile"].url("/ad.html"))
-    page.evaluate("(a) => lms.launch(a)", {"standard": standard, "url": f"/dispatch-{standard}/index.html", "cmi": cmi,
-                                           "quirks": quirks or {}})
+        page.evaluate(
+            "(src) => { const f = document.createElement('iframe'); f.src = src; f.id = 'ad';"
+            " document.body.append(f); return new Promise((ok) => { f.onload = ok; }); }",
+            origins["hostile"].url("/ad.html"),
+        )
+    page.evaluate(
+        "(a) => lms.launch(a)",
+        {"standard": standard, "url": f"/dispatch-{standard}/index.html", "cmi": cmi, "quirks": quirks or {}},
+    )
     return page.frame_locator("#sco").frame_locator("#course")
 
 
@@ -153,8 +161,7 @@ def stored_location(page, standard: str) -> str:
 @pytest.mark.services
 @pytest.mark.xdist_group("browser")
 @pytest.mark.parametrize("standard", STANDARDS)
-def test_the_lms_plays_the_published_course_and_a_republish_shows_with_resume_and_no_reupload(
-        page, origins, standard):
+def test_the_lms_plays_the_published_course_and_a_republish_shows_with_resume_and_no_reupload(page, origins, standard):
     content = launch(page, origins, standard)
     expect(content.locator("#main h1")).to_have_text("Reading")
     expect(content.locator("#main")).to_contain_text("Some text & more.")
@@ -208,7 +215,8 @@ def test_a_hostile_third_origin_is_ignored_by_both_sides_of_the_bridge(page, ori
     assert ad.evaluate("() => window.got") == []  # nothing answered the forged hello
     lms_side = page.evaluate("() => document.getElementById('sco').contentWindow.courseforgeDispatch.refused")
     report = content_frame(page, origins).evaluate(
-        "async () => (await import('./js/tracking/bridge.js')).bridgeReport()")
+        "async () => (await import('./js/tracking/bridge.js')).bridgeReport()"
+    )
     assert lms_side > 0 and report["refused"] > 0
     assert report["connected"] is True and report["standard"] == standard and report["errors"] == []
     assert FORGED not in content_frame(page, origins).content()
@@ -224,8 +232,7 @@ def test_a_learner_who_leaves_without_exiting_still_gets_a_commit_and_finish(pag
     expect(content.locator("#main h1")).to_have_text("Reading")
     content.get_by_role("button", name="Next").click()
     expect(content.locator("#main h1")).to_have_text("Quiz")
-    page.wait_for_function("() => lms.calls.some((c) => c.method === 'LMSCommit' && c.result === 'true')",
-                           timeout=5000)
+    page.wait_for_function("() => lms.calls.some((c) => c.method === 'LMSCommit' && c.result === 'true')", timeout=5000)
     page.evaluate("() => lms.unload()")
     page.wait_for_function("() => lms.counts.Terminate === 1", timeout=5000)
     assert stored_location(page, "scorm12") == "p-quiz"

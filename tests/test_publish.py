@@ -1,5 +1,6 @@
 """Publishing to storage: content-hashed objects stored once, a version manifest, the pointer
 written last, precompressed variants, rollback; in a folder and in S3 (moto's server)."""
+
 from __future__ import annotations
 
 import gzip
@@ -35,8 +36,10 @@ def sites(tmp_path_factory) -> dict[str, Path]:
     two = write_course_folder(root / "two")
     (two / "text" / "intro.md").write_text("# Intro\n\nRevised text.\n", encoding="utf-8")
     other = write_course_folder(root / "other", {**PACKAGE_COURSE, "id": "other-course", "title": "Another"})
-    return {name: build_site(folder, "web", root / f"site-{name}").path
-            for name, folder in (("v1", one), ("v2", two), ("other", other))}
+    return {
+        name: build_site(folder, "web", root / f"site-{name}").path
+        for name, folder in (("v1", one), ("v2", two), ("other", other))
+    }
 
 
 def sha256(data: bytes) -> str:
@@ -70,8 +73,9 @@ def test_text_files_get_gzip_and_brotli_variants_and_binary_files_none(sites, tm
     assert script.encodings == ("br", "gzip")
     original = storage.get(script.key)
     assert gzip.decompress(storage.get(script.key + ".gz")) == original
-    unpacked = subprocess.run(["brotli", "-d", "-c"], input=storage.get(script.key + ".br"),
-                              capture_output=True, check=True).stdout
+    unpacked = subprocess.run(
+        ["brotli", "-d", "-c"], input=storage.get(script.key + ".br"), capture_output=True, check=True
+    ).stdout
     assert unpacked == original
     images = [entry for path, entry in version.files.items() if path.endswith((".png", ".webp", ".jpg"))]
     assert images and all(entry.encodings == () for entry in images)
@@ -234,8 +238,10 @@ def test_the_publish_command_reports_versions_uploads_and_launch_urls_and_rolls_
     version = read_pointer(LocalStorage(store), COURSE).version
     assert f"{COURSE}: published version {version} (first version) to {store}" in first.output
     assert "already stored: 0 of " in first.output
-    assert (f"launch: https://courses.example.org/c/{COURSE}/  (this version: "
-            f"https://courses.example.org/c/{COURSE}/v/{version}/index.html)") in first.output
+    assert (
+        f"launch: https://courses.example.org/c/{COURSE}/  (this version: "
+        f"https://courses.example.org/c/{COURSE}/v/{version}/index.html)"
+    ) in first.output
     again = runner.invoke(cli, args)
     assert f"version {version} is already the current one; nothing changed" in again.output
     assert "uploaded 0 objects (0 bytes)" in again.output

@@ -8,9 +8,12 @@ LINT_PATHS = courses media exporters player storage importers cli bench settings
 
 .PHONY: run test lint bench clean
 
+# The editor, with the sample course imported on the first start and the admin's password printed
+# once. `python -m cli` is the `courseforge` command, found from the repository even when the
+# virtualenv was installed before a package was added.
 run:
 	./scripts/bootstrap
-	.venv/bin/courseforge preview $(SAMPLE) --port $(PORT)
+	.venv/bin/python -m cli serve --port $(PORT) --first-course $(SAMPLE)
 
 test:
 	./scripts/bootstrap --test

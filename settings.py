@@ -9,8 +9,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATA_DIR = Path.home() / ".local" / "share" / "courseforge"
 
 
 class Settings(BaseSettings):
@@ -32,10 +34,35 @@ class Settings(BaseSettings):
     )
     hls: bool = Field(False, description="Also publish HLS (fMP4, 4 s segments), remuxed from the MP4 renditions.")
     storage_url: str = Field(
-        str(Path.home() / ".local" / "share" / "courseforge" / "storage"),
+        str(DATA_DIR / "storage"),
         description="Where uploads, media and published courses are kept: a folder, file:///path, or "
         "s3://bucket/prefix?endpoint_url=...&region=... (credentials from the usual AWS environment).",
     )
+    data_dir: Path = Field(
+        DATA_DIR,
+        description="The editor's own files: its SQLite database (unless database_url says otherwise) and "
+        "the secret key generated on first start, shared by every editor process on this machine.",
+    )
+    database_url: str = Field(
+        "",
+        description="The editor's database: sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME; "
+        "empty = a SQLite file editor.db in data_dir.",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key that signs session cookies and CSRF tokens; every editor process serving the same "
+        "users needs the same one. Unset = generated once into data_dir/secret_key.",
+    )
+    max_upload_bytes: int = Field(
+        1 << 30, gt=0, description="Largest upload the editor accepts (a zipped course folder), in bytes."
+    )
+
+    @model_validator(mode="after")
+    def _database_in_data_dir(self) -> Settings:
+        # Derived here, once, so every reader sees the same URL a changed data_dir implies.
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'editor.db'}"
+        return self
 
 
 @lru_cache(maxsize=1)

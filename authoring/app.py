@@ -1,0 +1,148 @@
+"""``create_app(settings)``: the course editor as a Flask app.
+
+Settings are read once, here, and handed on; nothing deeper reads the environment. The app keeps
+no state between requests besides its database and blob store: sessions are signed cookies, rate
+limits and revisions live in the database, so any number of editor processes can serve the same
+users behind a load balancer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from authoring.accounts import user_for_token
+from authoring.context import EXTENSION, Editor, db
+from authoring.database import Database
+from authoring.models import User
+from authoring.problems import ApiProblem
+from authoring.secret import secret_key
+from settings import Settings
+from storage import BlobStore, open_storage
+
+SESSION_HOURS = 12
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+csrf = CSRFProtect()
+
+
+def create_app(settings: Settings, *, migrate: bool = True) -> Flask:
+    """The editor for ``settings``; with ``migrate`` the database is upgraded first."""
+    app = Flask(__name__)
+    database = Database(settings.database_url)
+    if migrate:
+        database.upgrade()
+    scratch = Path(settings.data_dir) / "uploads"
+    scratch.mkdir(parents=True, exist_ok=True)
+    app.extensions[EXTENSION] = Editor(settings, database, BlobStore(open_storage(settings.storage_url)), scratch)
+    app.config.update(
+        SECRET_KEY=secret_key(settings),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="courseforge_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked in _authenticate: token-authenticated API calls are exempt
+        WTF_CSRF_TIME_LIMIT=None,  # valid as long as the session: an open editor keeps autosaving
+        WTF_CSRF_HEADERS=["X-CSRFToken"],
+    )
+    csrf.init_app(app)
+    app.before_request(_authenticate)
+    app.teardown_appcontext(_close_session)
+    _register_errors(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from authoring.views.auth import blueprint as auth
+    from authoring.views.content_api import blueprint as content_api
+    from authoring.views.course_api import blueprint as course_api
+    from authoring.views.editor_pages import blueprint as editor_pages
+    from authoring.views.revision_api import blueprint as revision_api
+
+    for blueprint in (auth, editor_pages, course_api, content_api, revision_api):
+        app.register_blueprint(blueprint)
+
+
+def session_version(user: User) -> str:
+    """Part of the session cookie that changes with the password, so a new password signs out
+    every other browser without a session store."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def _authenticate() -> None:
+    """Who is calling: an API token (``Authorization: Bearer``) or the session cookie; every
+    write from a browser session must carry its CSRF token."""
+    g.user = None
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiProblem(401, "Authorization: give an API token as 'Bearer TOKEN'", "Authorization")
+        user = user_for_token(db(), token.strip())
+        if user is None:
+            raise ApiProblem(401, "Authorization: the API token is not valid (revoked or mistyped)", "Authorization")
+        g.user = user
+        return  # not a browser: no cookie was sent on its behalf, so no CSRF check
+    user_id = session.get("uid")
+    if user_id is not None:
+        user = db().get(User, user_id)
+        if user is not None and session.get("pv") == session_version(user):
+            g.user = user
+        else:
+            session.clear()
+    if request.method not in SAFE_METHODS:
+        csrf.protect()
+
+
+def _close_session(_error: BaseException | None) -> None:
+    session_ = g.pop("db", None)
+    if session_ is not None:
+        session_.close()
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(ApiProblem)
+    def problem(error: ApiProblem) -> Any:
+        if wants_json():
+            return error.response()
+        if error.status == 401:
+            return redirect(url_for("auth.signin", next=request.full_path))
+        return render_template("error.html", status=error.status, detail=error.detail), error.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError) -> Any:
+        detail = (
+            f"csrf_token: {error.description} Browser writes need the page's CSRF token "
+            "(the X-CSRFToken header for the API); scripts use an API token instead"
+        )
+        return problem(ApiProblem(400, detail, "csrf_token"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        status = error.code or 500
+        if status == 413:
+            limit = app.config["MAX_CONTENT_LENGTH"]
+            return problem(ApiProblem(413, f"the upload is larger than the limit of {limit} bytes", "file"))
+        return problem(ApiProblem(status, error.description or error.name))
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+        return response

@@ -1,0 +1,81 @@
+"""The editor's database: one engine per app, a session per request, and the Alembic upgrade
+that every start runs first, so a database is never used at an older schema than the code.
+
+SQLite is the embedded default (WAL mode and a busy timeout, so several editor processes on one
+machine can share the file); ``COURSEFORGE_DATABASE_URL`` selects PostgreSQL instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+ALEMBIC_INI = REPOSITORY / "alembic.ini"
+
+
+class DatabaseError(Exception):
+    """A database URL that cannot be used; the message names the setting to fix."""
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; a SQLite file's folder is created, and its connections set up for
+    sharing between processes."""
+    try:
+        parsed = make_url(url)
+    except Exception as error:  # noqa: BLE001 - SQLAlchemy raises several kinds for a bad URL
+        raise DatabaseError(f"COURSEFORGE_DATABASE_URL: {error}") from None
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver installed
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() != "postgresql":
+        raise DatabaseError(
+            f"COURSEFORGE_DATABASE_URL: {parsed.get_backend_name()!r} is not supported; "
+            "give sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME"
+        )
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(connection: Any, _record: object) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database to the newest migration (creating it from nothing on first start)."""
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(REPOSITORY / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+class Database:
+    """The engine and session factory of one app."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self) -> Session:
+        return self.sessions()
+
+    def upgrade(self) -> None:
+        upgrade(self.engine)

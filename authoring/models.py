@@ -1,0 +1,123 @@
+"""The editor's tables. A course's content is not modelled here: each revision holds one
+validated ``courses.Course`` document (its JSON) and the path -> SHA-256 map of its files, so the
+course model stays the single place that knows what a course is.
+
+Kept apart from the views so that migrations, the CLI and the tests use them without Flask.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import Enum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """Naive UTC: both SQLite and PostgreSQL ``timestamp`` columns hold it unchanged."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Role(str, Enum):
+    """What an account may do: admins everything; authors their own and shared courses;
+    reviewers read the courses shared with them and change nothing."""
+
+    ADMIN = "admin"
+    AUTHOR = "author"
+    REVIEWER = "reviewer"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN.value
+
+    @property
+    def can_author(self) -> bool:
+        return self.role in (Role.ADMIN.value, Role.AUTHOR.value)
+
+
+class ApiToken(Base):
+    """A token for automation; only its SHA-256 is kept, so a database leak reveals no token."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginFailure(Base):
+    """One failed sign-in, counted per account and address within a time window. In the
+    database, not in a process, so every editor process sees the same count."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_email_address_at", "email", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CourseRecord(Base):
+    """A course in the editor: who owns it, its latest revision number and its search text."""
+
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    head: Mapped[int] = mapped_column(default=0)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column()
+
+    owner: Mapped[User] = relationship()
+
+
+class CourseShare(Base):
+    """A course shared with another account; a reviewer's share never allows changes."""
+
+    __tablename__ = "course_shares"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    can_edit: Mapped[bool] = mapped_column(default=True)
+
+
+class Revision(Base):
+    """One saved state of a course: the whole validated document and its files, never changed
+    once written. ``based_on`` is the revision the author was looking at when saving."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("course_id", "number", name="uq_revisions_course_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column()
+    based_on: Mapped[int | None] = mapped_column()
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    summary: Mapped[str] = mapped_column(String(500))
+    document: Mapped[str] = mapped_column(Text)
+    files: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship()

@@ -1,0 +1,89 @@
+"""Finding courses by their words: SQLite's FTS5 on the embedded database, PostgreSQL's full
+text search on PostgreSQL. Each save refreshes the course's search text (titles, descriptions,
+Markdown, questions), so a search finds what the latest revision says.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, literal_column, select, text
+from sqlalchemy.orm import Session
+
+from authoring.models import CourseRecord
+from courses.model import Course, NarrationBlock, QuizBlock, TextBlock
+from storage import BlobStore
+
+MAX_TERMS = 12
+MARKDOWN_FILE_CHARS = 200_000
+
+
+def course_text(course: Course, files: dict[str, str], blobs: BlobStore) -> str:
+    """Every word an author wrote in ``course``, for the index."""
+    parts: list[str] = [course.title, course.description]
+    for section in course.sections:
+        parts.append(section.title)
+        for page in section.pages:
+            parts.append(page.title)
+            for block in page.blocks:
+                parts += _block_text(block, files, blobs)
+    return "\n".join(p for p in parts if p)
+
+
+def _block_text(block: Any, files: dict[str, str], blobs: BlobStore) -> list[str]:
+    if isinstance(block, TextBlock):
+        if block.markdown is not None:
+            return [block.markdown]
+        sha = files.get(block.file or "")
+        return [blobs.get_blob(sha)[:MARKDOWN_FILE_CHARS].decode("utf-8", errors="ignore")] if sha else []
+    if isinstance(block, NarrationBlock):
+        return [block.transcript or block.script or ""]
+    if isinstance(block, QuizBlock):
+        return [block.title] + [q.prompt for q in block.questions]
+    return [getattr(block, name) or "" for name in ("alt", "caption", "title") if hasattr(block, name)]
+
+
+def index_course(session: Session, record: CourseRecord, body: str) -> None:
+    """Store ``body`` as the course's search text (and in the FTS5 table on SQLite)."""
+    record.search_text = body
+    if session.get_bind().dialect.name == "sqlite":
+        session.flush()
+        session.execute(text("DELETE FROM course_search WHERE rowid = :id"), {"id": record.id})
+        session.execute(
+            text("INSERT INTO course_search (rowid, body) VALUES (:id, :body)"),
+            {"id": record.id, "body": f"{record.title}\n{body}"},
+        )
+
+
+def unindex_course(session: Session, record: CourseRecord) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DELETE FROM course_search WHERE rowid = :id"), {"id": record.id})
+
+
+def terms(query: str) -> list[str]:
+    """The words of a search box's text: letters and digits only, so no query syntax of either
+    engine can be typed in."""
+    return re.findall(r"\w+", query.lower())[:MAX_TERMS]
+
+
+def matching(statement: Select[Any], session: Session, query: str) -> Select[Any]:
+    """``statement`` (over courses) narrowed to courses holding every word of ``query`` (each
+    word also matching as the start of a longer one: "phish" finds "phishing")."""
+    words = terms(query)
+    if not words:
+        return statement
+    condition: ColumnElement[bool]
+    if session.get_bind().dialect.name == "sqlite":
+        match = " ".join(f'"{word}"*' for word in words)
+        ids = (
+            select(literal_column("rowid"))
+            .select_from(text("course_search"))
+            .where(text("course_search MATCH :q").bindparams(q=match))
+        )
+        condition = CourseRecord.id.in_(ids)
+    else:
+        vector = func.to_tsvector(literal_column("'simple'"), CourseRecord.title + " " + CourseRecord.search_text)
+        tsquery = func.to_tsquery(literal_column("'simple'"), " & ".join(f"{word}:*" for word in words))
+        condition = vector.op("@@")(tsquery)
+    return statement.where(condition)

@@ -1,0 +1,129 @@
+"""The editor's pages, rendered on the server: the course list with search, import and create,
+and a course page listing its sections, pages and blocks, where text blocks are edited in place
+and saved automatically through the JSON API (``static/editor.js``).
+
+Every author-typed text reaches the page either escaped by Jinja or, for Markdown, rendered by the
+player's own renderer and cleaned by nh3, exactly as learners will see it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from authoring.access import can_edit, can_manage, course_for, deleted_course_for, visible
+from authoring.context import blobs, db, signed_in, signed_in_author
+from authoring.course_store import duplicate, new_course, reindex
+from authoring.edits import block_markdown
+from authoring.models import CourseRecord, utcnow
+from authoring.problems import ApiProblem
+from authoring.revisions import State, head_snapshot
+from authoring.search import matching, unindex_course
+from authoring.views.course_api import import_upload
+from player.markdown import render_markdown
+
+blueprint = Blueprint("editor", __name__)
+
+
+@blueprint.get("/")
+def home() -> Any:
+    return redirect(url_for("editor.course_list"))
+
+
+@blueprint.get("/courses")
+def course_list(problem: ApiProblem | None = None, status: int = 200) -> Any:
+    user = signed_in()
+    query = request.args.get("q", "")
+    courses = db().scalars(matching(visible(user), db(), query).order_by(CourseRecord.updated_at.desc()).limit(200))
+    deleted = None
+    deleted_id = request.args.get("deleted", type=int)
+    if deleted_id is not None:
+        deleted = db().scalar(
+            select(CourseRecord).where(CourseRecord.id == deleted_id, CourseRecord.deleted_at.is_not(None))
+        )
+        if deleted is not None and not can_manage(user, deleted):
+            deleted = None
+    return (
+        render_template(
+            "courses.html", user=user, courses=list(courses), query=query, problem=problem, deleted=deleted
+        ),
+        status,
+    )
+
+
+@blueprint.post("/courses/new")
+def create() -> Any:
+    user = signed_in_author()
+    title = request.form.get("title", "").strip()
+    if not title:
+        return course_list(ApiProblem(422, "title: give the new course a title", "title"), 422)
+    record = new_course(db(), user, title[:200], blobs())
+    return redirect(url_for("editor.course_page", course_id=record.id))
+
+
+@blueprint.post("/courses/import")
+def import_form() -> Any:
+    user = signed_in_author()
+    try:
+        record = import_upload(user)
+    except ApiProblem as problem:
+        if problem.status == 401:
+            raise
+        return course_list(problem, problem.status)
+    return redirect(url_for("editor.course_page", course_id=record.id))
+
+
+@blueprint.get("/courses/<int:course_id>")
+def course_page(course_id: int) -> Any:
+    user = signed_in()
+    record = course_for(db(), user, course_id)
+    head = head_snapshot(db(), record)
+    course = head.course()
+    state = State(head.document, head.files, blobs())
+    texts: dict[str, dict[str, str]] = {}
+    for page in course.pages():
+        for block in page.blocks:
+            if block.type == "text":
+                markdown = block_markdown(state, block.id) or ""
+                texts[block.id] = {"markdown": markdown, "html": render_markdown(markdown)}
+    return render_template(
+        "course.html",
+        user=user,
+        record=record,
+        course=course,
+        texts=texts,
+        revision=head.number,
+        editable=can_edit(db(), user, record),
+        manageable=can_manage(user, record),
+    )
+
+
+@blueprint.post("/courses/<int:course_id>/delete")
+def delete(course_id: int) -> Any:
+    user = signed_in()
+    record = course_for(db(), user, course_id)
+    if not can_manage(user, record):
+        raise ApiProblem(403, "only the course's owner can delete it")
+    record.deleted_at = utcnow()
+    unindex_course(db(), record)
+    db().commit()
+    return redirect(url_for("editor.course_list", deleted=record.id))
+
+
+@blueprint.post("/courses/<int:course_id>/undelete")
+def undelete(course_id: int) -> Any:
+    record = deleted_course_for(db(), signed_in(), course_id)
+    record.deleted_at = None
+    reindex(db(), record, head_snapshot(db(), record), blobs())
+    db().commit()
+    return redirect(url_for("editor.course_page", course_id=record.id))
+
+
+@blueprint.post("/courses/<int:course_id>/duplicate")
+def duplicate_form(course_id: int) -> Any:
+    user = signed_in_author()
+    record = course_for(db(), user, course_id)
+    copy = duplicate(db(), user, head_snapshot(db(), record), blobs())
+    return redirect(url_for("editor.course_page", course_id=copy.id))

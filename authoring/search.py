@@ -76,7 +76,7 @@ def matching(statement: Select[Any], session: Session, query: str) -> Select[Any
     condition: ColumnElement[bool]
     if session.get_bind().dialect.name == "sqlite":
         match = " ".join(f'"{word}"*' for word in words)
-        ids = (
+        ids: Select[Any] = (
             select(literal_column("rowid"))
             .select_from(text("course_search"))
             .where(text("course_search MATCH :q").bindparams(q=match))

@@ -40,23 +40,26 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from courses.errors import Problem
-from exporters.manifest_common import LAUNCH_PAGE
-from storage import NotFound, Storage
+from player.delivery import (
+    LAUNCH_PAGE,
+    Pointer,
+    PublishError,
+    Version,
+    VersionFile,
+    check_course_id,
+    check_version_id,
+    launch_path,
+    pointer_key,
+    read_pointer,
+    version_key,
+)
+from storage import Storage
 
 Progress = Callable[[str, float], None]
-ModelT = TypeVar("ModelT", bound=BaseModel)
 
 ASSETS = "assets"
-VERSION_CHARS = 20
-"""Hex digits of a version id: 80 bits of the manifest's SHA-256, unique for any course's history."""
 CHUNK = 1 << 20
-COURSE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-VERSION_ID = re.compile(rf"[0-9a-f]{{{VERSION_CHARS}}}")
 EXTENSION = re.compile(r"[a-z0-9]{1,8}")
 
 EXTRA_TYPES = {
@@ -78,50 +81,6 @@ ENCODINGS = {"br": ".br", "gzip": ".gz"}
 """Content-Encoding -> suffix of the precompressed variant beside an object."""
 
 
-class PublishError(Exception):
-    """Publishing or rolling back cannot go on; ``problem`` says where and what to do."""
-
-    def __init__(self, where: str, message: str, field: str = "") -> None:
-        self.problem = Problem(file=where, line=None, field=field, message=message)
-        super().__init__(str(self.problem))
-
-
-class VersionFile(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    key: str = Field(description="The content-hashed object holding the file's bytes.")
-    size: int = Field(ge=0)
-    content_type: str
-    encodings: tuple[str, ...] = Field((), description="Precompressed variants stored beside the object.")
-
-
-class Version(BaseModel):
-    """One published version: what the delivery app maps ``/c/<course>/v/<version>/<path>`` with."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    course_id: str
-    files: dict[str, VersionFile]
-
-    @property
-    def id(self) -> str:
-        """The hash of the manifest itself: same files, same version; any change, a new one."""
-        return hashlib.sha256(self.canonical()).hexdigest()[:VERSION_CHARS]
-
-    def canonical(self) -> bytes:
-        return (json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":")) + "\n").encode()
-
-
-class Pointer(BaseModel):
-    """A course's one mutable object: which version learners get, and every version published."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    course_id: str
-    version: str
-    versions: tuple[str, ...] = Field(description="Published versions, in the order first published.")
-
-
 @dataclass(frozen=True)
 class PublishResult:
     course_id: str
@@ -136,31 +95,6 @@ class PublishResult:
     @property
     def launch_path(self) -> str:
         return launch_path(self.course_id, self.version)
-
-
-def pointer_key(course_id: str) -> str:
-    return f"courses/{check_course_id(course_id)}/current.json"
-
-
-def version_key(course_id: str, version: str) -> str:
-    return f"courses/{check_course_id(course_id)}/versions/{check_version_id(version)}.json"
-
-
-def launch_path(course_id: str, version: str) -> str:
-    """Where a version's launch page is served, relative to the delivery origin."""
-    return f"c/{course_id}/v/{version}/{LAUNCH_PAGE}"
-
-
-def check_course_id(course_id: str) -> str:
-    if not isinstance(course_id, str) or not COURSE_ID.fullmatch(course_id):
-        raise PublishError(repr(course_id), "is not a course id (letters, digits, - and _, up to 64)", "course_id")
-    return course_id
-
-
-def check_version_id(version: str) -> str:
-    if not isinstance(version, str) or not VERSION_ID.fullmatch(version):
-        raise PublishError(repr(version), f"is not a version id ({VERSION_CHARS} lowercase hex digits)", "version")
-    return version
 
 
 def content_type(path: str) -> str:
@@ -269,37 +203,10 @@ def rollback(storage: Storage, course_id: str, version: str | None = None) -> Po
     return pointer
 
 
-def read_pointer(storage: Storage, course_id: str) -> Pointer | None:
-    """The course's pointer, or None when it was never published."""
-    key = pointer_key(course_id)
-    try:
-        data = storage.get(key)
-    except NotFound:
-        return None
-    pointer = _parse(Pointer, key, data)
-    if pointer.course_id != course_id:
-        raise PublishError(key, f"names course {pointer.course_id!r}: the storage is damaged", "course_id")
-    return pointer
-
-
-def read_version(storage: Storage, course_id: str, version: str) -> Version:
-    key = version_key(course_id, version)
-    return _parse(Version, key, storage.get(key))
-
-
 def write_pointer(storage: Storage, pointer: Pointer) -> None:
     """The one write that switches what learners get."""
     data = (json.dumps(pointer.model_dump(mode="json"), indent=1) + "\n").encode()
     storage.put(pointer_key(pointer.course_id), data, "application/json")
-
-
-def _parse(model: type[ModelT], key: str, data: bytes) -> ModelT:
-    try:
-        return model.model_validate_json(data)
-    except ValidationError as error:
-        detail = error.errors()[0]
-        field = ".".join(str(part) for part in detail["loc"])
-        raise PublishError(key, f"is not a valid {model.__name__.lower()} file: {detail['msg']}", field) from None
 
 
 def _sha256(path: Path) -> str:

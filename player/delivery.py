@@ -1,4 +1,5 @@
-"""The delivery server: a stateless WSGI app behind nginx, and the nginx configuration for it.
+"""The delivery server: the published layout it reads, a stateless WSGI app behind nginx, and
+the nginx configuration for it.
 
 Learner-facing bytes never pass through Python. The app only answers what must be computed:
 
@@ -24,12 +25,13 @@ the bucket directly for ``assets/``) instead of aliasing a folder; the keys are 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -37,17 +39,117 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from courses.errors import Problem, field_path
-from exporters.publish import (
-    COURSE_ID,
-    LAUNCH_PAGE,
-    VERSION_ID,
-    PublishError,
-    Version,
-    read_pointer,
-    read_version,
-)
 from storage import NotFound, Storage, StorageError, open_storage
 
+# ------------------------------------------------------------------------ the published layout
+# What publishing (exporters.publish) writes and this server reads, defined here because the
+# delivery side may not import the exporters (the data flows one way).
+LAUNCH_PAGE = "index.html"
+VERSION_CHARS = 20
+"""Hex digits of a version id: 80 bits of the manifest's SHA-256, unique for any course's history."""
+COURSE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+VERSION_ID = re.compile(rf"[0-9a-f]{{{VERSION_CHARS}}}")
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class PublishError(Exception):
+    """A published course's files are damaged, or publishing or rolling back cannot go on;
+    ``problem`` says where and what to do."""
+
+    def __init__(self, where: str, message: str, field: str = "") -> None:
+        self.problem = Problem(file=where, line=None, field=field, message=message)
+        super().__init__(str(self.problem))
+
+
+class VersionFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str = Field(description="The content-hashed object holding the file's bytes.")
+    size: int = Field(ge=0)
+    content_type: str
+    encodings: tuple[str, ...] = Field((), description="Precompressed variants stored beside the object.")
+
+
+class Version(BaseModel):
+    """One published version: what the delivery app maps ``/c/<course>/v/<version>/<path>`` with."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    course_id: str
+    files: dict[str, VersionFile]
+
+    @property
+    def id(self) -> str:
+        """The hash of the manifest itself: same files, same version; any change, a new one."""
+        return hashlib.sha256(self.canonical()).hexdigest()[:VERSION_CHARS]
+
+    def canonical(self) -> bytes:
+        return (json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+
+class Pointer(BaseModel):
+    """A course's one mutable object: which version learners get, and every version published."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    course_id: str
+    version: str
+    versions: tuple[str, ...] = Field(description="Published versions, in the order first published.")
+
+
+def pointer_key(course_id: str) -> str:
+    return f"courses/{check_course_id(course_id)}/current.json"
+
+
+def version_key(course_id: str, version: str) -> str:
+    return f"courses/{check_course_id(course_id)}/versions/{check_version_id(version)}.json"
+
+
+def launch_path(course_id: str, version: str) -> str:
+    """Where a version's launch page is served, relative to the delivery origin."""
+    return f"c/{course_id}/v/{version}/{LAUNCH_PAGE}"
+
+
+def check_course_id(course_id: str) -> str:
+    if not isinstance(course_id, str) or not COURSE_ID.fullmatch(course_id):
+        raise PublishError(repr(course_id), "is not a course id (letters, digits, - and _, up to 64)", "course_id")
+    return course_id
+
+
+def check_version_id(version: str) -> str:
+    if not isinstance(version, str) or not VERSION_ID.fullmatch(version):
+        raise PublishError(repr(version), f"is not a version id ({VERSION_CHARS} lowercase hex digits)", "version")
+    return version
+
+
+def read_pointer(storage: Storage, course_id: str) -> Pointer | None:
+    """The course's pointer, or None when it was never published."""
+    key = pointer_key(course_id)
+    try:
+        data = storage.get(key)
+    except NotFound:
+        return None
+    pointer = _parse(Pointer, key, data)
+    if pointer.course_id != course_id:
+        raise PublishError(key, f"names course {pointer.course_id!r}: the storage is damaged", "course_id")
+    return pointer
+
+
+def read_version(storage: Storage, course_id: str, version: str) -> Version:
+    key = version_key(course_id, version)
+    return _parse(Version, key, storage.get(key))
+
+
+def _parse(model: type[ModelT], key: str, data: bytes) -> ModelT:
+    try:
+        return model.model_validate_json(data)
+    except ValidationError as error:
+        detail = error.errors()[0]
+        field = ".".join(str(part) for part in detail["loc"])
+        raise PublishError(key, f"is not a valid {model.__name__.lower()} file: {detail['msg']}", field) from None
+
+
+# ------------------------------------------------------------------------------ the app
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 

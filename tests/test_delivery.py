@@ -16,8 +16,8 @@ from conftest import write_course_folder
 from delivery_servers import DeliveryServer
 
 from exporters.build import build_site
-from exporters.publish import publish_site, read_version, rollback
-from player.delivery import DeliveryApp, DeliveryConfigError, NginxSettings, nginx_config
+from exporters.publish import publish_site, rollback
+from player.delivery import DeliveryApp, DeliveryConfigError, NginxSettings, nginx_config, read_version
 from storage import LocalStorage, StorageError
 
 pytestmark = [pytest.mark.services]

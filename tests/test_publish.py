@@ -20,9 +20,9 @@ from exporters.publish import (
     PublishError,
     publish_site,
     read_pointer,
-    read_version,
     rollback,
 )
+from player.delivery import read_version
 from storage import LocalStorage, S3Options, S3Storage, Storage, StorageError
 
 COURSE = PACKAGE_COURSE["id"]

@@ -14,7 +14,9 @@ Against the bare commands for the same deck, one after another: ``soffice --head
 --convert-to pdf`` with a fresh profile, one ``pdftoppm`` over the whole PDF, and the speech
 step's own espeak-ng and ffmpeg commands replayed (logged by the shims of ``bench.measure``).
 Ratio = import + speech wall / bare wall (goal <= 1.2), paired within each round; bare and
-built runs alternate so a change in the machine's load hits both. Once, in-process, the import's
+built runs alternate so a change in the machine's load hits both. The CPU ratio (user + system
+seconds of every process, the same way) is reported beside it: on a shared machine it moves far
+less than wall time. Once, in-process, the import's
 own steps are timed (extraction, rendering, writing). Figures go to stdout and to
 ``bench/results/pptx-<UTC time>.json``.
 """
@@ -108,6 +110,7 @@ def one_round(deck: Path, work: Path, number: int, tools: ToolLog) -> dict:
             "speech_cpu_s": speech.cpu, "bare_render_s": bare.wall, "bare_render_cpu_s": bare.cpu,
             "bare_speech_s": bare_speech.wall, "bare_speech_cpu_s": bare_speech.cpu,
             "total_s": ours, "bare_total_s": theirs, "ratio": ours / theirs,
+            "cpu_ratio": (imported.cpu + speech.cpu) / (bare.cpu + bare_speech.cpu),
             "import_ratio": imported.wall / bare.wall, "speech_ratio": speech.wall / bare_speech.wall,
             "speech_tool_runs": count(runs)}
 
@@ -146,6 +149,9 @@ def report(figures: dict) -> str:
         f"end to end: {med['total_s']:.2f} s = {med['total_s'] / slides:.3f} s a slide; bare "
         f"{med['bare_total_s']:.2f} s = {med['bare_total_s'] / slides:.3f} s a slide; ratio {med['ratio']:.2f} "
         f"({verdict})",
+        f"CPU seconds (which a busy machine disturbs far less than wall time): import "
+        f"{med['import_cpu_s']:.1f} vs bare {med['bare_render_cpu_s']:.1f}, speech {med['speech_cpu_s']:.1f} vs bare "
+        f"{med['bare_speech_cpu_s']:.1f}; end-to-end CPU ratio {med['cpu_ratio']:.2f}",
         f"import steps in-process: preflight + read {step['preflight_and_read_s']:.2f} s, LibreOffice + pdftoppm "
         f"{step['render_s']:.2f} s, write + check {step['write_and_check_s']:.2f} s",
     ])

@@ -19,7 +19,7 @@ import html
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from courses.loader import load_course
@@ -29,6 +29,9 @@ from exporters.manifest_common import LAUNCH_PAGE, MANIFEST_NAME
 from exporters.manifest_scorm12 import scorm12_manifest
 from exporters.manifest_scorm2004 import scorm2004_manifest
 from exporters.zipwriter import Content, write_zip
+
+if TYPE_CHECKING:
+    from exporters.build import BuildResult
 
 Standard = Literal["scorm12", "scorm2004"]
 TRACKING_JS = Path(__file__).resolve().parents[1] / "player" / "static" / "js" / "tracking"
@@ -92,20 +95,23 @@ def dispatch_files(course: Course, standard: Standard, delivery_url: str) -> dic
     return files
 
 
-def build_dispatch(course_dir: Path | str, fmt: str, delivery_url: str, out: Path) -> Path:
+def build_dispatch(course_dir: Path | str, fmt: str, delivery_url: str, out: Path | None = None) -> BuildResult:
     """Write the ``fmt`` (``dispatch-scorm12`` or ``dispatch-scorm2004``) zip of the course in
-    ``course_dir`` to ``out``. Only the course is read, no media is made (the package carries
-    none), and the resume data budget of the LMS's standard is checked as for a full package."""
-    from exporters.build import BuildError, check_resume_budget
+    ``course_dir`` to ``out`` (default: ``<course-id>-<format>.zip`` in the current folder). Only
+    the course is read, no media is made (the package carries none), and the resume data budget
+    of the LMS's standard is checked as for a full package."""
+    from exporters.build import BuildError, BuildResult, check_resume_budget, default_package_name
 
     kinds = {kind.format: kind for kind in (DispatchScorm12Exporter, DispatchScorm2004Exporter)}
     if fmt not in kinds:
         raise BuildError(f"unknown dispatch format {fmt!r}; choose one of: {', '.join(kinds)}")
     exporter = kinds[fmt](delivery_url)
     course = load_course(course_dir)
-    check_resume_budget(course, exporter)
-    write_zip(Path(out), exporter.package_files(course, {}))
-    return Path(out)
+    budget = check_resume_budget(course, exporter)
+    files = exporter.package_files(course, {})
+    path = Path(out) if out is not None else Path.cwd() / default_package_name(course, fmt)
+    size = write_zip(path, files)
+    return BuildResult(path, fmt, course, len(files), size, budget)
 
 
 class DispatchExporter(Exporter):

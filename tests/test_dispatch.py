@@ -58,7 +58,7 @@ def test_a_dispatch_package_is_a_few_kilobytes_schema_valid_and_names_the_delive
     zips = [
         build_dispatch(
             package_course_dir, f"dispatch-{standard}", "https://courses.example.org/", tmp_path / f"{standard}.zip"
-        )
+        ).path
         for standard in STANDARDS
     ]
     for path in zips:
@@ -102,7 +102,7 @@ def origins(tmp_path_factory):
     publish_course(course, storage)
     delivery = DeliveryServer(root / "store", root / "nginx", frame_ancestors=[lms.url("").rstrip("/")]).start()
     for standard in STANDARDS:
-        package = build_dispatch(course, f"dispatch-{standard}", delivery.origin, root / f"{standard}.zip")
+        package = build_dispatch(course, f"dispatch-{standard}", delivery.origin, root / f"{standard}.zip").path
         with zipfile.ZipFile(package) as archive:
             archive.extractall(root / f"lms-{standard}")
         lms.mount(f"/dispatch-{standard}/", root / f"lms-{standard}")

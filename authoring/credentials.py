@@ -15,20 +15,28 @@ from argon2.exceptions import InvalidHashError, VerificationError
 TOKEN_PREFIX = "cf_"
 MIN_PASSWORD_CHARS = 10
 
-_hasher = PasswordHasher()
-# Verified against when the account does not exist, so a wrong email costs the same time as a
-# wrong password and sign-in timing does not tell which accounts exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+class Passwords:
+    """An argon2 hasher and a hash made with it that no password matches: verified against when
+    the account does not exist, so a wrong email costs the same time as a wrong password and
+    sign-in timing does not tell which accounts exist."""
+
+    def __init__(self, hasher: PasswordHasher) -> None:
+        self.hasher = hasher
+        self.dummy_hash = hasher.hash(secrets.token_urlsafe(16))
+
+
+passwords = Passwords(PasswordHasher())  # argon2id with the library's recommended costs
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return passwords.hasher.hash(password)
 
 
 def check_password(stored_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches ``stored_hash`` (None: an account without a password)."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return passwords.hasher.verify(stored_hash or passwords.dummy_hash, password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

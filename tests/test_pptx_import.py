@@ -234,7 +234,7 @@ def test_an_embedded_video_becomes_a_video_block_with_its_poster(imported, cours
 @pytest.mark.slow
 def test_an_embedded_sound_becomes_a_recorded_narration(imported, course_yaml, deck):
     folder = imported[1]
-    sound = blocks_of(course_yaml, 258)["n-slide-258-5"]
+    sound = blocks_of(course_yaml, 258)["n-slide-258-4"]
     assert sound["src"].startswith("media/audio/") and sound["src"].endswith(".m4a")
     assert (folder / sound["src"]).read_bytes() == (deck.parent / "sound.m4a").read_bytes()
     assert imported[0].slides[2].mapped == ["slide image", "narration from the notes", "text", "audio"]
@@ -251,7 +251,7 @@ def test_the_scorm_2004_package_has_every_page_narration_with_exact_captions_and
         assert cues == split_sentences(notes)
         assert any(n.endswith(f"-n-slide-{slide_id}.m4a") for n in names)
     assert any(re.fullmatch(r"media/\w+-55d799d84e1f-\d+p\.mp4", n) for n in names)  # the deck's video, transcoded
-    sound = blocks_of(course_yaml, 258)["n-slide-258-5"]["src"]
+    sound = blocks_of(course_yaml, 258)["n-slide-258-4"]["src"]
     assert any(n.endswith(f"-{Path(sound).stem}.m4a") for n in names)  # the deck's sound, loudness-normalised
     page = package.read("pages/p-slide-257.html").decode()
     assert "<li><strong>Bold part</strong> then <em>italic</em> and <a href=\"https://example.org/help\"" in page

@@ -1,7 +1,7 @@
 """Suspend data size: how long the resume string gets for a big course, against SCORM 1.2's
 4,096-character cmi.suspend_data.
 
-Builds a 100-page course with 100 quiz questions (all seven question types) from the course model,
+Builds a 100-page course with 100 quiz questions (all eight question types) from the course model,
 renders its course.json through the player, makes a state where every page is visited and every
 question answered, and encodes it with the player's own state.js in Node. Two learners:
 
@@ -28,7 +28,7 @@ from courses.model import Course  # noqa: E402
 
 STATE_JS = REPO / "player" / "static" / "js" / "state.js"
 SCORM12_LIMIT = 4096
-TYPES = ("single_choice", "multiple_response", "true_false", "fill_in", "numeric", "matching", "ordering")
+TYPES = ("single_choice", "multiple_response", "true_false", "fill_in", "free_text", "numeric", "matching", "ordering")
 
 
 def _question(n: int, kind: str, size: str) -> dict[str, Any]:
@@ -48,6 +48,8 @@ def _question(n: int, kind: str, size: str) -> dict[str, Any]:
         return {**base, "accepted": ["password manager", "a password manager"]}
     if kind == "numeric":
         return {**base, "min": 5, "max": 8}
+    if kind == "free_text":
+        return {**base, "max_length": 250}
     if kind == "matching":
         count = 20 if big else 4
         return {
@@ -107,6 +109,8 @@ def full_state(data: dict[str, Any], size: str = "typical") -> dict[str, Any]:
             elif kind == "fill_in":
                 text = "my own password manager" if size == "typical" else ("pâté & crème brûlée, 100% " * 10)[:250]
                 answers[q["id"]] = [text]
+            elif kind == "free_text":
+                answers[q["id"]] = ["Report it to the security team." if size == "typical" else "€" * 250]
             elif kind == "numeric":
                 answers[q["id"]] = 12 if size == "typical" else -123456789012345.67
             elif kind == "matching":

@@ -168,6 +168,17 @@ class FillIn(QuestionBase):
     case_sensitive: bool = False
 
 
+class FreeText(QuestionBase):
+    """A written answer of a few sentences: unscored (a reflection; the LMS still gets the text), or
+    right when it uses every one of ``keywords`` (letter case ignored)."""
+
+    type: Literal["free_text"]
+    keywords: list[Annotated[Text, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=20, description="Words a right answer must all contain; none = unscored."
+    )
+    max_length: int = Field(1000, ge=10, le=4000, description="Longest answer a learner can write, in characters.")
+
+
 Finite = Annotated[float, Field(allow_inf_nan=False, ge=-1e15, le=1e15)]
 """A number a learner can type and an LMS can store (SCORM's real(10,7) holds about 15 digits)."""
 
@@ -225,7 +236,7 @@ class Ordering(QuestionBase):
 
 
 Question = Annotated[
-    SingleChoice | MultipleResponse | TrueFalse | FillIn | Numeric | Matching | Ordering,
+    SingleChoice | MultipleResponse | TrueFalse | FillIn | FreeText | Numeric | Matching | Ordering,
     Field(discriminator="type"),
 ]
 

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from courses.model import (
     Course,
     FillIn,
+    FreeText,
     ImageBlock,
     Matching,
     MultipleResponse,
@@ -118,6 +119,10 @@ def _question_data(question: Any) -> dict[str, Any]:
         data["correct"] = list(question.accepted)
         data["caseSensitive"] = question.case_sensitive
         data["maxLength"] = typed_answer_limit(question)
+    elif isinstance(question, FreeText):
+        data["correct"] = list(question.keywords)
+        data["scored"] = bool(question.keywords)
+        data["maxLength"] = question.max_length
     elif isinstance(question, Numeric):
         low, high = question.bounds()
         data["correct"] = {"min": low, "max": high}

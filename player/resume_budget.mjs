@@ -25,6 +25,8 @@ function longestAnswer(question) {
       return true;
     case "fill_in":
       return [WIDEST.repeat(question.maxLength || 250)];
+    case "free_text":
+      return [WIDEST.repeat(question.maxLength || 4000)];
     case "numeric":
       return -123456789012345.67; // the longest a number of at most 1e15 prints, sign and decimals included
     case "matching":

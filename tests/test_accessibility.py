@@ -12,7 +12,17 @@ import pytest
 from playwright.sync_api import expect
 
 from courses.loader import load_course
-from courses.model import Course, FillIn, Matching, MultipleResponse, QuizBlock, SingleChoice, TrueFalse
+from courses.model import (
+    Course,
+    FillIn,
+    FreeText,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    QuizBlock,
+    SingleChoice,
+    TrueFalse,
+)
 from exporters.build import build_site
 from lms.server import LoopbackServer
 from player.markdown import plain_text
@@ -106,6 +116,10 @@ def answer_wrongly(form, quiz: QuizBlock) -> None:
             group.get_by_role("radio", name="False" if q.answer else "True", exact=True).check()
         elif isinstance(q, FillIn):
             group.get_by_role("textbox").fill("no idea")
+        elif isinstance(q, FreeText):  # unscored unless it has keywords: it is thanked, not judged
+            group.get_by_role("textbox").fill("no idea")
+        elif isinstance(q, Numeric):
+            group.get_by_role("textbox").fill(str(q.bounds()[1] + 1))
         elif isinstance(q, Matching):
             for pair, other in zip(q.pairs, q.pairs[1:] + q.pairs[:1]):
                 group.get_by_label(plain_text(pair.source), exact=True).select_option(label=plain_text(other.target))
@@ -141,7 +155,8 @@ def test_quiz_feedback_after_wrong_answers(page, launch_url, course):
     for number in range(1, len(quiz.questions) + 1):
         group = form.get_by_role("group", name=f"Question {number} of {len(quiz.questions)}")
         expect(group.locator(".feedback")).to_be_visible()
-        expect(group.locator(".feedback")).to_contain_text("Not quite.")
+        unscored = isinstance(quiz.questions[number - 1], FreeText) and not quiz.questions[number - 1].keywords
+        expect(group.locator(".feedback")).to_contain_text("Thank you" if unscored else "Not quite.")
     expect(form.get_by_role("button", name="Try again")).to_be_visible()
     audit_whole_page(page, f"{target.id} after wrong answers")
 

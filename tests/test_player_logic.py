@@ -165,3 +165,27 @@ def test_numeric_answers_score_within_their_range_and_resume_exactly():
     assert out["range"] == [False, True, True, True, False]
     assert out["text"] == {"correct": False, "earned": 0}, "only a number read from the answer box counts"
     assert out["back"] == [-123456789012345.67, 1e-7, 0, 42]
+
+
+def test_a_written_answer_is_unscored_or_marked_by_keywords_and_resumes_with_its_line_breaks():
+    out = run_js({"scoring.js": "scoreAnswer, quizScore, courseScore, isScored", "state.js": "encodeState, decodeState"}, """
+        const reflection = { id: "q-r", type: "free_text", points: 1, correct: [], maxLength: 100 };
+        const marked = { id: "q-m", type: "free_text", points: 2, correct: ["Report", "security team"], maxLength: 100 };
+        const quiz = { id: "z", questions: [reflection] };
+        const course = { pages: [{ id: "p" }], quizzes: [quiz], passingScore: 80 };
+        const text = "Line one,\\nand a second line [,] 🔐";
+        const state = { current: "p", visited: ["p"], answers: { "q-r": [text] }, attempts: { z: 1 }, submitted: { z: true } };
+        result = {
+          scored: [isScored(reflection), isScored(marked)],
+          reflection: scoreAnswer(reflection, ["anything"]),
+          marked: [scoreAnswer(marked, ["I REPORT it to the Security Team."]), scoreAnswer(marked, ["I report it."])],
+          quiz: quizScore(quiz, state), course: courseScore(course, state),
+          unsubmitted: quizScore(quiz, { ...state, submitted: {} }),
+          back: decodeState(encodeState(state, course), course).answers["q-r"],
+        };""")
+    assert out["scored"] == [False, True]
+    assert out["reflection"] == {"correct": False, "earned": 0, "scored": False}
+    assert out["marked"] == [{"correct": True, "earned": 2}, {"correct": False, "earned": 0}]
+    assert out["quiz"] == {"earned": 0, "max": 0, "percent": 100}, "a reflection cannot be failed once submitted"
+    assert out["course"]["raw"] == 100 and out["unsubmitted"]["percent"] == 0
+    assert out["back"] == ["Line one,\nand a second line [,] 🔐"]

@@ -18,6 +18,7 @@ from courses.loader import load_course
 from courses.model import (
     Course,
     FillIn,
+    FreeText,
     Matching,
     MultipleResponse,
     Numeric,
@@ -114,6 +115,8 @@ def answer_correctly(content, quiz: QuizBlock) -> None:
             group.get_by_role("textbox").fill(q.accepted[0])
         elif isinstance(q, Numeric):
             group.get_by_role("textbox").fill(number_text(sum(q.bounds()) / 2))
+        elif isinstance(q, FreeText):
+            group.get_by_role("textbox").fill(written_answer(q))
         elif isinstance(q, Matching):
             for p in q.pairs:
                 group.get_by_label(plain_text(p.source), exact=True).select_option(label=plain_text(p.target))
@@ -148,7 +151,12 @@ def play(content, course: Course, until: str | None = None) -> None:
 
 # ------------------------------------------------------------------------------- expected LMS data
 SCORM_TYPES = {"single_choice": "choice", "multiple_response": "choice", "true_false": "true-false",
-               "fill_in": "fill-in", "numeric": "numeric", "matching": "matching", "ordering": "sequencing"}
+               "fill_in": "fill-in", "free_text": "long-fill-in", "numeric": "numeric", "matching": "matching", "ordering": "sequencing"}
+
+
+def written_answer(q: FreeText) -> str:
+    """A written answer that uses every keyword (and says something when there are none)."""
+    return " ".join(["I will report anything suspicious at once", *q.keywords])
 
 
 def number_text(value: float) -> str:
@@ -171,6 +179,8 @@ def expected_interaction(q, standard: str) -> tuple[str, str, list[str]]:
         if isinstance(q, Numeric):
             low, high = q.bounds()
             return kind, number_text((low + high) / 2), [number_text(low)] if low == high else []
+        if isinstance(q, FreeText):
+            return "fill-in", written_answer(q), []
         if isinstance(q, Matching):
             pattern = ",".join(f"{i + 1}.{LETTERS[i]}" for i in range(len(q.pairs)))
             return kind, pattern, [f"{{{pattern}}}"]
@@ -187,6 +197,8 @@ def expected_interaction(q, standard: str) -> tuple[str, str, list[str]]:
     if isinstance(q, Numeric):
         low, high = q.bounds()
         return kind, number_text((low + high) / 2), [f"{number_text(low)}[:]{number_text(high)}"]
+    if isinstance(q, FreeText):
+        return kind, written_answer(q), []
     if isinstance(q, FillIn):
         matters = str(q.case_sensitive).lower()
         return kind, q.accepted[0], [f"{{case_matters={matters}}}{a}" for a in q.accepted]
@@ -244,7 +256,7 @@ def test_learner_completes_the_course_and_the_lms_holds_every_answer(page, serve
         assert row["type"] == kind, q.id
         assert row[response_key] == response, q.id
         assert [row["correct_responses"][str(i)]["pattern"] for i in range(len(patterns))] == patterns, q.id
-        assert row["result"] == "correct", q.id
+        assert row["result"] == ("neutral" if isinstance(q, FreeText) and not q.keywords else "correct"), q.id
         assert float(row["weighting"]) == q.points, q.id
         if standard == "scorm2004":
             assert row["description"] == plain_text(q.prompt)[:250], q.id

@@ -3,7 +3,7 @@
 // pre-rendered fragments fetched and swapped into <main>.
 import { createTracker } from './tracking/index.js';
 import { encodeState, decodeState, mergeStates } from './state.js';
-import { KINDS, courseScore, courseStatus, quizScore, scoreAnswer } from './scoring.js';
+import { KINDS, courseScore, courseStatus, isScored, quizScore, scoreAnswer } from './scoring.js';
 
 const $ = (selector, root = document) => root.querySelector(selector);
 /** Elements whose data-* attribute equals `value`: learner input and ids never become selector text. */
@@ -267,7 +267,7 @@ function submitQuiz(form, quiz) {
     const { correct } = scoreAnswer(q, response);
     tracker.recordInteraction({
       id: q.id, type: KINDS[q.type].type, response, correct: q.correct,
-      result: correct ? 'correct' : 'incorrect', weighting: q.points, latencyMs, description: q.text,
+      result: !isScored(q) ? 'neutral' : correct ? 'correct' : 'incorrect', weighting: q.points, latencyMs, description: q.text,
     });
   }
   showResults(form, quiz);
@@ -293,16 +293,17 @@ function showResults(form, quiz) {
     const [fieldset] = byData(form, 'question', q.id);
     const response = state.answers[q.id];
     const { correct } = scoreAnswer(q, response);
-    fieldset.classList.toggle('is-correct', correct);
-    fieldset.classList.toggle('is-incorrect', !correct);
+    const scored = isScored(q);
+    fieldset.classList.toggle('is-correct', scored && correct);
+    fieldset.classList.toggle('is-incorrect', scored && !correct);
     const feedback = $('.feedback', fieldset);
     const verdict = document.createElement('p');
     verdict.className = 'verdict';
-    verdict.textContent = correct ? 'Correct.' : 'Not quite.';
+    verdict.textContent = !scored ? 'Thank you: your answer is saved.' : correct ? 'Correct.' : 'Not quite.';
     feedback.replaceChildren(verdict);
     const choices = new Set((q.choices || []).map((c) => c.id));
     const picked = [].concat(response ?? []).map(String).filter((id) => choices.has(id));
-    const notes = [...byData(fieldset, 'feedback', correct ? 'correct' : 'incorrect'),
+    const notes = [...byData(fieldset, 'feedback', correct || !scored ? 'correct' : 'incorrect'),
       ...picked.flatMap((id) => byData(fieldset, 'feedback-choice', id))];
     for (const note of notes) feedback.append(note.content.cloneNode(true));
     fieldset.disabled = true;

@@ -7,12 +7,13 @@ import * as single_choice from './questions/single_choice.js';
 import * as multiple_response from './questions/multiple_response.js';
 import * as true_false from './questions/true_false.js';
 import * as fill_in from './questions/fill_in.js';
+import * as free_text from './questions/free_text.js';
 import * as numeric from './questions/numeric.js';
 import * as matching from './questions/matching.js';
 import * as ordering from './questions/ordering.js';
 
 /** One module per question type: its SCORM interaction type, score(), and its page behaviour. */
-export const KINDS = { single_choice, multiple_response, true_false, fill_in, numeric, matching, ordering };
+export const KINDS = { single_choice, multiple_response, true_false, fill_in, free_text, numeric, matching, ordering };
 
 const round2 = (n) => Math.round(n * 100) / 100;
 
@@ -27,15 +28,25 @@ export function scoreAnswer(question, response) {
   }
 }
 
-/** Points earned in a quiz (only once it is submitted), its maximum and percentage. */
+/** Whether a question's answer counts for points (an unscored reflection or survey does not). */
+export function isScored(question) {
+  return KINDS[question?.type]?.scored?.(question) ?? true;
+}
+
+/**
+ * Points earned in a quiz (only once it is submitted), its maximum and percentage. A quiz with
+ * nothing to score (a reflection) counts as 100 % once submitted: it cannot be failed.
+ */
 export function quizScore(quiz, state) {
   let earned = 0;
   let max = 0;
   for (const q of quiz.questions) {
+    if (!isScored(q)) continue;
     max += q.points;
     if (state.submitted[quiz.id] && q.id in state.answers) earned += scoreAnswer(q, state.answers[q.id]).earned;
   }
-  return { earned, max, percent: max ? round2((earned / max) * 100) : 0 };
+  const percent = max ? round2((earned / max) * 100) : state.submitted[quiz.id] ? 100 : 0;
+  return { earned, max, percent };
 }
 
 /** The course score over every quiz, as the tracker interface takes it (raw 0-100, scaled 0-1). */
@@ -47,7 +58,7 @@ export function courseScore(course, state) {
     earned += s.earned;
     max += s.max;
   }
-  const raw = max ? round2((earned / max) * 100) : 0;
+  const raw = max ? round2((earned / max) * 100) : course.quizzes.every((quiz) => state.submitted[quiz.id]) ? 100 : 0;
   return { raw, min: 0, max: 100, scaled: raw / 100 };
 }
 

@@ -21,6 +21,7 @@
  *              t true_false     "1" | "0"            f fill_in            escaped text
  *              F fill_in list   escaped texts joined by "!"
  *              n numeric        the number, escaped as text
+ *              l free_text      escaped text
  *              x matching       (source hash, target hash) pairs
  *              o ordering       item hashes in the learner's order
  *   quizzes  "~"-separated: quiz hash, attempts (decimal, at most MAX_ATTEMPTS), "s" when submitted
@@ -46,6 +47,7 @@ const TYPE_CODES = {
   true_false: "t",
   fill_in: "f",
   numeric: "n",
+  free_text: "l",
   matching: "x",
   ordering: "o",
 };
@@ -165,6 +167,8 @@ function encodeAnswer(question, response, ls) {
     case "fill_in":
       if (typeof response === "string") return "f" + escapeText(response);
       return Array.isArray(response) ? "F" + response.map((s) => escapeText(String(s))).join("!") : null;
+    case "free_text":
+      return Array.isArray(response) && typeof response[0] === "string" ? "l" + escapeText(response[0]) : null;
     case "numeric":
       return typeof response === "number" && Number.isFinite(response) ? "n" + escapeText(String(response)) : null;
     case "matching":
@@ -200,6 +204,8 @@ function decodeAnswer(question, code, payload, ls) {
       return unescapeText(payload);
     case "F":
       return payload === "" ? [] : payload.split("!").map(unescapeText);
+    case "l":
+      return [unescapeText(payload)];
     case "n": {
       const value = Number(unescapeText(payload));
       return payload !== "" && Number.isFinite(value) ? value : undefined;

@@ -117,6 +117,8 @@ export const scorm2004 = {
           .join("[,]");
       case "numeric":
         return decimal(value, 7);
+      case "long-fill-in":
+        return langString(asList(value).join(" "), 4000);
       default:
         return langString(String(value ?? ""), 4000);
     }
@@ -130,6 +132,7 @@ export const scorm2004 = {
         .map((s) => `{case_matters=${caseSensitive ? "true" : "false"}}${bagItem(s, 250)}`);
     }
     if (type === "numeric") return correct ? [`${decimal(correct.min, 7)}[:]${decimal(correct.max, 7)}`] : [];
+    if (type === "long-fill-in") return []; // keywords decide, not a whole-answer pattern an LMS could compare
     return [this.response(type, correct)];
   },
 };

@@ -7,6 +7,9 @@ import { canonical, itemOrder, scorm12 as responses } from "./responses.js";
 import { ScormTracker } from "./scorm-api.js";
 
 /** The 1.2 limits this tracker enforces (RTE 3.4.2). */
+/** The player's results in 1.2's vocabulary (an unscored answer is "neutral"). */
+const RESULTS = { correct: "correct", incorrect: "wrong", neutral: "neutral" };
+
 export const LIMITS = { suspendData: 4096, location: 255, response: 255, correctPatterns: 5 };
 
 const SPEC = {
@@ -97,16 +100,18 @@ export class Scorm12Tracker extends ScormTracker {
     const key = lmsToken(id);
     const n = this.interactionSlot(key);
     const order = itemOrder(type, this.question(id), correct, response);
+    // 1.2 has no long-fill-in: a written answer is a fill-in, cut to the 255 characters it keeps.
+    const kind = type === "long-fill-in" ? "fill-in" : type;
     const pairs = [
       [`${n}.id`, key],
-      [`${n}.type`, type],
+      [`${n}.type`, kind],
       [`${n}.time`, cmiTime()],
     ];
-    responses.patterns(type, canonical(type, correct, order), order).slice(0, LIMITS.correctPatterns)
+    responses.patterns(kind, canonical(kind, correct, order), order).slice(0, LIMITS.correctPatterns)
       .forEach((pattern, i) => pairs.push([`${n}.correct_responses.${i}.pattern`, pattern]));
-    pairs.push([`${n}.student_response`, responses.response(type, canonical(type, response, order), order)]);
-    if (type === "fill-in") this.noteCut(`${n}.student_response`, [[].concat(response ?? []).join(" ")], LIMITS.response);
-    pairs.push([`${n}.result`, result === "correct" ? "correct" : "wrong"]);
+    pairs.push([`${n}.student_response`, responses.response(kind, canonical(kind, response, order), order)]);
+    if (kind === "fill-in") this.noteCut(`${n}.student_response`, [[].concat(response ?? []).join(" ")], LIMITS.response);
+    pairs.push([`${n}.result`, RESULTS[result] ?? "wrong"]);
     if (weighting !== undefined && weighting !== null) pairs.push([`${n}.weighting`, decimal(weighting, 4)]);
     if (latencyMs !== undefined && latencyMs !== null) pairs.push([`${n}.latency`, cmiTimespan(latencyMs)]);
     return this.setAll(pairs);

@@ -8,7 +8,8 @@ import { canonical, itemOrder, langString, scorm2004 as responses } from "./resp
 import { ScormTracker } from "./scorm-api.js";
 
 /** The 2004 limits this tracker enforces (RTE 4.2, smallest permitted maximums). */
-export const LIMITS = { suspendData: 64000, location: 1000, description: 250, response: 250, correctPatterns: 5 };
+export const LIMITS = { suspendData: 64000, location: 1000, description: 250, response: 250, longResponse: 4000,
+  correctPatterns: 5 };
 
 const SPEC = {
   apiName: "API_1484_11",
@@ -122,7 +123,8 @@ export class Scorm2004Tracker extends ScormTracker {
       .forEach((pattern, i) => pairs.push([`${n}.correct_responses.${i}.pattern`, pattern]));
     pairs.push([`${n}.learner_response`, responses.response(type, canonical(type, response, order))]);
     if (type === "fill-in") this.noteCut(`${n}.learner_response`, [].concat(response ?? []), LIMITS.response);
-    pairs.push([`${n}.result`, result === "correct" ? "correct" : "incorrect"]);
+    if (type === "long-fill-in") this.noteCut(`${n}.learner_response`, [[].concat(response ?? []).join(" ")], LIMITS.longResponse);
+    pairs.push([`${n}.result`, ["correct", "neutral"].includes(result) ? result : "incorrect"]);
     if (weighting !== undefined && weighting !== null) pairs.push([`${n}.weighting`, decimal(weighting, 4)]);
     if (latencyMs !== undefined && latencyMs !== null) pairs.push([`${n}.latency`, isoDuration(latencyMs)]);
     return this.setAll(pairs);

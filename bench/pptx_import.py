@@ -125,7 +125,7 @@ def steps(deck: Path, work: Path) -> dict:
     start = time.perf_counter()
     content = read_deck(open_deck(deck), deck.stem)
     read = time.perf_counter()
-    images = render_slides(deck, [s.title for s in content.slides], work / "steps-render", deck.name)
+    images = render_slides(deck, [s.title for s in content.slides], work / "steps-render", deck.name).images
     rendered = time.perf_counter()
     (work / "steps-course").mkdir()
     write_course(content, images, work / "steps-course", label=deck.name, course_id="bench-deck",

@@ -28,6 +28,7 @@ DUTCH_NOTES = ("Welkom bij deze cursus over veiligheid. "
                "Het IJsselmeer is één groot meer, en dat is geen probleem.")
 OBJECTIVES_NOTES = ("By the end of this module you will be able to name the hazards.\n"
                     "You will also know where to find help.")
+MISSING_FONT = "Comic Sans MS"  # not installed on a Debian server: drawn with a fallback font
 PICTURE_ALT = "Orange circle and green triangle in a blue frame"
 GROUP_PICTURE_ALT = "A small green square"
 ANIMATION = """<p:timing xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main">
@@ -106,6 +107,8 @@ def add_bullets_slide(prs) -> None:
                                      ("a link", False, False, "https://example.org/help")]:
         run = paragraph.add_run()
         run.text = text
+        if italic:
+            run.font.name = MISSING_FONT
         run.font.bold = bold or None
         run.font.italic = italic or None
         if link:

@@ -261,11 +261,24 @@ def test_the_scorm_2004_package_has_every_page_narration_with_exact_captions_and
 
 
 @pytest.mark.slow
-def test_calibri_is_drawn_with_carlito_so_line_breaks_match_powerpoint(deck, tmp_path):
-    render_slides(deck, [None] * 6, tmp_path, deck.name)
-    fonts = subprocess.run(["pdffonts", str(tmp_path / "pdf" / "deck.pdf")], capture_output=True, text=True,
-                           check=True).stdout
-    assert "Carlito" in fonts
+def test_calibri_is_drawn_with_carlito_and_a_missing_font_is_named(imported, deck, tmp_path):
+    fonts = render_slides(deck, [None] * 6, tmp_path, deck.name).fonts
+    assert any(name.endswith("+Carlito") for name in fonts) and not any("Calibri" in name for name in fonts)
+    report = imported[0]
+    assert [(f.kind, f.detail.split(" is not", 1)[0]) for f in report.findings] == [
+        ("font substituted", f"'{decks.MISSING_FONT}'")]  # Calibri, the theme's font, has its metric twin
+    assert f"# font substituted: '{decks.MISSING_FONT}' is not installed here" in (
+        imported[1] / "course.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_libreoffice_writing_no_pdf_is_caught_although_it_exits_0(tmp_path):
+    text = tmp_path / "notes.pptx"
+    text.write_text("not a deck: LibreOffice cannot load this")
+    with pytest.raises(DeckError) as failed:
+        render_slides(text, ["One"], tmp_path / "work", text.name)
+    assert str(failed.value).startswith("notes.pptx: slide 1: LibreOffice wrote no PDF of the deck, so no slide "
+                                        "could be rendered")
 
 
 def test_content_without_a_block_is_listed_with_what_was_kept_of_it(tmp_path):

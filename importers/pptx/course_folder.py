@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from courses.errors import Problem
@@ -136,9 +137,10 @@ class _Writer:
 
 
 def write_course(deck: Deck, images: list[Path], folder: Path, *, label: str, course_id: str, language: str,
-                 course_dir: str, replaced: bool) -> ImportReport:
+                 course_dir: str, replaced: bool, findings: Sequence[Finding] = ()) -> ImportReport:
     """Write the course of ``deck`` into the empty ``folder`` (``images[i]`` is slide i+1's
-    rendering, moved in) and return its report; ``DeckError`` if the loader would refuse it."""
+    rendering, moved in) and return its report, with ``findings`` about the whole deck;
+    ``DeckError`` if the loader would refuse the course."""
     writer = _Writer(folder)
     pages, reports = [], []
     for slide, image in zip(deck.slides, images, strict=True):
@@ -153,9 +155,10 @@ def write_course(deck: Deck, images: list[Path], folder: Path, *, label: str, co
     header = [f"{title}: imported from {one_line(label, 200)} by `courseforge import`.",
               "Page ids come from the slides' own ids: keep them, and learners' progress survives a re-import.",
               "Re-importing with --force replaces this whole folder; import-report.md lists what to check."]
+    header += [f"{finding.kind}: {finding.detail}" for finding in findings]
     (folder / "course.yaml").write_text(document(header, course), encoding="utf-8")
     report = ImportReport(deck=label, course_dir=course_dir, course_id=course_id, title=title, language=language,
-                          replaced=replaced, slides=reports)
+                          replaced=replaced, findings=list(findings), slides=reports)
     (folder / REPORT_FILE).write_text(report.markdown() + "\n", encoding="utf-8")
     problems = check_course(folder)
     if problems.total:

@@ -20,10 +20,11 @@ from courses.scaffold import course_id as new_course_id
 from courses.source_checks import FileTooLarge, read_limited
 from importers.pptx.course_folder import write_course
 from importers.pptx.errors import DeckError
+from importers.pptx.fonts import deck_fonts, substituted
 from importers.pptx.output_folder import COURSE_FILE, check_target, move_into_place, staging_folder
 from importers.pptx.preflight import open_deck
 from importers.pptx.render import render_slides
-from importers.pptx.report import ImportReport
+from importers.pptx.report import Finding, ImportReport
 from importers.pptx.slides import LANGUAGE, read_deck
 
 DEFAULT_LANGUAGE = "en"
@@ -47,11 +48,15 @@ def import_deck(deck: Path | str, out: Path | str, *, force: bool = False, langu
     prs = open_deck(deck)
     content = read_deck(prs, deck.stem)
     with tempfile.TemporaryDirectory(prefix="courseforge-pptx-") as work:
-        images = render_slides(deck, [slide.title for slide in content.slides], Path(work), deck.name,
-                               render_timeout)
+        rendering = render_slides(deck, [slide.title for slide in content.slides], Path(work), deck.name,
+                                  render_timeout)
+        fonts = [Finding(kind="font substituted", detail=f"'{name}' is not installed here, so the slide images show "
+                         "another font in its place and their line breaks may differ from PowerPoint's (the text "
+                         "itself is imported exactly); install the font and import again to match")
+                 for name in substituted(deck_fonts(prs), rendering.fonts)]
         staging = staging_folder(out.resolve())
         try:
-            report = write_course(content, images, staging, label=deck.name,
+            report = write_course(content, rendering.images, staging, label=deck.name, findings=fonts,
                                   course_id=(_kept_course_id(out) if replacing else None)
                                   or new_course_id(content.title),
                                   language=language or content.language or DEFAULT_LANGUAGE,

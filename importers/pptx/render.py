@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from courses.errors import Problem, shorten
@@ -30,14 +31,20 @@ PER_SLIDE_TIMEOUT_S = 1.0
 MAX_RASTER_JOBS = 4
 
 
+@dataclass(frozen=True)
+class Rendering:
+    images: list[Path]  # slide N at index N-1
+    fonts: list[str]  # the fonts in the PDF, as pdffonts names them (``BAAAAA+Carlito-Bold``)
+
+
 def render_timeout(slides: int) -> float:
     """The whole render's time budget for a deck of ``slides`` slides."""
     return BASE_TIMEOUT_S + PER_SLIDE_TIMEOUT_S * slides
 
 
 def render_slides(deck: Path, titles: list[str | None], workdir: Path, label: str,
-                  timeout: float | None = None) -> list[Path]:
-    """PNG files of the deck's slides, slide N at index N-1, made under ``workdir``.
+                  timeout: float | None = None) -> Rendering:
+    """PNG files of the deck's slides, made under ``workdir``, and the fonts they were drawn with.
 
     ``titles`` are the slides' titles as python-pptx read them (None for none): their count is
     the page count the PDF must have, and their text finds the slide a short PDF lost.
@@ -68,7 +75,9 @@ def render_slides(deck: Path, titles: list[str | None], workdir: Path, label: st
         raise DeckError.of(label, f"LibreOffice's PDF has {pages} page(s) for {count} slides, so its pages cannot be "
                                   "matched to the slides; the first slide it lost or garbled is this one",
                            where=f"slide {_lost_slide(pdf, titles, deadline, label, every)}")
-    return _rasterise(pdf, pages, out, deadline, label)
+    fonts = _tool(["pdffonts", str(pdf)], "pdffonts", deadline, label, every).stdout.decode("utf-8", "replace")
+    names = [line.split()[0] for line in fonts.splitlines()[2:] if line.strip()]
+    return Rendering(_rasterise(pdf, pages, out, deadline, label), names)
 
 
 def _tool(argv: list[str], what: str, deadline: Deadline, label: str, where: str) -> Completed:

@@ -43,19 +43,20 @@ class ImportReport(BaseModel):
     title: str
     language: str
     replaced: bool = Field(description="an earlier course folder was replaced (--force)")
+    findings: list[Finding] = Field(default_factory=list, description="about the whole deck (fonts)")
     slides: list[SlideReport]
 
     def counts(self) -> dict[str, int]:
         found: dict[str, int] = {}
-        for slide in self.slides:
-            for finding in slide.findings:
-                found[finding.kind] = found.get(finding.kind, 0) + 1
+        for finding in [*self.findings, *(f for slide in self.slides for f in slide.findings)]:
+            found[finding.kind] = found.get(finding.kind, 0) + 1
         return dict(sorted(found.items()))
 
     def lines(self) -> list[str]:
         """The report as the command prints it: one line per slide, its findings indented below."""
         out = [f"Imported {self.deck}: {len(self.slides)} slide(s) -> {len(self.slides)} page(s) "
                f"(course {self.course_id}, language {self.language})"]
+        out += [f"  {finding.kind}: {finding.detail}" for finding in self.findings]
         for slide in self.slides:
             hidden = " [hidden in the deck]" if slide.hidden else ""
             mapped = ", ".join(slide.mapped)
@@ -80,6 +81,8 @@ class ImportReport(BaseModel):
         counts = self.counts()
         if counts:
             out += ["## To check", ""] + [f"- {count} x {kind}" for kind, count in counts.items()] + [""]
+            out += [f"- **{finding.kind}**: {finding.detail}" for finding in self.findings]
+            out += [""] if self.findings else []
         out += ["## Slides", ""]
         for slide in self.slides:
             hidden = " (hidden in the deck)" if slide.hidden else ""

@@ -141,6 +141,13 @@ def write_course(deck: Deck, images: list[Path], folder: Path, *, label: str, co
     """Write the course of ``deck`` into the empty ``folder`` (``images[i]`` is slide i+1's
     rendering, moved in) and return its report, with ``findings`` about the whole deck;
     ``DeckError`` if the loader would refuse the course."""
+    seen: dict[int, int] = {}
+    for slide in deck.slides:
+        first = seen.setdefault(slide.slide_id, slide.number)
+        if first != slide.number:
+            raise DeckError.of(label, f"slides {first} and {slide.number} have the same slide id {slide.slide_id}, "
+                                      "so their pages could not keep ids of their own; open the deck in PowerPoint "
+                                      "and save it again", where=f"slide {slide.number}")
     writer = _Writer(folder)
     pages, reports = [], []
     for slide, image in zip(deck.slides, images, strict=True):

@@ -312,6 +312,18 @@ def test_content_without_a_block_is_listed_with_what_was_kept_of_it(tmp_path):
     assert check_course(folder).total == 0
 
 
+def test_two_slides_with_one_slide_id_are_refused_by_name(tmp_path):
+    from importers.pptx.course_folder import write_course
+    from importers.pptx.slides import Deck, Slide
+
+    deck = Deck("Twins", "en", [Slide(1, 300, False, "One"), Slide(2, 300, False, "Two")], 1, 1)
+    with pytest.raises(DeckError) as refused:
+        write_course(deck, [tmp_path / "1.png", tmp_path / "2.png"], tmp_path, label="twins.pptx", course_id="t",
+                     language="en", course_dir="t", replaced=False)
+    assert str(refused.value) == ("twins.pptx: slide 2: slides 1 and 2 have the same slide id 300, so their pages "
+                                  "could not keep ids of their own; open the deck in PowerPoint and save it again")
+
+
 # --------------------------------------------------------------------------- re-import and --force
 @pytest.mark.slow
 def test_reimporting_a_revised_deck_keeps_the_ids_of_the_surviving_slides(imported, deck, work):

@@ -309,6 +309,7 @@ def test_content_without_a_block_is_listed_with_what_was_kept_of_it(tmp_path):
     blocks = course["sections"][0]["pages"][0]["blocks"]
     assert [b["alt"] for b in blocks if b["type"] == "image"][1:] == [
         "A group of people standing, description automatically generated"]  # the divider is decorative
+    assert "1 decorative picture(s) in the slide image only" in report.slides[0].mapped
     assert check_course(folder).total == 0
 
 
@@ -316,7 +317,7 @@ def test_two_slides_with_one_slide_id_are_refused_by_name(tmp_path):
     from importers.pptx.course_folder import write_course
     from importers.pptx.slides import Deck, Slide
 
-    deck = Deck("Twins", "en", [Slide(1, 300, False, "One"), Slide(2, 300, False, "Two")], 1, 1)
+    deck = Deck("Twins", "en", [Slide(1, 300, False, "One"), Slide(2, 300, False, "Two")])
     with pytest.raises(DeckError) as refused:
         write_course(deck, [tmp_path / "1.png", tmp_path / "2.png"], tmp_path, label="twins.pptx", course_id="t",
                      language="en", course_dir="t", replaced=False)

@@ -94,6 +94,8 @@ class _Writer:
         shown = sum(1 for block in pictures if not isinstance(block, Commented))
         if shown:
             mapped.append(f"{shown} picture(s)")
+        if slide.decorative:
+            mapped.append(f"{slide.decorative} decorative picture(s) in the slide image only")
         for media in slide.media:
             blocks.append(self.media(media, sid))
             mapped.append(media.kind)

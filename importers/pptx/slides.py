@@ -89,8 +89,6 @@ class Deck:
     title: str
     language: str | None
     slides: list[Slide]
-    width_emu: int
-    height_emu: int
 
 
 def read_deck(prs, fallback_title: str) -> Deck:
@@ -98,7 +96,7 @@ def read_deck(prs, fallback_title: str) -> Deck:
     slides = [_read_slide(slide, number) for number, slide in enumerate(prs.slides, 1)]
     title = one_line(prs.core_properties.title or "", 200) or next(
         (one_line(s.title, 200) for s in slides if s.title), "") or one_line(fallback_title, 200) or "Imported deck"
-    return Deck(title, _language(prs), slides, prs.slide_width or 0, prs.slide_height or 0)
+    return Deck(title, _language(prs), slides)
 
 
 def _language(prs) -> str | None:

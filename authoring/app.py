@@ -23,6 +23,7 @@ from authoring.database import Database
 from authoring.models import User
 from authoring.problems import ApiProblem
 from authoring.secret import secret_key
+from authoring.uploads import too_large
 from settings import Settings
 from storage import BlobStore, open_storage
 
@@ -132,8 +133,7 @@ def _register_errors(app: Flask) -> None:
     def http_error(error: HTTPException) -> Any:
         status = error.code or 500
         if status == 413:
-            limit = app.config["MAX_CONTENT_LENGTH"]
-            return problem(ApiProblem(413, f"the upload is larger than the limit of {limit} bytes", "file"))
+            return problem(too_large(app.config["MAX_CONTENT_LENGTH"]))
         return problem(ApiProblem(status, error.description or error.name))
 
     @app.after_request

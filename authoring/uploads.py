@@ -20,7 +20,7 @@ CHUNK_BYTES = 1 << 20
 FIELD = "file"
 
 
-def _too_large(limit: int) -> ApiProblem:
+def too_large(limit: int) -> ApiProblem:
     return ApiProblem(413, f"the upload is larger than the limit of {byte_size(limit)}", FIELD, limit=limit)
 
 
@@ -29,7 +29,7 @@ def received(request: Request, limit: int, scratch: Path) -> Iterator[Path]:
     """The uploaded file (a multipart field ``file``, or the whole body), in a temporary file
     removed at the end of the ``with`` block."""
     if request.content_length is not None and request.content_length > limit:
-        raise _too_large(limit)
+        raise too_large(limit)
     fd, name = tempfile.mkstemp(dir=scratch, prefix="upload-", suffix=".zip")
     path = Path(name)
     try:
@@ -62,7 +62,7 @@ def _copy(source: IO[bytes], out: IO[bytes], limit: int) -> None:
     while chunk := source.read(CHUNK_BYTES):
         count += len(chunk)
         if count > limit:
-            raise _too_large(limit)
+            raise too_large(limit)
         out.write(chunk)
     if count == 0:
         raise ApiProblem(422, f"{FIELD}: the upload is empty", FIELD)

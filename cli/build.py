@@ -45,7 +45,7 @@ def human_size(size: int) -> str:
 def command(course_dir: Path, fmt: str, output: Path | None) -> None:
     """Build a package from the course in COURSE_DIR (a course folder, or a zip of one)."""
     from cli.progress import ProgressBar
-    from cli.report import build_problems, fail
+    from cli.report import reported
     from exporters.build import build_package
     from settings import Settings
 
@@ -53,16 +53,14 @@ def command(course_dir: Path, fmt: str, output: Path | None) -> None:
         raise click.ClickException(f"{course_dir}: no such course folder")
     settings = Settings()
     try:
-        with _course_folder(course_dir) as folder, ProgressBar() as progress:
+        with (
+            reported(f"{course_dir}: nothing was built"),
+            _course_folder(course_dir) as folder,
+            ProgressBar() as progress,
+        ):
             result = build_package(folder, fmt, output, progress=progress, settings=settings)
     except OSError as error:
         raise click.ClickException(f"could not write the package: {error}") from None
-    except Exception as error:
-        failed = build_problems(error)
-        if failed is None:
-            raise
-        what, problems = failed
-        fail(f"{course_dir}: nothing was built", problems, what)
     click.echo(f"{result.path} ({human_size(result.size)}, {result.files} files, {fmt})")
     if result.budget is not None:
         click.echo(result.budget.summary(result.format))

@@ -58,21 +58,15 @@ def serve(folder: Path, host: str, port: int) -> http.server.ThreadingHTTPServer
 )
 def command(course_dir: Path, port: int, host: str) -> None:
     """Build the web form of the course in COURSE_DIR and serve it for preview."""
-    from cli.report import build_problems, fail
+    from cli.report import reported
     from exporters.build import build_site
     from settings import Settings
 
     if not course_dir.is_dir():
         raise click.ClickException(f"{course_dir}: no such course folder")
     with tempfile.TemporaryDirectory(prefix="courseforge-preview-") as tmp:
-        try:
+        with reported(f"{course_dir}: nothing to preview"):
             result = build_site(course_dir, "web", Path(tmp) / "site", settings=Settings())
-        except Exception as error:
-            failed = build_problems(error)
-            if failed is None:
-                raise
-            what, problems = failed
-            fail(f"{course_dir}: nothing to preview", problems, what)
         try:
             server = serve(result.path, host, port)
         except OSError as error:

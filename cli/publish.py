@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 )
 def command(course_dir: Path, storage_url: str | None, rollback_to: str | None, delivery_url: str | None) -> None:
     """Publish the web form of the course in COURSE_DIR (a folder, or a zip of one) for delivery."""
-    from cli.report import build_problems, fail
+    from cli.report import fail, reported
     from exporters.publish import PublishError, launch_path, publish_course, rollback
     from settings import Settings
     from storage import StorageError, open_storage
@@ -54,7 +54,7 @@ def command(course_dir: Path, storage_url: str | None, rollback_to: str | None, 
     base = (delivery_url or "").rstrip("/") + "/"
     try:
         storage = open_storage(storage_url or Settings().storage_url)
-        with _course_folder(course_dir) as folder:
+        with reported(f"{course_dir}: not published"), _course_folder(course_dir) as folder:
             if rollback_to is not None:
                 from courses.loader import load_course
 
@@ -74,11 +74,6 @@ def command(course_dir: Path, storage_url: str | None, rollback_to: str | None, 
     except (PublishError, StorageError) as error:
         problems = error.problems if isinstance(error, StorageError) else [error.problem]
         fail(f"{course_dir}: not published", problems)
-    except Exception as error:
-        found = build_problems(error)
-        if found is None:
-            raise
-        fail(f"{course_dir}: not published", found[1], found[0])
     _report(result, storage, base)
 
 

@@ -5,7 +5,8 @@ course file, its media, a zip, the build or the package check), the author reads
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 import click
@@ -32,19 +33,22 @@ def fail(heading: str, problems: Iterable[Problem], where: str = "") -> NoReturn
     sys.exit(1)
 
 
-def build_problems(error: Exception) -> tuple[str, Iterable[Problem]] | None:
-    """(what failed, its problems) for the errors a build reports, or None for any other error."""
+@contextmanager
+def reported(heading: str) -> Iterator[None]:
+    """Run a build: the problems it finds (in a zip, the course, its media, the build itself) are
+    printed under ``heading`` and end the command; any other error goes on up."""
     from courses.archive import ArchiveError
     from courses.errors import CourseLoadError
     from exporters.build import BuildError
     from media.errors import MediaError
 
-    if isinstance(error, ArchiveError):
-        return "in the zip", error.problems
-    if isinstance(error, CourseLoadError):
-        return "in the course", error.problems
-    if isinstance(error, MediaError):
-        return "in its media", error.problems
-    if isinstance(error, BuildError):
-        return "building it", error.problems
-    return None
+    try:
+        yield
+    except ArchiveError as error:
+        fail(heading, error.problems, "in the zip")
+    except CourseLoadError as error:
+        fail(heading, error.problems, "in the course")
+    except MediaError as error:
+        fail(heading, error.problems, "in its media")
+    except BuildError as error:
+        fail(heading, error.problems, "building it")

@@ -33,7 +33,7 @@ from courses.errors import Problem, field_path
 from courses.loader import COURSE_FILE, MAX_COURSE_YAML_BYTES
 from courses.model import StableId
 from courses.scaffold import course_id, new_id
-from courses.schema_messages import describe
+from courses.schema_messages import describe, not_a_mapping
 from courses.source_checks import FileTooLarge, byte_size, read_limited
 from courses.yaml_lines import parse_yaml
 
@@ -160,17 +160,7 @@ def plan_ids(course_dir: Path | str) -> IdPlan:
     if doc is None or problems:  # a repeated key or a syntax error: no safe place to write
         raise IdsError(problems)
     if not isinstance(doc.data, dict) or not isinstance(doc.root, yaml.MappingNode):
-        raise IdsError(
-            [
-                Problem(
-                    file,
-                    doc.root.start_mark.line + 1,
-                    "",
-                    f"the top level should be a mapping of course fields (id:, title:, sections:, ...), "
-                    f"but is {describe(doc.data)}",
-                )
-            ]
-        )
+        raise IdsError([not_a_mapping(doc, file)])
     lines = LINES.findall(text)
     elements = list(_elements(doc.data, doc.root))
     first_seen: dict[int, _Element] = {}

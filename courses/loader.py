@@ -28,7 +28,7 @@ from courses.errors import (
     merged,
 )
 from courses.model import Course
-from courses.schema_messages import describe, schema_problem
+from courses.schema_messages import not_a_mapping, schema_problem
 from courses.source import CourseSource, FileMissing, FileTooLarge, FolderSource, SourceError
 from courses.source_checks import source_problems
 from courses.yaml_lines import parse_yaml
@@ -98,18 +98,7 @@ def _load(source: CourseSource, file: str) -> tuple[Course | None, ProblemList]:
     if doc is None:
         return None, parse_problems
     if not isinstance(doc.data, dict):
-        return None, merged(
-            parse_problems,
-            [
-                Problem(
-                    file,
-                    doc.root.start_mark.line + 1,
-                    "",
-                    f"the top level should be a mapping of course fields (id:, title:, sections:, ...), "
-                    f"but is {describe(doc.data)}",
-                )
-            ],
-        )
+        return None, merged(parse_problems, [not_a_mapping(doc, file)])
     checked = source_problems(doc, source, file)
     schema = ProblemList()
     course: Course | None = None

@@ -140,6 +140,19 @@ def _did_you_mean(word: str, options: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+TOP_FIELDS = "id:, title:, sections:, ..."
+
+
+def not_a_mapping(doc: YamlDocument, file: str) -> Problem:
+    """The problem of a course.yaml whose top level is not a mapping of course fields."""
+    return Problem(
+        file,
+        doc.root.start_mark.line + 1,
+        "",
+        f"the top level should be a mapping of course fields ({TOP_FIELDS}), but is {describe(doc.data)}",
+    )
+
+
 def _should_be(what: str, value: Any, hint: str = "") -> str:
     if value is None:
         return f"is empty; it should be {what} (or remove the line)"

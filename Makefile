@@ -4,7 +4,7 @@ SAMPLE ?= courses/samples/security-basics
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 # ruff (lint and format) and mypy gate the code that ships; the tests are held by running them.
-LINT_PATHS = courses media exporters player storage importers cli bench settings.py
+LINT_PATHS = courses media exporters player storage importers authoring migrations cli bench settings.py
 
 .PHONY: run test lint bench clean
 
@@ -13,7 +13,7 @@ LINT_PATHS = courses media exporters player storage importers cli bench settings
 # virtualenv was installed before a package was added.
 run:
 	./scripts/bootstrap
-	.venv/bin/python -m cli serve --port $(PORT) --first-course $(SAMPLE)
+	.venv/bin/courseforge serve --port $(PORT) --first-course $(SAMPLE)
 
 test:
 	./scripts/bootstrap --test

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         1 << 30, gt=0, description="Largest upload the editor accepts (a zipped course folder), in bytes."
     )
+    delivery_url: str | None = Field(
+        None,
+        description="Address of the delivery server, e.g. https://courses.example.org: launch URLs, and the "
+        "origin dispatch packages load published courses from.",
+    )
 
     @model_validator(mode="after")
     def _database_in_data_dir(self) -> Settings:

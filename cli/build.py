@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from exporters.formats import FORMATS
+from exporters.formats import DISPATCH_FORMATS, FORMATS
 
 
 def human_size(size: int) -> str:
@@ -31,10 +31,11 @@ def human_size(size: int) -> str:
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(FORMATS + DISPATCH_FORMATS),
     default="scorm12",
     show_default=True,
-    help="Package format: SCORM 1.2, SCORM 2004 4th Edition, or a plain web site.",
+    help="Package format: SCORM 1.2, SCORM 2004 4th Edition, a plain web site, or a dispatch package that "
+    "loads the published course from the delivery server.",
 )
 @click.option(
     "--output",
@@ -42,7 +43,12 @@ def human_size(size: int) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Zip to write (default: <course-id>-<format>.zip in the current folder).",
 )
-def command(course_dir: Path, fmt: str, output: Path | None) -> None:
+@click.option(
+    "--delivery-url",
+    metavar="URL",
+    help="For a dispatch package: the delivery server it loads the course from (default: COURSEFORGE_DELIVERY_URL).",
+)
+def command(course_dir: Path, fmt: str, output: Path | None, delivery_url: str | None) -> None:
     """Build a package from the course in COURSE_DIR (a course folder, or a zip of one)."""
     from cli.progress import ProgressBar
     from cli.report import reported
@@ -58,12 +64,17 @@ def command(course_dir: Path, fmt: str, output: Path | None) -> None:
             _course_folder(course_dir) as folder,
             ProgressBar() as progress,
         ):
-            result = build_package(folder, fmt, output, progress=progress, settings=settings)
+            if fmt in DISPATCH_FORMATS:
+                from exporters.dispatch import build_dispatch
+
+                result = build_dispatch(folder, fmt, delivery_url or settings.delivery_url or "", output)
+            else:
+                result = build_package(folder, fmt, output, progress=progress, settings=settings)
     except OSError as error:
         raise click.ClickException(f"could not write the package: {error}") from None
     click.echo(f"{result.path} ({human_size(result.size)}, {result.files} files, {fmt})")
     if result.budget is not None:
-        click.echo(result.budget.summary(result.format))
+        click.echo(result.budget.summary())
 
 
 def _course_folder(course_dir: Path) -> AbstractContextManager[Path]:

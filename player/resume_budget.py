@@ -42,12 +42,16 @@ class ResumeBudget:
     """Length of the encoded worst-case resume state."""
     questions: tuple[QuestionShare, ...]
     """What each question's longest answer adds, largest first."""
+    tracking: str = "scorm12"
+    """The standard it was measured for: the limit ``fits`` and ``summary`` speak of by default."""
 
-    def fits(self, tracking: str) -> bool:
+    def fits(self, tracking: str | None = None) -> bool:
+        tracking = tracking or self.tracking
         return tracking not in LIMITS or self.chars <= LIMITS[tracking]
 
-    def summary(self, tracking: str) -> str:
+    def summary(self, tracking: str | None = None) -> str:
         """One line: the figure against the standard's limit."""
+        tracking = tracking or self.tracking
         if tracking not in LIMITS:
             return f"resume data: at most {self.chars:,} characters (kept by the browser; no LMS limit)"
         limit = LIMITS[tracking]
@@ -96,4 +100,4 @@ def measure(course: Course, tracking: Tracking) -> ResumeBudget:
     shares = sorted(
         (QuestionShare(q["id"], q["type"], q["chars"]) for q in result["questions"]), key=lambda q: (-q.chars, q.id)
     )
-    return ResumeBudget(result["chars"], tuple(shares))
+    return ResumeBudget(result["chars"], tuple(shares), tracking)

@@ -238,3 +238,21 @@ def test_a_learner_who_leaves_without_exiting_still_gets_a_commit_and_finish(pag
     assert stored_location(page, "scorm12") == "p-quiz"
     commits = [c["result"] for c in page.evaluate("() => lms.calls") if c["method"] == "LMSCommit"]
     assert commits[0] == "false" and "true" in commits  # the refused commit was retried
+
+
+def test_courseforge_build_makes_a_dispatch_package_from_the_delivery_url_setting(package_course_dir, tmp_path,
+                                                                                  monkeypatch):
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    out = tmp_path / "dispatch.zip"
+    args = ["build", str(package_course_dir), "--format", "dispatch-scorm2004", "-o", str(out)]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 1 and "delivery_url" in refused.stderr and not out.exists()
+    monkeypatch.setenv("COURSEFORGE_DELIVERY_URL", "http://127.0.0.1:8080")
+    built = CliRunner().invoke(cli, args)
+    assert built.exit_code == 0, built.output
+    assert built.stdout.splitlines()[1].startswith("resume data: at most ") and "SCORM 2004 keeps" in built.stdout
+    with zipfile.ZipFile(out) as zf:
+        assert "http://127.0.0.1:8080" in zf.read("index.html").decode()

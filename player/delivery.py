@@ -291,6 +291,14 @@ class NginxSettings(BaseModel):
     )
     user: str | None = Field(None, description="User nginx's workers run as (root must name one).")
     workers: int = Field(1, ge=1, le=64)
+    worker_connections: int = Field(1024, ge=64, le=65536, description="Connections each nginx worker holds.")
+    idle_timeout: int = Field(
+        75, ge=1, le=3600, description="Seconds a learner's idle keep-alive connection is held (keepalive_timeout)."
+    )
+    mapping_cache: bool = Field(
+        True,
+        description="Keep the workers' answers for versioned paths (immutable) in nginx, under prefix/mapping.",
+    )
     daemon: bool = Field(False, description="Detach (False: stay in the foreground, for a supervisor).")
     brotli_module: str = Field(BROTLI_MODULE, description="ngx_http_brotli_static_module, loaded for .br files.")
 

@@ -1,0 +1,92 @@
+"""``python -m deploy up|down|status``: the loopback delivery stack (see ``deploy``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from deploy.stack import (
+    REPO,
+    DeployError,
+    DeploySettings,
+    describe,
+    down,
+    dumps,
+    launch_url,
+    objects_root,
+    read_state,
+    up,
+)
+
+DEFAULT_STATE = REPO / ".deploy"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="deploy", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    start = commands.add_parser("up", help="bring the stack up (or what is missing of it)")
+    start.add_argument("--storage", metavar="URL", help="folder storage to serve (default: COURSEFORGE_STORAGE_URL)")
+    start.add_argument("--port", type=int, default=8080, help="learner-facing entry, Varnish (8080)")
+    start.add_argument("--balancer-port", type=int, default=8081, help="nginx (8081)")
+    start.add_argument("--node-ports", default="8091,8092,8093", help="gunicorn origin nodes (8091,8092,8093)")
+    start.add_argument("--workers", type=int, default=2, help="gunicorn workers per node (2)")
+    start.add_argument("--frame-ancestor", action="append", default=[], metavar="ORIGIN", help="an LMS origin")
+    for command in (start, commands.add_parser("down", help="stop what up started"), commands.add_parser("status")):
+        command.add_argument("--state", type=Path, default=DEFAULT_STATE, help=f"state folder ({DEFAULT_STATE})")
+    args = parser.parse_args(argv)
+    state = args.state.resolve()
+    try:
+        if args.command == "down":
+            down(state)
+            return 0
+        if args.command == "status":
+            stack = read_state(state)
+            print(dumps(describe(stack)) if stack else f"nothing runs from {state}")
+            return 0
+        settings = DeploySettings.parse(
+            "deploy up",
+            {
+                "storage_url": args.storage or _storage_setting(),
+                "state": state,
+                "entry_port": args.port,
+                "balancer_port": args.balancer_port,
+                "node_ports": _ports(args.node_ports),
+                "node_workers": args.workers,
+                "frame_ancestors": args.frame_ancestor,
+            },
+        )
+        up(settings)
+    except DeployError as error:
+        print(f"deploy {args.command}: failed", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    _print_entry(settings)
+    return 0
+
+
+def _storage_setting() -> str:
+    from settings import Settings
+
+    return Settings().storage_url
+
+
+def _ports(text: str) -> list[object]:
+    """Comma-separated ports; what is not a number is left for the settings to name."""
+    return [int(part) if part.strip().isdigit() else part for part in text.split(",")]
+
+
+def _print_entry(settings: DeploySettings) -> None:
+    print(f"learners: {settings.entry}/  (stop with deploy/down)")
+    courses = sorted(objects_root(settings).glob("courses/*/current.json"))
+    for pointer in courses:
+        print(f"  {pointer.parent.name}: {launch_url(settings, pointer.parent.name)}")
+    print(
+        "publish a course to it with:\n"
+        f"  .venv/bin/courseforge publish COURSE_DIR --storage {settings.storage_url} --delivery-url {settings.entry}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

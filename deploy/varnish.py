@@ -1,0 +1,54 @@
+"""Varnish for the loopback stack: the VCL (rendered from ``varnish.vcl.j2``) and the varnishd
+command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+if TYPE_CHECKING:
+    from deploy.stack import DeploySettings
+
+TEMPLATES = Path(__file__).parent
+
+
+def vcl(host: str, port: int, launch_ttl: int) -> str:
+    """The VCL for an origin at ``host:port`` (nginx, health-checked on /healthz)."""
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False
+    )
+    return environment.get_template("varnish.vcl.j2").render(host=host, port=port, launch_ttl=launch_ttl)
+
+
+def command(settings: DeploySettings, vcl_file: Path) -> list[str]:
+    """varnishd in the foreground (its pid is the manager's), its working folder in the state.
+
+    ``http_gzip_support=off``: Varnish stores what the origin sends per normalised
+    Accept-Encoding (br, gzip, none) instead of keeping gzip only, so brotli reaches browsers.
+    ``timeout_idle`` is the learner connection's idle timeout (shorter than a think time: an
+    idle learner holds no connection).
+    """
+    return [
+        "varnishd",
+        "-F",
+        "-n",
+        str(settings.state / "varnish" / "work"),
+        "-a",
+        f"127.0.0.1:{settings.entry_port}",
+        "-f",
+        str(vcl_file),
+        "-s",
+        f"malloc,{settings.cache_memory}",
+        "-p",
+        "http_gzip_support=off",
+        "-p",
+        f"timeout_idle={settings.idle_timeout}",
+        "-p",
+        "thread_pool_min=50",
+        "-p",
+        "thread_pool_max=2000",
+        "-T",
+        "none",
+    ]

@@ -314,8 +314,8 @@ def test_content_without_a_block_is_listed_with_what_was_kept_of_it(tmp_path):
 
 
 def test_two_slides_with_one_slide_id_are_refused_by_name(tmp_path):
+    from importers.pptx.content import Deck, Slide
     from importers.pptx.course_folder import write_course
-    from importers.pptx.slides import Deck, Slide
 
     deck = Deck("Twins", "en", [Slide(1, 300, False, "One"), Slide(2, 300, False, "Two")])
     with pytest.raises(DeckError) as refused:

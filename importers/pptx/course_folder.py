@@ -23,9 +23,9 @@ from pathlib import Path
 from courses.errors import Problem
 from courses.loader import check_course
 from courses.model import TEXT_MAX_CHARS
+from importers.pptx.content import Deck, Media, Picture, Slide
 from importers.pptx.errors import DeckError
 from importers.pptx.report import REPORT_FILE, Finding, ImportReport, SlideReport
-from importers.pptx.slides import Deck, Media, Picture, Slide
 from importers.pptx.text import one_line
 from importers.pptx.yaml_text import Commented, document
 

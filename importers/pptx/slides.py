@@ -5,90 +5,32 @@ Shapes are read in the order of the slide's shape tree, which is the reading ord
 accessibility tools let authors set (and screen readers follow), not sorted by position. Groups
 are opened and their children read in turn; SmartArt, charts, embedded objects, content in
 ``mc:AlternateContent``, ink and animations are listed as ``Unmapped`` with what was kept of
-them. Nothing here writes files or decides ids: ``course_folder`` does that from these values.
+them; pictures, videos and sounds are read by ``pictures``. Nothing here writes files or
+decides ids: ``course_folder`` does that from these values (``content``).
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
-from contextlib import suppress
-from dataclasses import dataclass, field
-from io import BytesIO
 
 from lxml import etree
 from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.oxml.ns import qn
 
 from importers.pptx import markdown as md
+from importers.pptx.content import Deck, Slide, Unmapped
+from importers.pptx.pictures import read_picture
 from importers.pptx.text import clean_text, one_line
 
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-P14 = "http://schemas.microsoft.com/office/powerpoint/2010/main"
 DIAGRAM_URI = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
 OLE_URI = "http://schemas.openxmlformats.org/presentationml/2006/ole"
 TITLES = {PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE, PP_PLACEHOLDER.VERTICAL_TITLE}
 DECORATIONS = {PP_PLACEHOLDER.DATE, PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER, PP_PLACEHOLDER.HEADER}
 BULLETED = {PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT, PP_PLACEHOLDER.VERTICAL_BODY,
             PP_PLACEHOLDER.VERTICAL_OBJECT}
-WEB_IMAGES = {"png", "jpg", "jpeg", "gif", "webp", "svg"}
-CONVERTIBLE_IMAGES = {"bmp", "tif", "tiff"}  # bitmaps browsers do not show; Pillow makes PNGs of them
-VIDEO_TYPES = {"mp4", "mov", "m4v", "webm", "mkv"}  # what a course's video block takes
-AUDIO_TYPES = {"mp3", "m4a", "aac", "wav", "ogg", "opus", "flac"}
-FILE_NAME_ALT = re.compile(r"^\S+\.(png|jpe?g|gif|bmp|tiff?|emf|wmf|svg|webp)$", re.I)
-AUTO_ALT = "description automatically generated"
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _XML = etree.XMLParser(resolve_entities=False, no_network=True)
-
-
-@dataclass(frozen=True)
-class Unmapped:
-    """Content with no course block of its own: ``kind`` (chart, SmartArt, ...) and what happened to it."""
-
-    kind: str
-    detail: str
-
-
-@dataclass(frozen=True)
-class Picture:
-    shape_id: int
-    name: str
-    blob: bytes
-    ext: str
-    alt: str | None  # None: the deck gives no usable description
-    alt_note: str | None = None  # why the alt text needs the author's eye (generated, the file name)
-
-
-@dataclass(frozen=True)
-class Media:
-    kind: str  # "video" or "audio"
-    shape_id: int
-    name: str
-    blob: bytes
-    ext: str
-    title: str
-    poster: Picture | None = None
-
-
-@dataclass
-class Slide:
-    number: int  # 1-based position in the deck (page N is slide N)
-    slide_id: int  # PowerPoint's own id: kept when slides are added, deleted or moved
-    hidden: bool
-    title: str | None  # None: no title placeholder with text
-    markdown: str = ""
-    plain: list[str] = field(default_factory=list)  # the slide's text, for the slide image's alt text
-    notes: str = ""
-    pictures: list[Picture] = field(default_factory=list)
-    media: list[Media] = field(default_factory=list)
-    unmapped: list[Unmapped] = field(default_factory=list)
-    decorative: int = 0  # pictures marked decorative in the deck: shown in the slide image only
-
-
-@dataclass(frozen=True)
-class Deck:
-    title: str
-    language: str | None
-    slides: list[Slide]
 
 
 def read_deck(prs, fallback_title: str) -> Deck:
@@ -150,7 +92,7 @@ def _read_shape(shape, slide: Slide, parts: list[str]) -> None:
             _read_shape(child, slide, parts)
         return
     if element.tag == qn("p:pic"):
-        _read_picture(shape, slide)
+        read_picture(shape, slide)
         return
     if element.tag == qn("p:graphicFrame"):
         _read_frame(shape, slide, parts)
@@ -263,97 +205,3 @@ def _texts(element) -> list[str]:
         if text:
             found.append(text)
     return found
-
-
-def _read_picture(shape, slide: Slide) -> None:
-    element = shape._element
-    nv_pr = element.find(f"{qn('p:nvPicPr')}/{qn('p:nvPr')}")
-    for tag, kind in ((qn("a:videoFile"), "video"), (qn("a:audioFile"), "audio")):
-        if nv_pr is not None and nv_pr.find(tag) is not None:
-            _read_media(shape, nv_pr, tag, kind, slide)
-            return
-    if _decorative(element):
-        slide.decorative += 1  # marked so by the author: it carries nothing a learner would miss
-        return
-    picture = _picture(shape, slide)
-    if picture is None:
-        return
-    if picture.ext not in WEB_IMAGES:
-        slide.unmapped.append(Unmapped("picture format", f"picture '{picture.name}' is in {picture.ext.upper()} "
-                                                         "format, which browsers cannot show: it is in the slide "
-                                                         "image; "
-                                                         "save it as PNG or SVG to add it as a picture"))
-        return
-    slide.pictures.append(picture)
-
-
-def _picture(shape, slide: Slide) -> Picture | None:
-    """The picture's image (by its part: python-pptx's ``image.ext`` refuses formats Pillow
-    cannot name, such as WebP and EMF) and its alt text; a linked picture is listed instead."""
-    name = one_line(shape.name, 120)
-    rid = next(iter(shape._element.xpath("./p:blipFill/a:blip/@r:embed")), None)
-    rel = shape.part.rels[rid] if rid and rid in shape.part.rels else None
-    if rel is None or rel.is_external:
-        slide.unmapped.append(Unmapped("linked picture", f"picture '{name}' is linked, not stored in the deck: it is "
-                                                         "in the slide image only"))
-        return None
-    part = rel.target_part
-    ext = part.partname.ext.lower()
-    blob = part.blob
-    if ext in CONVERTIBLE_IMAGES:
-        with suppress(OSError):  # unreadable: left as it is, reported as a format browsers cannot show
-            blob, ext = _as_png(blob), "png"
-    ext = "jpg" if ext == "jpeg" else ext
-    c_nv_pr = shape._element.xpath("./*[1]/p:cNvPr")[0]
-    alt = one_line(c_nv_pr.get("descr") or "")
-    note = None
-    if FILE_NAME_ALT.match(alt):
-        alt, note = "", f"its alt text was only the file name '{alt}'"
-    elif AUTO_ALT in alt.lower():
-        note = "its alt text was generated automatically by PowerPoint: check that it says what matters"
-    return Picture(shape.shape_id, name, blob, ext, alt or None, note)
-
-
-def _as_png(blob: bytes) -> bytes:
-    from PIL import Image
-
-    out = BytesIO()
-    with Image.open(BytesIO(blob)) as image:
-        image.save(out, "PNG")
-    return out.getvalue()
-
-
-def _decorative(element) -> bool:
-    return bool(element.xpath("./*[1]/p:cNvPr//*[local-name()='decorative'][@val='1' or @val='true']"))
-
-
-def _read_media(shape, nv_pr, tag: str, kind: str, slide: Slide) -> None:
-    """A video or sound on the slide: the embedded file (``p14:media``, else the link's target)."""
-    name = one_line(shape.name, 120)
-    embedded = nv_pr.xpath(".//*[local-name()='media']/@r:embed")
-    rid = embedded[0] if embedded else nv_pr.find(tag).get(qn("r:link"))
-    rel = shape.part.rels[rid] if rid and rid in shape.part.rels else None
-    if rel is None or rel.is_external:
-        target = f" ({one_line(rel.target_ref, 120)})" if rel is not None else ""
-        slide.unmapped.append(Unmapped(f"linked {kind}", f"{kind} '{name}' is linked{target}, not stored in the "
-                                                         f"deck: add the file to media/ and a {kind} block by hand"))
-        return
-    part = rel.target_part
-    ext = part.partname.ext.lower()
-    allowed = VIDEO_TYPES if kind == "video" else AUDIO_TYPES
-    if ext not in allowed:
-        slide.unmapped.append(Unmapped(f"{kind} format", f"{kind} '{name}' is a .{ext} file, which courses do not "
-                                                         f"take: convert it to {'MP4' if kind == 'video' else 'M4A'} "
-                                                         f"and add a {kind} block"))
-        return
-    c_nv_pr = shape._element.xpath("./*[1]/p:cNvPr")[0]
-    title = one_line(c_nv_pr.get("descr") or "") or name
-    poster = None
-    if kind == "video":
-        try:
-            frame = shape.poster_frame
-        except (KeyError, AttributeError, ValueError):
-            frame = None
-        if frame is not None and frame.ext.lower() in {"png", "jpg", "jpeg", "gif", "webp"}:
-            poster = Picture(shape.shape_id, name, frame.blob, frame.ext.lower(), title)
-    slide.media.append(Media(kind, shape.shape_id, name, part.blob, ext, title, poster))

@@ -208,8 +208,8 @@ def test_pictures_keep_their_alt_text_and_one_without_is_flagged_not_invented(im
 def test_what_cannot_be_mapped_is_listed_on_the_page_and_in_the_report(imported):
     report, folder = imported
     kinds = {s.number: [f.kind for f in s.findings] for s in report.slides}
-    assert kinds == {1: [], 2: [], 3: [], 4: ["missing alt text"], 5: ["hidden slide", "chart"],
-                     6: ["group", "animation"]}
+    assert kinds == {1: [], 2: [], 3: ["audio"], 4: ["missing alt text"], 5: ["hidden slide", "chart"],
+                     6: ["group", "video", "animation"]}
     assert report.slides[4].hidden and not report.slides[3].hidden
     text = (folder / "course.yaml").read_text(encoding="utf-8")
     page5 = text[text.index("# slide 5 "):text.index("- id: p-slide-260")]

@@ -117,3 +117,6 @@ def _read_media(shape, nv_pr, tag: str, kind: str, slide: Slide) -> None:
         if frame is not None and frame.ext.lower() in {"png", "jpg", "jpeg", "gif", "webp"}:
             poster = Picture(shape.shape_id, name, frame.blob, frame.ext.lower(), title)
     slide.media.append(Media(kind, shape.shape_id, name, part.blob, ext, title, poster))
+    slide.unmapped.append(Unmapped(kind, f"{kind} '{name}' is a {'video' if kind == 'video' else 'narration'} block "
+                                         "on the page (the build transcodes it); PowerPoint's playback settings "
+                                         "(trim, start, loop, volume) are not imported"))

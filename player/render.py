@@ -38,6 +38,7 @@ from courses.model import (
 from courses.source import CourseSource
 from courses.source_checks import MAX_MARKDOWN_BYTES
 from media.assets import Asset, BlockMedia, MediaMap
+from player.i18n import RUNTIME_KEYS, Translator, catalogue, direction
 from player.markdown import plain_text, render_inline, render_markdown
 
 Tracking = Literal["scorm12", "scorm2004", "web"]
@@ -79,9 +80,16 @@ def _environment() -> Environment:
     env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     env.filters["inline"] = lambda text: Markup(render_inline(text or ""))
     env.filters["plain"] = plain_text
+    env.filters["css_string"] = css_string
     env.globals["block_template"] = lambda block: f"blocks/{block.type}.html"
     env.globals["typed_answer_limit"] = typed_answer_limit
     return env
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string (for a custom property the stylesheet's ``content`` reads)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    return f'"{escaped}"'
 
 
 def _number(value: float) -> int | float:
@@ -171,6 +179,7 @@ def course_data(course: Course, tracking: Tracking) -> dict[str, Any]:
         "tracking": tracking,
         "pages": pages,
         "quizzes": quizzes,
+        "messages": {key: message for key, message in catalogue(course.language).items() if key in RUNTIME_KEYS},
     }
 
 
@@ -332,10 +341,13 @@ def render_site(
     env = _environment()
     data = course_data(course, tracking)
     pages = course.pages()
+    t = Translator(course.language)
     files: dict[str, bytes] = {}
     files["index.html"] = (
         env.get_template("index.html")
         .render(
+            t=t,
+            direction=direction(course.language),
             course=course,
             data=data,
             data_json=_script_json(data),
@@ -350,6 +362,7 @@ def render_site(
         files[f"pages/{page.id}.html"] = (
             env.get_template("page.html")
             .render(
+                t=t,
                 page=page,
                 section=sections[page.id],
                 blocks=_page_blocks(page, media, course.passing_score, source),

@@ -406,8 +406,40 @@ def test_a_dutch_learner_types_a_number_with_a_decimal_comma(context, lms_server
     page = _open(context, url)
     box = page.get_by_role("textbox", name="Hoe ver is het? km")
     box.fill("6,6")
-    page.get_by_role("button", name="Submit answers").click()
-    expect(page.locator("[data-question='q-km'] .feedback")).to_contain_text("Correct.")
+    page.get_by_role("button", name="Antwoorden insturen").click()
+    expect(page.locator("[data-question='q-km'] .feedback")).to_contain_text("Goed.")
+    expect(page.locator("[data-result]")).to_have_text("Je score is 1 van 1 punt (100%). Cesuur 80%: geslaagd.")
     page.reload()
     expect(page.get_by_role("textbox", name="Hoe ver is het? km")).to_have_value("6,6")
     assert page.errors == []
+
+
+def test_an_arabic_course_is_laid_out_right_to_left(pw, chromium, lms_server, tmp_path):
+    """A right-to-left language gets dir="rtl": the menu drawer opens from the right edge, the
+    progress figure and table cells align to the start of the line, and nothing is cut off."""
+    from playwright.sync_api import expect
+
+    from courses.model import Course
+
+    data = {"id": "arabic", "title": "الأمن", "language": "ar", "sections": [{"id": "s", "title": "القسم", "pages": [
+        {"id": "p1", "title": "الصفحة الأولى", "blocks": [{"type": "text", "id": "t1", "markdown": "| أ | ب |\n|---|---|\n| ١ | ٢ |\n"}]},
+        {"id": "p2", "title": "الصفحة الثانية", "blocks": [{"type": "text", "id": "t2", "markdown": "نص."}]}]}]}
+    url = lms_server.mount("/arabic/", publish_site(Course.model_validate(data), {}, tmp_path)) + "index.html"
+    ctx = chromium.new_context(**pw.devices["iPad Mini"])
+    try:
+        page = ctx.new_page()
+        page.goto(url)
+        expect(page.locator("#main h1")).to_have_text("الصفحة الأولى")
+        assert page.evaluate("() => document.documentElement.dir") == "rtl"
+        width = page.evaluate("() => innerWidth")
+        hidden = page.locator("#menu").bounding_box()
+        assert hidden["x"] >= width, "the closed drawer waits beyond the right edge"
+        page.get_by_role("button", name="Menu").click()
+        page.wait_for_timeout(300)
+        shown = page.locator("#menu").bounding_box()
+        assert abs(shown["x"] + shown["width"] - width) < 2, "the open drawer sits against the right edge"
+        cell = page.locator(".block-text td").first
+        assert cell.evaluate("(td) => getComputedStyle(td).textAlign") in ("start", "right")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    finally:
+        ctx.close()

@@ -98,7 +98,7 @@ def test_course_json_follows_the_player_data_contract(site, demo_course):
     course, _ = demo_course
     data = json.loads(site["course.json"])
     assert set(data) == {"id", "title", "version", "language", "completion", "passingScore", "navigation",
-                         "tracking", "pages", "quizzes"}
+                         "tracking", "pages", "quizzes", "messages"}
     assert (data["id"], data["completion"], data["passingScore"], data["navigation"], data["tracking"]) == (
         "demo", "both", 60, "free", "web")
     assert data["pages"][2] == {"id": "quick-check", "title": "Quick check", "section": "Check yourself",

@@ -485,7 +485,8 @@ def test_without_an_lms_the_course_still_runs_with_a_notice(page, server, standa
                      errors: t.errors };
         }""", [standard, COURSE, INTERACTIONS[0]])
         assert out["session"] == {"ok": False, "pending": False, "resume": None, "location": None,
-                                  "learnerName": None, "notice": "No LMS found: progress will not be saved"}
+                                  "learnerName": None, "notice": "No LMS found: progress will not be saved",
+                                  "noticeCode": "no-lms"}
         assert out["writes"] == [False] * 7
         assert out["errors"] == []
 

@@ -4,6 +4,7 @@
 import { createTracker } from './tracking/index.js';
 import { encodeState, decodeState, mergeStates } from './state.js';
 import { KINDS, courseScore, courseStatus, isScored, quizScore, scoreAnswer } from './scoring.js';
+import { translator } from './i18n.js';
 
 const $ = (selector, root = document) => root.querySelector(selector);
 /** Elements whose data-* attribute equals `value`: learner input and ids never become selector text. */
@@ -12,6 +13,7 @@ const byData = (root, name, value) => [...root.querySelectorAll(`[data-${name}]`
 
 const course = JSON.parse($('#course-data').textContent);
 const pages = course.pages;
+const t = translator(course.messages, course.language);
 const pageIndex = new Map(pages.map((page, i) => [page.id, i]));
 const quizzes = new Map(course.quizzes.map((quiz) => [quiz.id, quiz]));
 const main = $('#main');
@@ -117,12 +119,12 @@ function updateChrome() {
   const seen = pages.filter((page) => state.visited.includes(page.id)).length;
   const percent = Math.round((seen / pages.length) * 100);
   ui.progress.setAttribute('aria-valuenow', String(percent));
-  ui.progress.setAttribute('aria-valuetext', `${seen} of ${pages.length} pages viewed`);
+  ui.progress.setAttribute('aria-valuetext', t('progress.text', { viewed: seen, total: pages.length }, pages.length));
   ui.progress.firstElementChild.style.width = `${percent}%`;
   ui.progressText.textContent = `${percent}%`;
-  ui.position.textContent = `Page ${index + 1} of ${pages.length}`;
+  ui.position.textContent = t('page.position', { number: index + 1, total: pages.length });
   ui.prev.disabled = index === 0;
-  ui.next.textContent = index === pages.length - 1 ? 'Finish' : 'Next';
+  ui.next.textContent = index === pages.length - 1 ? t('finish') : t('next');
 }
 
 function setMenuOpen(open) {
@@ -137,12 +139,11 @@ function showLoadError(id) {
   main.replaceChildren();
   const message = document.createElement('p');
   message.className = 'load-error';
-  message.textContent = 'This page could not be loaded. Check your connection; if your LMS has signed you out, '
-    + 'sign in to it again in another tab, then try again here.';
+  message.textContent = t('load.error');
   const retry = document.createElement('button');
   retry.type = 'button';
   retry.className = 'button';
-  retry.textContent = 'Try loading it again';
+  retry.textContent = t('load.retry');
   retry.addEventListener('click', () => go(id));
   main.append(message, retry);
   main.removeAttribute('aria-busy');
@@ -184,7 +185,7 @@ async function go(id, { focus = true } = {}) {
   window.scrollTo(0, 0);
   if (focus) {
     $('h1', main).focus();
-    announce(`Page ${index + 1} of ${pages.length}: ${page.title}`);
+    announce(t('page.announce', { number: index + 1, total: pages.length, title: page.title }));
   }
   tracker.setLocation(id);
   tracker.setProgress({ visited: state.visited.length, total: pages.length });
@@ -198,14 +199,13 @@ function finish() {
   const saved = tracker.finish();
   finished = true;
   const { completed, passed } = status();
-  const summary = passed === true ? 'You passed.' : passed === false ? 'You did not pass this time.'
-    : completed ? 'You have completed the course.' : 'You can come back later and continue where you left off.';
-  main.innerHTML = '<article class="page"><h1 class="page-title" tabindex="-1">You have left the course</h1>'
-    + '<p></p><p></p></article>';
+  const summary = t(passed === true ? 'exit.passed' : passed === false ? 'exit.failed'
+    : completed ? 'exit.completed' : 'exit.later');
+  main.innerHTML = '<article class="page"><h1 class="page-title" tabindex="-1"></h1><p></p><p></p></article>';
+  $('h1', main).textContent = t('exit.title');
   const [first, second] = main.querySelectorAll('p');
   first.textContent = summary;
-  second.textContent = saved ? 'Your progress has been saved. You can now close this window.'
-    : 'Your progress could not be saved. Please tell your course administrator.';
+  second.textContent = t(saved ? 'exit.saved' : 'exit.notSaved');
   for (const el of [ui.prev, ui.next, ui.exit]) el.disabled = true;
   for (const link of ui.menu.querySelectorAll('[data-page]')) {
     link.removeAttribute('href');
@@ -231,7 +231,7 @@ function setupQuiz(form) {
       const random = seeded(`${learner}|${quiz.id}|${q.id}|${attemptShown(quiz)}`);
       shuffleChildren(container, random, q.type === 'ordering' ? q.correct : null);
     }
-    KINDS[q.type].enhance?.(form, q, live);
+    KINDS[q.type].enhance?.(form, q, live, t);
   }
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -252,7 +252,7 @@ function submitQuiz(form, quiz) {
     if (response === null) {
       const [fieldset] = byData(form, 'question', q.id);
       const result = $('[data-result]', form);
-      result.textContent = `Please answer ${$('.question-number', fieldset).textContent.toLowerCase()} before submitting.`;
+      result.textContent = t('quiz.answerFirst', { number: quiz.questions.indexOf(q) + 1, total: quiz.questions.length });
       $('input, select, button', fieldset).focus();
       return;
     }
@@ -283,7 +283,7 @@ function retryQuiz(quiz) {
   go(state.current, { focus: false }).then(() => {
     const form = byData(main, 'quiz', quiz.id).find((el) => el.matches('form'));
     if (form) $('input, select, [data-move]', form).focus();
-    announce(`${quiz.title}: attempt ${attemptShown(quiz)}.`);
+    announce(t('quiz.attemptAnnounce', { quiz: quiz.title, number: attemptShown(quiz) }));
   });
 }
 
@@ -299,7 +299,7 @@ function showResults(form, quiz) {
     const feedback = $('.feedback', fieldset);
     const verdict = document.createElement('p');
     verdict.className = 'verdict';
-    verdict.textContent = !scored ? 'Thank you: your answer is saved.' : correct ? 'Correct.' : 'Not quite.';
+    verdict.textContent = t(!scored ? 'verdict.thanks' : correct ? 'verdict.correct' : 'verdict.incorrect');
     feedback.replaceChildren(verdict);
     const choices = new Set((q.choices || []).map((c) => c.id));
     const picked = [].concat(response ?? []).map(String).filter((id) => choices.has(id));
@@ -313,20 +313,28 @@ function showResults(form, quiz) {
   const used = state.attempts[quiz.id] || 0;
   const left = quiz.attempts === 0 || used < quiz.attempts;
   const fmt = (n) => String(Math.round(n * 100) / 100);
-  $('[data-result]', form).textContent = `You scored ${fmt(earned)} of ${fmt(max)} points (${fmt(percent)}%). `
-    + `Pass mark ${quiz.passMark}%: ${passed ? 'passed' : 'not passed'}.`
-    + (quiz.attempts ? ` Attempt ${used} of ${quiz.attempts}.` : '');
+  $('[data-result]', form).textContent = [
+    t('quiz.score', { earned: fmt(earned), max: fmt(max), percent: fmt(percent) }, max),
+    t(passed ? 'quiz.passed' : 'quiz.notPassed', { mark: quiz.passMark }),
+    ...(quiz.attempts ? [t('quiz.attempt', { used, allowed: quiz.attempts })] : []),
+  ].join(' ');
   $('[data-action="submit"]', form).hidden = true;
   $('[data-action="retry"]', form).hidden = passed || !left;
 }
 
 // ------------------------------------------------------------------ start
+/** The tracker's notice in the course's language (its code picks the message; its text is the fallback). */
+function noticeText(session) {
+  if (!session.notice) return '';
+  return session.noticeCode ? t(`notice.${session.noticeCode}`, { code: session.lmsError || '?' }) : session.notice;
+}
+
 /** The learner's saved progress, or null; a string this course cannot read says so and starts afresh. */
 function savedState(session) {
   if (!session.resume) return null;
   const saved = decodeState(session.resume, course);
   if (saved.current === null && !saved.visited.length) {
-    showNotice('Your saved progress could not be read, so the course starts from the beginning.');
+    showNotice(t('notice.unreadable'));
     return null;
   }
   return saved;
@@ -339,7 +347,7 @@ function savedState(session) {
  */
 function adoptLateSession(session) {
   learner = session.learnerName || learner;
-  showNotice(session.notice || '');
+  showNotice(noticeText(session));
   if (!session.ok) return;
   const untouched = navigation <= 1 && Object.keys(state.answers).length === 0;
   const saved = savedState(session);
@@ -391,7 +399,7 @@ async function start() {
   const session = await tracker.start();
   tracker.onSession(adoptLateSession);
   learner = session.learnerName || '';
-  showNotice(session.notice || '');
+  showNotice(noticeText(session));
   const saved = savedState(session);
   if (saved) state = { ...state, ...saved };
   const first = [state.current, session.location].find((id) => pageIndex.has(id) && reachable(pageIndex.get(id)));

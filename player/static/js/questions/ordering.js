@@ -29,7 +29,7 @@ function refresh(ol) {
   });
 }
 
-export function enhance(form, question, announce) {
+export function enhance(form, question, announce, t) {
   const ol = list(form, question);
   refresh(ol);
   ol.addEventListener('click', (event) => {
@@ -43,6 +43,6 @@ export function enhance(form, question, announce) {
     refresh(ol);
     button.focus();
     const position = [...ol.children].indexOf(li) + 1;
-    announce(`${li.querySelector('.order-text').textContent} moved to position ${position} of ${ol.children.length}.`);
+    announce(t('order.moved', { item: li.querySelector('.order-text').textContent, position, total: ol.children.length }));
   });
 }

@@ -128,9 +128,10 @@ export class ScormTracker extends TrackerBase {
   }
 
   open() {
-    const closed = (notice, retry = false) => ({ ok: false, retry, resume: null, location: null, learnerName: null, notice });
+    const closed = (notice, noticeCode, extra = {}) => ({
+      ok: false, resume: null, location: null, learnerName: null, notice, noticeCode, ...extra });
     if (!this.api) this.api = findAPI(this.spec.apiName, this.window);
-    if (!this.api) return closed(NO_LMS_NOTICE, true);
+    if (!this.api) return closed(NO_LMS_NOTICE, "no-lms", { retry: true });
     const { calls } = this.spec;
     const missing = [calls.commit, calls.finish, calls.lastError, calls.errorString, calls.diagnostic]
       .filter((name) => !this.has(name));
@@ -143,7 +144,8 @@ export class ScormTracker extends TrackerBase {
       const code = this.lastError();
       if (!this.spec.alreadyInitializedCodes.includes(code)) {
         this.failure(calls.init, "");
-        return closed(`The LMS did not start a session (error ${code || "unknown"}): progress will not be saved`);
+        return closed(`The LMS did not start a session (error ${code || "unknown"}): progress will not be saved`,
+          "no-session", { lmsError: code || "unknown" });
       }
     }
     return { ok: true, notice: null, ...this.begin() };

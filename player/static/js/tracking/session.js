@@ -26,7 +26,10 @@ const COMMIT_RETRY_MS = [500, 1000, 2000, 4000, 8000];
 /** Calls that carry a state the next call of the same kind replaces (interactions are events). */
 const STATE_CALLS = new Set(["setLocation", "setProgress", "setSuspendData", "setScore", "setStatus"]);
 
-const closedSession = (notice) => ({ ok: false, pending: false, resume: null, location: null, learnerName: null, notice });
+/** A session that did not open; ``noticeCode`` names the notice for a translated interface. */
+const closedSession = (notice, noticeCode = "no-lms") => ({
+  ok: false, pending: false, resume: null, location: null, learnerName: null, notice, noticeCode,
+});
 
 export class TrackerBase {
   constructor({ window: win = globalThis.window, course = null, ...timing } = {}) {

@@ -29,7 +29,7 @@ export class WebTracker extends TrackerBase {
     } catch (error) {
       this.logError({ call: "start", element: this.key, code: "storage", message: String(error?.message ?? error) });
       return { ok: false, resume: null, location: null, learnerName: null,
-        notice: "This browser is not saving progress: it will be lost when the page closes" };
+        notice: "This browser is not saving progress: it will be lost when the page closes", noticeCode: "no-storage" };
     }
     this.record = stored && typeof stored === "object" ? stored : {};
     this.record.interactions ||= {};

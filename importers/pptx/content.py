@@ -3,6 +3,7 @@
 ``slides`` and ``pictures`` fill these in from python-pptx; ``course_folder`` turns them into a
 course. Keeping them apart from both lets each side be tested without the other.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -13,6 +13,7 @@ commented-out block for the author to complete: the model requires alt text and 
 never invents it. Before anything is moved into place the folder is checked with the loader
 itself, so what ``validate`` would refuse is never written.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -65,16 +66,27 @@ class _Writer:
         title = slide.title or one_line(next(iter(slide.plain), ""), TITLE_CHARS) or f"Slide {slide.number}"
         findings: list[Finding] = []
         if slide.hidden:
-            findings.append(Finding(kind="hidden slide", detail="hidden in the deck; imported so that page N stays "
-                                    "slide N: delete the page here if learners should not see it"))
+            findings.append(
+                Finding(
+                    kind="hidden slide",
+                    detail="hidden in the deck; imported so that page N stays "
+                    "slide N: delete the page here if learners should not see it",
+                )
+            )
         if slide.title is None:
-            findings.append(Finding(kind="missing title", detail=f"the slide has no title, so the page is called "
-                                    f"'{title}'; give the slide a title (screen-reader users find pages by it)"))
+            findings.append(
+                Finding(
+                    kind="missing title",
+                    detail=f"the slide has no title, so the page is called "
+                    f"'{title}'; give the slide a title (screen-reader users find pages by it)",
+                )
+            )
         rendered = f"media/slides/slide-{sid}.png"
         (self.folder / rendered).parent.mkdir(parents=True, exist_ok=True)
         shutil.move(image, self.folder / rendered)
-        blocks: list = [{"type": "image", "id": self.unique(f"i-slide-{sid}"), "src": rendered,
-                         "alt": self.slide_alt(slide, title)}]
+        blocks: list = [
+            {"type": "image", "id": self.unique(f"i-slide-{sid}"), "src": rendered, "alt": self.slide_alt(slide, title)}
+        ]
         mapped = ["slide image"]
         if slide.notes:
             script = slide.notes
@@ -103,8 +115,15 @@ class _Writer:
         comments = [f"slide {slide.number} (PowerPoint slide id {sid})"]
         comments += [f"{finding.kind}: {finding.detail}" for finding in findings if finding.kind != "missing alt text"]
         page = {"id": page_id(sid), "title": title, "blocks": blocks}
-        report = SlideReport(number=slide.number, slide_id=sid, page_id=page_id(sid), title=title,
-                             hidden=slide.hidden, mapped=mapped, findings=findings)
+        report = SlideReport(
+            number=slide.number,
+            slide_id=sid,
+            page_id=page_id(sid),
+            title=title,
+            hidden=slide.hidden,
+            mapped=mapped,
+            findings=findings,
+        )
         return Commented(comments, page), report
 
     def slide_alt(self, slide: Slide, title: str) -> str:
@@ -114,15 +133,30 @@ class _Writer:
         return one_line(f"Slide {slide.number}: {text}")
 
     def picture(self, picture: Picture, sid: int, findings: list[Finding]) -> dict | Commented:
-        block = {"type": "image", "id": self.unique(f"i-slide-{sid}-{picture.shape_id}"),
-                 "src": self.store("pictures", picture.blob, picture.ext), "alt": picture.alt or ""}
+        block = {
+            "type": "image",
+            "id": self.unique(f"i-slide-{sid}-{picture.shape_id}"),
+            "src": self.store("pictures", picture.blob, picture.ext),
+            "alt": picture.alt or "",
+        }
         if picture.alt is None:
             why = f" ({picture.alt_note})" if picture.alt_note else ""
-            findings.append(Finding(kind="missing alt text", detail=f"picture '{picture.name}' has no alt text in the "
-                                    f"deck{why}: it is in the slide image; to add it to the page, write what it "
-                                    f"shows after alt: in its commented-out block in course.yaml and uncomment it"))
-            return Commented([f"picture '{picture.name}' has no alt text: write what it shows after alt:, then "
-                              "remove the '# ' from the lines below"], block, hidden=True)
+            findings.append(
+                Finding(
+                    kind="missing alt text",
+                    detail=f"picture '{picture.name}' has no alt text in the "
+                    f"deck{why}: it is in the slide image; to add it to the page, write what it "
+                    f"shows after alt: in its commented-out block in course.yaml and uncomment it",
+                )
+            )
+            return Commented(
+                [
+                    f"picture '{picture.name}' has no alt text: write what it shows after alt:, then "
+                    "remove the '# ' from the lines below"
+                ],
+                block,
+                hidden=True,
+            )
         if picture.alt_note:
             findings.append(Finding(kind="alt text to check", detail=f"picture '{picture.name}': {picture.alt_note}"))
         return block
@@ -131,15 +165,29 @@ class _Writer:
         src = self.store("video" if media.kind == "video" else "audio", media.blob, media.ext)
         if media.kind == "audio":
             return {"type": "narration", "id": self.unique(f"n-slide-{sid}-{media.shape_id}"), "src": src}
-        block = {"type": "video", "id": self.unique(f"v-slide-{sid}-{media.shape_id}"), "src": src,
-                 "title": media.title}
+        block = {
+            "type": "video",
+            "id": self.unique(f"v-slide-{sid}-{media.shape_id}"),
+            "src": src,
+            "title": media.title,
+        }
         if media.poster is not None:
             block["poster"] = self.store("pictures", media.poster.blob, media.poster.ext)
         return block
 
 
-def write_course(deck: Deck, images: list[Path], folder: Path, *, label: str, course_id: str, language: str,
-                 course_dir: str, replaced: bool, findings: Sequence[Finding] = ()) -> ImportReport:
+def write_course(
+    deck: Deck,
+    images: list[Path],
+    folder: Path,
+    *,
+    label: str,
+    course_id: str,
+    language: str,
+    course_dir: str,
+    replaced: bool,
+    findings: Sequence[Finding] = (),
+) -> ImportReport:
     """Write the course of ``deck`` into the empty ``folder`` (``images[i]`` is slide i+1's
     rendering, moved in) and return its report, with ``findings`` about the whole deck;
     ``DeckError`` if the loader would refuse the course."""
@@ -147,9 +195,13 @@ def write_course(deck: Deck, images: list[Path], folder: Path, *, label: str, co
     for slide in deck.slides:
         first = seen.setdefault(slide.slide_id, slide.number)
         if first != slide.number:
-            raise DeckError.of(label, f"slides {first} and {slide.number} have the same slide id {slide.slide_id}, "
-                                      "so their pages could not keep ids of their own; open the deck in PowerPoint "
-                                      "and save it again", where=f"slide {slide.number}")
+            raise DeckError.of(
+                label,
+                f"slides {first} and {slide.number} have the same slide id {slide.slide_id}, "
+                "so their pages could not keep ids of their own; open the deck in PowerPoint "
+                "and save it again",
+                where=f"slide {slide.number}",
+            )
     writer = _Writer(folder)
     pages, reports = [], []
     for slide, image in zip(deck.slides, images, strict=True):
@@ -157,20 +209,37 @@ def write_course(deck: Deck, images: list[Path], folder: Path, *, label: str, co
         pages.append(page)
         reports.append(slide_report)
     title = one_line(deck.title, TITLE_CHARS)
-    course = {"id": course_id, "title": title, "language": language,
-              "description": f"Imported from {one_line(label, 200)} ({len(deck.slides)} slides).",
-              "version": "1.0.0", "completion": "all_pages_viewed", "navigation": "free",
-              "sections": [{"id": SECTION_ID, "title": title, "pages": pages}]}
-    header = [f"{title}: imported from {one_line(label, 200)} by `courseforge import`.",
-              "Page ids come from the slides' own ids: keep them, and learners' progress survives a re-import.",
-              "Re-importing with --force replaces this whole folder; import-report.md lists what to check."]
+    course = {
+        "id": course_id,
+        "title": title,
+        "language": language,
+        "description": f"Imported from {one_line(label, 200)} ({len(deck.slides)} slides).",
+        "version": "1.0.0",
+        "completion": "all_pages_viewed",
+        "navigation": "free",
+        "sections": [{"id": SECTION_ID, "title": title, "pages": pages}],
+    }
+    header = [
+        f"{title}: imported from {one_line(label, 200)} by `courseforge import`.",
+        "Page ids come from the slides' own ids: keep them, and learners' progress survives a re-import.",
+        "Re-importing with --force replaces this whole folder; import-report.md lists what to check.",
+    ]
     header += [f"{finding.kind}: {finding.detail}" for finding in findings]
     (folder / "course.yaml").write_text(document(header, course), encoding="utf-8")
-    report = ImportReport(deck=label, course_dir=course_dir, course_id=course_id, title=title, language=language,
-                          replaced=replaced, findings=list(findings), slides=reports)
+    report = ImportReport(
+        deck=label,
+        course_dir=course_dir,
+        course_id=course_id,
+        title=title,
+        language=language,
+        replaced=replaced,
+        findings=list(findings),
+        slides=reports,
+    )
     (folder / REPORT_FILE).write_text(report.markdown() + "\n", encoding="utf-8")
     problems = check_course(folder)
     if problems.total:
-        raise DeckError([Problem(label, None, "", "the imported course would not validate; nothing was written:")]
-                        + list(problems))
+        raise DeckError(
+            [Problem(label, None, "", "the imported course would not validate; nothing was written:")] + list(problems)
+        )
     return report

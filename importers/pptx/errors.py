@@ -3,6 +3,7 @@
 A refused deck never reaches LibreOffice and never leaves a half-written course folder, so the
 author gets one clear message and the folder they had is untouched.
 """
+
 from __future__ import annotations
 
 from courses.errors import Problem

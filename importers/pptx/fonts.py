@@ -7,14 +7,21 @@ Liberation fonts are for Arial, Times New Roman and Courier New: drawn with a tw
 keeps its line breaks. Any other font of the deck missing from the PDF is worth a word to the
 author; the text itself is imported exactly either way.
 """
+
 from __future__ import annotations
 
 from lxml import etree
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 
-METRIC_TWINS = {"calibri": "carlito", "cambria": "caladea", "arial": "liberationsans", "helvetica": "liberationsans",
-                "timesnewroman": "liberationserif", "couriernew": "liberationmono"}
+METRIC_TWINS = {
+    "calibri": "carlito",
+    "cambria": "caladea",
+    "arial": "liberationsans",
+    "helvetica": "liberationsans",
+    "timesnewroman": "liberationserif",
+    "couriernew": "liberationmono",
+}
 _XML = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
@@ -26,8 +33,12 @@ def deck_fonts(prs) -> set[str]:
             theme = etree.fromstring(master.part.part_related_by(RT.THEME).blob, _XML)
         except (KeyError, ValueError, etree.XMLSyntaxError):
             continue
-        names.update(theme.xpath(".//a:fontScheme/*/a:latin/@typeface",
-                                 namespaces={"a": "http://schemas.openxmlformats.org/drawingml/2006/main"}))
+        names.update(
+            theme.xpath(
+                ".//a:fontScheme/*/a:latin/@typeface",
+                namespaces={"a": "http://schemas.openxmlformats.org/drawingml/2006/main"},
+            )
+        )
     for slide in prs.slides:
         names.update(latin.get("typeface", "") for latin in slide._element.iter(qn("a:latin")))
     return {name for name in names if name and not name.startswith("+")}  # "+mn-lt": the theme's own

@@ -6,6 +6,7 @@ deck is judged in-process (``preflight``), read (``slides``), rendered by LibreO
 moved into place only once the loader accepts it. Any failure on the way removes the fresh
 folder and leaves whatever was at the target as it was.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -31,8 +32,14 @@ DEFAULT_LANGUAGE = "en"
 OLD_COURSE_BYTES = 2 << 20
 
 
-def import_deck(deck: Path | str, out: Path | str, *, force: bool = False, language: str | None = None,
-                render_timeout: float | None = None) -> ImportReport:
+def import_deck(
+    deck: Path | str,
+    out: Path | str,
+    *,
+    force: bool = False,
+    language: str | None = None,
+    render_timeout: float | None = None,
+) -> ImportReport:
     """Import the deck at ``deck`` into the course folder ``out`` and return the report.
 
     ``force`` replaces an existing course folder (keeping its course id, so the LMS sees the
@@ -42,25 +49,38 @@ def import_deck(deck: Path | str, out: Path | str, *, force: bool = False, langu
     """
     deck, out = Path(deck), Path(out)
     if language is not None and not LANGUAGE.fullmatch(language):
-        raise DeckError.of(deck.name, f"'{language}' is not a language tag (use one like en, nl or en-GB)",
-                           where="--language")
+        raise DeckError.of(
+            deck.name, f"'{language}' is not a language tag (use one like en, nl or en-GB)", where="--language"
+        )
     replacing = check_target(out, force, deck)
     prs = open_deck(deck)
     content = read_deck(prs, deck.stem)
     with tempfile.TemporaryDirectory(prefix="courseforge-pptx-") as work:
-        rendering = render_slides(deck, [slide.title for slide in content.slides], Path(work), deck.name,
-                                  render_timeout)
-        fonts = [Finding(kind="font substituted", detail=f"'{name}' is not installed here, so the slide images show "
-                         "another font in its place and their line breaks may differ from PowerPoint's (the text "
-                         "itself is imported exactly); install the font and import again to match")
-                 for name in substituted(deck_fonts(prs), rendering.fonts)]
+        rendering = render_slides(
+            deck, [slide.title for slide in content.slides], Path(work), deck.name, render_timeout
+        )
+        fonts = [
+            Finding(
+                kind="font substituted",
+                detail=f"'{name}' is not installed here, so the slide images show "
+                "another font in its place and their line breaks may differ from PowerPoint's (the text "
+                "itself is imported exactly); install the font and import again to match",
+            )
+            for name in substituted(deck_fonts(prs), rendering.fonts)
+        ]
         staging = staging_folder(out.resolve())
         try:
-            report = write_course(content, rendering.images, staging, label=deck.name, findings=fonts,
-                                  course_id=(_kept_course_id(out) if replacing else None)
-                                  or new_course_id(content.title),
-                                  language=language or content.language or DEFAULT_LANGUAGE,
-                                  course_dir=str(out), replaced=replacing)
+            report = write_course(
+                content,
+                rendering.images,
+                staging,
+                label=deck.name,
+                findings=fonts,
+                course_id=(_kept_course_id(out) if replacing else None) or new_course_id(content.title),
+                language=language or content.language or DEFAULT_LANGUAGE,
+                course_dir=str(out),
+                replaced=replacing,
+            )
             check_target(out, force, deck)  # again: the folder may have been filled while LibreOffice ran
             move_into_place(staging, out.resolve())
         except BaseException:

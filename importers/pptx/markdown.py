@@ -7,6 +7,7 @@ the paragraph's own ``buNone``/``buChar``/``buAutoNum`` decides when present, an
 shape does: paragraphs of a body or content placeholder are bullets, those of a text box or an
 autoshape are plain paragraphs, as PowerPoint's default templates show them.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,15 @@ def escape(text: str) -> str:
 
 def _escape_line_start(text: str) -> str:
     """A line that would start a heading, quote, list or rule keeps its first character as text."""
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if len(m.group(2)) == 1
-                           else m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text, count=1)
+    return _LINE_START.sub(
+        lambda m: (
+            m.group(1) + "\\" + m.group(2)
+            if len(m.group(2)) == 1
+            else m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1]
+        ),
+        text,
+        count=1,
+    )
 
 
 def paragraphs(frame, bullets: bool) -> list[Paragraph]:
@@ -112,8 +120,12 @@ def inline(spans: tuple[Span, ...] | list[Span], line_break: str = "\\\n") -> st
     merged: list[Span] = []
     for span in spans:
         last = merged[-1] if merged else None
-        if (last and span.text != BREAK and last.text != BREAK
-                and (last.bold, last.italic, last.link) == (span.bold, span.italic, span.link)):
+        if (
+            last
+            and span.text != BREAK
+            and last.text != BREAK
+            and (last.bold, last.italic, last.link) == (span.bold, span.italic, span.link)
+        ):
             merged[-1] = Span(last.text + span.text, span.bold, span.italic, span.link)
         else:
             merged.append(span)
@@ -145,7 +157,7 @@ def _formatted(span: Span) -> str:
         return span.text
     marker = "***" if span.bold and span.italic else "**" if span.bold else "*" if span.italic else ""
     lead = span.text[: len(span.text) - len(span.text.lstrip())]
-    trail = span.text[len(span.text.rstrip()):]
+    trail = span.text[len(span.text.rstrip()) :]
     return f"{lead}{marker}{escape(core)}{marker}{trail}"
 
 
@@ -178,8 +190,9 @@ def blocks(paras: list[Paragraph]) -> str:
 def table(rows: list[list[str]]) -> str:
     """A Markdown table; the first row is the header (Markdown tables need one)."""
     width = max(len(row) for row in rows)
-    cells = [[cell.replace("|", "\\|").replace("\n", "<br>") for cell in row] + [""] * (width - len(row))
-             for row in rows]
+    cells = [
+        [cell.replace("|", "\\|").replace("\n", "<br>") for cell in row] + [""] * (width - len(row)) for row in rows
+    ]
     lines = ["| " + " | ".join(cells[0]) + " |", "|" + "---|" * width]
     lines += ["| " + " | ".join(row) + " |" for row in cells[1:]]
     return "\n".join(lines)

@@ -7,6 +7,7 @@ a home folder. The swap is one ``renameat2(RENAME_EXCHANGE)`` where the file sys
 so a reader sees the old course or the new one, never neither; elsewhere two renames, the old
 folder put back if the second fails.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -32,18 +33,27 @@ def check_target(target: Path, force: bool, deck: Path) -> bool:
     if not target.exists() or not any(target.iterdir()):
         return False
     if not force:
-        raise DeckError.of(label, "already exists and is not empty; add --force to replace it with the imported "
-                                  "course (nothing was changed)")
+        raise DeckError.of(
+            label,
+            "already exists and is not empty; add --force to replace it with the imported course (nothing was changed)",
+        )
     if not (target / COURSE_FILE).is_file():
-        raise DeckError.of(label, f"holds no {COURSE_FILE}: --force replaces only a course folder, so choose a new "
-                                  "or empty folder (nothing was changed)")
+        raise DeckError.of(
+            label,
+            f"holds no {COURSE_FILE}: --force replaces only a course folder, so choose a new "
+            "or empty folder (nothing was changed)",
+        )
     where = target.resolve()
     if deck.resolve().is_relative_to(where):
-        raise DeckError.of(label, f"holds the deck {deck.name}, which replacing the folder would delete; move the "
-                                  "deck out of it first (nothing was changed)")
+        raise DeckError.of(
+            label,
+            f"holds the deck {deck.name}, which replacing the folder would delete; move the "
+            "deck out of it first (nothing was changed)",
+        )
     if Path.cwd().resolve().is_relative_to(where):
-        raise DeckError.of(label, "is (or holds) the current folder; run the import from outside it "
-                                  "(nothing was changed)")
+        raise DeckError.of(
+            label, "is (or holds) the current folder; run the import from outside it (nothing was changed)"
+        )
     return True
 
 

@@ -6,6 +6,7 @@ as the deck gives it: a file name is no description, and PowerPoint's generated 
 but flagged for checking. Decorative pictures (so marked by the author) are left to the slide
 image; linked media and formats a course cannot take are listed, never dropped in silence.
 """
+
 from __future__ import annotations
 
 import re
@@ -39,10 +40,15 @@ def read_picture(shape, slide: Slide) -> None:
     if picture is None:
         return
     if picture.ext not in WEB_IMAGES:
-        slide.unmapped.append(Unmapped("picture format", f"picture '{picture.name}' is in {picture.ext.upper()} "
-                                                         "format, which browsers cannot show: it is in the slide "
-                                                         "image; "
-                                                         "save it as PNG or SVG to add it as a picture"))
+        slide.unmapped.append(
+            Unmapped(
+                "picture format",
+                f"picture '{picture.name}' is in {picture.ext.upper()} "
+                "format, which browsers cannot show: it is in the slide "
+                "image; "
+                "save it as PNG or SVG to add it as a picture",
+            )
+        )
         return
     slide.pictures.append(picture)
 
@@ -54,8 +60,11 @@ def _picture(shape, slide: Slide) -> Picture | None:
     rid = next(iter(shape._element.xpath("./p:blipFill/a:blip/@r:embed")), None)
     rel = shape.part.rels[rid] if rid and rid in shape.part.rels else None
     if rel is None or rel.is_external:
-        slide.unmapped.append(Unmapped("linked picture", f"picture '{name}' is linked, not stored in the deck: it is "
-                                                         "in the slide image only"))
+        slide.unmapped.append(
+            Unmapped(
+                "linked picture", f"picture '{name}' is linked, not stored in the deck: it is in the slide image only"
+            )
+        )
         return None
     part = rel.target_part
     ext = part.partname.ext.lower()
@@ -95,16 +104,26 @@ def _read_media(shape, nv_pr, tag: str, kind: str, slide: Slide) -> None:
     rel = shape.part.rels[rid] if rid and rid in shape.part.rels else None
     if rel is None or rel.is_external:
         target = f" ({one_line(rel.target_ref, 120)})" if rel is not None else ""
-        slide.unmapped.append(Unmapped(f"linked {kind}", f"{kind} '{name}' is linked{target}, not stored in the "
-                                                         f"deck: add the file to media/ and a {kind} block by hand"))
+        slide.unmapped.append(
+            Unmapped(
+                f"linked {kind}",
+                f"{kind} '{name}' is linked{target}, not stored in the "
+                f"deck: add the file to media/ and a {kind} block by hand",
+            )
+        )
         return
     part = rel.target_part
     ext = part.partname.ext.lower()
     allowed = VIDEO_TYPES if kind == "video" else AUDIO_TYPES
     if ext not in allowed:
-        slide.unmapped.append(Unmapped(f"{kind} format", f"{kind} '{name}' is a .{ext} file, which courses do not "
-                                                         f"take: convert it to {'MP4' if kind == 'video' else 'M4A'} "
-                                                         f"and add a {kind} block"))
+        slide.unmapped.append(
+            Unmapped(
+                f"{kind} format",
+                f"{kind} '{name}' is a .{ext} file, which courses do not "
+                f"take: convert it to {'MP4' if kind == 'video' else 'M4A'} "
+                f"and add a {kind} block",
+            )
+        )
         return
     c_nv_pr = shape._element.xpath("./*[1]/p:cNvPr")[0]
     title = one_line(c_nv_pr.get("descr") or "") or name
@@ -117,6 +136,11 @@ def _read_media(shape, nv_pr, tag: str, kind: str, slide: Slide) -> None:
         if frame is not None and frame.ext.lower() in {"png", "jpg", "jpeg", "gif", "webp"}:
             poster = Picture(shape.shape_id, name, frame.blob, frame.ext.lower(), title)
     slide.media.append(Media(kind, shape.shape_id, name, part.blob, ext, title, poster))
-    slide.unmapped.append(Unmapped(kind, f"{kind} '{name}' is a {'video' if kind == 'video' else 'narration'} block "
-                                         "on the page (the build transcodes it); PowerPoint's playback settings "
-                                         "(trim, start, loop, volume) are not imported"))
+    slide.unmapped.append(
+        Unmapped(
+            kind,
+            f"{kind} '{name}' is a {'video' if kind == 'video' else 'narration'} block "
+            "on the page (the build transcodes it); PowerPoint's playback settings "
+            "(trim, start, loop, volume) are not imported",
+        )
+    )

@@ -10,6 +10,7 @@ split into ranges, one ``pdftoppm`` per core. Calibri and Cambria are drawn with
 clones Carlito and Caladea (LibreOffice substitutes them itself once the fonts are installed),
 which keeps the deck's line breaks.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,9 @@ def render_timeout(slides: int) -> float:
     return BASE_TIMEOUT_S + PER_SLIDE_TIMEOUT_S * slides
 
 
-def render_slides(deck: Path, titles: list[str | None], workdir: Path, label: str,
-                  timeout: float | None = None) -> Rendering:
+def render_slides(
+    deck: Path, titles: list[str | None], workdir: Path, label: str, timeout: float | None = None
+) -> Rendering:
     """PNG files of the deck's slides, made under ``workdir``, and the fonts they were drawn with.
 
     ``titles`` are the slides' titles as python-pptx read them (None for none): their count is
@@ -61,20 +63,39 @@ def render_slides(deck: Path, titles: list[str | None], workdir: Path, label: st
         os.link(deck, source)
     except OSError:
         shutil.copyfile(deck, source)
-    argv = ["soffice", f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--invisible",
-            "--norestore", "--nologo", "--nodefault", "--nolockcheck", "--convert-to", PDF_FILTER,
-            "--outdir", str(out), str(source)]
+    argv = [
+        "soffice",
+        f"-env:UserInstallation={profile.resolve().as_uri()}",
+        "--headless",
+        "--invisible",
+        "--norestore",
+        "--nologo",
+        "--nodefault",
+        "--nolockcheck",
+        "--convert-to",
+        PDF_FILTER,
+        "--outdir",
+        str(out),
+        str(source),
+    ]
     said = _tool(argv, "LibreOffice (soffice)", deadline, label, every).stderr
     pdf = out / "deck.pdf"
     if not pdf.is_file() or pdf.stat().st_size == 0:
         complaint = _complaint(said)
-        raise DeckError.of(label, "LibreOffice wrote no PDF of the deck, so no slide could be rendered"
-                                  + (f" (it said: {complaint})" if complaint else ""), where=every)
+        raise DeckError.of(
+            label,
+            "LibreOffice wrote no PDF of the deck, so no slide could be rendered"
+            + (f" (it said: {complaint})" if complaint else ""),
+            where=every,
+        )
     pages = _page_count(pdf, deadline, label, every)
     if pages != count:
-        raise DeckError.of(label, f"LibreOffice's PDF has {pages} page(s) for {count} slides, so its pages cannot be "
-                                  "matched to the slides; the first slide it lost or garbled is this one",
-                           where=f"slide {_lost_slide(pdf, titles, deadline, label, every)}")
+        raise DeckError.of(
+            label,
+            f"LibreOffice's PDF has {pages} page(s) for {count} slides, so its pages cannot be "
+            "matched to the slides; the first slide it lost or garbled is this one",
+            where=f"slide {_lost_slide(pdf, titles, deadline, label, every)}",
+        )
     fonts = _tool(["pdffonts", str(pdf)], "pdffonts", deadline, label, every).stdout.decode("utf-8", "replace")
     names = [line.split()[0] for line in fonts.splitlines()[2:] if line.strip()]
     return Rendering(_rasterise(pdf, pages, out, deadline, label), names)
@@ -85,11 +106,13 @@ def _tool(argv: list[str], what: str, deadline: Deadline, label: str, where: str
     try:
         return run(argv, name=label, timeout=deadline.remaining(), budget=deadline.seconds)
     except ToolFailed as error:
-        raise DeckError.of(label, f"{what} failed: {shorten(_complaint(error.stderr) or str(error), 200)}",
-                           where=where) from None
+        raise DeckError.of(
+            label, f"{what} failed: {shorten(_complaint(error.stderr) or str(error), 200)}", where=where
+        ) from None
     except FileNotFoundError:
-        raise DeckError.of(label, f"{what} is not installed ({argv[0]}; scripts/bootstrap installs it)",
-                           where=where) from None
+        raise DeckError.of(
+            label, f"{what} is not installed ({argv[0]}; scripts/bootstrap installs it)", where=where
+        ) from None
     except MediaError as error:  # the deadline passed: the tool's process group was killed
         message = error.problems[0].message.replace(Path(argv[0]).name, what, 1)
         raise DeckError.of(label, f"{message}; nothing was imported", where=where) from None
@@ -106,8 +129,9 @@ def _page_count(pdf: Path, deadline: Deadline, label: str, where: str) -> int:
     out = _tool(["pdfinfo", str(pdf)], "pdfinfo", deadline, label, where).stdout
     found = re.search(rb"^Pages:\s+(\d+)", out, re.M)
     if found is None:
-        raise DeckError.of(label, "LibreOffice's PDF of the deck is unreadable (pdfinfo finds no page count)",
-                           where=where)
+        raise DeckError.of(
+            label, "LibreOffice's PDF of the deck is unreadable (pdfinfo finds no page count)", where=where
+        )
     return int(found.group(1))
 
 
@@ -134,16 +158,39 @@ def _rasterise(pdf: Path, pages: int, out: Path, deadline: Deadline, label: str)
 
     def rasterise(first: int, last: int) -> None:
         where = f"slide {first}" if first == last else f"slides {first}-{last}"
-        _tool(["pdftoppm", "-png", "-scale-to", str(IMAGE_WIDTH), "-f", str(first), "-l", str(last), str(pdf),
-               str(out / "slide")], "pdftoppm", deadline, label, where)
+        _tool(
+            [
+                "pdftoppm",
+                "-png",
+                "-scale-to",
+                str(IMAGE_WIDTH),
+                "-f",
+                str(first),
+                "-l",
+                str(last),
+                str(pdf),
+                str(out / "slide"),
+            ],
+            "pdftoppm",
+            deadline,
+            label,
+            where,
+        )
 
     with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
         for future in [pool.submit(rasterise, first, last) for first, last in ranges]:
             future.result()
-    made = {int(m.group(1)): path for path in out.glob("slide-*.png")
-            if (m := re.fullmatch(r"slide-0*(\d+)\.png", path.name))}
+    made = {
+        int(m.group(1)): path
+        for path in out.glob("slide-*.png")
+        if (m := re.fullmatch(r"slide-0*(\d+)\.png", path.name))
+    }
     missing = [number for number in range(1, pages + 1) if number not in made or made[number].stat().st_size == 0]
     if missing:
-        raise DeckError([Problem(label, None, f"slide {number}", "pdftoppm made no image of this slide's PDF page")
-                         for number in missing])
+        raise DeckError(
+            [
+                Problem(label, None, f"slide {number}", "pdftoppm made no image of this slide's PDF page")
+                for number in missing
+            ]
+        )
     return [made[number] for number in range(1, pages + 1)]

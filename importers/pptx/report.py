@@ -6,6 +6,7 @@ the slide image shows, hidden slides, slides without a title. The command prints
 course folder keeps it as ``import-report.md`` next to course.yaml, where the same points are
 also written as comments on the pages they concern.
 """
+
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -54,30 +55,41 @@ class ImportReport(BaseModel):
 
     def lines(self) -> list[str]:
         """The report as the command prints it: one line per slide, its findings indented below."""
-        out = [f"Imported {self.deck}: {len(self.slides)} slide(s) -> {len(self.slides)} page(s) "
-               f"(course {self.course_id}, language {self.language})"]
+        out = [
+            f"Imported {self.deck}: {len(self.slides)} slide(s) -> {len(self.slides)} page(s) "
+            f"(course {self.course_id}, language {self.language})"
+        ]
         out += [f"  {finding.kind}: {finding.detail}" for finding in self.findings]
         for slide in self.slides:
             hidden = " [hidden in the deck]" if slide.hidden else ""
             mapped = ", ".join(slide.mapped)
-            out.append(f"  slide {slide.number} -> {slide.page_id} \"{slide.title}\"{hidden}: {mapped}")
+            out.append(f'  slide {slide.number} -> {slide.page_id} "{slide.title}"{hidden}: {mapped}')
             out += [f"    {finding.kind}: {finding.detail}" for finding in slide.findings]
         missing = sum(len(slide.missing_alt) for slide in self.slides)
         counts = self.counts()
         if counts:
-            out.append("For the author: " + "; ".join(f"{count} {kind}" for kind, count in counts.items())
-                       + " (each one is also a comment on its page in course.yaml)")
+            out.append(
+                "For the author: "
+                + "; ".join(f"{count} {kind}" for kind, count in counts.items())
+                + " (each one is also a comment on its page in course.yaml)"
+            )
         if missing:
-            out.append(f"{missing} picture(s) have no alt text: they are left out of their pages until it is written "
-                       "(see the commented-out image blocks in course.yaml)")
+            out.append(
+                f"{missing} picture(s) have no alt text: they are left out of their pages until it is written "
+                "(see the commented-out image blocks in course.yaml)"
+            )
         return out
 
     def markdown(self) -> str:
         """``import-report.md``: the same content for reading in the course folder or in git."""
-        out = [f"# Import report: {self.deck}", "",
-               f"{len(self.slides)} slides became {len(self.slides)} pages of course `{self.course_id}` "
-               f"(language `{self.language}`). Page N is slide N; page ids come from the slides' own ids, so "
-               "re-importing a revised deck keeps the ids (and learners' progress) of the slides that stayed.", ""]
+        out = [
+            f"# Import report: {self.deck}",
+            "",
+            f"{len(self.slides)} slides became {len(self.slides)} pages of course `{self.course_id}` "
+            f"(language `{self.language}`). Page N is slide N; page ids come from the slides' own ids, so "
+            "re-importing a revised deck keeps the ids (and learners' progress) of the slides that stayed.",
+            "",
+        ]
         counts = self.counts()
         if counts:
             out += ["## To check", ""] + [f"- {count} x {kind}" for kind, count in counts.items()] + [""]

@@ -8,6 +8,7 @@ are opened and their children read in turn; SmartArt, charts, embedded objects, 
 them; pictures, videos and sounds are read by ``pictures``. Nothing here writes files or
 decides ids: ``course_folder`` does that from these values (``content``).
 """
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,7 @@ DIAGRAM_URI = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
 OLE_URI = "http://schemas.openxmlformats.org/presentationml/2006/ole"
 TITLES = {PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE, PP_PLACEHOLDER.VERTICAL_TITLE}
 DECORATIONS = {PP_PLACEHOLDER.DATE, PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER, PP_PLACEHOLDER.HEADER}
-BULLETED = {PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT, PP_PLACEHOLDER.VERTICAL_BODY,
-            PP_PLACEHOLDER.VERTICAL_OBJECT}
+BULLETED = {PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT, PP_PLACEHOLDER.VERTICAL_BODY, PP_PLACEHOLDER.VERTICAL_OBJECT}
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _XML = etree.XMLParser(resolve_entities=False, no_network=True)
 
@@ -36,8 +36,12 @@ _XML = etree.XMLParser(resolve_entities=False, no_network=True)
 def read_deck(prs, fallback_title: str) -> Deck:
     """Every slide of an open python-pptx presentation, in presentation order."""
     slides = [_read_slide(slide, number) for number, slide in enumerate(prs.slides, 1)]
-    title = one_line(prs.core_properties.title or "", 200) or next(
-        (one_line(s.title, 200) for s in slides if s.title), "") or one_line(fallback_title, 200) or "Imported deck"
+    title = (
+        one_line(prs.core_properties.title or "", 200)
+        or next((one_line(s.title, 200) for s in slides if s.title), "")
+        or one_line(fallback_title, 200)
+        or "Imported deck"
+    )
     return Deck(title, _language(prs), slides)
 
 
@@ -61,20 +65,36 @@ def _read_slide(slide, number: int) -> Slide:
     for shape in slide.shapes:
         _read_shape(shape, found, parts)
     for alternate in slide.shapes._spTree.iterchildren(f"{{{MC}}}AlternateContent"):
-        text = _texts(alternate.find(f"{{{MC}}}Fallback") if alternate.find(f"{{{MC}}}Fallback") is not None
-                      else alternate)
+        text = _texts(
+            alternate.find(f"{{{MC}}}Fallback") if alternate.find(f"{{{MC}}}Fallback") is not None else alternate
+        )
         if text:
             parts.append("\n\n".join(md.inline([md.Span(t)]) for t in text))
             found.plain += text
-        found.unmapped.append(Unmapped("newer PowerPoint content", (
-            "a shape written for newer PowerPoint versions (mc:AlternateContent: ink, a 3D model, an equation...)"
-            + (f"; its text is copied into the page: {one_line(' '.join(text), 80)}" if text else
-               "; it has no text, so it is shown in the slide image only"))))
+        found.unmapped.append(
+            Unmapped(
+                "newer PowerPoint content",
+                (
+                    "a shape written for newer PowerPoint versions "
+                    "(mc:AlternateContent: ink, a 3D model, an equation...)"
+                    + (
+                        f"; its text is copied into the page: {one_line(' '.join(text), 80)}"
+                        if text
+                        else "; it has no text, so it is shown in the slide image only"
+                    )
+                ),
+            )
+        )
     found.markdown = "\n\n".join(part for part in parts if part)
     effects = slide._element.xpath("./p:timing//p:cTn[@presetClass]")
     if effects:
-        found.unmapped.append(Unmapped("animation", f"{len(effects)} animation effect(s) are not imported: the "
-                                                    "page shows the slide as it looks once every effect has run"))
+        found.unmapped.append(
+            Unmapped(
+                "animation",
+                f"{len(effects)} animation effect(s) are not imported: the "
+                "page shows the slide as it looks once every effect has run",
+            )
+        )
     if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
         notes = clean_text(slide.notes_slide.notes_text_frame.text, multiline=True)
         found.notes = "\n".join(line.strip() for line in notes.splitlines() if line.strip())
@@ -85,9 +105,14 @@ def _read_shape(shape, slide: Slide, parts: list[str]) -> None:
     element = shape._element
     if element.tag == qn("p:grpSp"):
         children = list(shape.shapes)
-        slide.unmapped.append(Unmapped("group", f"group '{one_line(shape.name, 60)}' of {len(children)} shapes: its "
-                                                "text and pictures are imported one by one; check them against "
-                                                "the slide image"))
+        slide.unmapped.append(
+            Unmapped(
+                "group",
+                f"group '{one_line(shape.name, 60)}' of {len(children)} shapes: its "
+                "text and pictures are imported one by one; check them against "
+                "the slide image",
+            )
+        )
         for child in children:
             _read_shape(child, slide, parts)
         return
@@ -117,8 +142,10 @@ def _read_shape(shape, slide: Slide, parts: list[str]) -> None:
 
 def _read_frame(shape, slide: Slide, parts: list[str]) -> None:
     if shape.has_table:
-        rows = [[md.cell_markdown(cell.text_frame) if not cell.is_spanned else "" for cell in row.cells]
-                for row in shape.table.rows]
+        rows = [
+            [md.cell_markdown(cell.text_frame) if not cell.is_spanned else "" for cell in row.cells]
+            for row in shape.table.rows
+        ]
         if any(any(cell for cell in row) for row in rows):
             parts.append(md.table(rows))
             slide.plain.append("Table: " + ", ".join(_plain_cells(shape.table.rows[0])))
@@ -132,17 +159,30 @@ def _read_frame(shape, slide: Slide, parts: list[str]) -> None:
         if text:
             parts.append("\n".join("- " + md.inline([md.Span(t)]) for t in text))
             slide.plain += text
-        slide.unmapped.append(Unmapped("SmartArt", f"SmartArt '{one_line(shape.name, 60)}': "
-                                       + ("its text is copied as a list; its layout is in the slide image only"
-                                          if text else "it has no text; it is shown in the slide image only")))
+        slide.unmapped.append(
+            Unmapped(
+                "SmartArt",
+                f"SmartArt '{one_line(shape.name, 60)}': "
+                + (
+                    "its text is copied as a list; its layout is in the slide image only"
+                    if text
+                    else "it has no text; it is shown in the slide image only"
+                ),
+            )
+        )
     elif uri == OLE_URI:
         prog = next(iter(shape._element.xpath(".//p:oleObj/@progId")), "an embedded object")
-        slide.unmapped.append(Unmapped("embedded object", f"embedded object '{one_line(shape.name, 60)}' "
-                                                          f"({one_line(prog, 60)}) is shown in the slide image only"))
+        slide.unmapped.append(
+            Unmapped(
+                "embedded object",
+                f"embedded object '{one_line(shape.name, 60)}' ({one_line(prog, 60)}) is shown in the slide image only",
+            )
+        )
     else:
         kind = one_line(uri, 80) or "unknown kind"
-        slide.unmapped.append(Unmapped("graphic object", f"'{one_line(shape.name, 60)}' ({kind}) is shown in the "
-                                                         "slide image only"))
+        slide.unmapped.append(
+            Unmapped("graphic object", f"'{one_line(shape.name, 60)}' ({kind}) is shown in the slide image only")
+        )
 
 
 def _plain_cells(row) -> list[str]:
@@ -158,8 +198,13 @@ def _read_chart(shape, slide: Slide, parts: list[str]) -> None:
     if rows:
         parts.append(f"Chart: {md.escape(name)} ({kind})\n\n" + md.table(rows))
         slide.plain.append(f"Chart: {name}")
-    slide.unmapped.append(Unmapped("chart", f"chart '{name}' ({kind}) is shown in the slide image; "
-                                   + ("its data is copied as a table" if rows else "its data could not be read")))
+    slide.unmapped.append(
+        Unmapped(
+            "chart",
+            f"chart '{name}' ({kind}) is shown in the slide image; "
+            + ("its data is copied as a table" if rows else "its data could not be read"),
+        )
+    )
 
 
 def _chart_rows(chart) -> list[list[str]]:
@@ -172,9 +217,10 @@ def _chart_rows(chart) -> list[list[str]]:
             return []
         header = ["Category"] + [md.escape(one_line(s.name or f"Series {i + 1}", 80)) for i, s in enumerate(series)]
         values = [list(s.values) for s in series]
-        return [header] + [[md.escape(one_line(category, 80))]
-                           + [_number(v[i]) if i < len(v) else "" for v in values]
-                           for i, category in enumerate(categories)]
+        return [header] + [
+            [md.escape(one_line(category, 80))] + [_number(v[i]) if i < len(v) else "" for v in values]
+            for i, category in enumerate(categories)
+        ]
     except (IndexError, KeyError, ValueError, TypeError, AttributeError):
         return []
 

@@ -4,6 +4,7 @@ PowerPoint text may hold a vertical tab (its soft line break), other control cha
 from elsewhere, and Unicode line separators; the course model refuses control characters and a
 YAML reader folds line separators. Cleaning happens once, where the text leaves the deck.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,6 +30,6 @@ def one_line(text: str, limit: int = LINE_MAX_CHARS) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    if " " in cut[limit // 2:]:
+    if " " in cut[limit // 2 :]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:.") + "…"

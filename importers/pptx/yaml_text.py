@@ -5,6 +5,7 @@ A YAML dumper cannot place comments, and the comments are the point: they tell t
 next to the page concerned, what the deck held that the page does not (a chart, an animation, a
 picture without alt text, given as a block to complete and uncomment).
 """
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,7 @@ def _literal_fits(text: str) -> bool:
     """Whether ``text`` reads back unchanged from a ``|-`` block (no leading space to mistake
     for indentation, no trailing or blank-line whitespace to be trimmed)."""
     lines = text.split("\n")
-    return (len(lines) > 1 and not text[:1].isspace() and all(line == line.rstrip() for line in lines)
-            and all(lines))
+    return len(lines) > 1 and not text[:1].isspace() and all(line == line.rstrip() for line in lines) and all(lines)
 
 
 def emit(value: Any, indent: int = 0) -> list[str]:
@@ -67,7 +67,7 @@ def emit(value: Any, indent: int = 0) -> list[str]:
             comments, hidden, item = item.comments, item.hidden, item.value
         lines += [f"{pad}# {line}".rstrip() for line in comments]
         body = emit(item, indent + 2) if isinstance(item, dict) else [f"{pad}  {scalar(item)}"]
-        body[0] = f"{pad}- {body[0][indent + 2:]}"
+        body[0] = f"{pad}- {body[0][indent + 2 :]}"
         lines += [f"{pad}# {line[indent:]}" if hidden else line for line in body]
     return lines
 
@@ -77,8 +77,11 @@ def plain_data(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: plain_data(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [plain_data(item.value if isinstance(item, Commented) else item)
-                for item in value if not (isinstance(item, Commented) and item.hidden)]
+        return [
+            plain_data(item.value if isinstance(item, Commented) else item)
+            for item in value
+            if not (isinstance(item, Commented) and item.hidden)
+        ]
     return value
 
 

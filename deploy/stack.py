@@ -254,7 +254,9 @@ def start_varnish(settings: DeploySettings) -> Started:
         varnish.vcl(HOST, settings.balancer_port, settings.launch_ttl),
         encoding="utf-8",
     )
-    argv = varnish.command(settings, vcl)
+    argv = varnish.command(
+        settings.state / "varnish" / "work", settings.entry_port, vcl, settings.cache_memory, settings.idle_timeout
+    )
     return processes.start("varnish", argv, settings.state / "logs" / "varnish.log")
 
 

@@ -4,12 +4,8 @@ command line."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-if TYPE_CHECKING:
-    from deploy.stack import DeploySettings
 
 TEMPLATES = Path(__file__).parent
 
@@ -22,29 +18,34 @@ def vcl(host: str, port: int, launch_ttl: int) -> str:
     return environment.get_template("varnish.vcl.j2").render(host=host, port=port, launch_ttl=launch_ttl)
 
 
-def command(settings: DeploySettings, vcl_file: Path) -> list[str]:
-    """varnishd in the foreground (its pid is the manager's), its working folder in the state.
+def command(work: Path, port: int, vcl_file: Path, memory: str, idle_timeout: int) -> list[str]:
+    """varnishd in the foreground (its pid is the manager's), listening on 127.0.0.1:``port``,
+    its working folder ``work``.
 
     ``http_gzip_support=off``: Varnish stores what the origin sends per normalised
     Accept-Encoding (br, gzip, none) instead of keeping gzip only, so brotli reaches browsers.
     ``timeout_idle`` is the learner connection's idle timeout (shorter than a think time: an
-    idle learner holds no connection).
+    idle learner holds no connection). ``-j none``: no privilege separation, so Varnish reads
+    its VCL and working folder as whoever runs the stack (as nginx's workers do here), whatever
+    the state folder's permissions.
     """
     return [
         "varnishd",
         "-F",
+        "-j",
+        "none",
         "-n",
-        str(settings.state / "varnish" / "work"),
+        str(work),
         "-a",
-        f"127.0.0.1:{settings.entry_port}",
+        f"127.0.0.1:{port}",
         "-f",
         str(vcl_file),
         "-s",
-        f"malloc,{settings.cache_memory}",
+        f"malloc,{memory}",
         "-p",
         "http_gzip_support=off",
         "-p",
-        f"timeout_idle={settings.idle_timeout}",
+        f"timeout_idle={idle_timeout}",
         "-p",
         "thread_pool_min=50",
         "-p",

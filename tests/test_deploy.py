@@ -144,7 +144,7 @@ def test_up_serves_through_varnish_survives_a_killed_node_and_down_stops_everyth
         assert len(outcomes) >= 300 and failed == []
         # The dead node was really asked (and the request passed on to another), not just skipped.
         log = (state / "nginx" / "error.log").read_text()
-        assert f"upstream: \"http://127.0.0.1:{nodes[1]}/" in log
+        assert f'upstream: "http://127.0.0.1:{nodes[1]}/' in log
         assert get(nodes[1], "/healthz")[0] == 200
         recorded = dict(read_state(state).processes)  # type: ignore[union-attr]
         family = [child for process in recorded.values() for child in processes.children(process)]

@@ -146,7 +146,7 @@ def journey_plan(store: Path, version: str) -> JourneyPlan:
 def pointer_plan() -> JourneyPlan:
     """Requests no cache answers: every one is a pointer lookup by an origin node."""
     pointer = Step(path=f"/c/{COURSE}/", expect=(302,))
-    return JourneyPlan(launch=[pointer], pages=[[pointer]] * 20, video_path=f"/c/{COURSE}/", video_size=1)
+    return JourneyPlan(launch=[pointer], pages=[[pointer]] * 20)
 
 
 # ------------------------------------------------------------------------------- references
@@ -339,6 +339,7 @@ def summary(tally: Tally, seconds: float | None = None) -> dict[str, Any]:
         "statuses": dict(tally.statuses),
         "connections": tally.connections,
         "learners": tally.learners,
+        "learners_who_saw_a_failure": tally.learners_failed,
         "reconnects_per_learner": round(tally.connections / tally.learners, 2) if tally.learners else 0,
         "loop_lag_p99_ms": percentile(Counter({k * 10: v for k, v in lag.items()}), 0.99),
         "loop_lag_max_ms": max(lag, default=0),

@@ -121,8 +121,8 @@ class JourneyPlan(BaseModel):
 
     launch: list[Step]
     pages: list[list[Step]]
-    video_path: str
-    video_size: int = Field(gt=0)
+    video_path: str | None = Field(None, description="The video watched by ranges at the end, if any.")
+    video_size: int = Field(0, ge=0)
 
 
 class LoadConfig(BaseModel):
@@ -159,6 +159,7 @@ class Tally:
     offered: int = 0
     connections: int = 0
     learners: int = 0
+    learners_failed: int = 0
     bytes: int = 0
     lag_ms: Counter[int] = field(default_factory=Counter)
     active_peak: int = 0
@@ -281,6 +282,7 @@ class Learner:
         self.browser = random_.choices(BROWSERS, weights=[b.share for b in BROWSERS])[0]
         self.random = random_
         self.connection = Connection(config, tally)
+        self.failed = False
         tally.browsers[self.browser.name] += 1
 
     def headers(self, step: Step) -> dict[str, str]:
@@ -296,6 +298,8 @@ class Learner:
         ask for larger ones from where the player seeks."""
         size, path = self.config.plan.video_size, self.config.plan.video_path
         steps: list[Step] = []
+        if path is None:
+            return steps
         if self.browser.small_ranges:
             steps.append(Step(path=path, range=(0, 1), expect=(206,)))
             chunk, count = 64 * 1024, 6
@@ -342,7 +346,7 @@ class Learner:
         except (OSError, asyncio.IncompleteReadError, ConnectionClosed, TimeoutError, ValueError) as error:
             self.connection.close()
             self.tally.errors[type(error).__name__] += 1
-            self.tally.failures_timeline[int(time.time())] += 1
+            self.fail()
             return
         spent = time.monotonic() - began
         self.tally.requests += 1
@@ -352,7 +356,13 @@ class Learner:
         self.tally.timeline[int(time.time())] += 1
         if status not in step.expect:
             self.tally.errors[f"status {status}"] += 1
-            self.tally.failures_timeline[int(time.time())] += 1
+            self.fail()
+
+    def fail(self) -> None:
+        self.tally.failures_timeline[int(time.time())] += 1
+        if not self.failed:
+            self.failed = True
+            self.tally.learners_failed += 1
 
 
 async def _lag(tally: Tally, stop: asyncio.Event) -> None:

@@ -9,6 +9,7 @@ edit that changes the course document writes a new course.yaml (see ``authoring.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -80,6 +81,30 @@ def import_zip(zip_path: Path, blobs: BlobStore, scratch: Path | None = None) ->
             return import_folder(folder, blobs)
     except ArchiveError as error:
         raise ImportRefused(error.problems) from None
+
+
+def deck_name(filename: str | None) -> str:
+    """A safe file name for an uploaded deck: its stem names the course it becomes."""
+    stem = re.sub(r"[^\w -]+", "", Path(filename or "").stem, flags=re.ASCII).strip()[:60]
+    return f"{stem or 'deck'}.pptx"
+
+
+def import_deck_file(
+    upload: Path, filename: str | None, blobs: BlobStore, scratch: Path | None = None
+) -> ImportedCourse:
+    """An uploaded PowerPoint deck as a new course: imported into a course folder by
+    ``importers.pptx`` (slides, notes as narration scripts, the import report), then stored like
+    any course folder. A deck that cannot be imported is refused with the importer's reasons."""
+    from importers.pptx import DeckError, import_deck
+
+    with tempfile.TemporaryDirectory(dir=scratch, prefix="deck-") as work:
+        deck = Path(work) / deck_name(filename)
+        os.replace(upload, deck)  # the same folder tree: a rename, not a copy of a large deck
+        try:
+            import_deck(deck, Path(work) / "course")
+        except DeckError as error:
+            raise ImportRefused(error.problems) from None
+        return import_folder(Path(work) / "course", blobs)
 
 
 def export_zip(files: Mapping[str, str], blobs: BlobStore, top: str, out: Path) -> int:

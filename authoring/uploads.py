@@ -18,6 +18,7 @@ from courses.errors import byte_size
 
 CHUNK_BYTES = 1 << 20
 FIELD = "file"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
 def too_large(limit: int) -> ApiProblem:
@@ -47,7 +48,7 @@ def _source(request: Request) -> IO[bytes]:
             raise ApiProblem(422, f"{FIELD}: choose a zipped course folder to upload", FIELD)
         stream: IO[bytes] = upload.stream
         return stream
-    if request.mimetype not in ("application/zip", "application/octet-stream", "application/x-zip-compressed"):
+    if request.mimetype not in ("application/zip", "application/octet-stream", "application/x-zip-compressed", PPTX):
         raise ApiProblem(
             415,
             f"send the zip as the body with Content-Type: application/zip, or as the multipart field '{FIELD}' "

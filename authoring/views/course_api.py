@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from authoring.access import can_edit, can_manage, course_for, deleted_course_for, visible
 from authoring.accounts import find_user
 from authoring.context import blobs, db, editor, signed_in, signed_in_author
-from authoring.course_files import ImportRefused, export_zip, import_zip
+from authoring.course_files import ImportRefused, export_zip, import_deck_file, import_zip
 from authoring.course_store import add_course, duplicate, new_course, reindex
 from authoring.edits import SETTINGS, set_setting
 from authoring.models import CourseRecord, CourseShare, User, utcnow
@@ -91,19 +91,31 @@ def import_course() -> Any:
     return summary(record, user), 201
 
 
-def import_upload(user: User) -> CourseRecord:
-    """The uploaded zip as a new course; refused whole (nothing stored) when anything is wrong."""
+@blueprint.post("/import-deck")
+def import_deck_course() -> Any:
+    user = signed_in_author()
+    record = import_upload(user, deck=True)
+    return summary(record, user), 201
+
+
+def import_upload(user: User, deck: bool = False) -> CourseRecord:
+    """The uploaded zip (or, with ``deck``, PowerPoint deck) as a new course; refused whole
+    (nothing stored) when anything is wrong."""
     state = editor()
+    name = request.files["file"].filename if "file" in request.files else None
+    what = "PowerPoint deck" if deck else "course zip"
     with received(request, state.settings.max_upload_bytes, state.scratch) as upload:
         try:
-            imported = import_zip(upload, blobs(), state.scratch)
+            if deck:
+                imported = import_deck_file(upload, name, blobs(), state.scratch)
+            else:
+                imported = import_zip(upload, blobs(), state.scratch)
         except ImportRefused as error:
             first = error.problems[0]
             raise ApiProblem(
-                422, f"the course zip was refused, nothing was stored: {first}", "file", error.problems
+                422, f"the {what} was refused, nothing was stored: {first}", "file", error.problems
             ) from None
-    name = request.files["file"].filename if "file" in request.files else "upload"
-    return add_course(db(), user, imported, blobs(), f"imported {name}")
+    return add_course(db(), user, imported, blobs(), f"imported {name or 'upload'}")
 
 
 @blueprint.get("/<int:course_id>")

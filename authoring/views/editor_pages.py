@@ -21,6 +21,7 @@ from authoring.models import CourseRecord, utcnow
 from authoring.problems import ApiProblem
 from authoring.revisions import State, head_snapshot
 from authoring.search import matching, unindex_course
+from authoring.uploads import PPTX
 from authoring.views.course_api import import_upload
 from player.markdown import render_markdown
 
@@ -47,7 +48,13 @@ def course_list(problem: ApiProblem | None = None, status: int = 200) -> Any:
             deleted = None
     return (
         render_template(
-            "courses.html", user=user, courses=list(courses), query=query, problem=problem, deleted=deleted
+            "courses.html",
+            user=user,
+            courses=list(courses),
+            query=query,
+            problem=problem,
+            deleted=deleted,
+            pptx_type=PPTX,
         ),
         status,
     )
@@ -65,9 +72,18 @@ def create() -> Any:
 
 @blueprint.post("/courses/import")
 def import_form() -> Any:
+    return _import_form(deck=False)
+
+
+@blueprint.post("/courses/import-deck")
+def import_deck_form() -> Any:
+    return _import_form(deck=True)
+
+
+def _import_form(deck: bool) -> Any:
     user = signed_in_author()
     try:
-        record = import_upload(user)
+        record = import_upload(user, deck=deck)
     except ApiProblem as problem:
         if problem.status == 401:
             raise

@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("cli.schema", "Print the JSON Schema of course.yaml."),
     "ids": ("cli.ids", "Add a stable id to every element of course.yaml that lacks one."),
     "serve": ("cli.serve", "Start the course editor (the web app) on this machine."),
+    "push": ("cli.push", "Send a course folder to an editor server (a new course, or a new revision of one)."),
+    "pull": ("cli.pull", "Fetch a course from an editor server as its source folder."),
     "users": ("cli.users", "Manage editor accounts: add an admin, author or reviewer, issue API tokens."),
     "preview": ("cli.preview", "Build the web form of a course and serve it for preview."),
 }

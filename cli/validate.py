@@ -49,7 +49,7 @@ def command(path: Path, fmt: str | None, fix_ids: bool) -> None:
         if fix_ids:
             _fix_ids(path)
         what = COURSE
-        problems = check_course(path)
+        problems = check_course(path) or _theme_problems(path)
     else:
         raise click.ClickException(f"{path}: no such course folder, zipped course folder or package zip")
     if problems:
@@ -57,6 +57,14 @@ def command(path: Path, fmt: str | None, fix_ids: bool) -> None:
     click.echo(f"OK: {path}: {what} has no problems")
     if what == COURSE:
         click.echo(_budget_line(path))
+
+
+def _theme_problems(path: Path) -> list[Problem]:
+    """Accent colours too faint to read, which the build would refuse (the course loads)."""
+    from courses.loader import load_course
+    from player.theme import theme_problems
+
+    return theme_problems(load_course(path))
 
 
 def _fix_ids(path: Path) -> None:

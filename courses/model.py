@@ -328,6 +328,19 @@ class Voice(Strict):
     speed: int = Field(160, ge=80, le=450, description="Words per minute.")
 
 
+HexColour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="A colour as #rrggbb, e.g. #b3261e.")]
+
+
+class Theme(Strict):
+    """The course's brand in the player: its accent colour (links, buttons, progress, focus of the
+    current page) for light and dark screens, and a type family. The player checks the colours'
+    contrast when the course is built, so a brand colour can never make text unreadable."""
+
+    accent: HexColour | None = Field(None, description="Accent on light screens; default the player's blue.")
+    accent_dark: HexColour | None = Field(None, description="Accent on dark screens (a lighter shade).")
+    font: Literal["sans", "serif", "rounded"] = Field("sans", description="The type family of the whole course.")
+
+
 class Course(Strict):
     id: StableId
     title: Text = Field(min_length=1, max_length=200)
@@ -338,6 +351,7 @@ class Course(Strict):
     passing_score: int = Field(80, ge=0, le=100, description="Percent of all quiz points needed to pass.")
     navigation: Navigation = Navigation.FREE
     voice: Voice = Field(default_factory=Voice)
+    theme: Theme = Field(default_factory=Theme)
     sections: list[Section] = Field(min_length=1)
 
     def pages(self) -> list[Page]:

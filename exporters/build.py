@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from courses.errors import Problem
+from courses.errors import CourseLoadError, Problem, ProblemList
 from courses.loader import folder_source, load_source
 from courses.model import Course
 from courses.source import CourseSource
@@ -32,6 +32,7 @@ from media.assets import Asset, BlockMedia, MediaMap
 from media.pipeline import prepare_course
 from player.render import render_site
 from player.resume_budget import LIMITS, BudgetError, ResumeBudget, measure
+from player.theme import theme_problems
 from settings import Settings
 
 Progress = Callable[[str, float], None]
@@ -137,6 +138,9 @@ def _prepare(
     course: Course, source: CourseSource, fmt: str, settings: Settings | None, progress: Progress | None
 ) -> tuple[Exporter, dict[str, Content], ResumeBudget | None]:
     exporter = exporter_for(fmt)
+    unreadable = theme_problems(course)
+    if unreadable:
+        raise CourseLoadError(ProblemList(unreadable), source.describe())
     budget = check_resume_budget(course, exporter)  # before any transcoding: fail in a second, not in minutes
     media = prepare_course(course, source, settings or Settings(), progress)
     if progress:

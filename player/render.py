@@ -40,6 +40,7 @@ from courses.source_checks import MAX_MARKDOWN_BYTES
 from media.assets import Asset, BlockMedia, MediaMap
 from player.i18n import RUNTIME_KEYS, Translator, catalogue, direction
 from player.markdown import plain_text, render_inline, render_markdown
+from player.theme import theme_style
 
 Tracking = Literal["scorm12", "scorm2004", "web"]
 TRACKING_KINDS: tuple[str, ...] = ("scorm12", "scorm2004", "web")
@@ -348,6 +349,7 @@ def render_site(
         .render(
             t=t,
             direction=direction(course.language),
+            theme_style=theme_style(course),
             course=course,
             data=data,
             data_json=_script_json(data),

@@ -53,6 +53,12 @@ RUNTIME_KEYS = frozenset(
         "notice.no-lms",
         "notice.no-session",
         "notice.no-storage",
+        "results.title",
+        "results.score",
+        "results.revisit",
+        "results.allRight",
+        "results.unvisited",
+        "results.exit",
     }
 )
 

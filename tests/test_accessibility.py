@@ -138,6 +138,9 @@ def test_every_page_and_the_exit_screen(page, launch_url, course):
         if index < len(pages) - 1:
             page.get_by_role("button", name="Next", exact=True).click()
     page.get_by_role("button", name="Finish", exact=True).click()
+    expect(heading(page)).to_have_text("Your results")
+    audit_whole_page(page, "results")
+    page.get_by_role("button", name="Save and exit").click()
     expect(heading(page)).to_have_text("You have left the course")
     audit_whole_page(page, "exit screen")
 

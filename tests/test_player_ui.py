@@ -275,6 +275,8 @@ def test_finish_on_the_last_page_ends_the_session(player):
     page = player
     page.get_by_role("link", name="Well done").click()
     page.get_by_role("button", name="Finish").click()
+    expect(_heading(page)).to_have_text("Your results")
+    page.get_by_role("button", name="Save and exit").click()
     expect(_heading(page)).to_have_text("You have left the course")
     expect(page.get_by_role("button", name="Previous")).to_be_disabled()
     expect(page.get_by_role("button", name="Exit course")).to_be_disabled()
@@ -443,3 +445,52 @@ def test_an_arabic_course_is_laid_out_right_to_left(pw, chromium, lms_server, tm
         assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     finally:
         ctx.close()
+
+
+def test_the_results_page_lists_what_to_revisit_and_leads_back_to_it(player):
+    """Finish shows the results first: the questions answered wrongly, each a link to its page,
+    and the pages not read yet; the session goes on until the learner saves and exits."""
+    from playwright.sync_api import expect
+
+    page = player
+    page.get_by_role("link", name="Quick check").click()
+    page.get_by_label("Only at lunch").check()
+    page.get_by_label("False", exact=True).check()
+    page.get_by_role("button", name="Submit answers").click()
+    page.get_by_role("link", name="Well done").click()
+    page.get_by_role("button", name="Finish").click()
+    expect(_heading(page)).to_have_text("Your results")
+    main = page.locator("#main")
+    expect(main).to_contain_text("Questions to revisit")
+    revisit = main.get_by_role("link", name="Quick check: When do you lock your screen?")
+    expect(revisit).to_be_visible()
+    expect(main).to_contain_text("2 pages not read yet:")
+    expect(main.get_by_role("link", name="Watch and listen")).to_be_visible()
+    revisit.click()
+    expect(_heading(page)).to_have_text("Quick check")
+    expect(page.get_by_role("button", name="Exit course")).to_be_enabled()
+
+
+def test_a_completed_linear_course_can_be_reviewed_in_any_order(context, lms_server, tmp_path):
+    """Linear mode opens pages in order; once the course is completed (here: its quiz passed)
+    every page is open, read or not (a completed learner is never locked out of review)."""
+    from playwright.sync_api import expect
+
+    from courses.model import Course
+
+    text = lambda n: {"type": "text", "id": f"t{n}", "markdown": f"Page {n}."}  # noqa: E731
+    data = {"id": "linear", "title": "Linear", "navigation": "linear", "completion": "quiz_passed", "sections": [
+        {"id": "s", "title": "S", "pages": [
+            {"id": "p1", "title": "One", "blocks": [text(1), {"type": "quiz", "id": "z", "title": "Check", "questions": [
+                {"type": "true_false", "id": "q", "prompt": "Lock your screen when you leave?", "answer": True}]}]},
+            {"id": "p2", "title": "Two", "blocks": [text(2)]}, {"id": "p3", "title": "Three", "blocks": [text(3)]}]}]}
+    url = lms_server.mount("/linear-review/", publish_site(Course.model_validate(data), {}, tmp_path)) + "index.html"
+    page = _open(context, url)
+    three = page.locator("#menu [data-page='p3']")
+    expect(three).to_have_attribute("aria-disabled", "true")
+    page.get_by_label("True", exact=True).check()
+    page.get_by_role("button", name="Submit answers").click()
+    expect(three).not_to_have_attribute("aria-disabled", "true")
+    three.click()
+    expect(_heading(page)).to_have_text("Three")
+    assert page.errors == []

@@ -146,6 +146,9 @@ def play(content, course: Course, until: str | None = None) -> None:
         if index < len(pages) - 1:
             content.get_by_role("button", name="Next", exact=True).click()
     content.get_by_role("button", name="Finish", exact=True).click()
+    expect(heading(content)).to_have_text("Your results")
+    expect(content.get_by_role("main")).to_contain_text("You answered every question right.")
+    content.get_by_role("button", name="Save and exit").click()
     expect(heading(content)).to_have_text("You have left the course")
 
 

@@ -88,8 +88,9 @@ function shuffleChildren(container, random, avoid) {
   container.append(...items);
 }
 
+// Linear mode opens a page once the one before was read; a completed course may be reviewed freely.
 const reachable = (index) => course.navigation !== 'linear' || index === 0
-  || state.visited.includes(pages[index].id) || state.visited.includes(pages[index - 1].id);
+  || state.visited.includes(pages[index].id) || state.visited.includes(pages[index - 1].id) || status().completed;
 
 // ------------------------------------------------------------------ status
 const status = () => courseStatus(course, state);
@@ -191,6 +192,77 @@ async function go(id, { focus = true } = {}) {
   tracker.setProgress({ visited: state.visited.length, total: pages.length });
   save();
   if (pages[index + 1]) fetchPage(pages[index + 1]).catch(() => {});
+}
+
+/** A link to a page of the course, for the results view (handled like the menu's links). */
+function pageLink(pageId, text) {
+  const link = document.createElement('a');
+  link.href = `#${pageId}`;
+  link.dataset.page = pageId;
+  link.textContent = text;
+  return link;
+}
+
+function paragraph(text) {
+  const p = document.createElement('p');
+  p.textContent = text;
+  return p;
+}
+
+function linkList(items) {
+  const list = document.createElement('ul');
+  for (const [pageId, text] of items) {
+    const item = document.createElement('li');
+    item.append(pageLink(pageId, text));
+    list.append(item);
+  }
+  return list;
+}
+
+/**
+ * The results view, shown by Finish: pass or fail, the score, the questions answered wrongly with
+ * a link to each one's page, and the pages not read yet. The session goes on (the learner may go
+ * back and revisit) until "Save and exit".
+ */
+function showCourseResults() {
+  navigation += 1;
+  save();
+  const { completed, passed } = status();
+  const article = document.createElement('article');
+  article.className = 'page results';
+  const title = document.createElement('h1');
+  title.className = 'page-title';
+  title.tabIndex = -1;
+  title.textContent = t('results.title');
+  article.append(title, paragraph(t(passed === true ? 'exit.passed' : passed === false ? 'exit.failed'
+    : completed ? 'exit.completed' : 'exit.later')));
+  if (course.quizzes.length && passed !== null) {
+    article.append(paragraph(t('results.score', { score: courseScore(course, state).raw, mark: course.passingScore })));
+  }
+  const pageOf = new Map(pages.flatMap((page) => page.quizzes.map((quizId) => [quizId, page])));
+  const submitted = course.quizzes.filter((quiz) => state.submitted[quiz.id]);
+  const wrong = submitted.flatMap((quiz) => quiz.questions
+    .filter((q) => isScored(q) && !scoreAnswer(q, state.answers[q.id]).correct)
+    .map((q) => [pageOf.get(quiz.id).id, `${pageOf.get(quiz.id).title}: ${q.text}`]));
+  if (submitted.length) {
+    const heading = document.createElement('h2');
+    heading.textContent = t('results.revisit');
+    article.append(heading, wrong.length ? linkList(wrong) : paragraph(t('results.allRight')));
+  }
+  const unread = pages.filter((page) => !state.visited.includes(page.id));
+  if (unread.length) {
+    article.append(paragraph(t('results.unvisited', { count: unread.length }, unread.length)),
+      linkList(unread.map((page) => [page.id, page.title])));
+  }
+  const exit = document.createElement('button');
+  exit.type = 'button';
+  exit.className = 'button button-primary';
+  exit.textContent = t('results.exit');
+  exit.addEventListener('click', finish);
+  article.append(exit);
+  main.replaceChildren(article);
+  for (const link of ui.menu.querySelectorAll('[aria-current]')) link.removeAttribute('aria-current');
+  title.focus();
 }
 
 function finish() {
@@ -364,16 +436,18 @@ function adoptLateSession(session) {
 }
 
 function wireChrome() {
-  ui.menu.addEventListener('click', (event) => {
-    const link = event.target.closest('[data-page]');
-    if (!link) return;
-    event.preventDefault();
-    go(link.dataset.page);
-  });
+  for (const area of [ui.menu, main]) {
+    area.addEventListener('click', (event) => {
+      const link = event.target.closest('a[data-page]');
+      if (!link || !area.contains(link)) return;
+      event.preventDefault();
+      go(link.dataset.page);
+    });
+  }
   ui.prev.addEventListener('click', () => go(pages[pageIndex.get(state.current) - 1]?.id));
   ui.next.addEventListener('click', () => {
     const next = pages[pageIndex.get(state.current) + 1];
-    if (next) go(next.id); else finish();
+    if (next) go(next.id); else showCourseResults();
   });
   ui.exit.addEventListener('click', finish);
   ui.toggle.addEventListener('click', () => {

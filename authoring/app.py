@@ -16,8 +16,10 @@ from typing import Any
 from flask import Flask, Response, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from authoring.accounts import user_for_token
+from authoring.api_docs import MAX_ID
 from authoring.context import EXTENSION, Editor, db
 from authoring.database import Database
 from authoring.models import User
@@ -56,18 +58,29 @@ def create_app(settings: Settings, *, migrate: bool = True) -> Flask:
     app.before_request(_authenticate)
     app.teardown_appcontext(_close_session)
     _register_errors(app)
+    app.url_map.converters["int"] = BoundedInt
     _register_blueprints(app)
     return app
 
 
+class BoundedInt(IntegerConverter):
+    """``<int:...>`` in every route, up to the largest number a database id holds: a larger
+    one is a 404 like any missing course, not a database overflow."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def _register_blueprints(app: Flask) -> None:
+    from authoring.views.api_document import blueprint as api_document
     from authoring.views.auth import blueprint as auth
     from authoring.views.content_api import blueprint as content_api
     from authoring.views.course_api import blueprint as course_api
     from authoring.views.editor_pages import blueprint as editor_pages
     from authoring.views.revision_api import blueprint as revision_api
 
-    for blueprint in (auth, editor_pages, course_api, content_api, revision_api):
+    for blueprint in (auth, editor_pages, api_document, course_api, content_api, revision_api):
         app.register_blueprint(blueprint)
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint, request
 from pydantic import BaseModel, ConfigDict, Field
 
 from authoring.access import course_for
+from authoring.api_docs import Number, documented
 from authoring.context import blobs, db, signed_in
 from authoring.course_store import reindex
 from authoring.edits import block_markdown, find_block, replace_block, set_markdown, set_title
@@ -22,7 +23,7 @@ blueprint = Blueprint("content_api", __name__, url_prefix="/api/courses/<int:cou
 
 class _Based(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    base_revision: int = Field(description="The revision the author was looking at when editing.")
+    base_revision: Number = Field(description="The revision the author was looking at when editing.")
 
 
 class MarkdownChange(_Based):
@@ -47,6 +48,7 @@ def _save(course_id: int, base: int, edit: Edit, summary: str) -> dict[str, Any]
 
 
 @blueprint.get("/blocks/<block_id>")
+@documented("A block at the latest revision, with its Markdown and HTML")
 def get_block(course_id: int, block_id: str) -> Any:
     record = course_for(db(), signed_in(), course_id)
     head = head_snapshot(db(), record)
@@ -63,6 +65,7 @@ def get_block(course_id: int, block_id: str) -> Any:
 
 
 @blueprint.put("/blocks/<block_id>/markdown")
+@documented("Save a text block's Markdown", access="write", body=MarkdownChange)
 def put_markdown(course_id: int, block_id: str) -> Any:
     body = parse_body(MarkdownChange, request.get_json(silent=True))
     answer = _save(course_id, body.base_revision, set_markdown(block_id, body.markdown), f"text {block_id}")
@@ -70,6 +73,7 @@ def put_markdown(course_id: int, block_id: str) -> Any:
 
 
 @blueprint.put("/blocks/<block_id>")
+@documented("Replace a block (it keeps its id)", access="write", body=BlockChange)
 def put_block(course_id: int, block_id: str) -> Any:
     body = parse_body(BlockChange, request.get_json(silent=True))
     if body.block.get("id") != block_id:
@@ -79,12 +83,14 @@ def put_block(course_id: int, block_id: str) -> Any:
 
 
 @blueprint.patch("/sections/<section_id>")
+@documented("Rename a section", access="write", body=TitleChange)
 def rename_section(course_id: int, section_id: str) -> Any:
     body = parse_body(TitleChange, request.get_json(silent=True))
     return _save(course_id, body.base_revision, set_title("section", section_id, body.title), "section title")
 
 
 @blueprint.patch("/pages/<page_id>")
+@documented("Rename a page", access="write", body=TitleChange)
 def rename_page(course_id: int, page_id: str) -> Any:
     body = parse_body(TitleChange, request.get_json(silent=True))
     return _save(course_id, body.base_revision, set_title("page", page_id, body.title), "page title")

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 
 from authoring.access import can_edit, can_manage, course_for, deleted_course_for, visible
 from authoring.accounts import find_user
+from authoring.api_docs import Number, QueryParameter, documented, query_number
 from authoring.context import blobs, db, editor, signed_in, signed_in_author
 from authoring.course_files import ImportRefused, export_zip, import_deck_file, import_zip
 from authoring.course_store import add_course, duplicate, new_course, reindex
@@ -23,10 +24,13 @@ from authoring.problems import ApiProblem, parse_body
 from authoring.revisions import head_snapshot, load_revision, save, snapshot_of
 from authoring.search import matching, unindex_course
 from authoring.uploads import received
+from courses.model import Text
 from courses.scaffold import ScaffoldError
 
 blueprint = Blueprint("course_api", __name__, url_prefix="/api/courses")
 LIST_LIMIT = 200
+SEARCH = QueryParameter("q", "Words to search for in titles and text")
+AT_REVISION = QueryParameter("revision", "The revision to export (default: the latest)", "integer")
 
 
 class _Body(BaseModel):
@@ -34,11 +38,11 @@ class _Body(BaseModel):
 
 
 class NewCourse(_Body):
-    title: str = Field(min_length=1, max_length=200)
+    title: Text = Field(min_length=1, max_length=200)
 
 
 class SettingsChange(_Body):
-    base_revision: int
+    base_revision: Number
     title: str | None = None
     description: str | None = None
     language: str | None = None
@@ -66,6 +70,10 @@ def summary(record: CourseRecord, user: User) -> dict[str, Any]:
 
 
 @blueprint.get("")
+@documented(
+    "List the courses you can see, newest first; ?q= searches their text",
+    query=(QueryParameter("q", "Words to search for in titles and text"),),
+)
 def list_courses() -> Any:
     user = signed_in()
     query = request.args.get("q", "")
@@ -74,6 +82,7 @@ def list_courses() -> Any:
 
 
 @blueprint.post("")
+@documented("Create a course from the starter template", status=201, body=NewCourse, errors=(403,))
 def create() -> Any:
     user = signed_in_author()
     body = parse_body(NewCourse, request.get_json(silent=True))
@@ -81,10 +90,13 @@ def create() -> Any:
         record = new_course(db(), user, body.title, blobs())
     except ScaffoldError as error:
         raise ApiProblem(422, f"title: {error}", "title") from None
+    except ImportRefused as error:  # a title the starter course.yaml cannot hold
+        raise ApiProblem(422, f"title: {error.problems[0].message}", "title", error.problems) from None
     return summary(record, user), 201
 
 
 @blueprint.post("/import")
+@documented("Import a zipped course folder as a new course", status=201, upload="file", errors=(403,))
 def import_course() -> Any:
     user = signed_in_author()
     record = import_upload(user)
@@ -92,6 +104,7 @@ def import_course() -> Any:
 
 
 @blueprint.post("/import-deck")
+@documented("Import a PowerPoint deck as a new course", status=201, upload="file", errors=(403,))
 def import_deck_course() -> Any:
     user = signed_in_author()
     record = import_upload(user, deck=True)
@@ -119,6 +132,7 @@ def import_upload(user: User, deck: bool = False) -> CourseRecord:
 
 
 @blueprint.get("/<int:course_id>")
+@documented("A course at its latest revision: its document and file list")
 def get_course(course_id: int) -> Any:
     user = signed_in()
     record = course_for(db(), user, course_id)
@@ -127,10 +141,15 @@ def get_course(course_id: int) -> Any:
 
 
 @blueprint.get("/<int:course_id>/export")
+@documented(
+    "The course folder as a zip",
+    answers="application/zip",
+    query=(QueryParameter("revision", "The revision to export (default: the latest)", "integer"),),
+)
 def export(course_id: int) -> Any:
     """The course folder as a zip, at the latest revision or at ``?revision=N``."""
     record = course_for(db(), signed_in(), course_id)
-    number = request.args.get("revision", type=int) or record.head
+    number = query_number(request.args, "revision") or record.head
     snapshot = snapshot_of(load_revision(db(), record, number))
     course_id_text = str(snapshot.document["id"])
     out = Path(tempfile.mkstemp(dir=editor().scratch, prefix="export-", suffix=".zip")[1])
@@ -147,6 +166,7 @@ def export(course_id: int) -> Any:
 
 
 @blueprint.delete("/<int:course_id>")
+@documented("Delete a course (the owner; undo with undelete)", errors=(403,))
 def delete_course(course_id: int) -> Any:
     user = signed_in()
     record = course_for(db(), user, course_id)
@@ -164,6 +184,7 @@ def delete_course(course_id: int) -> Any:
 
 
 @blueprint.post("/<int:course_id>/undelete")
+@documented("Bring back a deleted course")
 def undelete(course_id: int) -> Any:
     user = signed_in()
     record = deleted_course_for(db(), user, course_id)
@@ -174,6 +195,7 @@ def undelete(course_id: int) -> Any:
 
 
 @blueprint.post("/<int:course_id>/duplicate")
+@documented("Copy a course: same files and element ids, a new course id", status=201, errors=(403,))
 def duplicate_course(course_id: int) -> Any:
     user = signed_in_author()
     record = course_for(db(), user, course_id)
@@ -182,6 +204,7 @@ def duplicate_course(course_id: int) -> Any:
 
 
 @blueprint.patch("/<int:course_id>/settings")
+@documented("Change course settings, merged onto the latest revision", access="write", body=SettingsChange)
 def change_settings(course_id: int) -> Any:
     user = signed_in()
     record = course_for(db(), user, course_id, write=True)
@@ -204,6 +227,7 @@ def change_settings(course_id: int) -> Any:
 
 
 @blueprint.get("/<int:course_id>/shares")
+@documented("Who a course is shared with")
 def list_shares(course_id: int) -> Any:
     record = course_for(db(), signed_in(), course_id)
     shares = db().execute(
@@ -220,6 +244,7 @@ def list_shares(course_id: int) -> Any:
 
 
 @blueprint.post("/<int:course_id>/shares")
+@documented("Share a course with another account", status=201, body=NewShare, errors=(403,))
 def share(course_id: int) -> Any:
     user = signed_in()
     record = course_for(db(), user, course_id)
@@ -239,6 +264,7 @@ def share(course_id: int) -> Any:
 
 
 @blueprint.delete("/<int:course_id>/shares/<path:email>")
+@documented("Stop sharing a course with an account", errors=(403,))
 def unshare(course_id: int, email: str) -> Any:
     user = signed_in()
     record = course_for(db(), user, course_id)

@@ -14,6 +14,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from authoring.access import can_edit, can_manage, course_for, deleted_course_for, visible
+from authoring.api_docs import query_number
 from authoring.context import blobs, db, signed_in, signed_in_author
 from authoring.course_store import duplicate, new_course, reindex
 from authoring.edits import block_markdown
@@ -39,7 +40,7 @@ def course_list(problem: ApiProblem | None = None, status: int = 200) -> Any:
     query = request.args.get("q", "")
     courses = db().scalars(matching(visible(user), db(), query).order_by(CourseRecord.updated_at.desc()).limit(200))
     deleted = None
-    deleted_id = request.args.get("deleted", type=int)
+    deleted_id = query_number(request.args, "deleted")
     if deleted_id is not None:
         deleted = db().scalar(
             select(CourseRecord).where(CourseRecord.id == deleted_id, CourseRecord.deleted_at.is_not(None))

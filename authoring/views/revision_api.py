@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from authoring.access import course_for
+from authoring.api_docs import Number, QueryParameter, documented, query_number
 from authoring.context import blobs, db, signed_in
 from authoring.course_store import reindex
 from authoring.models import Revision
@@ -18,14 +19,16 @@ from authoring.revisions import diff, load_revision, restore, snapshot_of
 
 blueprint = Blueprint("revision_api", __name__, url_prefix="/api/courses/<int:course_id>/revisions")
 HISTORY_LIMIT = 500
+AGAINST = QueryParameter("against", "The revision to compare with (default: the one before)", "integer")
 
 
 class Restore(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    base_revision: int
+    base_revision: Number
 
 
 @blueprint.get("")
+@documented("A course's revisions, newest first")
 def history(course_id: int) -> Any:
     record = course_for(db(), signed_in(), course_id)
     revisions = db().scalars(
@@ -47,6 +50,7 @@ def history(course_id: int) -> Any:
 
 
 @blueprint.get("/<int:number>")
+@documented("One revision: its document and file map")
 def get_revision(course_id: int, number: int) -> Any:
     record = course_for(db(), signed_in(), course_id)
     snapshot = snapshot_of(load_revision(db(), record, number))
@@ -54,16 +58,21 @@ def get_revision(course_id: int, number: int) -> Any:
 
 
 @blueprint.get("/<int:number>/diff")
+@documented(
+    "What a revision changed",
+    query=(QueryParameter("against", "The revision to compare with (default: the one before)", "integer"),),
+)
 def revision_diff(course_id: int, number: int) -> Any:
     """What revision ``number`` changed from ``?against=M`` (default: the one before it)."""
     record = course_for(db(), signed_in(), course_id)
-    against = request.args.get("against", type=int) or max(1, number - 1)
+    against = query_number(request.args, "against") or max(1, number - 1)
     old = snapshot_of(load_revision(db(), record, against))
     new = snapshot_of(load_revision(db(), record, number))
     return diff(old, new, blobs())
 
 
 @blueprint.post("/<int:number>/restore")
+@documented("Restore an old revision as a new one", access="write", body=Restore)
 def restore_revision(course_id: int, number: int) -> Any:
     user = signed_in()
     record = course_for(db(), user, course_id, write=True)

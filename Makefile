@@ -4,7 +4,7 @@ SAMPLE ?= courses/samples/security-basics
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 # ruff (lint and format) and mypy gate the code that ships; the tests are held by running them.
-LINT_PATHS = courses media exporters player storage importers authoring migrations cli bench settings.py
+LINT_PATHS = courses media exporters player storage importers authoring migrations deploy cli bench settings.py
 
 .PHONY: run test lint bench clean
 

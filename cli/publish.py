@@ -51,7 +51,7 @@ def command(course_dir: Path, storage_url: str | None, rollback_to: str | None, 
 
     if not course_dir.exists():
         raise click.ClickException(f"{course_dir}: no such course folder")
-    base = (delivery_url or "").rstrip("/") + "/"
+    base = (delivery_url or Settings().delivery_url or "").rstrip("/") + "/"
     try:
         storage = open_storage(storage_url or Settings().storage_url)
         with reported(f"{course_dir}: not published"), _course_folder(course_dir) as folder:

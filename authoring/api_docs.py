@@ -33,14 +33,15 @@ class QueryParameter:
 @dataclass(frozen=True)
 class Operation:
     """One API call: ``body`` is the model its JSON body is parsed with, ``upload`` a multipart
-    file field; ``answers`` the media type of the success response; ``errors`` every status a
-    problem+json response can have."""
+    file field (with ``form`` the model of the form's other fields); ``answers`` the media type
+    of the success response; ``errors`` every status a problem+json response can have."""
 
     summary: str
     access: Access = "read"
     status: int = 200
     body: type[BaseModel] | None = None
     upload: str = ""
+    form: type[BaseModel] | None = None
     query: tuple[QueryParameter, ...] = ()
     answers: str = "application/json"
     errors: tuple[int, ...] = ()
@@ -75,7 +76,9 @@ def error_statuses(operation: Operation) -> list[int]:
     if operation.body is not None:
         statuses |= {409, 415, 422}
     if operation.upload:
-        statuses |= {413, 422}
+        statuses |= {413, 415, 422}
+    if operation.form is not None:
+        statuses.add(409)
     if any(parameter.type == "integer" for parameter in operation.query):
         statuses.add(422)
     return sorted(statuses)

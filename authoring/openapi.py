@@ -145,17 +145,20 @@ def _operation(
     elif operation.upload:
         described["requestBody"] = {
             "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": [operation.upload],
-                        "properties": {operation.upload: {"type": "string", "format": "binary"}},
-                    }
-                }
-            },
+            "content": {"multipart/form-data": {"schema": _form_schema(operation.upload, operation.form)}},
         }
     return described
+
+
+def _form_schema(upload: str, form: type[BaseModel] | None) -> dict[str, Any]:
+    """A multipart body: the file field and, with ``form``, that model's (flat) fields."""
+    schema: dict[str, Any] = {"type": "object", "required": [upload], "properties": {}}
+    if form is not None:
+        fields = form.model_json_schema()
+        schema["properties"].update(fields.get("properties", {}))
+        schema["required"] += fields.get("required", [])
+    schema["properties"][upload] = {"type": "string", "format": "binary"}
+    return schema
 
 
 def _security(method: str, operation: Operation) -> list[dict[str, list[str]]]:

@@ -233,11 +233,54 @@ def restore(
             "base_revision",
             head_revision=course.head,
         )
-    snapshot = replace(old, number=course.head + 1)
+    return _append(
+        session, course, replace(old, number=course.head + 1), base, author, f"restored revision {number}", on_saved
+    )
+
+
+def replace_course(
+    session: Session,
+    course: CourseRecord,
+    document: dict[str, Any],
+    files: dict[str, str],
+    base: int | None,
+    author: User,
+    summary: str,
+    on_saved: Callable[[Snapshot], None],
+) -> Saved:
+    """A new revision holding a whole course sent from outside (``courseforge push``): refused
+    (409) when the course changed since ``base``, unless ``base`` is None (forced); nothing is
+    stored when the files are those of the latest revision."""
+    session.refresh(course)
+    head = head_snapshot(session, course)
+    if base is not None and base != head.number:
+        raise ApiProblem(
+            409,
+            f"the course changed on the server since revision {base} (the latest is {head.number}); pull it "
+            "first, or push with --force to replace it",
+            "base_revision",
+            head_revision=head.number,
+        )
+    if files == head.files:
+        return Saved(head, created=False)
+    snapshot = Snapshot(head.number + 1, document, files)
+    return Saved(_append(session, course, snapshot, head.number, author, summary, on_saved), created=True)
+
+
+def _append(
+    session: Session,
+    course: CourseRecord,
+    snapshot: Snapshot,
+    base: int,
+    author: User,
+    summary: str,
+    on_saved: Callable[[Snapshot], None],
+) -> Snapshot:
+    """Store ``snapshot`` as the revision after ``base``, if ``base`` is still the latest."""
     moved = session.execute(
         update(CourseRecord)
         .where(CourseRecord.id == course.id, CourseRecord.head == base)
-        .values(head=snapshot.number, title=old.document.get("title", course.title), updated_at=utcnow())
+        .values(head=snapshot.number, title=snapshot.document.get("title", course.title), updated_at=utcnow())
     )
     if getattr(moved, "rowcount", 0) != 1:
         session.rollback()
@@ -248,7 +291,7 @@ def restore(
             number=snapshot.number,
             based_on=base,
             author_id=author.id,
-            summary=f"restored revision {number}",
+            summary=summary[:500],
             document=json.dumps(snapshot.document, ensure_ascii=False),
             files=json.dumps(snapshot.files, sort_keys=True),
         )

@@ -9,7 +9,7 @@ import io
 import pytest
 from authoring_app import SAMPLE, add_account, editor_settings, folder_zip
 
-SERVER_ERRORS_EXAMPLES = 25  # per operation: the whole run stays well under a minute
+SERVER_ERRORS_EXAMPLES = 15  # per operation: the whole run stays well under a minute
 
 
 @pytest.fixture

@@ -227,7 +227,7 @@ def test_long_values_are_quoted_short(tmp_path):
     assert [str(p) for p in check_course(tmp_path)] == [
         "course.yaml:2: kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...: unknown field 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...'"
         "; the fields allowed here are: completion, description, id, language, navigation, passing_score, sections, "
-        "title, version, voice",
+        "theme, title, version, voice",
         "course.yaml:3: language: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' is not a language tag like 'en', 'fr' "
         "or 'pt-BR'",
     ]

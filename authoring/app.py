@@ -78,10 +78,20 @@ def _register_blueprints(app: Flask) -> None:
     from authoring.views.content_api import blueprint as content_api
     from authoring.views.course_api import blueprint as course_api
     from authoring.views.editor_pages import blueprint as editor_pages
+    from authoring.views.publish_api import blueprint as publish_api
     from authoring.views.revision_api import blueprint as revision_api
     from authoring.views.transfer_api import blueprint as transfer_api
 
-    for blueprint in (auth, editor_pages, api_document, course_api, content_api, revision_api, transfer_api):
+    for blueprint in (
+        auth,
+        editor_pages,
+        api_document,
+        course_api,
+        content_api,
+        revision_api,
+        transfer_api,
+        publish_api,
+    ):
         app.register_blueprint(blueprint)
 
 

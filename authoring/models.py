@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import Enum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -121,3 +121,25 @@ class Revision(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User | None] = relationship()
+
+
+class Build(Base):
+    """One package built from a course revision in the editor: while it runs, the step and
+    fraction the build reports; when done, the zip's blob and size; when failed, its problems
+    (``Problem`` lines, as JSON). In the database, so any editor process can answer a poll."""
+
+    __tablename__ = "builds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column()
+    format: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    step: Mapped[str] = mapped_column(String(200), default="")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    blob_sha256: Mapped[str | None] = mapped_column(String(64))
+    problems: Mapped[str] = mapped_column(Text, default="[]")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()

@@ -24,6 +24,7 @@ from authoring.context import EXTENSION, Editor, db
 from authoring.database import Database
 from authoring.models import User
 from authoring.problems import ApiProblem
+from authoring.publishing import file_size
 from authoring.secret import secret_key
 from authoring.uploads import too_large
 from settings import Settings
@@ -55,6 +56,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> Flask:
         WTF_CSRF_HEADERS=["X-CSRFToken"],
     )
     csrf.init_app(app)
+    app.jinja_env.filters["file_size"] = file_size
     app.before_request(_authenticate)
     app.teardown_appcontext(_close_session)
     _register_errors(app)

@@ -137,5 +137,21 @@ def _problem(problem: Problem) -> dict[str, Any]:
     }
 
 
+def recent_builds(session: Session, course: CourseRecord, limit: int = 100) -> list[Build]:
+    """The course's builds, newest first."""
+    statement = select(Build).where(Build.course_id == course.id).order_by(Build.id.desc()).limit(limit)
+    return list(session.scalars(statement))
+
+
+def file_size(count: int) -> str:
+    """``2.3 MB``: a package's size as the page shows it (publish.js formats it the same way)."""
+    value, unit = float(count), "bytes"
+    for bigger in ("KB", "MB", "GB"):
+        if value < 1000:
+            break
+        value, unit = value / 1000, bigger
+    return f"{count} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+
+
 def package_name(build: Build, course_key: str) -> str:
     return f"{course_key}-{build.format}-r{build.revision}.zip"

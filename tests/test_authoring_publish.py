@@ -137,3 +137,35 @@ def test_reviewers_cannot_publish_and_other_authors_cannot_see_builds(sqlite_app
     assert wrong.status_code == 422 and wrong.get_json()["field"] == "format"
     missing = ada.api("POST", f"/api/courses/{course}/builds", json={"format": "web", "revision": 9})
     assert missing.status_code == 404 and missing.get_json()["field"] == "revision"
+
+
+def test_the_course_page_has_a_publish_section_with_formats_and_earlier_builds(sqlite_app, monkeypatch):
+    from authoring import publishing
+    from authoring.models import Build, utcnow
+
+    monkeypatch.setattr(publishing, "run_build", lambda *args: None)
+    ada = signed_in(sqlite_app, "ada@example.org")
+    course = imported_sample(ada)
+    page = ada.client.get(f"/courses/{course}").get_data(as_text=True)
+    assert 'id="publish-form"' in page and "No builds yet." in page
+    for value, label in (("scorm12", "SCORM 1.2"), ("scorm2004", "SCORM 2004"), ("web", "Web")):
+        assert f'value="{value}"' in page and label in page
+    assert "publish.js" in page and 'id="publish-progress"' in page
+
+    started = ada.api("POST", f"/api/courses/{course}/builds", json={"format": "scorm2004"}).get_json()
+    session = sqlite_app.extensions["courseforge"].database.session()
+    build = session.get(Build, started["id"])
+    build.status, build.size, build.blob_sha256, build.finished_at = "done", 2_345_678, "0" * 64, utcnow()
+    session.commit()
+    session.close()
+    page = ada.client.get(f"/courses/{course}").get_data(as_text=True)
+    assert "No builds yet." not in page and "SCORM 2004" in page and "2.3 MB" in page
+    assert f'href="/api/courses/{course}/builds/{started["id"]}/download"' in page
+    assert started["created_at"][:10] in page
+
+    add_account(sqlite_app, "rita@example.org", "reviewer")
+    ada.api("POST", f"/api/courses/{course}/shares", json={"email": "rita@example.org"})
+    rita = Browser(sqlite_app)
+    rita.sign_in("rita@example.org")
+    seen = rita.client.get(f"/courses/{course}").get_data(as_text=True)
+    assert 'id="publish-form"' not in seen and "2.3 MB" in seen  # reads the builds, cannot publish

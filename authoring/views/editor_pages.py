@@ -20,10 +20,12 @@ from authoring.course_store import duplicate, new_course, reindex
 from authoring.edits import block_markdown
 from authoring.models import CourseRecord, utcnow
 from authoring.problems import ApiProblem
+from authoring.publishing import FORMATS, recent_builds
 from authoring.revisions import State, head_snapshot
 from authoring.search import matching, unindex_course
 from authoring.uploads import PPTX
 from authoring.views.course_api import import_upload
+from authoring.views.publish_api import build_json
 from player.markdown import render_markdown
 
 blueprint = Blueprint("editor", __name__)
@@ -114,6 +116,8 @@ def course_page(course_id: int) -> Any:
         revision=head.number,
         editable=can_edit(db(), user, record),
         manageable=can_manage(user, record),
+        formats=FORMATS,
+        builds=[build_json(build) for build in recent_builds(db(), record)],
     )
 
 

@@ -19,7 +19,7 @@ from authoring.api_docs import Number, documented
 from authoring.context import blobs, db, editor, signed_in
 from authoring.models import Build
 from authoring.problems import ApiProblem, parse_body
-from authoring.publishing import DONE, FORMATS, package_name, start_build
+from authoring.publishing import DONE, FORMATS, package_name, recent_builds, start_build
 from authoring.revisions import head_snapshot, load_revision, snapshot_of
 
 blueprint = Blueprint("publish_api", __name__, url_prefix="/api/courses/<int:course_id>/builds")
@@ -80,8 +80,7 @@ def publish(course_id: int) -> Any:
 @documented("The course's builds, newest first")
 def list_builds(course_id: int) -> Any:
     record = course_for(db(), signed_in(), course_id)
-    builds = db().scalars(select(Build).where(Build.course_id == record.id).order_by(Build.id.desc()).limit(LIST_LIMIT))
-    return {"builds": [build_json(build) for build in builds]}
+    return {"builds": [build_json(build) for build in recent_builds(db(), record, LIST_LIMIT)]}
 
 
 @blueprint.get("/<int:build_id>")

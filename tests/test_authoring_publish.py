@@ -37,7 +37,7 @@ def sqlite_app(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004"])
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004", "web"])
 def test_a_build_of_the_sample_completes_is_listed_downloads_and_validates(sqlite_app, tmp_path, fmt):
     from exporters.check import check_package
 

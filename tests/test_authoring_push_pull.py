@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from authoring_app import REPO, SAMPLE, folder_bytes
+from authoring_app import REPO, SAMPLE, app, folder_bytes, postgres_database, postgres_server  # noqa: F401 - fixtures
 from test_authoring_serve import courseforge, free_port
 
 REMOTE_FILE = ".courseforge-remote"
@@ -125,6 +125,12 @@ def test_wrong_server_refused_token_and_missing_or_hidden_course_are_clear_messa
     nothing_there = courseforge("pull", "1", "-o", str(tmp_path / "x"), "--server",
                                 f"http://127.0.0.1:{free_port()}", "--token", ada, env=env)
     assert nothing_there.returncode != 0 and "cannot reach http://127.0.0.1:" in nothing_there.stderr
+    broken = tmp_path / "broken"
+    shutil.copytree(SAMPLE, broken)
+    (broken / "pages" / "welcome.md").unlink()
+    local = run(editor, "push", str(broken))
+    assert local.returncode != 0 and "the course has problems, nothing was sent" in local.stderr
+    assert "pages/welcome.md" in local.stderr and not (broken / REMOTE_FILE).exists()
     not_a_url = courseforge("push", str(work), "--server", "ftp://example.org", "--token", ada, env=env)
     assert not_a_url.returncode != 0 and "is not an http:// or https:// URL" in not_a_url.stderr
     refused = run(editor, "push", str(work), token="not-a-token")
@@ -140,3 +146,74 @@ def test_wrong_server_refused_token_and_missing_or_hidden_course_are_clear_messa
     (work / REMOTE_FILE).unlink()
     his = run(editor, "push", str(work), token=bob)
     assert his.returncode == 0 and re.search(r"Created course (\d+)", his.stdout).group(1) != number
+
+
+# The API behind push, through the test client, on SQLite and PostgreSQL.
+
+def push_form(browser, course: int, data: bytes, **fields):
+    import io
+
+    return browser.api("POST", f"/api/courses/{course}/revisions/import",
+                       data={"file": (io.BytesIO(data), "course.zip"), **fields}, content_type="multipart/form-data")
+
+
+def test_a_pushed_folder_becomes_the_next_revision_only_from_the_latest_one(app, tmp_path):
+    from authoring_app import folder_zip, imported_sample, signed_in
+
+    ada = signed_in(app, "ada@example.org")
+    course = imported_sample(ada)
+    found = ada.api("GET", "/api/courses/with-id/security-basics").get_json()
+    assert [c["id"] for c in found["courses"]] == [course]
+    assert ada.api("GET", "/api/courses/with-id/no-such-course").get_json()["courses"] == []
+
+    work = tmp_path / "work"
+    shutil.copytree(SAMPLE, work)
+    same = push_form(ada, course, folder_zip(work), base_revision="1")
+    assert same.status_code == 200 and same.get_json()["saved"] is False and same.get_json()["revision"] == 1
+    (work / "pages" / "welcome.md").write_text("Changed.\n", encoding="utf-8")
+    pushed = push_form(ada, course, folder_zip(work), base_revision="1")
+    assert pushed.status_code == 200, pushed.get_json()
+    assert pushed.get_json() == {"id": course, "revision": 2, "from": 1, "saved": True, "added": [],
+                                      "removed": [], "changed": ["pages/welcome.md"]}
+    exported = ada.api("GET", f"/api/courses/{course}/export")
+    from authoring_app import zip_bytes
+
+    assert {name.split("/", 1)[1]: data for name, data in zip_bytes(exported.data).items()} == folder_bytes(work)
+
+    (work / "pages" / "welcome.md").write_text("Changed again.\n", encoding="utf-8")
+    stale = push_form(ada, course, folder_zip(work), base_revision="1")
+    assert stale.status_code == 409 and stale.get_json()["head_revision"] == 2
+    unsaid = push_form(ada, course, folder_zip(work))
+    assert unsaid.status_code == 422 and unsaid.get_json()["field"] == "base_revision"
+    forced = push_form(ada, course, folder_zip(work), force="true")
+    assert forced.status_code == 200 and forced.get_json()["revision"] == 3
+
+
+def test_a_push_of_another_course_or_a_broken_one_or_by_a_reviewer_is_refused(app, tmp_path):
+    from authoring_app import add_account, folder_zip, imported_sample, signed_in
+
+    ada = signed_in(app, "ada@example.org")
+    course = imported_sample(ada)
+    other = tmp_path / "other"
+    shutil.copytree(SAMPLE, other)
+    text = (other / "course.yaml").read_text(encoding="utf-8")
+    (other / "course.yaml").write_text(text.replace("id: security-basics", "id: another-course", 1),
+                                       encoding="utf-8")
+    mismatch = push_form(ada, course, folder_zip(other), base_revision="1")
+    assert mismatch.status_code == 422 and mismatch.get_json()["field"] == "id"
+    assert "'another-course'" in mismatch.get_json()["detail"]
+
+    (other / "course.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    broken = push_form(ada, course, folder_zip(other), base_revision="1")
+    assert broken.status_code == 422 and broken.get_json()["problems"][0]["file"] == "course.yaml"
+    assert broken.get_json()["detail"].startswith("the course zip was refused, nothing was stored")
+
+    add_account(app, "rita@example.org", "reviewer")
+    ada.api("POST", f"/api/courses/{course}/shares", json={"email": "rita@example.org"})
+    from authoring_app import Browser
+
+    rita = Browser(app)
+    rita.sign_in("rita@example.org")
+    refused = push_form(rita, course, folder_zip(SAMPLE), base_revision="1")
+    assert refused.status_code == 403
+    assert ada.api("GET", f"/api/courses/{course}/revisions").get_json()["head_revision"] == 1

@@ -49,12 +49,18 @@ def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[in
         connection.close()
 
 
-def refused(port: int) -> bool:
-    try:
-        get(port, "/healthz")
-    except ConnectionRefusedError:
-        return True
-    return False
+def refused(port: int, within: float = 3.0) -> bool:
+    """Whether nothing answers on ``port`` any more: refused, or reset by a socket the kernel is
+    still tearing down after its process was killed (checked again until ``within`` seconds)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            get(port, "/healthz")
+        except (ConnectionRefusedError, ConnectionResetError):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")

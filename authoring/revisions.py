@@ -187,17 +187,7 @@ def save(
         if getattr(moved, "rowcount", 0) != 1:  # another save got there first: merge again
             session.rollback()
             continue
-        session.add(
-            Revision(
-                course_id=course.id,
-                number=snapshot.number,
-                based_on=base,
-                author_id=author.id,
-                summary=summary[:500],
-                document=json.dumps(snapshot.document, ensure_ascii=False),
-                files=json.dumps(snapshot.files, sort_keys=True),
-            )
-        )
+        session.add(_revision_row(course, snapshot, base, author, summary))
         if on_saved is not None:
             on_saved(snapshot)
         session.commit()
@@ -285,20 +275,23 @@ def _append(
     if getattr(moved, "rowcount", 0) != 1:
         session.rollback()
         raise ApiProblem(409, "the course was saved by someone else just now; look again", "base_revision")
-    session.add(
-        Revision(
-            course_id=course.id,
-            number=snapshot.number,
-            based_on=base,
-            author_id=author.id,
-            summary=summary[:500],
-            document=json.dumps(snapshot.document, ensure_ascii=False),
-            files=json.dumps(snapshot.files, sort_keys=True),
-        )
-    )
+    session.add(_revision_row(course, snapshot, base, author, summary))
     on_saved(snapshot)
     session.commit()
     return snapshot
+
+
+def _revision_row(course: CourseRecord, snapshot: Snapshot, base: int, author: User, summary: str) -> Revision:
+    """The stored row of ``snapshot``, the revision after ``base``."""
+    return Revision(
+        course_id=course.id,
+        number=snapshot.number,
+        based_on=base,
+        author_id=author.id,
+        summary=summary[:500],
+        document=json.dumps(snapshot.document, ensure_ascii=False),
+        files=json.dumps(snapshot.files, sort_keys=True),
+    )
 
 
 def diff(old: Snapshot, new: Snapshot, blobs: BlobStore) -> dict[str, Any]:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import click
 
+from cli import options
+
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the built site; no per-request log lines, and no caching so a rebuild shows at once."""
@@ -42,14 +44,7 @@ def serve(folder: Path, host: str, port: int) -> http.server.ThreadingHTTPServer
 
 @click.command("preview")
 @click.argument("course_dir", type=click.Path(path_type=Path))
-@click.option(
-    "--port",
-    "-p",
-    type=click.IntRange(0, 65535),
-    default=8000,
-    show_default=True,
-    help="Port to serve on (0 picks a free one).",
-)
+@options.port
 @click.option(
     "--host",
     default="127.0.0.1",

@@ -11,16 +11,11 @@ from pathlib import Path
 
 import click
 
+from cli import options
+
 
 @click.command("serve")
-@click.option(
-    "--port",
-    "-p",
-    type=click.IntRange(0, 65535),
-    default=8000,
-    show_default=True,
-    help="Port to serve on (0 picks a free one).",
-)
+@options.port
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--first-course",

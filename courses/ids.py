@@ -29,12 +29,12 @@ from typing import Any
 import yaml
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
-from courses.errors import Problem, field_path
+from courses.errors import Problem, byte_size, field_path
 from courses.loader import COURSE_FILE, MAX_COURSE_YAML_BYTES
 from courses.model import StableId
 from courses.scaffold import course_id, new_id
 from courses.schema_messages import describe, not_a_mapping
-from courses.source_checks import FileTooLarge, byte_size, read_limited
+from courses.source import FileTooLarge, read_limited
 from courses.yaml_lines import parse_yaml
 
 Loc = tuple[str | int, ...]

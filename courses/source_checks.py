@@ -13,9 +13,8 @@ an author would never reach.
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from courses.errors import Problem, ProblemList, byte_size, field_path, shorten
@@ -58,16 +57,6 @@ def source_problems(doc: YamlDocument, source: CourseSource, file: str) -> Probl
     checker = _Checker(doc, source, file)
     checker.run()
     return checker.problems
-
-
-def read_limited(path: Path, limit: int) -> bytes:
-    """The content of ``path``, read only up to ``limit`` bytes (plus one, to notice a file that
-    is larger, or has grown since its size was checked): raises ``FileTooLarge`` past it."""
-    with path.open("rb") as stream:
-        data = stream.read(limit + 1)
-        if len(data) > limit:
-            raise FileTooLarge(path.name, max(os.fstat(stream.fileno()).st_size, len(data)), limit)
-    return data
 
 
 def _items(parent: Any, key: str, loc: Loc) -> Iterator[tuple[dict, Loc]]:

@@ -68,6 +68,10 @@ class BlobStore:
             )
         return data
 
+    def blob_size(self, sha256: str) -> int:
+        """The blob's size in bytes, from the store, without reading it."""
+        return self.storage.size(self.key(sha256))
+
     def has_blob(self, sha256: str) -> bool:
         return self.storage.exists(self.key(sha256))
 

@@ -258,7 +258,7 @@ def test_blobs_are_stored_once_by_sha256(store: Storage) -> None:
     assert blobs.put_blob(b"hello") == sha
     assert blobs.put_blob(io.BytesIO(b"hello")) == sha
     assert list(store.list()) == [f"blobs/{sha[:2]}/{sha}"]
-    assert blobs.get_blob(sha) == b"hello"
+    assert blobs.get_blob(sha) == b"hello" and blobs.blob_size(sha) == 5
     assert blobs.has_blob(sha)
 
     other = blobs.put_blob(io.BytesIO(b"world" * 100_000))

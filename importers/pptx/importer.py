@@ -18,7 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from courses.model import StableId
 from courses.scaffold import course_id as new_course_id
-from courses.source_checks import FileTooLarge, read_limited
+from courses.source import FileTooLarge, read_limited
 from importers.pptx.course_folder import write_course
 from importers.pptx.errors import DeckError
 from importers.pptx.fonts import deck_fonts, substituted

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from courses.errors import Problem
+from courses.model import Course
 from exporters.formats import FORMATS
 
 PACKAGE = "package"
@@ -38,33 +39,29 @@ def command(path: Path, fmt: str | None, fix_ids: bool) -> None:
     report every problem. For a course, also say how long its resume data can get."""
     from cli.report import fail
 
+    course: Course | None = None
     if path.is_file() and path.suffix.lower() not in (".yaml", ".yml"):
         if fix_ids:
             raise click.UsageError("--fix-ids writes into a course folder; unzip the course first")
         what = zip_kind(path)
         problems = package_problems(path, fmt) if what == PACKAGE else _zipped_course_problems(path)
     elif path.exists():
-        from courses.loader import check_course
+        from courses.loader import read_course
+        from player.theme import theme_problems
 
         if fix_ids:
             _fix_ids(path)
         what = COURSE
-        problems = check_course(path) or _theme_problems(path)
+        course, problems = read_course(path)
+        if course is not None:
+            problems = theme_problems(course)  # faint accents, which the build would refuse
     else:
         raise click.ClickException(f"{path}: no such course folder, zipped course folder or package zip")
     if problems:
         fail(f"{path}: {what}", problems)
     click.echo(f"OK: {path}: {what} has no problems")
-    if what == COURSE:
-        click.echo(_budget_line(path))
-
-
-def _theme_problems(path: Path) -> list[Problem]:
-    """Accent colours too faint to read, which the build would refuse (the course loads)."""
-    from courses.loader import load_course
-    from player.theme import theme_problems
-
-    return theme_problems(load_course(path))
+    if course is not None:
+        click.echo(_budget_line(course))
 
 
 def _fix_ids(path: Path) -> None:
@@ -80,13 +77,12 @@ def _fix_ids(path: Path) -> None:
         click.echo(str(line))
 
 
-def _budget_line(path: Path) -> str:
+def _budget_line(course: Course) -> str:
     """The course's worst-case resume data against what each SCORM version keeps."""
-    from courses.loader import load_course
     from player.resume_budget import LABELS, LIMITS, BudgetError, measure
 
     try:
-        budget = measure(load_course(path), "scorm12")
+        budget = measure(course, "scorm12")
     except BudgetError as error:
         return f"resume data: not measured: {error}"
     shares = ", ".join(

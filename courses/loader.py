@@ -60,7 +60,13 @@ def load_source(source: CourseSource, file: str = COURSE_FILE) -> Course:
 def check_course(path: Path | str) -> ProblemList:
     """Every problem in the course at ``path`` (up to ``MAX_PROBLEMS``, the rest counted in
     ``omitted``); an empty list means it loads cleanly."""
-    return _load_path(Path(path))[1]
+    return read_course(path)[1]
+
+
+def read_course(path: Path | str) -> tuple[Course | None, ProblemList]:
+    """The course at ``path`` and its problems in one reading: the course when there are none,
+    for a caller that reports the problems and then goes on with the course."""
+    return _load_path(Path(path))
 
 
 def folder_source(path: Path | str) -> tuple[FolderSource, str]:

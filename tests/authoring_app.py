@@ -51,6 +51,17 @@ def app(request, tmp_path) -> Iterator[Flask]:
     flask_app.extensions["courseforge"].database.engine.dispose()
 
 
+@pytest.fixture
+def sqlite_app(tmp_path) -> Iterator[Flask]:
+    """The editor on SQLite only, for tests whose subject is not the database (builds, decks)."""
+    from authoring import create_app
+
+    flask_app = create_app(editor_settings(tmp_path / "data"))
+    flask_app.testing = True
+    yield flask_app
+    flask_app.extensions["courseforge"].database.engine.dispose()
+
+
 def add_account(app: Flask, email: str, role: str = "author", password: str | None = PASSWORD, token: bool = False):
     """Make an account; returns its API token when ``token``."""
     from authoring.accounts import add_user, issue_token

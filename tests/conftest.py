@@ -135,6 +135,19 @@ def chromium(pw):
     browser.close()
 
 
+@pytest.fixture
+def page(chromium):
+    """A desktop-sized page in its own context that fails the test if a script on it throws
+    (modules with a page of another size define their own)."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
+
+
 # --------------------------------------------------------------------------- packages
 STANDARDS_VALIDATOR = Path(__file__).resolve().parents[1] / ".." / "shared" / "standards" / "validate.py"
 

@@ -7,7 +7,7 @@ import io
 import threading
 
 import pytest
-from authoring_app import PASSWORD, add_account, signed_in, zip_bytes
+from authoring_app import PASSWORD, add_account, signed_in, sqlite_app, zip_bytes  # noqa: F401 - sqlite_app is a fixture
 from playwright.sync_api import expect
 from pptx_decks import build_deck
 
@@ -18,17 +18,6 @@ PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentatio
 @pytest.fixture(scope="module")
 def deck(tmp_path_factory):
     return build_deck(tmp_path_factory.mktemp("deck") / "Veilig werken.pptx").read_bytes()
-
-
-@pytest.fixture
-def sqlite_app(tmp_path):
-    from authoring import create_app
-    from authoring_app import editor_settings
-
-    app = create_app(editor_settings(tmp_path / "data"))
-    app.testing = True
-    yield app
-    app.extensions["courseforge"].database.engine.dispose()
 
 
 def test_an_uploaded_deck_becomes_a_course_with_a_page_per_slide(sqlite_app, deck):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from authoring_app import Browser, add_account, imported_sample, signed_in
+from authoring_app import Browser, add_account, imported_sample, signed_in, sqlite_app  # noqa: F401 - sqlite_app is a fixture
 
 BUILD_SECONDS = 300
 
@@ -23,17 +23,6 @@ def wait_for(browser: Browser, url: str) -> tuple[dict, list[tuple[str, float]]]
             return build, seen
         time.sleep(0.2)
     raise AssertionError(f"the build did not finish in {BUILD_SECONDS} s: {seen[-3:]}")
-
-
-@pytest.fixture
-def sqlite_app(tmp_path):
-    from authoring import create_app
-    from authoring_app import editor_settings
-
-    app = create_app(editor_settings(tmp_path / "data"))
-    app.testing = True
-    yield app
-    app.extensions["courseforge"].database.engine.dispose()
 
 
 @pytest.mark.slow

@@ -112,17 +112,6 @@ def origins(tmp_path_factory):
     hostile.stop()
 
 
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context(viewport={"width": 1200, "height": 850})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
-
-
 def launch(page, origins, standard: str, cmi: dict | None = None, hostile: bool = False, quirks: dict | None = None):
     page.goto(origins["lms"].url(HARNESS))
     page.wait_for_function("() => window.lmsReady === true")

@@ -29,17 +29,6 @@ def sites(demo_course, lms_server, tmp_path_factory) -> dict[str, str]:
     return {standard: f"/quirks-{standard}/index.html" for standard in STANDARDS}
 
 
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
-
-
 def open_lms(page, server, standard: str, url: str, quirks: dict | None = None, cmi: dict | None = None):
     page.goto(server.url(HARNESS))
     page.wait_for_function("() => window.lmsReady === true")

@@ -5,10 +5,9 @@ would judge it."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
-
 from lms.site import publish_site
 from lms.tokens import lms_token
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

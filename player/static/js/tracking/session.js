@@ -47,7 +47,6 @@ export class TrackerBase {
     this.commitScheduled = false;
     this.commitFailures = 0;
     this.retryTimer = null;
-    this.session = null;
     this.started = null;
     this.listeners = [];
     this.queue = [];
@@ -93,7 +92,6 @@ export class TrackerBase {
     const began = Date.now();
     let resolved = false;
     const settle = (session) => {
-      this.session = session;
       if (!resolved) {
         resolved = true;
         resolve(session);

@@ -48,6 +48,13 @@ class ArchiveLimits:
     total_ratio_from: int = 16 << 20  # below this total, no ratio can fill a disk
 
 
+# What zipfile raises for a damaged or unreadable archive: a bad header or directory, a stream
+# cut short, a corrupt deflate stream, a malformed field, and NotImplementedError for an entry
+# compressed with a method Python cannot read. Each becomes a problem naming the zip, never a
+# traceback. (OSError is caught beside it where it means something else: a full disk, a long name.)
+ZIP_DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, zlib.error)
+
+
 class ArchiveError(Exception):
     """A zip that is refused (or could not be unpacked), with every reason found."""
 
@@ -91,7 +98,7 @@ def open_archive(zip_path: Path | str, limits: ArchiveLimits = ArchiveLimits()) 
         raise ArchiveError(
             [Problem(label, None, "", "an entry name is marked as UTF-8 but is not valid UTF-8; zip the files again")]
         ) from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError) as error:
+    except (*ZIP_DAMAGE, OSError) as error:
         raise ArchiveError([Problem(label, None, "", f"unreadable zip ({error})")]) from None
     problems = archive_problems(archive.infolist(), zip_path.stat().st_size, label, limits)
     if problems:
@@ -296,7 +303,7 @@ def entry_names(zip_path: Path | str, limits: ArchiveLimits = ArchiveLimits()) -
             return None
         with zipfile.ZipFile(zip_path) as archive:
             return archive.namelist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError):
+    except (*ZIP_DAMAGE, OSError):
         return None
 
 
@@ -389,7 +396,7 @@ def _unpack(archive: zipfile.ZipFile, folder: Path) -> None:
             raise ArchiveError(
                 [Problem(name, None, "", "collides with another entry once unpacked; rename one")]
             ) from None
-        except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, ValueError) as error:
+        except ZIP_DAMAGE as error:
             raise ArchiveError([Problem(name, None, "", f"damaged entry ({error})")]) from None
         except OSError as error:  # a name too long for this file system, a full disk
             raise ArchiveError([Problem(name, None, "", f"could not be unpacked: {error.strerror or error}")]) from None

@@ -17,13 +17,12 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-import zlib
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from courses.archive import ArchiveError, ArchiveLimits, open_archive
+from courses.archive import ZIP_DAMAGE, ArchiveError, ArchiveLimits, open_archive
 from courses.errors import Problem
 from exporters.manifest_common import LAUNCH_PAGE, MANIFEST_NAME
 from exporters.standards import VALIDATOR
@@ -64,7 +63,7 @@ def check_package(zip_path: Path | str, fmt: str | None = None) -> list[Problem]
                 return _in(corrupt, "damaged entry (checksum mismatch)")
             names = {i.filename for i in zf.infolist() if not i.is_dir()}
             return content_problems(zf, names, fmt)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, zlib.error) as error:
+    except (*ZIP_DAMAGE, OSError) as error:
         return _in(Path(zip_path).name, f"unreadable zip ({error})")
 
 

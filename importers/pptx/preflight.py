@@ -19,7 +19,7 @@ from lxml import etree
 from pptx import Presentation
 from pptx.exc import PackageNotFoundError
 
-from courses.archive import ArchiveError, ArchiveLimits, open_archive
+from courses.archive import ZIP_DAMAGE, ArchiveError, ArchiveLimits, open_archive
 from courses.errors import Problem, byte_size, shorten
 from importers.pptx.errors import DeckError
 
@@ -175,7 +175,7 @@ def _parse(archive: zipfile.ZipFile, name: str, label: str) -> etree._Element:
             "corrupt; open it in PowerPoint, let it repair the file, and save it again",
             where=name,
         ) from None
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as error:
+    except (*ZIP_DAMAGE, OSError) as error:
         raise DeckError.of(
             label, f"damaged entry ({shorten(str(error), 80)}): the deck is corrupt", where=name
         ) from None

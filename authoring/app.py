@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from authoring.views.publish_api import blueprint as publish_api
     from authoring.views.revision_api import blueprint as revision_api
     from authoring.views.transfer_api import blueprint as transfer_api
+    from authoring.views.vendor import blueprint as vendor
 
     for blueprint in (
         auth,
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
         revision_api,
         transfer_api,
         publish_api,
+        vendor,
     ):
         app.register_blueprint(blueprint)
 

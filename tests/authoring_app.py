@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -134,3 +135,36 @@ def imported_sample(browser: Browser) -> int:
     answer = browser.import_zip(folder_zip(SAMPLE, "security-basics"))
     assert answer.status_code == 201, answer.get_json()
     return answer.get_json()["id"]
+
+
+class LiveEditor:
+    """The editor app served over real HTTP on a loopback port (threaded werkzeug), for browser
+    tests; ``sign_in(page, email)`` signs a Playwright page in through the sign-in form."""
+
+    def __init__(self, app: Flask) -> None:
+        from werkzeug.serving import make_server
+
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def sign_in(self, page, email: str, password: str = PASSWORD) -> None:
+        page.goto(f"{self.url}/signin")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{self.url}/courses")
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_editor(sqlite_app) -> Iterator[LiveEditor]:
+    """The SQLite editor on a loopback port."""
+    served = LiveEditor(sqlite_app)
+    yield served
+    served.stop()

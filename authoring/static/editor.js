@@ -1,95 +1,357 @@
-// Autosave for text blocks: each textarea remembers the revision its text was loaded or last
-// saved at, and sends it with every save, so the server can merge saves to different blocks and
-// refuse (with both versions) a save to a block someone else changed meanwhile.
+// The course page's shared state: the course document as last seen, the page being edited (kept
+// in the URL hash so a reload opens it again), and the structure changes (add, move, delete,
+// restore) that outline.js and blocks.js make through one queue. Changes made while offline wait
+// in that queue and are sent, in order, when the connection returns. After every change the
+// course is read again and each part of the page redrawn from it, keeping the keyboard focus
+// where it was.
 "use strict";
 
 (function () {
-  const course = document.getElementById("course");
-  if (!course) return;
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  const api = course.dataset.api;
-  const revisionLabel = document.getElementById("revision");
-  const IDLE_MS = 800;
+  const root = document.getElementById("course");
+  const dataNode = document.getElementById("course-data");
+  if (!root || !dataNode || !window.courseforge) return;
+  const cf = window.courseforge;
+  const data = JSON.parse(dataNode.textContent);
+  const UNDO_MS = 10000;
+  const RETRY_OFFLINE_MS = 3000;
+  const KINDS = { section: "Section", page: "Page", block: "Block" };
 
-  function show(area, text) {
-    area.parentElement.querySelector(".save-state").textContent = text;
+  const state = {
+    doc: data.course,
+    files: data.files,
+    editable: data.editable === true,
+    pageId: null,
+    /** Text blocks' Markdown and HTML as last loaded or saved, and the revision it was at. */
+    texts: new Map(Object.entries(data.texts).map(([id, text]) => [id, { ...text, revision: data.revision }])),
+  };
+  const renderers = [];
+
+  /** An element with properties, attributes and children; text always goes in as text. */
+  function el(tag, props = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props)) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else if (key === "value") node.value = value;
+      else if (key === "dataset") Object.assign(node.dataset, value);
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(child);
+    return node;
   }
 
-  async function save(area) {
-    area.dataset.dirty = "";
-    const sent = area.value;
-    show(area, "Saving…");
-    let response;
-    try {
-      response = await fetch(`${api}/blocks/${encodeURIComponent(area.dataset.blockId)}/markdown`, {
-        method: "PUT",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ base_revision: Number(area.dataset.base), markdown: sent }),
-      });
-    } catch (error) {
-      area.dataset.dirty = "1";
-      show(area, "Not saved: the editor cannot be reached. Your text is kept here; it is saved when you type again.");
+  const sections = () => state.doc.sections || [];
+
+  /** Where an element is: its object, the list holding it, its index and its parent. */
+  function locate(kind, id) {
+    if (kind === "section") {
+      const index = sections().findIndex((s) => s.id === id);
+      return index < 0 ? null : { item: sections()[index], list: sections(), index, parent: null };
+    }
+    for (const section of sections()) {
+      const pages = section.pages || [];
+      if (kind === "page") {
+        const index = pages.findIndex((p) => p.id === id);
+        if (index >= 0) return { item: pages[index], list: pages, index, parent: section };
+        continue;
+      }
+      for (const page of pages) {
+        const blocks = page.blocks || [];
+        const index = blocks.findIndex((b) => b.id === id);
+        if (index >= 0) return { item: blocks[index], list: blocks, index, parent: page, section };
+      }
+    }
+    return null;
+  }
+
+  function shorten(text, length = 40) {
+    const line = String(text || "").split("\n").find((l) => l.trim()) || "";
+    const plain = line.replace(/[#*_`>]/g, "").trim();
+    return plain.length > length ? `${plain.slice(0, length - 1)}…` : plain;
+  }
+
+  /** How a section, page or block is named to the author (in buttons and announcements). */
+  function labelOf(kind, item) {
+    if (kind !== "block") return item.title;
+    switch (item.type) {
+      case "text": {
+        const text = state.texts.get(item.id);
+        const start = shorten(text ? text.markdown : item.markdown);
+        return start ? `Text: ${start}` : "Text";
+      }
+      case "image":
+        return `Image: ${item.src}`;
+      case "quiz":
+      case "video":
+        return `${item.type === "quiz" ? "Quiz" : "Video"}: ${item.title}`;
+      default:
+        return "Narration";
+    }
+  }
+
+  // ------------------------------------------------------------------ telling the author
+  const announcer = document.getElementById("announce");
+  /** Said by screen readers (a polite live region), not shown. */
+  function announce(text) {
+    announcer.textContent = "";
+    window.setTimeout(() => {
+      announcer.textContent = text;
+    }, 50);
+  }
+
+  const toast = document.getElementById("toast");
+  let toastTimer = null;
+  /** A status shown for UNDO_MS, with buttons ({label, run}) such as Undo; returns its first button. */
+  function notify(text, actions = []) {
+    clearTimeout(toastTimer);
+    const buttons = actions.map((action) =>
+      el("button", {
+        type: "button",
+        text: action.label,
+        onclick: () => {
+          toast.hidden = true;
+          action.run();
+        },
+      }),
+    );
+    toast.replaceChildren(el("span", { text }), ...buttons);
+    toast.hidden = false;
+    toastTimer = window.setTimeout(() => {
+      toast.hidden = true;
+    }, UNDO_MS);
+    return buttons[0] || null;
+  }
+
+  /** Both versions after a 409, with "Keep mine" and "Take theirs"; nothing is lost either way. */
+  function conflictBox(box, { mine, theirs, head, onKeep, onTake }) {
+    const choose = (run) => () => {
+      box.hidden = true;
+      box.replaceChildren();
+      run();
+    };
+    box.replaceChildren(
+      el("p", {
+        text: `Someone else changed this after you opened it (the course is now at revision ${head}). Nothing was overwritten: choose the version to keep.`,
+      }),
+      el("p", { class: "version-label", text: "Your version" }),
+      el("pre", { class: "mine", text: mine }),
+      el("p", { class: "version-label", text: `Their version (revision ${head})` }),
+      el("pre", { class: "theirs", text: theirs }),
+      el(
+        "p",
+        { class: "conflict-actions" },
+        el("button", { type: "button", text: "Keep mine", onclick: choose(onKeep) }),
+        el("button", { type: "button", text: "Take theirs", onclick: choose(onTake) }),
+      ),
+    );
+    box.hidden = false;
+  }
+
+  // ------------------------------------------------------------------ drawing
+  function onRender(render) {
+    renderers.push(render);
+  }
+
+  /** Redraw every part, then focus again the control that had the focus (by its data-focus). */
+  function render() {
+    const active = document.activeElement;
+    const key = active && active.closest ? active.closest("[data-focus]")?.dataset.focus : null;
+    if (!locate("page", state.pageId)) state.pageId = firstPageId();
+    for (const one of renderers) one();
+    if (key) focusKey(key);
+  }
+
+  function focusKey(key) {
+    const node = root.querySelector(`[data-focus="${CSS.escape(key)}"]`);
+    if (node && document.activeElement !== node) node.focus();
+    return node;
+  }
+
+  const firstPageId = () => sections().flatMap((s) => s.pages || [])[0]?.id || null;
+
+  function pageFromHash() {
+    const found = /^#page=(.+)$/.exec(window.location.hash);
+    return found ? decodeURIComponent(found[1]) : null;
+  }
+
+  /** Open a page for editing; its id goes into the URL so a reload opens it again. */
+  function select(pageId) {
+    state.pageId = pageId;
+    const hash = `#page=${encodeURIComponent(pageId)}`;
+    if (window.location.hash !== hash) window.history.replaceState(null, "", hash);
+    render();
+  }
+
+  /** The course as the server has it now (other authors' changes included), then redraw. */
+  async function refresh() {
+    const result = await cf.api("GET", "");
+    if (result.ok) {
+      state.doc = result.body.course;
+      state.files = result.body.files;
+    }
+    render();
+    return result.ok;
+  }
+
+  // ------------------------------------------------------------------ structure changes
+  let queue = Promise.resolve();
+
+  function onlineAgain() {
+    return new Promise((resolve) => {
+      const done = () => {
+        document.removeEventListener("courseforge:connection", done);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = window.setTimeout(done, RETRY_OFFLINE_MS);
+      document.addEventListener("courseforge:connection", done);
+    });
+  }
+
+  /** One structure change, after the ones before it. `request()` gives [method, path, body] when
+   * it is sent, so it carries the latest revision seen; offline it waits and is sent again. */
+  function structure(request, what) {
+    const run = async () => {
+      for (;;) {
+        const [method, path, body] = request();
+        const result = await cf.api(method, path, body);
+        if (result.status !== 0) return result;
+        notify(`Offline: ${what} is kept here and sent when the connection returns.`);
+        await onlineAgain();
+      }
+    };
+    const done = queue.then(run);
+    queue = done.catch(() => undefined);
+    return done;
+  }
+
+  function problemText(result) {
+    return result.body.detail || `the editor answered ${result.status}`;
+  }
+
+  function where(kind, found) {
+    if (kind === "section") return "the course";
+    return `'${labelOf(kind === "page" ? "section" : "page", found.parent)}'`;
+  }
+
+  /** Move an element so it follows `after` (null: first) in `parentId` (a section for pages,
+   * a page for blocks): drawn at once, then sent. */
+  async function moveTo(kind, id, parentId, after) {
+    const found = locate(kind, id);
+    if (!found) return;
+    const target =
+      kind === "section" ? sections() : kind === "page" ? locate("section", parentId).item.pages : locate("page", parentId).item.blocks;
+    found.list.splice(found.index, 1);
+    const index = after === null ? 0 : target.findIndex((x) => x.id === after) + 1;
+    target.splice(index, 0, found.item);
+    render();
+    const moved = locate(kind, id);
+    announce(`Moved '${labelOf(kind, found.item)}' to position ${moved.index + 1} of ${moved.list.length} in ${where(kind, moved)}.`);
+    const result = await structure(
+      () => ["POST", "move", { base_revision: cf.head, kind, id, parent: kind === "section" ? null : parentId, after }],
+      `moving '${labelOf(kind, found.item)}'`,
+    );
+    if (!result.ok) notify(`Not moved: ${problemText(result)}`);
+    await refresh();
+  }
+
+  /** Alt+Arrow and the Move buttons: one place up or down; a page at the edge of its section
+   * goes to the end of the section before or the start of the one after. */
+  function moveBy(kind, id, delta) {
+    const found = locate(kind, id);
+    if (!found) return;
+    const others = found.list.filter((x) => x.id !== id);
+    const index = found.index + delta;
+    if (index >= 0 && index <= others.length) {
+      const parent = found.parent ? found.parent.id : null;
+      moveTo(kind, id, parent, index === 0 ? null : others[index - 1].id);
       return;
     }
-    const body = await response.json().catch(() => ({}));
-    if (response.ok) {
-      area.dataset.base = String(body.revision);
-      revisionLabel.textContent = String(body.revision);
-      const preview = area.parentElement.querySelector(".preview");
-      preview.innerHTML = body.html; // rendered and sanitised (nh3) by the server
-      show(area, body.merged ? "Saved (merged with other changes)." : "Saved.");
-      if (area.value !== sent) schedule(area);
-    } else if (response.status === 409) {
-      conflict(area, body);
-    } else {
-      area.dataset.dirty = "1";
-      show(area, `Not saved: ${body.detail || response.statusText}`);
+    if (kind === "page") {
+      const next = sections()[sections().indexOf(found.parent) + delta];
+      if (next) {
+        const pages = next.pages || [];
+        moveTo(kind, id, next.id, delta < 0 ? (pages.length ? pages[pages.length - 1].id : null) : null);
+        return;
+      }
     }
+    announce(`'${labelOf(kind, found.item)}' is already ${delta < 0 ? "first" : "last"}.`);
   }
 
-  function conflict(area, body) {
-    const box = area.parentElement.querySelector(".conflict");
-    const theirs = body.conflicts && body.conflicts[0] ? body.conflicts[0].theirs : "";
-    box.hidden = false;
-    box.replaceChildren();
-    const message = document.createElement("p");
-    message.textContent = body.detail;
-    const label = document.createElement("p");
-    label.textContent = `Their version (revision ${body.head_revision}):`;
-    const theirText = document.createElement("pre");
-    theirText.textContent = theirs ?? "";
-    const keep = document.createElement("button");
-    keep.type = "button";
-    keep.textContent = "Keep mine";
-    keep.addEventListener("click", () => {
-      area.dataset.base = String(body.head_revision);
-      box.hidden = true;
-      save(area);
-    });
-    const take = document.createElement("button");
-    take.type = "button";
-    take.textContent = "Take theirs";
-    take.addEventListener("click", () => {
-      area.value = theirs ?? "";
-      area.dataset.base = String(body.head_revision);
-      box.hidden = true;
-      show(area, "Their version loaded.");
-    });
-    box.append(message, label, theirText, keep, take);
-    show(area, "Not saved: someone else changed this block. Your text is kept here.");
+  /** Delete, with an Undo kept for UNDO_MS that restores it from the revision before. */
+  async function remove(kind, id, { onRemoved } = {}) {
+    const found = locate(kind, id);
+    if (!found) return;
+    const label = labelOf(kind, found.item);
+    const result = await structure(
+      () => ["DELETE", `${kind}s/${encodeURIComponent(id)}?base_revision=${cf.head}`],
+      `deleting '${label}'`,
+    );
+    if (!result.ok) {
+      notify(`'${label}' was not deleted: ${problemText(result)}`);
+      return;
+    }
+    const deleted = result.body.deleted || { kind, id, revision: result.body.revision };
+    if (onRemoved) onRemoved();
+    await refresh();
+    const undo = notify(`${KINDS[kind]} '${label}' deleted.`, [{ label: "Undo", run: () => restore(deleted, label) }]);
+    if (undo) undo.focus();
   }
 
-  function schedule(area) {
-    area.dataset.dirty = "1";
-    clearTimeout(area._timer);
-    area._timer = setTimeout(() => save(area), IDLE_MS);
+  async function restore(deleted, label) {
+    const result = await structure(
+      () => [
+        "POST",
+        "restore",
+        { base_revision: cf.head, kind: deleted.kind, id: deleted.id, from_revision: deleted.revision - 1 },
+      ],
+      `restoring '${label}'`,
+    );
+    if (!result.ok) {
+      notify(`'${label}' was not restored: ${problemText(result)}`);
+      return;
+    }
+    await refresh();
+    if (deleted.kind === "page") select(deleted.id);
+    notify(`${KINDS[deleted.kind]} '${label}' restored.`);
+    focusKey(`${deleted.kind}:${deleted.id}`);
   }
 
-  for (const area of document.querySelectorAll("textarea.markdown")) {
-    area.addEventListener("input", () => schedule(area));
-  }
-  window.addEventListener("beforeunload", (event) => {
-    if (document.querySelector('textarea.markdown[data-dirty="1"]')) event.preventDefault();
+  document.addEventListener("courseforge:revision", (event) => {
+    for (const node of document.querySelectorAll("#revision, .publish-revision")) {
+      node.textContent = String(event.detail.revision);
+    }
   });
+  window.addEventListener("hashchange", () => {
+    const id = pageFromHash();
+    if (id && id !== state.pageId && locate("page", id)) select(id);
+  });
+  document.addEventListener("DOMContentLoaded", () => {
+    const wanted = pageFromHash();
+    state.pageId = wanted && locate("page", wanted) ? wanted : firstPageId();
+    root.classList.add("enhanced");
+    render();
+  });
+
+  window.courseEditor = {
+    state,
+    el,
+    locate,
+    labelOf,
+    announce,
+    notify,
+    conflictBox,
+    onRender,
+    render,
+    focusKey,
+    select,
+    refresh,
+    structure,
+    problemText,
+    moveTo,
+    moveBy,
+    remove,
+  };
 })();

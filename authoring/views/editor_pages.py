@@ -1,6 +1,6 @@
 """The editor's pages, rendered on the server: the course list with search, import and create,
-and a course page listing its sections, pages and blocks, where text blocks are edited in place
-and saved automatically through the JSON API (``static/editor.js``).
+and the course page where an author edits a course's outline, blocks and settings, saved
+automatically through the JSON API (``static/editor.js`` and the scripts it shares its state with).
 
 Every author-typed text reaches the page either escaped by Jinja or, for Markdown, rendered by the
 player's own renderer and cleaned by nh3, exactly as learners will see it.
@@ -17,7 +17,7 @@ from authoring.access import can_edit, can_manage, course_for, deleted_course_fo
 from authoring.api_docs import query_number
 from authoring.context import blobs, db, signed_in, signed_in_author
 from authoring.course_store import duplicate, new_course, reindex
-from authoring.edits import block_markdown
+from authoring.edits import SETTINGS, block_markdown
 from authoring.models import CourseRecord, utcnow
 from authoring.problems import ApiProblem
 from authoring.publishing import FORMATS, recent_builds
@@ -29,6 +29,19 @@ from authoring.views.publish_api import build_json
 from player.markdown import render_markdown
 
 blueprint = Blueprint("editor", __name__)
+SETTINGS_FIELDS: tuple[tuple[str, str, str | dict[str, str]], ...] = (
+    ("title", "Title", "text"),
+    ("description", "Description", "textarea"),
+    ("language", "Language (a BCP 47 tag such as en or nl-BE)", "text"),
+    (
+        "completion",
+        "Completed when",
+        {"all_pages_viewed": "every page was viewed", "quiz_passed": "the quizzes are passed", "both": "both"},
+    ),
+    ("passing_score", "Passing score (%)", "number"),
+    ("navigation", "Navigation", {"free": "free: any page from the menu", "linear": "linear: page after page"}),
+)
+"""The course settings form: (setting, label, input type or the choices of a select)."""
 
 
 @blueprint.get("/")
@@ -96,6 +109,10 @@ def _import_form(deck: bool) -> Any:
 
 @blueprint.get("/courses/<int:course_id>")
 def course_page(course_id: int) -> Any:
+    """The page an author works in: the outline, one page's blocks at a time and the settings,
+    drawn by the editor scripts from ``data`` (the document, its files and each text block's
+    Markdown); the server also renders the course read-only, for the first paint and without
+    JavaScript."""
     user = signed_in()
     record = course_for(db(), user, course_id)
     head = head_snapshot(db(), record)
@@ -107,15 +124,26 @@ def course_page(course_id: int) -> Any:
             if block.type == "text":
                 markdown = block_markdown(state, block.id) or ""
                 texts[block.id] = {"markdown": markdown, "html": render_markdown(markdown)}
+    editable = can_edit(db(), user, record)
+    data = {
+        "revision": head.number,
+        "course": head.document,
+        "files": sorted(head.files),
+        "texts": texts,
+        "editable": editable,
+    }
     return render_template(
         "course.html",
         user=user,
         record=record,
         course=course,
         texts=texts,
+        data=data,
         revision=head.number,
-        editable=can_edit(db(), user, record),
+        editable=editable,
         manageable=can_manage(user, record),
+        settings=course.model_dump(mode="json", include=set(SETTINGS)),
+        settings_fields=SETTINGS_FIELDS,
         formats=FORMATS,
         builds=[build_json(build) for build in recent_builds(db(), record)],
     )

@@ -1,0 +1,451 @@
+// The selected page's blocks, each a card with its type, a drag handle, Move up/down, Delete (with
+// Undo) and "Add a block" after it. Text blocks are Markdown with a live preview rendered and
+// cleaned by the server; image blocks choose one of the course's image files and need alt text,
+// checked by the course model as the author types; video and narration are summaries; quiz
+// blocks hold the quiz editor's place (quiz-editor.js mounts into it). Each card is kept, with
+// its saver, for as long as its block exists, so redrawing the page never loses typing.
+"use strict";
+
+(function () {
+  const E = window.courseEditor;
+  const host = document.getElementById("page-editor");
+  if (!E || !host) return;
+  const cf = window.courseforge;
+  const { el, state } = E;
+  const PREVIEW_MS = 150;
+  const IMAGE = /\.(png|jpe?g|gif|webp|avif|svg)$/i;
+  const cards = new Map(); // block id -> {node, type, saver, place?}
+  const TYPE_NAMES = { text: "Text", image: "Image", video: "Video", narration: "Narration", quiz: "Quiz" };
+
+  const images = () => state.files.filter((path) => IMAGE.test(path));
+  const path = (id) => `blocks/${encodeURIComponent(id)}`;
+
+  function showState(node) {
+    return (text, kind) => {
+      node.textContent = text;
+      node.dataset.kind = kind;
+    };
+  }
+
+  // ------------------------------------------------------------------ text
+  function textBody(block, card) {
+    const id = block.id;
+    const text = state.texts.get(id) || { markdown: block.markdown || "", html: "", revision: cf.head };
+    const preview = el("div", { class: "preview", role: "region", "aria-label": "Preview" });
+    preview.innerHTML = text.html; // rendered from Markdown and cleaned (nh3) by the server
+    if (!state.editable) return [preview];
+    const area = el("textarea", {
+      class: "markdown",
+      id: `md-${id}`,
+      rows: "8",
+      "aria-describedby": `state-${id}`,
+      dataset: { focus: `block:${id}:field` },
+      value: text.markdown,
+    });
+    const saveState = el("p", { class: "save-state", id: `state-${id}`, "aria-live": "polite" });
+    const box = el("div", { class: "conflict", role: "group", "aria-label": "Two versions", hidden: true });
+    let asked = 0;
+    let timer = null;
+    async function renderPreview() {
+      const ask = ++asked;
+      const result = await cf.api("POST", "/api/preview/markdown", { markdown: area.value });
+      if (ask === asked && result.ok && typeof result.body.html === "string") preview.innerHTML = result.body.html;
+    }
+    const saver = cf.saver({
+      key: `block:${id}`,
+      base: text.revision,
+      send: (value, base, options) => cf.api("PUT", `${path(id)}/markdown`, { base_revision: base, markdown: value }, options),
+      on: {
+        state: showState(saveState),
+        saved(body, value) {
+          state.texts.set(id, { markdown: value, html: body.html || "", revision: body.revision });
+          if (area.value === value && typeof body.html === "string") preview.innerHTML = body.html;
+        },
+        conflict(body, value) {
+          const theirs = body.conflicts && body.conflicts[0] ? String(body.conflicts[0].theirs ?? "") : "";
+          E.conflictBox(box, {
+            mine: value,
+            theirs,
+            head: body.head_revision,
+            onKeep: () => {
+              saver.rebase(body.head_revision);
+              saver.flush();
+            },
+            onTake: () => {
+              area.value = theirs;
+              saver.discard(body.head_revision);
+              renderPreview();
+            },
+          });
+        },
+      },
+    });
+    card.saver = saver;
+    area.addEventListener("input", () => {
+      saver.change(area.value);
+      clearTimeout(timer);
+      timer = window.setTimeout(renderPreview, PREVIEW_MS);
+    });
+    const restored = saver.restore(text.markdown);
+    if (restored !== null) {
+      area.value = restored;
+      renderPreview();
+    }
+    return [
+      el(
+        "div",
+        { class: "text-editor" },
+        el("div", { class: "markdown-side" }, el("label", { for: area.id, text: "Markdown" }), area, saveState, box),
+        el("div", { class: "preview-side" }, el("p", { class: "preview-label", "aria-hidden": "true", text: "Preview" }), preview),
+      ),
+    ];
+  }
+
+  // ------------------------------------------------------------------ image
+  /** A problem's field relative to its block: `sections[0].pages[1].blocks[2].image.alt` -> `alt`. */
+  function blockField(field) {
+    return String(field || "").replace(/^.*blocks\[\d+\]\.?/, "").replace(/^(text|image|video|narration|quiz)\.?/, "");
+  }
+
+  function imageBody(block, card) {
+    const id = block.id;
+    if (!state.editable) {
+      return [
+        el("p", { class: "file-name", text: `File: ${block.src}` }),
+        el("p", { text: `Alt text: ${block.alt}` }),
+        block.caption ? el("p", { text: `Caption: ${block.caption}` }) : null,
+      ];
+    }
+    const choices = images().includes(block.src) ? images() : [block.src, ...images()];
+    const field = (name, label, input) => {
+      const message = el("p", { class: "field-message", id: `${name}-${id}-message`, "aria-live": "polite" });
+      input.id = `${name}-${id}`;
+      input.setAttribute("aria-describedby", message.id);
+      input.dataset.focus = `block:${id}:${name === "alt" ? "field" : name}`;
+      return { input, message, node: el("div", { class: "field" }, el("label", { for: input.id, text: label }), input, message) };
+    };
+    const fields = {
+      src: field("src", "Image file", el("select", {}, ...choices.map((file) => el("option", { value: file, text: file })))),
+      alt: field("alt", "Alt text (required: what the image shows)", el("input", { type: "text", "aria-required": "true", value: block.alt || "" })),
+      caption: field("caption", "Caption", el("input", { type: "text", value: block.caption || "" })),
+    };
+    fields.src.input.value = block.src;
+    const fileName = el("p", { class: "file-name", text: `Shows ${block.src}` });
+    const saveState = el("p", { class: "save-state", "aria-live": "polite" });
+    const box = el("div", { class: "conflict", role: "group", "aria-label": "Two versions", hidden: true });
+    let current = block;
+
+    const value = () => {
+      const next = { ...current, src: fields.src.input.value, alt: fields.alt.input.value };
+      const caption = fields.caption.input.value;
+      if (caption.trim()) next.caption = caption;
+      else delete next.caption;
+      return next;
+    };
+    const fill = (from) => {
+      fields.src.input.value = from.src;
+      fields.alt.input.value = from.alt || "";
+      fields.caption.input.value = from.caption || "";
+      fileName.textContent = `Shows ${from.src}`;
+    };
+    const mark = (problems) => {
+      for (const [name, one] of Object.entries(fields)) {
+        const problem = problems.find((p) => blockField(p.field) === name);
+        one.message.textContent = problem ? problem.message : "";
+        if (problem) one.input.setAttribute("aria-invalid", "true");
+        else one.input.removeAttribute("aria-invalid");
+      }
+    };
+    const describe = (b) => `file: ${b.src}\nalt text: ${b.alt || ""}\ncaption: ${b.caption || ""}`;
+    const saver = cf.saver({
+      key: `block:${id}`,
+      base: cf.head, // the revision the document this card was drawn from was read at
+      send: (next, base, options) => cf.api("PUT", path(id), { base_revision: base, block: next }, options),
+      on: {
+        state: showState(saveState),
+        saved(body, saved) {
+          current = saved;
+          mark([]);
+          const found = E.locate("block", id);
+          if (found) Object.assign(found.item, saved);
+        },
+        invalid(body) {
+          const problems = body.problems || [{ field: body.field, message: body.detail }];
+          mark(problems);
+        },
+        conflict(body, mine) {
+          const theirs = body.conflicts && body.conflicts[0] ? body.conflicts[0].theirs || {} : {};
+          E.conflictBox(box, {
+            mine: describe(mine),
+            theirs: describe(theirs),
+            head: body.head_revision,
+            onKeep: () => {
+              saver.rebase(body.head_revision);
+              saver.flush();
+            },
+            onTake: () => {
+              current = theirs;
+              fill(theirs);
+              saver.discard(body.head_revision);
+            },
+          });
+        },
+      },
+    });
+    card.saver = saver;
+    for (const one of Object.values(fields)) {
+      one.input.addEventListener("input", () => {
+        fileName.textContent = `Shows ${fields.src.input.value}`;
+        saver.change(value());
+      });
+    }
+    const restored = saver.restore(block);
+    if (restored !== null) fill(restored);
+    return [fileName, fields.src.node, fields.alt.node, fields.caption.node, saveState, box];
+  }
+
+  // ------------------------------------------------------------------ video, narration, quiz
+  function videoBody(block) {
+    return [
+      el("p", { class: "file-name", text: `File: ${block.src}` }),
+      el("p", { text: `Title: ${block.title}` }),
+      el("p", { text: block.captions ? `Captions: ${block.captions}` : "No captions file" }),
+    ];
+  }
+
+  function narrationBody(block) {
+    if (block.src) return [el("p", { class: "file-name", text: `Recording: ${block.src}` })];
+    return [el("p", { text: "Spoken from its script:" }), el("blockquote", { class: "script", text: block.script || "" })];
+  }
+
+  const quizPlace = (block) => el("div", { class: "quiz-editor", dataset: { blockId: block.id } });
+
+  // ------------------------------------------------------------------ cards
+  function cardControls(block) {
+    const label = E.labelOf("block", block);
+    const button = (action, symbol, name, run) =>
+      el("button", {
+        type: "button",
+        class: `icon ${action}`,
+        text: symbol,
+        title: name,
+        "aria-label": `${name} block '${label}'`,
+        dataset: { focus: `block:${block.id}:${action}` },
+        onclick: run,
+      });
+    return el(
+      "span",
+      { class: "controls" },
+      button("up", "↑", "Move up", () => E.moveBy("block", block.id, -1)),
+      button("down", "↓", "Move down", () => E.moveBy("block", block.id, 1)),
+      button("delete", "✕", "Delete", () => E.remove("block", block.id)),
+    );
+  }
+
+  function addMenu(pageId, afterId) {
+    const types = [["text", "Text"], ...(images().length ? [["image", "Image"]] : []), ["quiz", "Quiz"]];
+    const where = afterId ? "after this block" : "at the end";
+    const menu = el(
+      "span",
+      { class: "add-choices", hidden: true },
+      ...types.map(([type, name]) =>
+        el("button", {
+          type: "button",
+          text: name,
+          "aria-label": `Add a ${name.toLowerCase()} block ${where}`,
+          onclick: () => addBlock(pageId, afterId, type),
+        }),
+      ),
+    );
+    const toggle = el("button", {
+      type: "button",
+      class: "add",
+      "aria-expanded": "false",
+      text: afterId ? "Add a block here" : "Add a block",
+      "aria-label": `Add a block ${where}`,
+      dataset: { focus: `add:${afterId || "end"}` },
+      onclick: () => {
+        const open = menu.hidden;
+        menu.hidden = !open;
+        toggle.setAttribute("aria-expanded", String(open));
+        if (open) menu.querySelector("button").focus();
+      },
+    });
+    return el("div", { class: "add-block" }, toggle, menu);
+  }
+
+  function heading(block) {
+    const name = TYPE_NAMES[block.type] || block.type;
+    return block.type === "quiz" ? `${name}: ${block.title}` : name;
+  }
+
+  function buildCard(block) {
+    const card = { type: block.type, saver: null, place: null };
+    const title = el("h3", { class: "block-kind", id: `block-${block.id}-kind`, text: heading(block) });
+    let body;
+    if (block.type === "text") body = textBody(block, card);
+    else if (block.type === "image") body = imageBody(block, card);
+    else if (block.type === "video") body = videoBody(block);
+    else if (block.type === "narration") body = narrationBody(block);
+    else {
+      card.place = quizPlace(block);
+      body = [card.place];
+    }
+    card.title = title;
+    card.controls = el("span", { class: "controls-slot" });
+    card.footer = el("footer", { class: "card-foot" });
+    card.node = el(
+      "article",
+      {
+        class: `card block block-${block.type}`,
+        tabindex: "-1",
+        "aria-labelledby": title.id,
+        dataset: { kind: "block", id: block.id, focus: `block:${block.id}` },
+      },
+      el("header", { class: "card-head" }, state.editable ? el("span", { class: "handle", "aria-hidden": "true", title: "Drag to move" }, "⠿") : null, title, card.controls),
+      el("div", { class: "card-body" }, ...body),
+      card.footer,
+    );
+    return card;
+  }
+
+  function cardFor(block, pageId) {
+    let card = cards.get(block.id);
+    if (card && card.type !== block.type) {
+      if (card.saver) card.saver.dispose();
+      card = null;
+    }
+    if (!card) {
+      card = buildCard(block);
+      cards.set(block.id, card);
+    } else if (card.place && !card.node.isConnected) {
+      // Back on this page: a fresh place, which the quiz editor mounts into again.
+      const place = quizPlace(block);
+      card.place.replaceWith(place);
+      card.place = place;
+    }
+    card.title.textContent = heading(block);
+    if (state.editable) {
+      card.controls.replaceChildren(cardControls(block));
+      card.footer.replaceChildren(addMenu(pageId, block.id));
+    }
+    return card;
+  }
+
+  function render() {
+    const found = E.locate("page", state.pageId);
+    if (!found) {
+      host.replaceChildren(el("h2", { id: "page-title", text: "This course has no pages yet." }));
+      return;
+    }
+    const page = found.item;
+    const present = new Set();
+    for (const section of state.doc.sections || []) {
+      for (const one of section.pages || []) for (const block of one.blocks || []) present.add(block.id);
+    }
+    for (const [id, card] of cards) {
+      if (!present.has(id)) {
+        if (card.saver) card.saver.dispose();
+        cards.delete(id);
+      }
+    }
+    const blocks = page.blocks || [];
+    const missing = blocks.filter((b) => b.type === "text" && !state.texts.has(b.id));
+    if (missing.length) {
+      loadTexts(missing);
+      return;
+    }
+    const list = el("div", { class: "blocks", role: "list", "aria-label": `Blocks of '${page.title}'` });
+    for (const block of blocks) {
+      const card = cardFor(block, page.id);
+      card.node.setAttribute("role", "listitem");
+      list.append(card.node);
+    }
+    host.replaceChildren(
+      el("h2", { id: "page-title", text: page.title }),
+      el("p", { class: "meta", text: `Page in '${found.parent.title}' · ${blocks.length} block${blocks.length === 1 ? "" : "s"}` }),
+      list,
+      state.editable ? addMenu(page.id, null) : null,
+    );
+    if (state.editable) sortable(list, page.id);
+    document.dispatchEvent(new CustomEvent("courseforge:blocks-rendered", { detail: { root: host } }));
+  }
+
+  /** Blocks this page has not loaded yet (restored, or added by someone else): their Markdown. */
+  async function loadTexts(blocks) {
+    const results = await Promise.all(blocks.map((block) => cf.api("GET", path(block.id))));
+    results.forEach((result, index) => {
+      const body = result.ok ? result.body : { markdown: blocks[index].markdown || "", html: "", revision: cf.head };
+      state.texts.set(blocks[index].id, { markdown: body.markdown || "", html: body.html || "", revision: body.revision });
+    });
+    E.render();
+  }
+
+  function starter(type) {
+    if (type === "text") return { type, markdown: "" };
+    if (type === "image") return { type, src: images()[0], alt: "Describe what the image shows" };
+    return {
+      type: "quiz",
+      title: "New quiz",
+      questions: [
+        {
+          type: "single_choice",
+          prompt: "New question",
+          choices: [
+            { text: "First answer", correct: true },
+            { text: "Second answer", correct: false },
+          ],
+        },
+      ],
+    };
+  }
+
+  async function addBlock(pageId, afterId, type) {
+    const result = await E.structure(
+      () => ["POST", `pages/${encodeURIComponent(pageId)}/blocks`, { base_revision: cf.head, block: starter(type), after: afterId }],
+      `the new ${type} block`,
+    );
+    if (!result.ok) {
+      E.notify(`No block was added: ${E.problemText(result)}`);
+      return;
+    }
+    const block = result.body.block;
+    if (block && block.type === "text") {
+      state.texts.set(block.id, { markdown: block.markdown || "", html: "", revision: result.body.revision });
+    }
+    await E.refresh();
+    if (!block) return;
+    const card = cards.get(block.id);
+    if (!card) return;
+    const first = card.node.querySelector("textarea, input, select") || card.node;
+    first.focus();
+    if (first.select) first.select();
+    E.announce(`${TYPE_NAMES[block.type]} block added.`);
+  }
+
+  function sortable(list, pageId) {
+    if (!window.Sortable) return;
+    window.Sortable.create(list, {
+      handle: ".handle",
+      draggable: ".card",
+      forceFallback: true,
+      fallbackTolerance: 3,
+      animation: 120,
+      onEnd(event) {
+        if (event.oldIndex === event.newIndex) return;
+        const before = event.item.previousElementSibling;
+        window.setTimeout(() => E.moveTo("block", event.item.dataset.id, pageId, before ? before.dataset.id : null), 0);
+      },
+    });
+  }
+
+  host.addEventListener("keydown", (event) => {
+    if (!state.editable || !event.altKey || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
+    const card = event.target.closest(".card");
+    if (!card) return;
+    event.preventDefault();
+    E.moveBy("block", card.dataset.id, event.key === "ArrowUp" ? -1 : 1);
+  });
+
+  E.onRender(render);
+})();

@@ -1,0 +1,300 @@
+"""The course page in Chromium: the outline edited by keyboard alone and by drag, text blocks with
+their live preview (hostile Markdown never runs), image alt text checked by the course model,
+offline editing, a tab closed before its save, two authors on one page, and a reviewer's
+read-only view. Every result is checked through the JSON API, not only on screen."""
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+import pytest
+from authoring_app import add_account, folder_zip, live_editor, quick_argon2, signed_in, sqlite_app  # noqa: F401 - fixtures
+from conftest import write_course_folder
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser]
+
+IMAGE = "media/Café plan.png"  # written by write_course_folder
+COURSE = {
+    "id": "editor-page",
+    "title": "Editor page course",
+    "sections": [
+        {"id": "s-one", "title": "First section", "pages": [
+            {"id": "p-a", "title": "Alpha", "blocks": [
+                {"type": "text", "id": "t-a1", "markdown": "Alpha one"},
+                {"type": "text", "id": "t-a2", "markdown": "Alpha two"},
+                {"type": "image", "id": "i-a", "src": IMAGE, "alt": "A floor plan"},
+            ]},
+            {"id": "p-b", "title": "Beta", "blocks": [{"type": "text", "id": "t-b", "file": "text/intro.md"}]},
+        ]},
+        {"id": "s-two", "title": "Second section", "pages": [
+            {"id": "p-c", "title": "Gamma", "blocks": [{"type": "text", "id": "t-c", "markdown": "Gamma"}]},
+            {"id": "p-d", "title": "Delta", "blocks": [{"type": "text", "id": "t-d", "markdown": "Delta"}]},
+        ]},
+    ],
+}
+
+
+@pytest.fixture
+def editor(live_editor, tmp_path):  # noqa: F811 - the fixture imported above
+    """Ada's course on the live editor, and how to read it back through the API."""
+    ada = signed_in(live_editor.app, "ada@example.org")
+    folder = write_course_folder(tmp_path / "course", COURSE)
+    answer = ada.import_zip(folder_zip(folder, "course"))
+    assert answer.status_code == 201, answer.get_json()
+    course = answer.get_json()["id"]
+
+    def document() -> dict:
+        return ada.api("GET", f"/api/courses/{course}").get_json()["course"]
+
+    def markdown(block: str) -> str:
+        return ada.api("GET", f"/api/courses/{course}/blocks/{block}").get_json()["markdown"]
+
+    return SimpleNamespace(live=live_editor, ada=ada, course=course, url=f"{live_editor.url}/courses/{course}",
+                           document=document, markdown=markdown)
+
+
+def eventually(check, timeout: float = 10.0):
+    """``check()``'s value once it is truthy (the API is polled while the page saves)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            assert value, f"still {value!r} after {timeout} s"
+            return value
+        time.sleep(0.1)
+
+
+def section_ids(document: dict) -> list[str]:
+    return [section["id"] for section in document["sections"]]
+
+
+def page_ids(document: dict, section: str) -> list[str]:
+    return [p["id"] for s in document["sections"] if s["id"] == section for p in s["pages"]]
+
+
+def page_titles(document: dict) -> list[str]:
+    return [p["title"] for s in document["sections"] for p in s["pages"]]
+
+
+def block_ids(document: dict, page: str) -> list[str]:
+    return [b["id"] for s in document["sections"] for p in s["pages"] if p["id"] == page for b in p["blocks"]]
+
+
+def block(document: dict, block_id: str) -> dict:
+    return next(b for s in document["sections"] for p in s["pages"] for b in p["blocks"] if b["id"] == block_id)
+
+
+def open_course(editor, page, email: str = "ada@example.org", at: str = "p-a"):
+    editor.live.sign_in(page, email)
+    page.goto(f"{editor.url}#page={at}")
+    expect(page.locator("#page-editor .card").first).to_be_visible()
+
+
+def test_the_outline_by_keyboard_alone(editor, page):
+    open_course(editor, page)
+    page.get_by_role("button", name="Add a section").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("input.rename")).to_be_focused()
+    page.keyboard.type("Third section")
+    page.keyboard.press("Enter")
+    eventually(lambda: editor.document()["sections"][-1]["title"] == "Third section")
+    third = editor.document()["sections"][-1]["id"]
+
+    page.get_by_role("button", name="Add a page to 'Third section'").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("input.rename")).to_be_focused()
+    page.keyboard.type("Epsilon")
+    page.keyboard.press("Enter")
+    eventually(lambda: "Epsilon" in [p["title"] for p in editor.document()["sections"][-1]["pages"]])
+    assert editor.document()["sections"][-1]["id"] == third
+    expect(page.locator("#page-title")).to_have_text("Epsilon")  # the new page is the one shown
+
+    page.get_by_role("button", name="Rename page 'Beta'").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.type("Beta, renamed")
+    page.keyboard.press("Escape")  # cancelled: nothing sent
+    page.get_by_role("button", name="Rename page 'Beta'").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.type("Beta, renamed")
+    page.keyboard.press("Enter")
+    eventually(lambda: "Beta, renamed" in page_titles(editor.document()))
+
+    alpha = page.get_by_role("link", name="Alpha")
+    alpha.focus()
+    page.keyboard.press("Alt+ArrowDown")
+    eventually(lambda: page_ids(editor.document(), "s-one") == ["p-b", "p-a"])
+    expect(page.get_by_role("link", name="Alpha")).to_be_focused()
+    expect(page.locator("#announce")).to_have_text("Moved 'Alpha' to position 2 of 2 in 'First section'.")
+    page.keyboard.press("Alt+ArrowDown")  # past the end of its section: first of the next one
+    eventually(lambda: page_ids(editor.document(), "s-two") == ["p-a", "p-c", "p-d"])
+    expect(page.get_by_role("link", name="Alpha")).to_be_focused()
+    page.keyboard.press("Alt+ArrowUp")
+    eventually(lambda: page_ids(editor.document(), "s-one") == ["p-b", "p-a"])
+
+    page.get_by_role("button", name="Delete page 'Gamma'").focus()
+    page.keyboard.press("Enter")
+    eventually(lambda: "p-c" not in page_ids(editor.document(), "s-two"))
+    expect(page.locator("#toast")).to_contain_text("Page 'Gamma' deleted.")
+    expect(page.get_by_role("button", name="Undo")).to_be_focused()
+    page.keyboard.press("Enter")
+    eventually(lambda: page_ids(editor.document(), "s-two") == ["p-c", "p-d"])
+    expect(page.get_by_role("link", name="Gamma")).to_be_visible()
+
+
+def drag(page, handle, target, below: bool = False) -> None:
+    """A mouse drag of ``handle`` to just above (or below) ``target``, in small steps as a hand
+    moves, so SortableJS sees a real drag."""
+    start = handle.bounding_box()
+    end = target.bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    y = end["y"] + (end["height"] - 4 if below else 4)
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2 + 5, steps=3)
+    page.mouse.move(end["x"] + end["width"] / 2, y, steps=15)
+    page.wait_for_timeout(200)
+    page.mouse.up()
+
+
+def test_blocks_and_pages_by_mouse_drag(editor, page):
+    open_course(editor, page)
+    cards = page.locator("#page-editor .card")
+    drag(page, cards.nth(1).locator(".handle"), cards.nth(0))
+    eventually(lambda: block_ids(editor.document(), "p-a") == ["t-a2", "t-a1", "i-a"])
+    expect(cards.first).to_have_attribute("data-id", "t-a2")
+
+    beta = page.locator('.page-item[data-id="p-b"]')
+    delta = page.locator('.page-item[data-id="p-d"]')
+    drag(page, beta.locator(".handle"), delta, below=True)
+    eventually(lambda: page_ids(editor.document(), "s-two") == ["p-c", "p-d", "p-b"])
+    assert page_ids(editor.document(), "s-one") == ["p-a"]
+
+
+def test_text_block_preview_saves_and_hostile_markdown_never_runs(editor, page):
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    open_course(editor, page)
+    area = page.locator("#md-t-a1")
+    preview = page.locator('.card[data-id="t-a1"] .preview')
+    area.fill("Some **bold** words")
+    expect(preview.locator("strong")).to_have_text("bold")
+    eventually(lambda: editor.markdown("t-a1") == "Some **bold** words")
+    expect(page.locator("#state-t-a1")).to_have_text("Saved.")
+
+    hostile = ("# Heading\n\n<img src=x onerror=\"window.pwned='img'; console.log('pwned')\">"
+               "<script>window.pwned='script'; console.log('pwned')</script>\n\n[x](javascript:window.pwned='link')")
+    area.fill(hostile)
+    expect(preview.locator("h2")).to_have_text("Heading")  # a page's headings start at h2
+    eventually(lambda: editor.markdown("t-a1") == hostile)
+    expect(page.locator("#state-t-a1")).to_have_text("Saved.")
+    assert page.evaluate("window.pwned") is None
+    assert preview.locator("script, img[onerror], [onerror], a[href^='javascript']").count() == 0
+    assert "onerror" not in preview.inner_html() and "<script" not in preview.inner_html()
+    page.reload()
+    expect(page.locator("#md-t-a1")).to_have_value(hostile)
+    assert page.evaluate("window.pwned") is None
+    assert not [text for text in console if "pwned" in text]
+
+
+def test_image_alt_text_is_checked_by_the_model_and_saved(editor, page):
+    open_course(editor, page)
+    alt = page.locator("#alt-i-a")
+    message = page.locator("#alt-i-a-message")
+    expect(page.locator("#src-i-a")).to_have_value(IMAGE)
+    alt.fill("")
+    expect(message).to_contain_text("at least 1 character")
+    expect(alt).to_have_attribute("aria-invalid", "true")
+    expect(alt).to_have_attribute("aria-describedby", "alt-i-a-message")
+    page.wait_for_timeout(1000)
+    assert block(editor.document(), "i-a")["alt"] == "A floor plan"  # not saved
+
+    alt.fill("The office floor plan, exits marked")
+    page.locator("#caption-i-a").fill("Know your exits")
+    eventually(lambda: block(editor.document(), "i-a").get("caption") == "Know your exits")
+    saved = block(editor.document(), "i-a")
+    assert saved["alt"] == "The office floor plan, exits marked" and saved["src"] == IMAGE
+    expect(message).to_have_text("")
+    expect(alt).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_offline_changes_are_kept_and_saved_when_the_connection_returns(editor, page):
+    open_course(editor, page)
+    banner = page.locator("#connection")
+    expect(banner).to_be_hidden()
+    page.context.set_offline(True)
+    area = page.locator("#md-t-a2")
+    area.click()
+    area.press("End")
+    page.keyboard.type(", typed offline")
+    expect(banner).to_be_visible(timeout=2000)
+    expect(banner).to_contain_text("Offline")
+    page.wait_for_timeout(1000)
+    expect(area).to_have_value("Alpha two, typed offline")
+    assert editor.markdown("t-a2") == "Alpha two"
+    page.context.set_offline(False)
+    eventually(lambda: editor.markdown("t-a2") == "Alpha two, typed offline", timeout=15)
+    expect(banner).to_be_hidden()
+
+
+def test_text_typed_in_a_tab_closed_before_its_save_is_kept(editor, page):
+    open_course(editor, page)
+    area = page.locator("#md-t-a1")
+    area.click()
+    area.press("End")
+    page.keyboard.type(" and more")
+    context = page.context
+    page.close()  # well within the save pause
+    again = context.new_page()
+    again.goto(f"{editor.url}#page=p-a")
+    eventually(lambda: editor.markdown("t-a1") == "Alpha one and more")
+    expect(again.locator("#md-t-a1")).to_have_value("Alpha one and more")
+
+
+def test_two_authors_on_one_page_are_merged_and_a_conflict_loses_nothing(editor, page, chromium):
+    add_account(editor.live.app, "bob@example.org")
+    shared = editor.ada.api("POST", f"/api/courses/{editor.course}/shares",
+                            json={"email": "bob@example.org", "can_edit": True})
+    assert shared.status_code == 201
+    open_course(editor, page)
+    other = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        bob = other.new_page()
+        open_course(editor, bob, "bob@example.org")
+
+        page.locator("#md-t-a1").fill("Ada's words")
+        bob.locator("#md-t-a2").fill("Bob's words")
+        eventually(lambda: editor.markdown("t-a1") == "Ada's words" and editor.markdown("t-a2") == "Bob's words")
+        expect(bob.locator("#state-t-a2")).to_contain_text("Saved")
+
+        page.locator("#md-t-a1").fill("Ada, second thoughts")
+        eventually(lambda: editor.markdown("t-a1") == "Ada, second thoughts")
+        ada_revision = editor.ada.api("GET", f"/api/courses/{editor.course}").get_json()["head_revision"]
+        bob.locator("#md-t-a1").fill("Bob's version of it")
+        box = bob.locator('.card[data-id="t-a1"] .conflict')
+        expect(box).to_be_visible()
+        expect(box.locator(".mine")).to_have_text("Bob's version of it")
+        expect(box.locator(".theirs")).to_have_text("Ada, second thoughts")
+        expect(bob.locator("#state-t-a1")).to_contain_text("someone else")
+        assert editor.markdown("t-a1") == "Ada, second thoughts"  # nothing overwritten
+        box.get_by_role("button", name="Keep mine").click()
+        eventually(lambda: editor.markdown("t-a1") == "Bob's version of it")
+        assert editor.markdown("t-a2") == "Bob's words"
+        kept = editor.ada.api("GET", f"/api/courses/{editor.course}/revisions/{ada_revision}").get_json()
+        assert block(kept["course"], "t-a1")["markdown"] == "Ada, second thoughts"  # Ada's is in the history
+    finally:
+        other.close()
+
+
+def test_a_reviewer_sees_the_course_without_editing_controls(editor, page):
+    add_account(editor.live.app, "rita@example.org", "reviewer")
+    editor.ada.api("POST", f"/api/courses/{editor.course}/shares", json={"email": "rita@example.org"})
+    open_course(editor, page, "rita@example.org")
+    expect(page.locator('.card[data-id="t-a1"] .preview')).to_have_text("Alpha one")
+    expect(page.locator('.card[data-id="i-a"]')).to_contain_text("A floor plan")
+    editing = "#course textarea, #course input, #course select, .handle, #course .controls, #publish-form"
+    assert page.locator(editing).count() == 0
+    for name in ("Add a section", "Add a block", "Delete", "Rename"):
+        assert page.get_by_role("button", name=name).count() == 0
+    page.get_by_role("link", name="Gamma").click()
+    expect(page.locator("#page-title")).to_have_text("Gamma")
+    assert page.url.endswith("#page=p-c")

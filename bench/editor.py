@@ -192,8 +192,7 @@ def serve(data: Path, database_url: str, args: argparse.Namespace) -> Served:
         str(args.workers),
         "--worker-class",
         args.worker_class,
-        "--threads",
-        str(args.threads),
+        *(["--threads", str(args.threads)] if args.worker_class == "gthread" else []),  # threads > 1 means gthread
         "--keep-alive",
         "75",
         "--bind",
@@ -547,9 +546,10 @@ def sample_zip() -> bytes:
     return out.getvalue()
 
 
-def editor_with_sample(work: Path, args: argparse.Namespace) -> tuple[Served, str]:
+@contextlib.contextmanager
+def page_editor(work: Path, args: argparse.Namespace) -> Iterator[tuple[Served, str]]:
     """A fresh SQLite editor with one author (password and token) who imported the sample
-    course through the API; the served editor and the course page's URL."""
+    course through the API: the served editor and the course page's URL, stopped at the end."""
     from authoring.accounts import add_user, issue_token
     from authoring.context import EXTENSION
     from bench.editor_app import create_bench_app
@@ -581,12 +581,16 @@ def editor_with_sample(work: Path, args: argparse.Namespace) -> tuple[Served, st
         headers={"Authorization": f"Bearer {token}", "Content-Type": f"multipart/form-data; boundary={boundary}"},
     )
     try:
-        with urllib.request.urlopen(imported, timeout=120) as answer:
-            course_id = json.loads(answer.read())["id"]
-    except urllib.error.HTTPError as error:
+        try:
+            with urllib.request.urlopen(imported, timeout=120) as answer:
+                course_id = json.loads(answer.read())["id"]
+        except urllib.error.HTTPError as error:
+            raise SystemExit(
+                f"bench: importing the sample course failed: {error.code} {error.read()[:500]!r}"
+            ) from None
+        yield served, f"{served.url}/courses/{course_id}"
+    finally:
         stop(served)
-        raise SystemExit(f"bench: importing the sample course failed: {error.code} {error.read()[:500]!r}") from None
-    return served, f"{served.url}/courses/{course_id}"
 
 
 def signed_in(url: str) -> urllib.request.OpenerDirector:
@@ -650,44 +654,41 @@ def brotli_size(data: bytes) -> int | None:
     return len(brotli.compress(data, quality=11))
 
 
-def assets_part(args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    served, page_url = editor_with_sample(work, args)
-    try:
-        opener = signed_in(served.url)
-        page = opener.open(page_url, timeout=30).read()
-        parser = References()
-        parser.feed(page.decode("utf-8"))
-        queue = [(kind, urllib.parse.urljoin(page_url, ref)) for kind, ref in parser.found]
-        origin = urllib.parse.urlsplit(page_url).netloc
-        files: dict[str, dict[str, Any]] = {}
-        others = []
-        while queue:
-            kind, url = queue.pop(0)
-            url = urllib.parse.urldefrag(url).url
-            if urllib.parse.urlsplit(url).netloc != origin:
-                others.append(url)
-                continue
-            path = urllib.parse.urlsplit(url).path
-            if path in files:
-                continue
-            asked = urllib.request.Request(url, headers={"Accept-Encoding": "identity"})
-            try:
-                with opener.open(asked, timeout=30) as answer:
-                    data = answer.read()
-            except urllib.error.HTTPError as error:
-                files[path] = {"kind": kind, "status": error.code}
-                continue
-            files[path] = {
-                "kind": kind,
-                "status": 200,
-                "bytes": len(data),
-                "gzip9": len(gzip.compress(data, compresslevel=9, mtime=0)),
-                "brotli11": brotli_size(data),
-                "wire_bytes": wire_size(opener, url),
-            }
-            queue += [(kind, urllib.parse.urljoin(url, ref)) for ref in nested(kind, data.decode("utf-8", "replace"))]
-    finally:
-        stop(served)
+def assets_part(served: Served, page_url: str) -> dict[str, Any]:
+    """Every same-origin script and stylesheet the signed-in course page loads, and its weight."""
+    opener = signed_in(served.url)
+    page = opener.open(page_url, timeout=30).read()
+    parser = References()
+    parser.feed(page.decode("utf-8"))
+    queue = [(kind, urllib.parse.urljoin(page_url, ref)) for kind, ref in parser.found]
+    origin = urllib.parse.urlsplit(page_url).netloc
+    files: dict[str, dict[str, Any]] = {}
+    others = []
+    while queue:
+        kind, url = queue.pop(0)
+        url = urllib.parse.urldefrag(url).url
+        if urllib.parse.urlsplit(url).netloc != origin:
+            others.append(url)
+            continue
+        path = urllib.parse.urlsplit(url).path
+        if path in files:
+            continue
+        asked = urllib.request.Request(url, headers={"Accept-Encoding": "identity"})
+        try:
+            with opener.open(asked, timeout=30) as answer:
+                data = answer.read()
+        except urllib.error.HTTPError as error:
+            files[path] = {"kind": kind, "status": error.code}
+            continue
+        files[path] = {
+            "kind": kind,
+            "status": 200,
+            "bytes": len(data),
+            "gzip9": len(gzip.compress(data, compresslevel=9, mtime=0)),
+            "brotli11": brotli_size(data),
+            "wire_bytes": wire_size(opener, url),
+        }
+        queue += [(kind, urllib.parse.urljoin(url, ref)) for ref in nested(kind, data.decode("utf-8", "replace"))]
     fetched = [f for f in files.values() if f["status"] == 200]
     total_gzip = sum(f["gzip9"] for f in fetched)
     brotlis = [f["brotli11"] for f in fetched]
@@ -760,14 +761,20 @@ def throttle(cdp: Any) -> None:
 
 
 def one_load(page: Any, url: str) -> dict[str, Any]:
-    """A throttled navigation to ``url``; its timings (ms from navigation start)."""
+    """A throttled navigation to ``url``; its timings (ms from navigation start). Predicates are
+    functions, not strings: Playwright evaluates a string with eval, which the editor's CSP
+    refuses (and reports as a page error)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     throttle(page.context.new_cdp_session(page))
     page.goto(url, wait_until="load", timeout=60_000)
-    page.wait_for_function("window.__benchField !== undefined", timeout=30_000)
+    page.wait_for_function("() => window.__benchField !== undefined", timeout=30_000)
     # A readiness mark set by the page counts over the field; give a late one a moment to come.
-    with contextlib.suppress(Exception):
-        page.wait_for_function("performance.getEntriesByType('mark').some((m) => /ready/i.test(m.name))", timeout=1_000)
-    page.wait_for_function("performance.getEntriesByType('navigation')[0].loadEventEnd > 0", timeout=10_000)
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            "() => performance.getEntriesByType('mark').some((m) => /ready/i.test(m.name))", timeout=1_000
+        )
+    page.wait_for_function("() => performance.getEntriesByType('navigation')[0].loadEventEnd > 0", timeout=10_000)
     timings = page.evaluate(TIMINGS)
     usable = timings["mark"]["at"] if timings["mark"] else timings["field"]
     resources = timings["resources"]
@@ -782,44 +789,42 @@ def one_load(page: Any, url: str) -> dict[str, Any]:
     }
 
 
-def tablet_part(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+def tablet_part(served: Served, page_url: str, loads: int) -> dict[str, Any]:
+    """``loads`` cold loads (each in a new browser context: an empty cache, signed in by its
+    cookie) and ``loads`` warm ones (one context, after a load that filled its cache)."""
     from playwright.sync_api import sync_playwright
 
-    served, page_url = editor_with_sample(work, args)
-    try:
-        with sync_playwright() as pw:
-            device = dict(pw.devices["iPad (gen 7)"])
-            device.pop("default_browser_type")  # the descriptor says WebKit; this is Blink at the iPad's size
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-            try:
-                signing = browser.new_context(**device)
-                page = signing.new_page()
-                page.goto(served.url + "/signin")
-                page.get_by_label("Email").fill("page@bench.example")
-                page.get_by_label("Password").fill(PASSWORD)
-                page.get_by_role("button", name="Sign in").click()
-                page.wait_for_url(served.url + "/courses")
-                cookies = signing.storage_state()
-                signing.close()
-                cold, errors = [], []
-                for _ in range(args.loads):
-                    context = browser.new_context(**device, storage_state=cookies)
-                    context.add_init_script(USABLE)
-                    page = context.new_page()
-                    page.on("pageerror", lambda error: errors.append(str(error)))
-                    cold.append(one_load(page, page_url))
-                    context.close()
+    with sync_playwright() as pw:
+        device = dict(pw.devices["iPad (gen 7)"])
+        device.pop("default_browser_type")  # the descriptor says WebKit; this is Blink at the iPad's size
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        try:
+            signing = browser.new_context(**device)
+            page = signing.new_page()
+            page.goto(served.url + "/signin")
+            page.get_by_label("Email").fill("page@bench.example")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(served.url + "/courses")
+            cookies = signing.storage_state()
+            signing.close()
+            cold, errors = [], []
+            for _ in range(loads):
                 context = browser.new_context(**device, storage_state=cookies)
                 context.add_init_script(USABLE)
                 page = context.new_page()
                 page.on("pageerror", lambda error: errors.append(str(error)))
-                one_load(page, page_url)  # fills the cache
-                warm = [one_load(page, page_url) for _ in range(args.loads)]
+                cold.append(one_load(page, page_url))
                 context.close()
-            finally:
-                browser.close()
-    finally:
-        stop(served)
+            context = browser.new_context(**device, storage_state=cookies)
+            context.add_init_script(USABLE)
+            page = context.new_page()
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            one_load(page, page_url)  # fills the cache
+            warm = [one_load(page, page_url) for _ in range(loads)]
+            context.close()
+        finally:
+            browser.close()
     return {
         "page": urllib.parse.urlsplit(page_url).path,
         "device": "iPad (gen 7) descriptor on Chromium",
@@ -972,18 +977,21 @@ def main() -> None:
             )
             figures["saves"] = saves_part(args, work)
             print(report_saves(figures["saves"]), flush=True)
-        if "assets" in parts:
-            print("== asset weight of the course page (sample course)", flush=True)
-            figures["assets"] = assets_part(args, work)
-            print(report_assets(figures["assets"]), flush=True)
-        if "tablet" in parts:
-            print(
-                f"== tablet load: iPad (gen 7), CPU {CPU_SLOWDOWN}x slower, {TABLET_NETWORK['down_mbit_s']}/"
-                f"{TABLET_NETWORK['up_mbit_s']} Mbit/s, {TABLET_NETWORK['latency_ms']} ms; medians of {args.loads}",
-                flush=True,
-            )
-            figures["tablet"] = tablet_part(args, work)
-            print(report_tablet(figures["tablet"]), flush=True)
+        if "assets" in parts or "tablet" in parts:
+            with page_editor(work, args) as (served, page_url):
+                if "assets" in parts:
+                    print("== asset weight of the course page (sample course)", flush=True)
+                    figures["assets"] = assets_part(served, page_url)
+                    print(report_assets(figures["assets"]), flush=True)
+                if "tablet" in parts:
+                    print(
+                        f"== tablet load: iPad (gen 7), CPU {CPU_SLOWDOWN}x slower, {TABLET_NETWORK['down_mbit_s']}/"
+                        f"{TABLET_NETWORK['up_mbit_s']} Mbit/s, {TABLET_NETWORK['latency_ms']} ms; "
+                        f"medians of {args.loads}",
+                        flush=True,
+                    )
+                    figures["tablet"] = tablet_part(served, page_url, args.loads)
+                    print(report_tablet(figures["tablet"]), flush=True)
     figures["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
     figures["wall_s"] = round(time.perf_counter() - began, 1)
     out = RESULTS / f"editor-{stamp.strftime('%Y%m%dT%H%M%SZ')}.json"

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import load_only, selectinload
 
 from authoring.access import can_edit, course_for
 from authoring.api_docs import query_number
@@ -53,8 +54,16 @@ def revision_row(revision: Revision) -> RevisionRow:
 
 def history_page_rows(record: CourseRecord, before: int | None) -> tuple[list[RevisionRow], bool]:
     """Up to PAGE_SIZE revisions older than ``before`` (all when None), newest first, and
-    whether there are older ones still."""
-    statement = select(Revision).where(Revision.course_id == record.id)
+    whether there are older ones still. Only the listed columns are read: a revision's document
+    and file map can be large, and the list never shows them."""
+    statement = (
+        select(Revision)
+        .where(Revision.course_id == record.id)
+        .options(
+            load_only(Revision.number, Revision.based_on, Revision.summary, Revision.created_at, Revision.author_id),
+            selectinload(Revision.author),
+        )
+    )
     if before is not None:
         statement = statement.where(Revision.number < before)
     found = list(db().scalars(statement.order_by(Revision.number.desc()).limit(PAGE_SIZE + 1)))

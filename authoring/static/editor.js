@@ -186,7 +186,7 @@
 
   /** The course as the server has it now (other authors' changes included), then redraw. */
   async function refresh() {
-    const result = await cf.api("GET", "");
+    const result = await cf.api("GET", root.dataset.api); // the course itself: an absolute path
     if (result.ok) {
       state.doc = result.body.course;
       state.files = result.body.files;

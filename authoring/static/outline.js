@@ -81,9 +81,29 @@
     );
   }
 
+  let editing = null; // {kind, id, input} while a title is being edited in place
+  let redrawing = false;
+
   function render() {
+    const typing = editing && document.activeElement === editing.input;
+    redrawing = true;
     list.replaceChildren(...(state.doc.sections || []).map(sectionItem));
+    redrawing = false;
     if (state.editable) sortable();
+    if (!editing) return;
+    // A redraw (another part of the page loading) keeps the title being typed.
+    const title = titleNode(editing.kind, editing.id);
+    if (!title) {
+      editing = null;
+      return;
+    }
+    title.replaceWith(editing.input);
+    if (typing) editing.input.focus();
+  }
+
+  function titleNode(kind, id) {
+    const item = list.querySelector(`[data-kind="${kind}"][data-id="${CSS.escape(id)}"]`);
+    return item ? item.querySelector(".title") : null;
   }
 
   // ------------------------------------------------------------------ adding
@@ -129,9 +149,8 @@
   // ------------------------------------------------------------------ renaming
   function startRename(kind, id) {
     const found = E.locate(kind, id);
-    const item = list.querySelector(`[data-kind="${kind}"][data-id="${CSS.escape(id)}"]`);
-    if (!found || !item) return;
-    const title = item.querySelector(".title");
+    const title = titleNode(kind, id);
+    if (!found || !title) return;
     const input = el("input", {
       type: "text",
       class: "rename",
@@ -141,8 +160,9 @@
     });
     let done = false;
     const finish = (save) => {
-      if (done) return;
+      if (done || redrawing) return;
       done = true;
+      editing = null;
       const value = input.value.trim();
       if (save && value && value !== found.item.title) rename(kind, id, value);
       E.render();
@@ -158,6 +178,7 @@
       }
     });
     input.addEventListener("blur", () => finish(true));
+    editing = { kind, id, input };
     title.replaceWith(input);
     input.focus();
     input.select();

@@ -298,3 +298,59 @@ def test_a_reviewer_sees_the_course_without_editing_controls(editor, page):
     page.get_by_role("link", name="Gamma").click()
     expect(page.locator("#page-title")).to_have_text("Gamma")
     assert page.url.endswith("#page=p-c")
+
+
+def test_blocks_added_after_any_block_get_focus_and_a_deleted_block_comes_back(editor, page):
+    open_course(editor, page)
+    page.get_by_role("button", name="Add a block after this block").first.click()
+    page.get_by_role("button", name="Add a text block after this block").click()
+    eventually(lambda: len(block_ids(editor.document(), "p-a")) == 4)
+    added = block_ids(editor.document(), "p-a")[1]
+    expect(page.locator(f"#md-{added}")).to_be_focused()
+    page.keyboard.type("A new *paragraph*")
+    eventually(lambda: editor.markdown(added) == "A new *paragraph*")
+
+    page.get_by_role("button", name="Add a block at the end").click()
+    page.get_by_role("button", name="Add a quiz block at the end").click()
+    eventually(lambda: len(block_ids(editor.document(), "p-a")) == 5)
+    quiz = block(editor.document(), block_ids(editor.document(), "p-a")[-1])
+    assert quiz["type"] == "quiz" and quiz["questions"][0]["prompt"] == "New question"
+    assert [c.get("correct", False) for c in quiz["questions"][0]["choices"]] == [True, False]
+    expect(page.locator(f'.card[data-id="{quiz["id"]}"] .quiz-editor[data-block-id="{quiz["id"]}"]')).to_have_count(1)
+    expect(page.locator(f'.card[data-id="{quiz["id"]}"] .block-kind')).to_have_text("Quiz: New quiz")
+
+    page.get_by_role("button", name="Add a block at the end").click()
+    page.get_by_role("button", name="Add an image block at the end").click()
+    eventually(lambda: len(block_ids(editor.document(), "p-a")) == 6)
+    image = block_ids(editor.document(), "p-a")[-1]
+    expect(page.locator(f"#alt-{image}")).to_be_focused()
+    page.keyboard.type("Our office plan")
+    eventually(lambda: block(editor.document(), image)["alt"] == "Our office plan")
+
+    page.get_by_role("button", name="Delete block 'Text: Alpha two'").click()
+    eventually(lambda: "t-a2" not in block_ids(editor.document(), "p-a"))
+    expect(page.locator('.card[data-id="t-a2"]')).to_have_count(0)
+    page.get_by_role("button", name="Undo").click()
+    eventually(lambda: "t-a2" in block_ids(editor.document(), "p-a"))
+    expect(page.locator("#md-t-a2")).to_have_value("Alpha two")
+
+
+def test_course_settings_show_the_models_messages_and_save_as_typed(editor, page):
+    open_course(editor, page)
+    page.get_by_text("Course settings").click()
+    score = page.get_by_label("Passing score (%)", exact=True)
+    score.fill("150")
+    expect(page.locator("#setting-passing_score-message")).to_contain_text("less than or equal to 100")
+    expect(score).to_have_attribute("aria-invalid", "true")
+    score.fill("70")
+    eventually(lambda: editor.document().get("passing_score") == 70)
+    expect(score).not_to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Title", exact=True).fill("Renamed course")
+    page.get_by_label("Navigation", exact=True).select_option("linear")
+    eventually(lambda: editor.document()["title"] == "Renamed course" and editor.document()["navigation"] == "linear")
+    expect(page.locator("#course-title")).to_have_text("Renamed course")
+    language = page.get_by_label("Language (a BCP 47 tag such as en or nl-BE)", exact=True)
+    language.fill("not a tag")
+    expect(page.locator("#setting-language-message")).to_contain_text("String should match pattern")
+    page.reload()
+    expect(page.get_by_label("Passing score (%)", exact=True)).to_have_value("70")

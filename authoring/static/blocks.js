@@ -242,9 +242,10 @@
     );
   }
 
-  function addMenu(pageId, afterId) {
+  /** "Add a block" after `afterId` (null: first), at the page's end when `atEnd`. */
+  function addMenu(pageId, afterId, atEnd = false) {
     const types = [["text", "Text"], ...(images().length ? [["image", "Image"]] : []), ["quiz", "Quiz"]];
-    const where = afterId ? "after this block" : "at the end";
+    const where = atEnd ? "at the end" : "after this block";
     const menu = el(
       "span",
       { class: "add-choices", hidden: true },
@@ -252,7 +253,7 @@
         el("button", {
           type: "button",
           text: name,
-          "aria-label": `Add a ${name.toLowerCase()} block ${where}`,
+          "aria-label": `Add ${type === "image" ? "an" : "a"} ${name.toLowerCase()} block ${where}`,
           onclick: () => addBlock(pageId, afterId, type),
         }),
       ),
@@ -261,9 +262,9 @@
       type: "button",
       class: "add",
       "aria-expanded": "false",
-      text: afterId ? "Add a block here" : "Add a block",
+      text: atEnd ? "Add a block" : "Add a block here",
       "aria-label": `Add a block ${where}`,
-      dataset: { focus: `add:${afterId || "end"}` },
+      dataset: { focus: atEnd ? "add:end" : `add:${afterId}` },
       onclick: () => {
         const open = menu.hidden;
         menu.hidden = !open;
@@ -365,7 +366,7 @@
       el("h2", { id: "page-title", text: page.title }),
       el("p", { class: "meta", text: `Page in '${found.parent.title}' · ${blocks.length} block${blocks.length === 1 ? "" : "s"}` }),
       list,
-      state.editable ? addMenu(page.id, null) : null,
+      state.editable ? addMenu(page.id, blocks.length ? blocks[blocks.length - 1].id : null, true) : null,
     );
     if (state.editable) sortable(list, page.id);
     document.dispatchEvent(new CustomEvent("courseforge:blocks-rendered", { detail: { root: host } }));
@@ -417,7 +418,7 @@
     if (!block) return;
     const card = cards.get(block.id);
     if (!card) return;
-    const first = card.node.querySelector("textarea, input, select") || card.node;
+    const first = card.node.querySelector('[data-focus$=":field"]') || card.node; // the text, the alt text
     first.focus();
     if (first.select) first.select();
     E.announce(`${TYPE_NAMES[block.type]} block added.`);

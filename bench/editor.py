@@ -216,6 +216,18 @@ def serve(data: Path, database_url: str, args: argparse.Namespace) -> Served:
     raise SystemExit(f"bench: the editor did not start; see {data / 'gunicorn.out'} and {log}")
 
 
+def server_cpu(served: Served) -> float:
+    """CPU seconds used so far by the gunicorn master and its workers (user and system)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for process in [served.process, *processes.children(served.process)]:
+        with contextlib.suppress(OSError):
+            stat = Path(f"/proc/{process.pid}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()  # after the command name, which may hold spaces
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def stop(served: Served) -> None:
     processes.stop(served.process, signal.SIGINT)
 
@@ -498,9 +510,16 @@ def saves_on(database: str, database_url: str, args: argparse.Namespace, work: P
             runs = {}
             for kind in KINDS:
                 asyncio.run(write_run(served.port, authors, kind, layout, REQUEST_TIMEOUT, 1, 0))  # warm-up: one each
+                server_before, own_before = server_cpu(served), time.process_time()
                 runs[kind] = asyncio.run(
                     write_run(served.port, authors, kind, layout, args.seconds, args.saves, args.pace)
                 )
+                server = server_cpu(served) - server_before
+                runs[kind] |= {
+                    "server_cpu_ms_per_request": round(server * 1000 / max(1, runs[kind]["requests"]), 2),
+                    "server_cores_busy": round(server / runs[kind]["seconds"], 2),
+                    "generator_cores_busy": round((time.process_time() - own_before) / runs[kind]["seconds"], 2),
+                }
                 print(f"  {database} {layout} {kind}: {brief(runs[kind])}", flush=True)
             check = {
                 "save": asyncio.run(read_back(served.port, authors)),
@@ -737,13 +756,17 @@ TIMINGS = """
   const nav = performance.getEntriesByType("navigation")[0];
   const marks = performance.getEntriesByType("mark").filter((m) => /ready/i.test(m.name));
   return {
-    dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd, field: window.__benchField ?? null,
+    ttfb: nav.responseStart, html: nav.responseEnd, dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd,
+    field: window.__benchField ?? null,
     mark: marks.length ? {name: marks[0].name, at: marks[0].startTime} : null,
     resources: performance.getEntriesByType("resource").map((r) => (
-      {name: r.name, type: r.initiatorType, transfer: r.transferSize, body: r.encodedBodySize})),
+      {name: r.name, type: r.initiatorType, transfer: r.transferSize, body: r.encodedBodySize, end: r.responseEnd})),
   };
 }
 """
+
+
+ASSET_TYPES = ("script", "link", "css")  # resource timing's initiator types of scripts and stylesheets
 
 
 def throttle(cdp: Any) -> None:
@@ -760,13 +783,31 @@ def throttle(cdp: Any) -> None:
     )
 
 
+MAIN_THREAD = {
+    "TaskDuration": "tasks",
+    "ScriptDuration": "script",
+    "RecalcStyleDuration": "style",
+    "LayoutDuration": "layout",
+}
+
+
+def main_thread(cdp: Any) -> dict[str, float]:
+    """Seconds the page's main thread has spent so far, in all and on scripts, style and layout
+    (Chromium's own counters, throttled time included)."""
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return {label: float(metrics.get(name, 0.0)) for name, label in MAIN_THREAD.items()}
+
+
 def one_load(page: Any, url: str) -> dict[str, Any]:
     """A throttled navigation to ``url``; its timings (ms from navigation start). Predicates are
     functions, not strings: Playwright evaluates a string with eval, which the editor's CSP
     refuses (and reports as a page error)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    throttle(page.context.new_cdp_session(page))
+    cdp = page.context.new_cdp_session(page)
+    throttle(cdp)
+    cdp.send("Performance.enable")
+    before = main_thread(cdp)
     page.goto(url, wait_until="load", timeout=60_000)
     page.wait_for_function("() => window.__benchField !== undefined", timeout=30_000)
     # A readiness mark set by the page counts over the field; give a late one a moment to come.
@@ -776,9 +817,14 @@ def one_load(page: Any, url: str) -> dict[str, Any]:
         )
     page.wait_for_function("() => performance.getEntriesByType('navigation')[0].loadEventEnd > 0", timeout=10_000)
     timings = page.evaluate(TIMINGS)
+    busy = {name: round((seconds - before.get(name, 0.0)) * 1000, 1) for name, seconds in main_thread(cdp).items()}
+    cdp.detach()
     usable = timings["mark"]["at"] if timings["mark"] else timings["field"]
     resources = timings["resources"]
     return {
+        "first_byte_ms": round(timings["ttfb"], 1),
+        "html_ms": round(timings["html"], 1),
+        "assets_fetched_ms": round(max((r["end"] for r in resources if r["type"] in ASSET_TYPES), default=0), 1),
         "dcl_ms": round(timings["dcl"], 1),
         "load_ms": round(timings["load"], 1),
         "usable_ms": round(usable, 1),
@@ -786,6 +832,10 @@ def one_load(page: Any, url: str) -> dict[str, Any]:
         "requests": len(resources) + 1,
         "from_cache": sum(1 for r in resources if r["transfer"] == 0 and r["body"] > 0),
         "transfer_bytes": sum(r["transfer"] for r in resources),
+        "main_thread_ms": busy,
+        "scripts_and_styles": sorted(
+            urllib.parse.urlsplit(r["name"]).path for r in resources if r["type"] in ASSET_TYPES
+        ),
     }
 
 
@@ -837,9 +887,14 @@ def tablet_part(served: Served, page_url: str, loads: int) -> dict[str, Any]:
     }
 
 
-def medians(loads: list[dict[str, Any]]) -> dict[str, float]:
-    keys = ("dcl_ms", "load_ms", "usable_ms", "requests", "from_cache", "transfer_bytes")
-    return {key: round(statistics.median(load[key] for load in loads), 1) for key in keys}
+def medians(loads: list[dict[str, Any]]) -> dict[str, Any]:
+    keys = [*TABLET_COLUMNS, "transfer_bytes"]
+    figures: dict[str, Any] = {key: round(statistics.median(load[key] for load in loads), 1) for key in keys}
+    figures["main_thread_ms"] = {
+        label: round(statistics.median(load["main_thread_ms"][label] for load in loads), 1)
+        for label in MAIN_THREAD.values()
+    }
+    return figures
 
 
 # ------------------------------------------------------------------------------- report
@@ -869,13 +924,24 @@ def report_saves(figures: list[dict[str, Any]]) -> str:
                         run["p50_ms"],
                         run["p95_ms"],
                         run["p99_ms"],
+                        run["server_cpu_ms_per_request"],
                         failures,
                         lost,
                         runs["save_vs_bare_p95"] if kind == "save" else "",
                     ]
                 )
     return table(
-        ["database / layout / write", "ok/s", "p50 ms", "p95 ms", "p99 ms", "409/5xx/errors", "lost", "save/bare p95"],
+        [
+            "database / layout / write",
+            "ok/s",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "server CPU ms/req",
+            "409/5xx/errors",
+            "lost",
+            "save/bare p95",
+        ],
         rows,
     )
 
@@ -910,20 +976,35 @@ def report_assets(figures: dict[str, Any]) -> str:
     )
 
 
+TABLET_COLUMNS = {
+    "first_byte_ms": "first byte ms",
+    "html_ms": "page HTML ms",
+    "assets_fetched_ms": "scripts+styles fetched ms",
+    "dcl_ms": "DOMContentLoaded ms",
+    "load_ms": "load ms",
+    "usable_ms": "usable ms",
+    "requests": "requests",
+    "from_cache": "from cache",
+}
+
+
 def report_tablet(figures: dict[str, Any]) -> str:
-    rows = []
-    for cache in ("cold", "warm"):
-        median = figures[cache]["median"]
-        rows.append(
-            [cache, median["dcl_ms"], median["load_ms"], median["usable_ms"], median["requests"], median["from_cache"]]
-        )
+    rows = [[cache, *(figures[cache]["median"][key] for key in TABLET_COLUMNS)] for cache in ("cold", "warm")]
     usable_by = sorted({load["usable_by"] for load in figures["cold"]["loads"] + figures["warm"]["loads"]})
     worst = max(figures[cache]["median"]["usable_ms"] for cache in ("cold", "warm"))
-    return (
-        table(["cache", "DOMContentLoaded ms", "load ms", "usable ms", "requests", "from cache"], rows)
-        + f"\nusable = {', '.join(usable_by)}; goal under {figures['goal_s']} s: "
-        + ("met" if worst < figures["goal_s"] * 1000 else "not met")
-    )
+    lines = [
+        table(["cache", *TABLET_COLUMNS.values()], rows),
+        f"usable = {', '.join(usable_by)}; goal under {figures['goal_s']} s: "
+        + ("met" if worst < figures["goal_s"] * 1000 else "not met"),
+    ]
+    for cache in ("cold", "warm"):
+        busy = figures[cache]["median"]["main_thread_ms"]
+        lines.append(f"{cache}: main thread busy {', '.join(f'{label} {ms:g} ms' for label, ms in busy.items())}")
+    if missed := figures.get("loaded_but_not_weighed"):
+        lines.append(f"loaded by the browser but not weighed: {missed}")
+    if figures["page_errors"]:
+        lines.append(f"page errors: {figures['page_errors'][:3]}")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -991,6 +1072,11 @@ def main() -> None:
                         flush=True,
                     )
                     figures["tablet"] = tablet_part(served, page_url, args.loads)
+                    if "assets" in figures:
+                        loaded = {
+                            path for load in figures["tablet"]["cold"]["loads"] for path in load["scripts_and_styles"]
+                        }
+                        figures["tablet"]["loaded_but_not_weighed"] = sorted(loaded - set(figures["assets"]["files"]))
                     print(report_tablet(figures["tablet"]), flush=True)
     figures["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
     figures["wall_s"] = round(time.perf_counter() - began, 1)

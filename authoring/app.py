@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from authoring.views.course_api import blueprint as course_api
     from authoring.views.editor_pages import blueprint as editor_pages
     from authoring.views.history_pages import blueprint as history_pages
+    from authoring.views.preview_api import blueprint as preview_api
     from authoring.views.publish_api import blueprint as publish_api
     from authoring.views.revision_api import blueprint as revision_api
     from authoring.views.transfer_api import blueprint as transfer_api
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
         api_document,
         course_api,
         content_api,
+        preview_api,
         revision_api,
         transfer_api,
         publish_api,

@@ -2,7 +2,7 @@
 deleted, restored and moved, each merged onto what others saved since the author's base
 revision; a delete undone gives back the same files, byte for byte; two authors' structure
 changes both survive unless they touch the same element; every bad request is a 4xx problem
-naming its field; blocks are checked alone as the author types."""
+naming its field; blocks are checked alone as the author types; Markdown previews."""
 from __future__ import annotations
 
 import re
@@ -484,3 +484,21 @@ def test_a_block_is_checked_alone_with_field_paths_inside_it(sample):
     assert answer.status_code == 200 and answer.get_json()["saved"] is False
     assert course_of(ada, course)["head_revision"] == 1
 
+
+# --------------------------------------------------------------------------- preview
+def test_markdown_preview_is_the_players_sanitised_html_for_anyone_signed_in(app):
+    rita = signed_in(app, "rita@example.org", "reviewer")
+    answer = rita.api("POST", "/api/preview/markdown",
+                      json={"markdown": "# Hi\n\n<script>alert(1)</script>\n\n[x](javascript:alert(2)) *there*"})
+    assert answer.status_code == 200, answer.get_json()
+    html = answer.get_json()["html"]
+    assert "<h2>Hi</h2>" in html and "<em>there</em>" in html
+    assert "<script" not in html and "alert(1)" not in html and "href=\"javascript" not in html
+    long = rita.api("POST", "/api/preview/markdown", json={"markdown": "x" * 100_001})
+    problem(long, 422, "markdown")
+    huge = rita.api("POST", "/api/preview/markdown", data=b'{"markdown": "' + b"y" * (3 << 20) + b'"}',
+                    content_type="application/json")
+    problem(huge, 413, "markdown")
+    problem(rita.api("POST", "/api/preview/markdown", json={"markdown": "a", "more": 1}), 422, "more")
+    anonymous = app.test_client().post("/api/preview/markdown", json={"markdown": "x"})
+    assert anonymous.status_code in (400, 401)  # no session: no CSRF token either

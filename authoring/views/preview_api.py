@@ -1,0 +1,44 @@
+"""``/api/preview/markdown``: Markdown rendered as the player renders it (markdown-it, then nh3's
+allow-list), for the editor's live preview while an author types. It reads no course, so anyone
+signed in may call it; its input is bounded like a course's Markdown field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+from pydantic import BaseModel, ConfigDict
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from authoring.api_docs import documented
+from authoring.context import signed_in
+from authoring.problems import ApiProblem, parse_body
+from courses.errors import byte_size
+from courses.model import TEXT_MAX_CHARS, MultilineText
+from player.markdown import render_markdown
+
+blueprint = Blueprint("preview_api", __name__, url_prefix="/api/preview")
+# The longest JSON body a Markdown field can need (each character written as the 12-byte escape
+# of a surrogate pair, and the JSON around it); anything longer is refused before it is read.
+BODY_MAX_BYTES = 12 * TEXT_MAX_CHARS + 4096
+
+
+class MarkdownPreview(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    markdown: MultilineText
+
+
+@blueprint.post("/markdown")
+@documented("Markdown as the player shows it: sanitised HTML", body=MarkdownPreview, errors=(413,))
+def preview_markdown() -> Any:
+    signed_in()
+    too_long = ApiProblem(413, f"markdown: the request is larger than {byte_size(BODY_MAX_BYTES)}", "markdown")
+    if request.content_length is not None and request.content_length > BODY_MAX_BYTES:
+        raise too_long
+    request.max_content_length = BODY_MAX_BYTES  # a body sent without a length is cut off there too
+    try:
+        data = request.get_json(silent=True)
+    except RequestEntityTooLarge:
+        raise too_long from None
+    body = parse_body(MarkdownPreview, data)
+    return {"html": render_markdown(body.markdown)}

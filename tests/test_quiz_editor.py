@@ -164,9 +164,9 @@ def check_true_false(q):
 
 
 def fill_fill_in(question):
-    question.get_by_label("Accepted answer 1").fill("length")
+    question.get_by_label("Accepted answer 1", exact=True).fill("length")
     question.get_by_role("button", name="Add accepted answer").click()
-    question.get_by_label("Accepted answer 2").fill("Password length")
+    question.get_by_label("Accepted answer 2", exact=True).fill("Password length")
     question.get_by_label(re.compile("^Case sensitive")).check()
 
 
@@ -177,7 +177,7 @@ def check_fill_in(q):
 def fill_free_text(question):
     expect(question.locator(".qe-unscored")).to_have_text(re.compile("not scored"))
     question.get_by_role("button", name="Add keyword").click()
-    question.get_by_label("Keyword 1").fill("verify")
+    question.get_by_label("Keyword 1", exact=True).fill("verify")
     expect(question.locator(".qe-unscored")).to_have_count(0)
     question.get_by_label("Longest answer (characters)").fill("500")
 
@@ -187,12 +187,12 @@ def check_free_text(q):
 
 
 def fill_numeric(question):
-    question.get_by_label("Right number").fill("42")
+    question.get_by_label("Right number", exact=True).fill("42")
     question.get_by_label("Tolerance (give or take)").fill("0.5")
     question.get_by_label("Any number from a lowest to a highest").check()
-    expect(question.get_by_label("Right number")).to_have_count(0)
-    question.get_by_label("Lowest right number").fill("3")
-    question.get_by_label("Highest right number").fill("5,5")
+    expect(question.get_by_label("Right number", exact=True)).to_have_count(0)
+    question.get_by_label("Lowest right number", exact=True).fill("3")
+    question.get_by_label("Highest right number", exact=True).fill("5,5")
     question.get_by_label("Unit (optional, e.g. km or %)").fill("words")
 
 
@@ -335,16 +335,16 @@ def test_invalid_states_show_the_model_message_at_the_field_and_are_saved_once_f
 
     # A numeric range whose lowest number is above its highest.
     numeric = question_of(place, browser, course, ACCOUNTS[0], "q-passphrase-words")
-    numeric.get_by_label("Lowest right number").fill("9")
+    numeric.get_by_label("Lowest right number", exact=True).fill("9")
     group = numeric.locator("fieldset.qe-group")
     expect(group.locator(".qe-problem")).to_have_text("'min' (9) is more than 'max' (8)")
     assert problem_of(place, group) == ["'min' (9) is more than 'max' (8)"]
     # The message in the summary takes the author to the field.
     summary.get_by_role("button", name=re.compile("more than 'max'")).click()
-    expect(numeric.get_by_label("Lowest right number")).to_be_focused()
+    expect(numeric.get_by_label("Lowest right number", exact=True)).to_be_focused()
     assert head(browser, course) == revision
     assert stored(browser, course, ACCOUNTS[0])["questions"][3]["min"] == 5
-    numeric.get_by_label("Highest right number").fill("12")
+    numeric.get_by_label("Highest right number", exact=True).fill("12")
     saved(place)
     q = stored(browser, course, ACCOUNTS[0])["questions"][3]
     assert (q["min"], q["max"]) == (9, 12)
@@ -384,10 +384,11 @@ def test_one_question_edited_by_keyboard_alone(page, quiz):
     question = place.locator(".qe-question").nth(count)
     expect(question.get_by_label("Prompt (Markdown)")).to_be_focused()
     keys.type("Keys are enough to **edit** a quiz.")
-    keys.press("Tab")
+    keys.press("Shift+Tab")
     expect(question.get_by_label("Points")).to_be_focused()
     keys.press("Control+A")
     keys.type("3")
+    keys.press("Tab")
     keys.press("Tab")
     expect(question.get_by_label("True", exact=True)).to_be_focused()
     keys.press("ArrowRight")
@@ -402,9 +403,9 @@ def test_one_question_edited_by_keyboard_alone(page, quiz):
     new = block["questions"][count - 1]
     assert (new["type"], new["prompt"], new["points"], new["answer"]) == (
         "true_false", "Keys are enough to **edit** a quiz.", 3, False)
-    # Delete it from its own Delete button, then undo.
+    # Move it back with its own button, delete it, then undo.
     for _ in range(4):
-        keys.press("Tab")  # feedback right, feedback wrong, Move up, Move down
+        keys.press("Shift+Tab")  # prompt, points, Delete, Move down
     expect(moved.get_by_role("button", name="Move down")).to_be_focused()
     keys.press("Enter")  # back to last place
     last = place.locator(".qe-question").nth(count)

@@ -25,7 +25,8 @@
   const CHOICE_TYPES = ["single_choice", "multiple_response"];
   const LISTS = ["choices", "pairs", "items"]; // lists of elements with ids
   const WORDS = ["accepted", "keywords"]; // lists of strings
-  const NUMBERS = ["pass_mark", "attempts", "points", "max_length", "answer", "tolerance", "min", "max"];
+  const NUMERIC = ["answer", "tolerance", "min", "max"]; // a numeric question's (a true_false answer is a boolean)
+  const numbersOf = (q) => ["points", "max_length", ...(q.type === "numeric" ? NUMERIC : [])];
   const LIMITS = { choices: [2, 26], pairs: [2, 20], items: [2, 20], accepted: [1, Infinity], keywords: [0, 20] };
   const NOUNS = { choices: "choice", pairs: "pair", items: "item", accepted: "accepted answer", keywords: "keyword" };
   const BLOCK_FIELDS = { title: "Quiz title", pass_mark: "Pass mark", attempts: "Attempts", shuffle: "Shuffle", questions: "Questions" };
@@ -68,7 +69,7 @@
   // focus, problems and ids follow an element wherever it moves; numbers are kept as typed.
   function loadQuestion(question) {
     const q = { ...question, _k: newKey(), feedback: { ...(question.feedback || {}) } };
-    for (const name of NUMBERS) if (typeof q[name] === "number") q[name] = String(q[name]);
+    for (const name of numbersOf(q)) if (typeof q[name] === "number") q[name] = String(q[name]);
     for (const name of LISTS) if (Array.isArray(q[name])) q[name] = q[name].map((e) => ({ ...e, _k: newKey() }));
     for (const name of WORDS) if (Array.isArray(q[name])) q[name] = q[name].map((text) => ({ _k: newKey(), text: String(text) }));
     if (q.type === "free_text" && !q.keywords) q.keywords = [];
@@ -110,7 +111,7 @@
     const out = plain(q);
     const keys = { k: q._k };
     if (!q.id) delete out.id;
-    for (const name of NUMBERS) setNumber(out, q, name);
+    for (const name of numbersOf(q)) setNumber(out, q, name);
     const feedback = {};
     for (const name of ["correct", "incorrect"]) if (filled(q.feedback[name])) feedback[name] = q.feedback[name];
     if (Object.keys(feedback).length) out.feedback = feedback;
@@ -629,7 +630,11 @@
     function questionView(q, index) {
       const known = q.type in TYPES;
       const heading = h("h5", { class: "qe-question-title", id: newId(), tabindex: "-1", text: `Question ${index + 1} · ${TYPES[q.type] || q.type}` });
-      const item = h("li", { class: "qe-question", "aria-labelledby": heading.id, onkeydown: moveKeys(model.questions, index) }, heading);
+      const item = h(
+        "li",
+        { class: "qe-question", "aria-labelledby": heading.id, onkeydown: moveKeys(model.questions, index) },
+        h("div", { class: "qe-question-head" }, heading, tools(model.questions, index, `question ${index + 1}`, 1, q._k)),
+      );
       const slot = h("div", { class: "qe-slot" });
       item.append(slot);
       register(`${q._k}:self`, heading, slot);
@@ -639,14 +644,13 @@
       } else {
         if (CHOICE_TYPES.includes(q.type)) item.append(typeSwitch(q));
         item.append(
-          field(`${q._k}:prompt`, "Prompt (Markdown)", q.prompt, (v) => (q.prompt = v), { multiline: true, wide: true }),
           field(`${q._k}:points`, "Points", q.points ?? "1", (v) => (q.points = v), { inputmode: "decimal", hint: "More than 0, at most 1000" }),
+          field(`${q._k}:prompt`, "Prompt (Markdown)", q.prompt, (v) => (q.prompt = v), { multiline: true, wide: true }),
           answers(q),
           field(`${q._k}:feedback.correct`, "Feedback when right (optional)", q.feedback.correct, (v) => (q.feedback.correct = v), { multiline: true, rows: 2, wide: true }),
           field(`${q._k}:feedback.incorrect`, "Feedback when wrong (optional)", q.feedback.incorrect, (v) => (q.feedback.incorrect = v), { multiline: true, rows: 2, wide: true }),
         );
       }
-      item.append(tools(model.questions, index, `question ${index + 1}`, 1, q._k));
       return item;
     }
 

@@ -20,7 +20,6 @@ from authoring_app import (  # noqa: F401 - live_editor, quick_argon2 and sqlite
     signed_in,
     sqlite_app,
 )
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from courses.model import Course
@@ -29,31 +28,6 @@ AUTHOR = "ada@example.org"
 FINAL = ("quiz-final", "p-final")  # the sample's final assessment: every question type but numeric
 ACCOUNTS = ("quiz-accounts", "p-mfa-fatigue")  # holds the numeric question q-passphrase-words
 HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> & "quotes" 日本'
-
-# A place the course page renders for each quiz block (the mount contract); the page shows one
-# page at a time, so a test opens the quiz's page. Should the page not render the place (yet),
-# the test puts one on the course page itself and announces it as the page would.
-INJECT = """async (block) => {
-  const load = (src) => new Promise((done, failed) => {
-    const script = document.createElement("script");
-    script.src = src; script.onload = done; script.onerror = failed; document.head.append(script);
-  });
-  if (!window.courseforge) await load("/static/editor-core.js");
-  if (!document.querySelector('link[href$="quiz-editor.css"]')) {
-    const link = document.createElement("link");
-    link.rel = "stylesheet"; link.href = "/static/quiz-editor.css"; document.head.append(link);
-  }
-  const place = document.createElement("div");
-  place.className = "quiz-editor";
-  place.dataset.blockId = block;
-  document.getElementById("course").prepend(place);
-  if (document.querySelector('script[src$="quiz-editor.js"]')) {
-    document.dispatchEvent(new CustomEvent("courseforge:blocks-rendered", {detail: {root: place}}));
-  } else {
-    await load("/static/quiz-editor.js");
-  }
-}"""
-
 
 @dataclass
 class Quiz:
@@ -88,17 +62,13 @@ def still_valid(browser, course: int) -> None:
 
 
 def open_quiz(page, live, course: int, where: tuple[str, str], email: str = AUTHOR, signed: bool = False):
-    """The quiz editor of block ``where[0]`` (on page ``where[1]``), loaded and ready."""
+    """The quiz editor of block ``where[0]``, loaded and ready: the course page shows one page at a
+    time (``where[1]``) and renders a place for each quiz block, which the editor mounts into."""
     block, page_id = where
     if not signed:
         live.sign_in(page, email)
     page.goto(f"{live.url}/courses/{course}#page={page_id}")
-    page.wait_for_load_state("load")
     place = page.locator(f'.quiz-editor[data-block-id="{block}"]')
-    try:
-        place.wait_for(state="attached", timeout=2500)
-    except PlaywrightError:
-        page.evaluate(INJECT, block)
     expect(place.locator(".qe-body, .qe-read").first).to_be_visible()
     return place
 
@@ -279,6 +249,10 @@ def test_editing_existing_questions_keeps_their_ids_and_the_quiz_settings_are_sa
     place.get_by_label("Shuffle choices and items for each learner").uncheck()
     passphrase = question_of(place, browser, course, FINAL[0], "q-final-passphrase")
     passphrase.get_by_label("Choice C", exact=True).fill("`ILoveMyCat2025!`")
+    # Every target is at least 44 px high for a finger (a box's target is its whole label).
+    heights = place.locator("button, input[type=text], textarea, select, label.qe-check").evaluate_all(
+        "nodes => nodes.filter(node => !node.closest('[hidden]')).map(node => node.getBoundingClientRect().height)")
+    assert len(heights) > 100 and min(heights) >= 44
     passphrase.get_by_label("Question type").select_option(label="Multiple response")
     passphrase.get_by_label("Correct: choice D").check()
     saved(place)

@@ -5,6 +5,7 @@ changes both survive unless they touch the same element; every bad request is a 
 naming its field; blocks are checked alone as the author types; Markdown previews."""
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -499,6 +500,10 @@ def test_markdown_preview_is_the_players_sanitised_html_for_anyone_signed_in(app
     huge = rita.api("POST", "/api/preview/markdown", data=b'{"markdown": "' + b"y" * (3 << 20) + b'"}',
                     content_type="application/json")
     problem(huge, 413, "markdown")
+    chunked = rita.api("POST", "/api/preview/markdown", input_stream=io.BytesIO(b'{"markdown": "' + b"y" * (2 << 20)),
+                       content_type="application/json", headers={"Transfer-Encoding": "chunked"},
+                       environ_overrides={"wsgi.input_terminated": True})
+    problem(chunked, 413, "markdown")
     problem(rita.api("POST", "/api/preview/markdown", json={"markdown": "a", "more": 1}), 422, "more")
     anonymous = app.test_client().post("/api/preview/markdown", json={"markdown": "x"})
     assert anonymous.status_code in (400, 401)  # no session: no CSRF token either

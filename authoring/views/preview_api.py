@@ -32,13 +32,12 @@ class MarkdownPreview(BaseModel):
 @documented("Markdown as the player shows it: sanitised HTML", body=MarkdownPreview, errors=(413,))
 def preview_markdown() -> Any:
     signed_in()
-    too_long = ApiProblem(413, f"markdown: the request is larger than {byte_size(BODY_MAX_BYTES)}", "markdown")
-    if request.content_length is not None and request.content_length > BODY_MAX_BYTES:
-        raise too_long
-    request.max_content_length = BODY_MAX_BYTES  # a body sent without a length is cut off there too
+    request.max_content_length = BODY_MAX_BYTES + 1  # a body sent without a length is cut off there
     try:
-        data = request.get_json(silent=True)
-    except RequestEntityTooLarge:
-        raise too_long from None
-    body = parse_body(MarkdownPreview, data)
+        too_long = len(request.get_data(cache=True)) > BODY_MAX_BYTES
+    except RequestEntityTooLarge:  # its length said so
+        too_long = True
+    if too_long:
+        raise ApiProblem(413, f"markdown: the request is larger than {byte_size(BODY_MAX_BYTES)}", "markdown")
+    body = parse_body(MarkdownPreview, request.get_json(silent=True))
     return {"html": render_markdown(body.markdown)}

@@ -145,6 +145,8 @@ def test_the_outline_by_keyboard_alone(editor, page):
 def drag(page, handle, target, below: bool = False) -> None:
     """A mouse drag of ``handle`` to just above (or below) ``target``, in small steps as a hand
     moves, so SortableJS sees a real drag."""
+    expect(handle).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the page is not being redrawn after an earlier change
     start = handle.bounding_box()
     end = target.bounding_box()
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
@@ -298,6 +300,8 @@ def test_a_reviewer_sees_the_course_without_editing_controls(editor, page):
     page.get_by_role("link", name="Gamma").click()
     expect(page.locator("#page-title")).to_have_text("Gamma")
     assert page.url.endswith("#page=p-c")
+    page.reload()
+    expect(page.locator("#page-title")).to_have_text("Gamma")  # the page in the URL opens again
 
 
 def test_blocks_added_after_any_block_get_focus_and_a_deleted_block_comes_back(editor, page):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -33,6 +34,7 @@ from storage import BlobStore
 
 SAVE_ATTEMPTS = 5  # a save that loses a race to another save is merged again onto the new head
 MARKDOWN_MAX_BYTES = 1 << 20
+LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,11 @@ def save(
             edit.apply(state)
         new_course = validated(state.document)
         if state.document != head.document:
-            state.files[COURSE_FILE] = blobs.put_blob(course_yaml(new_course))
+            # the stored course.yaml with only what changed rewritten: a course kept in git
+            # shows the author's change as its diff, and keeps its comments
+            previous = head.files.get(COURSE_FILE)
+            written = course_yaml(new_course, None if previous is None else blobs.get_blob(previous))
+            state.files[COURSE_FILE] = blobs.put_blob(written)
         if state.document == head.document and state.files == head.files:
             return Saved(head, created=False)
         snapshot = Snapshot(head.number + 1, state.document, state.files)
@@ -307,11 +313,9 @@ def diff(old: Snapshot, new: Snapshot, blobs: BlobStore) -> dict[str, Any]:
         if before is None or after is None:
             continue
         texts[path] = "".join(
-            difflib.unified_diff(
-                before.splitlines(keepends=True),
-                after.splitlines(keepends=True),
-                f"{path} (revision {old.number})",
-                f"{path} (revision {new.number})",
+            _ended(line)
+            for line in difflib.unified_diff(
+                _lines(before), _lines(after), f"{path} (revision {old.number})", f"{path} (revision {new.number})"
             )
         )
     return {
@@ -322,6 +326,18 @@ def diff(old: Snapshot, new: Snapshot, blobs: BlobStore) -> dict[str, Any]:
         "changed": changed,
         "diffs": texts,
     }
+
+
+def _lines(text: str) -> list[str]:
+    """The text's lines, each with its line break (the last may have none). Only a line feed ends
+    a line, as in the file: ``str.splitlines`` would also break at form feeds and U+2028."""
+    return LINE.findall(text)
+
+
+def _ended(line: str) -> str:
+    """A diff line that ends the file without a line break, followed by unified diff's note (a
+    line break of its own, so the next line of the diff is not joined to it)."""
+    return line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
 
 
 def _text(blobs: BlobStore, sha: str | None) -> str | None:

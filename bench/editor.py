@@ -284,7 +284,7 @@ def shared_course_folder(folder: Path, blocks: int) -> Path:
     return folder
 
 
-def prepare(data: Path, database_url: str, authors: int, layouts: list[str], work: Path) -> dict[str, list[Author]]:
+def prepare(data: Path, database_url: str, authors: int, layouts: list[str]) -> dict[str, list[Author]]:
     """Migrate the database (through the bench app, which also makes its table), make the
     accounts and courses of each layout, and return the authors of each."""
     from authoring.accounts import add_user, issue_token
@@ -306,10 +306,11 @@ def prepare(data: Path, database_url: str, authors: int, layouts: list[str], wor
             made["own"] = []
             for number, (user, token) in enumerate(zip(users, tokens)):
                 record = new_course(session, user, f"Course of author {number}", state.blobs)
-                text = next(b for p in head_snapshot(session, record).course().pages() for b in p.blocks)
+                pages = head_snapshot(session, record).course().pages()
+                text = next(b for p in pages for b in p.blocks if b.type == "text")
                 made["own"].append(Author(number, token, record.id, text.id, record.head))
         if "shared" in layouts:
-            folder = shared_course_folder(work / f"shared-{authors}", authors)
+            folder = shared_course_folder(data / "shared-course-source", authors)
             record = import_course_folder(session, users[0], folder, state.blobs)
             session.add_all(CourseShare(course_id=record.id, user_id=user.id, can_edit=True) for user in users[1:])
             session.commit()
@@ -451,8 +452,9 @@ async def read_back(port: int, authors: list[Author]) -> dict[str, Any]:
             heads[author.course_id] = int(json.loads(course)["head_revision"])
         client.close()
         now = json.loads(data)["markdown"] if status == 200 else None
-        outcome[judge(now, author.acked["save"], author.unanswered["save"])] += 1
-        if now != author.acked["save"] and author.acked["save"] is not None:
+        verdict = judge(now, author.acked["save"], author.unanswered["save"])
+        outcome[verdict] += 1
+        if verdict == "lost":
             lost.append({"author": author.number, "block": author.block_id, "status": status})
     return {**dict(outcome), **revision_check(authors, heads), "lost_examples": lost[:5]}
 
@@ -500,7 +502,7 @@ def bare_read_back(data: Path, database_url: str, authors: list[Author], layout:
 def saves_on(database: str, database_url: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     data = work / f"editor-{database}"
     started = time.perf_counter()
-    made = prepare(data, database_url, args.authors, args.layouts, work)
+    made = prepare(data, database_url, args.authors, args.layouts)
     prepared_s = time.perf_counter() - started
     served = serve(data, database_url, args)
     figures: dict[str, Any] = {"database": database, "prepare_s": round(prepared_s, 1), "layouts": {}}
@@ -1007,13 +1009,13 @@ def report_tablet(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.editor", description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default="saves,assets,tablet", help="parts to run (default: saves,assets,tablet)")
     parser.add_argument("--databases", default="sqlite,postgresql", help="for the saves (default: sqlite,postgresql)")
     parser.add_argument("--layouts", default="own,shared", help="own courses, one shared course (default: both)")
     parser.add_argument("--authors", type=int, default=50, help="concurrent authors (default: 50)")
-    parser.add_argument("--seconds", type=float, default=15, help="seconds of each measured run (default: 15)")
+    parser.add_argument("--seconds", type=float, default=12, help="seconds of each measured run (default: 12)")
     parser.add_argument("--saves", type=int, default=100_000, help="at most this many writes per author and run")
     parser.add_argument(
         "--pace", type=float, default=0.0, help="mean seconds between an author's saves (0: back to back)"
@@ -1022,7 +1024,7 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"], help="(default: gthread)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (default: 4)")
     parser.add_argument("--loads", type=int, default=5, help="cold and warm tablet loads each (default: 5)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     parts = args.only.split(",")
     args.databases = args.databases.split(",")
     args.layouts = args.layouts.split(",")

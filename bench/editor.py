@@ -471,6 +471,8 @@ def revision_check(authors: list[Author], heads: dict[int, int]) -> dict[str, An
 
 
 def judge(now: str | None, acked: str | None, unanswered: list[str]) -> str:
+    """What became of an author's edits: the stored value is the last one acknowledged (kept),
+    one sent but never answered (the client cannot know, so not counted lost), or neither."""
     if acked is None or now == acked:
         return "kept"
     if now in unanswered:
@@ -912,13 +914,14 @@ def table(header: list[str], rows: list[list[Any]]) -> str:
 
 def report_saves(figures: list[dict[str, Any]]) -> str:
     rows = []
+    ratios, lost, failures = [], 0, Counter[str]()
     for database in figures:
         for layout, runs in database["layouts"].items():
+            ratios.append(runs["save_vs_bare_p95"])
             for kind in KINDS:
-                run = runs[kind]
-                failures = sum(run["failures"].values())
-                check = runs["read_back"][kind]
-                lost = check.get("lost", 0)
+                run, check = runs[kind], runs["read_back"][kind]
+                lost += check.get("lost", 0)
+                failures.update(run["failures"])
                 rows.append(
                     [
                         f"{database['database']} / {layout} / {kind}",
@@ -927,24 +930,20 @@ def report_saves(figures: list[dict[str, Any]]) -> str:
                         run["p95_ms"],
                         run["p99_ms"],
                         run["server_cpu_ms_per_request"],
-                        failures,
-                        lost,
+                        sum(run["failures"].values()),
+                        check.get("lost", 0),
                         runs["save_vs_bare_p95"] if kind == "save" else "",
                     ]
                 )
-    return table(
+    header = ["database / layout / write", "ok/s", "p50 ms", "p95 ms", "p99 ms", "server CPU ms/req"]
+    header += ["409/5xx/errors", "lost", "save/bare p95"]
+    met = sum(1 for ratio in ratios if ratio is not None and ratio <= GOALS["save_vs_bare_p95"])
+    return "\n".join(
         [
-            "database / layout / write",
-            "ok/s",
-            "p50 ms",
-            "p95 ms",
-            "p99 ms",
-            "server CPU ms/req",
-            "409/5xx/errors",
-            "lost",
-            "save/bare p95",
-        ],
-        rows,
+            table(header, rows),
+            f"save p95 / bare p95 <= {GOALS['save_vs_bare_p95']}: met in {met} of {len(ratios)}; "
+            f"lost edits {lost} (goal {GOALS['lost_edits']}); failures {dict(failures) or 'none'}",
+        ]
     )
 
 

@@ -526,7 +526,7 @@
     function field(key, label, value, set, options = {}) {
       const id = newId();
       const control = options.multiline
-        ? h("textarea", { id, rows: options.rows || 3 })
+        ? h("textarea", { id, rows: Math.min(12, Math.max(options.rows || 3, Math.ceil(String(value ?? "").length / 70) + 1)) })
         : h("input", { id, type: "text", inputmode: options.inputmode, autocomplete: "off", spellcheck: options.inputmode ? "false" : undefined });
       control.value = value ?? "";
       control.dataset.key = key;

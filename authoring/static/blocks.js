@@ -442,6 +442,8 @@
 
   host.addEventListener("keydown", (event) => {
     if (!state.editable || !event.altKey || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
+    // The quiz editor moves its own questions and answers with the same keys.
+    if (event.defaultPrevented || event.target.closest(".quiz-editor")) return;
     const card = event.target.closest(".card");
     if (!card) return;
     event.preventDefault();

@@ -471,3 +471,21 @@ def test_hostile_text_in_a_choice_stays_text(page, quiz):
         assert reader.evaluate("() => window.__pwned") is None
     finally:
         reader.context.close()
+
+
+def test_changes_made_offline_are_kept_in_the_browser_and_saved_when_the_quiz_is_opened_again(page, quiz):
+    browser, course = quiz.browser, quiz.course
+    place = open_quiz(page, quiz.live, course, FINAL)
+    context = page.context
+    context.set_offline(True)
+    place.get_by_label("Quiz title").fill("Written on a train")
+    expect(place).to_have_attribute("data-state", "offline")
+    page.close()  # its last try to save, on the way out, finds no network either
+    context.set_offline(False)
+    assert stored(browser, course, FINAL[0])["title"] == "Final assessment"
+    again = context.new_page()
+    place = open_quiz(again, quiz.live, course, FINAL, signed=True)
+    expect(place.get_by_label("Quiz title")).to_have_value("Written on a train")
+    expect(place.locator(".qe-note-text")).to_have_text("Restored your unsaved changes from this browser.")
+    saved(place)
+    assert stored(browser, course, FINAL[0])["title"] == "Written on a train"

@@ -186,26 +186,34 @@ class _Layout:
     def __init__(self, text: str, root: yaml.Node, document: dict[str, Any]) -> None:
         self.text = text
         self.root = root
-        self.step: int | None = None  # a mapping's keys from its parent key
-        self.list_indent: int | None = None  # a list's dashes from its key
-        self.dash_offset: int | None = None  # an item's first key from its dash
+        # per kind of element, and for the whole file under "": "step", a mapping's keys from
+        # its parent key; "list", a list's dashes from its key; "dash", an item's first key from its dash
+        self.indents: dict[str, dict[str, int]] = {"step": {}, "list": {}, "dash": {}}
         self.key_orders: dict[str, list[str]] = {}
         self.gaps: dict[str, Counter[str]] = {}
         self.items: dict[tuple[str, str], tuple[yaml.Node, Any]] = {}
         self._seen: set[int] = set()
         self._walk(root, document, "", None)
 
-    def indent(self) -> tuple[int, int, int]:
-        return self.step or STEP, STEP if self.list_indent is None else self.list_indent, self.dash_offset or STEP
+    def indent(self, what: str, kind: str = "") -> int:
+        """How far this kind of element is indented in the file (else the file's first such
+        indentation, else ``STEP``), so a new element looks like its siblings."""
+        table = self.indents[what]
+        return table.get(kind, table.get("", STEP))
+
+    def _note(self, what: str, kind: str, columns: int) -> None:
+        self.indents[what].setdefault(kind, columns)
+        self.indents[what].setdefault("", columns)
 
     def gap(self, kind: str) -> int:
         """Blank lines between two items of this kind of list, as the file mostly has them."""
         counts = self.gaps.get(kind)
         return counts.most_common(1)[0][0].count("\n") if counts else 0
 
-    def ordered(self, kind: str, keys: list[str]) -> list[str]:
-        """``keys`` (in the model's order) in the order this kind of element has them in the file."""
-        order = [key for key in self.key_orders.get(kind, []) if key in keys]
+    def ordered(self, kind: str, keys: list[str], like: list[str] | None = None) -> list[str]:
+        """``keys`` (in the model's order) in the order of a sibling's keys ``like``, else in the
+        order this kind of element has them in the file; keys of neither after their model predecessor."""
+        order = [key for key in (self.key_orders.get(kind, []) if like is None else like) if key in keys]
         for index, key in enumerate(keys):
             if key not in order:
                 order.insert(order.index(keys[index - 1]) + 1 if index else 0, key)
@@ -258,8 +266,8 @@ class _Layout:
             raise _Unfaithful(f"line {node.start_mark.line + 1}: the mapping does not read as the course says")
         self._learn_order(kind, keys)
         column = node.value[0][0].start_mark.column if node.value else 0
-        if not node.flow_style and parent and parent[0] == "key" and self.step is None and column > parent[1]:
-            self.step = column - parent[1]
+        if not node.flow_style and parent and parent[0] == "key" and column > parent[1]:
+            self._note("step", kind, column - parent[1])
         for key, child in node.value:
             self._walk(child, value[key.value], f"{kind}.{key.value}" if kind else key.value, ("key", column))
 
@@ -272,11 +280,11 @@ class _Layout:
             if not node.flow_style:
                 dash = self.dash(item)
                 column = dash - _line_start(self.text, dash)
-                if parent and parent[0] == "key" and self.list_indent is None:
-                    self.list_indent = max(column - parent[1], 0)
+                if parent and parent[0] == "key":
+                    self._note("list", kind, max(column - parent[1], 0))
                 on_dash_line = "\n" not in self.text[dash : item.start_mark.index]
-                if isinstance(item, yaml.MappingNode) and self.dash_offset is None and on_dash_line:
-                    self.dash_offset = item.start_mark.column - column
+                if isinstance(item, yaml.MappingNode) and on_dash_line:
+                    self._note("dash", item_kind, item.start_mark.column - column)
                 if index:
                     previous_end = _line_end(self.text, self.end(node.value[index - 1]))
                     gap = self.text[previous_end : _line_start(self.text, dash)]
@@ -303,13 +311,16 @@ class _Cut:
     text: str
 
 
+_Like = tuple[int, yaml.Node] | None  # a sibling's value node and the column of its key
+
+
 class _Splice:
     """The cuts that turn the previous file into the new course, and the text they give."""
 
     def __init__(self, text: str, layout: _Layout) -> None:
         self.text = text
         self.layout = layout
-        self.step, self.list_indent, self.dash_offset = layout.indent()
+        self.step = layout.indent("step")  # block scalars' text from their key
         self.newline = "\r\n" if "\r\n" in text else "\n"
 
     def document(self, old: dict[str, Any], new: dict[str, Any]) -> str:
@@ -446,7 +457,7 @@ class _Splice:
         regions = [self._region(item) for item in items]
         dash = self._column(layout.dash(items[0]))
         first = items[0]
-        offset = first.start_mark.column - dash if first.start_mark.column > dash else self.dash_offset
+        offset = first.start_mark.column - dash if first.start_mark.column > dash else layout.indent("dash", kind)
         typical = self.newline * layout.gap(kind)
         parts: list[str] = []
         for position, ((how, source), value) in enumerate(zip(sources, new)):
@@ -458,7 +469,9 @@ class _Splice:
                 body = _reindented(self._item_text(moved, data, value, kind), dash - self._column(layout.dash(moved)))
                 lead = typical
             else:
-                body = "".join(line + self.newline for line in self._item(value, dash, offset, kind))
+                kept = [index for how_, index in sources[:position] if how_ == "kept"]
+                like = items[kept[-1] if kept else 0]
+                body = "".join(line + self.newline for line in self._item(value, dash, offset, kind, like))
                 lead = typical
             parts += [lead, body] if position else [body]
         rebuilt = "".join(parts)
@@ -468,28 +481,37 @@ class _Splice:
         return _Cut(start, end, rebuilt)
 
     def _flow(self, node: yaml.Node, old: Any, new: Any) -> _Cut:
-        """A flow list or mapping written again on one line, its unchanged parts as they were."""
+        """A flow list or mapping written again on one line: its unchanged parts as they were, in
+        their order, a changed scalar in its own quotes."""
         text, layout = self.text, self.layout
         parts: list[str] = []
         if isinstance(node, yaml.SequenceNode):
+            positional = len(old) == len(new)
             unused = list(range(len(old)))
-            for value in new:
-                match = next((index for index in unused if _same(old[index], value)), None)
+            for index, value in enumerate(new):
+                match = index if positional else next((i for i in unused if _same(old[i], value)), None)
                 if match is None:
-                    parts.append(_flow_value(value))
-                else:
-                    unused.remove(match)
-                    item = node.value[match]
+                    parts.append(_flow_value(value, None))
+                    continue
+                unused.remove(match)
+                item = node.value[match]
+                if _same(old[match], value):
                     parts.append(text[item.start_mark.index : layout.end(item)])
+                else:
+                    parts.append(_flow_value(value, item))
             written = "[" + ", ".join(parts) + "]"
         else:
-            by_name = {key.value: (key, value) for key, value in node.value}
-            for name, value in new.items():
-                if name in old and _same(old[name], value):
-                    key, child = by_name[name]
+            for key, child in node.value:
+                if key.value not in new:
+                    continue
+                value = new[key.value]
+                if _same(old[key.value], value):
                     parts.append(text[key.start_mark.index : layout.end(child)])
                 else:
-                    parts.append(f"{_inline(name, None, flow=True)}: {_flow_value(value)}")
+                    parts.append(text[key.start_mark.index : child.start_mark.index] + _flow_value(value, child))
+            for name, value in new.items():
+                if name not in old:
+                    parts.append(f"{_inline(name, None, flow=True)}: {_flow_value(value, None)}")
             written = "{" + ", ".join(parts) + "}"
         return _Cut(node.start_mark.index, node.end_mark.index, written)
 
@@ -532,38 +554,56 @@ class _Splice:
         return _Cut(start, end, header + self.newline + body)
 
     # ---------------------------------------------------------------- new elements
-    def _entry(self, name: str, value: Any, column: int, kind: str) -> list[str]:
-        """``name: value`` as lines starting at ``column``."""
-        pad = " " * column
+    # A new element is written like ``like``, a sibling of the same kind where there is one
+    # (its key order, indents and list layout), else as the file mostly writes that kind.
+    def _entry(self, name: str, value: Any, column: int, kind: str, like: _Like = None) -> list[str]:
+        """``name: value`` as lines starting at ``column``; ``like`` is a sibling's value for
+        ``name`` and the column of its key."""
+        layout, pad = self.layout, " " * column
         key = _inline(name, None, flow=False)
+        node = like[1] if like else None
         if isinstance(value, dict) and value:
-            return [f"{pad}{key}:"] + self._mapping_lines(value, column + self.step, kind)
+            template = node if isinstance(node, yaml.MappingNode) and not node.flow_style and node.value else None
+            step = layout.indent("step", kind)
+            if like and template and template.value[0][0].start_mark.column > like[0]:
+                step = template.value[0][0].start_mark.column - like[0]
+            return [f"{pad}{key}:"] + self._mapping_lines(value, column + step, kind, template)
         if isinstance(value, list) and value:
-            return [f"{pad}{key}:"] + self._list_lines(value, column + self.list_indent, self.dash_offset, f"{kind}[]")
+            indent, offset, first = layout.indent("list", kind), layout.indent("dash", f"{kind}[]"), None
+            if like and isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
+                first = node.value[0]
+                dash = self._column(layout.dash(first))
+                indent = max(dash - like[0], 0)
+                offset = first.start_mark.column - dash if first.start_mark.column > dash else offset
+            return [f"{pad}{key}:"] + self._list_lines(value, column + indent, offset, f"{kind}[]", first)
         if isinstance(value, (dict, list)):
             return [f"{pad}{key}: {'{}' if isinstance(value, dict) else '[]'}"]
-        first, lines = _new_scalar(value, column + self.step, column)
-        return [f"{pad}{key}: {first}"] + lines
+        first_line, lines = _new_scalar(value, column + self.step, column)
+        return [f"{pad}{key}: {first_line}"] + lines
 
-    def _mapping_lines(self, value: dict[str, Any], column: int, kind: str) -> list[str]:
+    def _mapping_lines(
+        self, value: dict[str, Any], column: int, kind: str, like: yaml.MappingNode | None = None
+    ) -> list[str]:
+        siblings = {key.value: (key.start_mark.column, child) for key, child in like.value} if like else {}
         lines: list[str] = []
-        for name in self.layout.ordered(kind, list(value)):
-            lines += self._entry(name, value[name], column, f"{kind}.{name}")
+        for name in self.layout.ordered(kind, list(value), list(siblings) if like else None):
+            lines += self._entry(name, value[name], column, f"{kind}.{name}", siblings.get(name))
         return lines
 
-    def _list_lines(self, values: list[Any], dash: int, offset: int, kind: str) -> list[str]:
+    def _list_lines(self, values: list[Any], dash: int, offset: int, kind: str, like: yaml.Node | None) -> list[str]:
         lines: list[str] = []
         for index, value in enumerate(values):
             if index:
                 lines += [""] * self.layout.gap(kind)
-            lines += self._item(value, dash, offset, kind)
+            lines += self._item(value, dash, offset, kind, like)
         return lines
 
-    def _item(self, value: Any, dash: int, offset: int, kind: str) -> list[str]:
+    def _item(self, value: Any, dash: int, offset: int, kind: str, like: yaml.Node | None) -> list[str]:
         """A new list item as lines, its dash at column ``dash`` and its content ``offset`` after."""
         offset = max(offset, 2)
         if isinstance(value, dict) and value:
-            lines = self._mapping_lines(value, dash + offset, kind)
+            template = like if isinstance(like, yaml.MappingNode) and not like.flow_style and like.value else None
+            lines = self._mapping_lines(value, dash + offset, kind, template)
             return [" " * dash + "-" + " " * (offset - 1) + lines[0].lstrip()] + lines[1:]
         if isinstance(value, (dict, list)):
             raise _Unfaithful("a new list item that is a list or an empty mapping")
@@ -620,11 +660,13 @@ def _inline(value: Any, style: str | None, flow: bool) -> str:
     return yaml.serialize(wrapper, Dumper=yaml.SafeDumper, width=1 << 30, allow_unicode=True).rstrip("\n")[3:]
 
 
-def _flow_value(value: Any) -> str:
+def _flow_value(value: Any, was: yaml.Node | None) -> str:
+    """A value inside a flow list or mapping; a changed text keeps the quotes it ``was`` written in."""
     if isinstance(value, (dict, list)):
         flow = yaml.safe_dump(value, default_flow_style=True, width=1 << 30, allow_unicode=True, sort_keys=False)
         return flow.strip()
-    return _inline(value, None, flow=True)
+    style = was.style if isinstance(value, str) and isinstance(was, yaml.ScalarNode) else None
+    return _inline(value, style if style in ("'", '"') else None, flow=True)
 
 
 def _literal(value: str, indent: int) -> tuple[str, list[str]]:

@@ -232,9 +232,19 @@ def test_offline_changes_are_kept_and_saved_when_the_connection_returns(editor, 
     expect(banner).to_contain_text("Offline")
     page.wait_for_timeout(1000)
     expect(area).to_have_value("Alpha two, typed offline")
+    page.get_by_role("button", name="Rename page 'Beta'").click()
+    page.keyboard.type("Beta, renamed offline")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="Beta, renamed offline")).to_be_visible()
+    page.get_by_role("link", name="Gamma").focus()
+    page.keyboard.press("Alt+ArrowDown")
+    expect(page.locator("#outline .page-link")).to_have_text(["Alpha", "Beta, renamed offline", "Delta", "Gamma"])
     assert editor.markdown("t-a2") == "Alpha two"
+    assert page_ids(editor.document(), "s-two") == ["p-c", "p-d"]
     page.context.set_offline(False)
     eventually(lambda: editor.markdown("t-a2") == "Alpha two, typed offline", timeout=15)
+    eventually(lambda: "Beta, renamed offline" in page_titles(editor.document()), timeout=15)
+    eventually(lambda: page_ids(editor.document(), "s-two") == ["p-d", "p-c"], timeout=15)
     expect(banner).to_be_hidden()
 
 
@@ -351,7 +361,7 @@ def test_course_settings_show_the_models_messages_and_save_as_typed(editor, page
     expect(score).not_to_have_attribute("aria-invalid", "true")
     page.get_by_label("Title", exact=True).fill("Renamed course")
     page.get_by_label("Navigation", exact=True).select_option("linear")
-    eventually(lambda: editor.document()["title"] == "Renamed course" and editor.document()["navigation"] == "linear")
+    eventually(lambda: editor.document()["title"] == "Renamed course" and editor.document().get("navigation") == "linear")
     expect(page.locator("#course-title")).to_have_text("Renamed course")
     language = page.get_by_label("Language (a BCP 47 tag such as en or nl-BE)", exact=True)
     language.fill("not a tag")

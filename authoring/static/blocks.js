@@ -333,9 +333,18 @@
     return card;
   }
 
+  const pageView = {
+    title: el("h2", { id: "page-title" }),
+    meta: el("p", { class: "meta" }),
+    list: el("div", { class: "blocks", role: "list" }),
+    end: el("div", { class: "page-end" }),
+    shown: false,
+  };
+
   function render() {
     const found = E.locate("page", state.pageId);
     if (!found) {
+      pageView.shown = false;
       host.replaceChildren(el("h2", { id: "page-title", text: "This course has no pages yet." }));
       return;
     }
@@ -356,19 +365,23 @@
       loadTexts(missing);
       return;
     }
-    const list = el("div", { class: "blocks", role: "list", "aria-label": `Blocks of '${page.title}'` });
-    for (const block of blocks) {
+    const list = pageView.list;
+    list.setAttribute("aria-label", `Blocks of '${page.title}'`);
+    // Cards are put in order in place: a card that does not move keeps the focus and the caret.
+    blocks.forEach((block, index) => {
       const card = cardFor(block, page.id);
       card.node.setAttribute("role", "listitem");
-      list.append(card.node);
+      if (list.children[index] !== card.node) list.insertBefore(card.node, list.children[index] || null);
+    });
+    while (list.children.length > blocks.length) list.lastElementChild.remove();
+    pageView.title.textContent = page.title;
+    pageView.meta.textContent = `Page in '${found.parent.title}' · ${blocks.length} block${blocks.length === 1 ? "" : "s"}`;
+    pageView.end.replaceChildren(state.editable ? addMenu(page.id, blocks.length ? blocks[blocks.length - 1].id : null, true) : "");
+    if (!pageView.shown) {
+      host.replaceChildren(pageView.title, pageView.meta, list, pageView.end);
+      pageView.shown = true;
+      if (state.editable) sortable(list);
     }
-    host.replaceChildren(
-      el("h2", { id: "page-title", text: page.title }),
-      el("p", { class: "meta", text: `Page in '${found.parent.title}' · ${blocks.length} block${blocks.length === 1 ? "" : "s"}` }),
-      list,
-      state.editable ? addMenu(page.id, blocks.length ? blocks[blocks.length - 1].id : null, true) : null,
-    );
-    if (state.editable) sortable(list, page.id);
     document.dispatchEvent(new CustomEvent("courseforge:blocks-rendered", { detail: { root: host } }));
   }
 
@@ -424,7 +437,7 @@
     E.announce(`${TYPE_NAMES[block.type]} block added.`);
   }
 
-  function sortable(list, pageId) {
+  function sortable(list) {
     if (!window.Sortable) return;
     window.Sortable.create(list, {
       handle: ".handle",
@@ -435,7 +448,7 @@
       onEnd(event) {
         if (event.oldIndex === event.newIndex) return;
         const before = event.item.previousElementSibling;
-        window.setTimeout(() => E.moveTo("block", event.item.dataset.id, pageId, before ? before.dataset.id : null), 0);
+        window.setTimeout(() => E.moveTo("block", event.item.dataset.id, state.pageId, before ? before.dataset.id : null), 0);
       },
     });
   }

@@ -154,13 +154,15 @@
     renderers.push(render);
   }
 
-  /** Redraw every part, then focus again the control that had the focus (by its data-focus). */
+  /** Redraw every part; when that took the focus away, give it back to the control that had it
+   * (found again by its data-focus). */
   function render() {
     const active = document.activeElement;
     const key = active && active.closest ? active.closest("[data-focus]")?.dataset.focus : null;
     if (!locate("page", state.pageId)) state.pageId = firstPageId();
     for (const one of renderers) one();
-    if (key) focusKey(key);
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (key && lost) focusKey(key);
   }
 
   function focusKey(key) {

@@ -352,6 +352,8 @@ async def write_loop(
         else f"/bench/bare-write/{author.key(layout)}"
     )
     pacing = random.Random(author.number)
+    if pace:  # paced authors start spread over one pause, not all in the same instant
+        await asyncio.sleep(pacing.uniform(0, pace))
     done = 0
     while time.monotonic() < stop_at and done < limit:
         done += 1

@@ -232,6 +232,7 @@ def test_offline_changes_are_kept_and_saved_when_the_connection_returns(editor, 
     expect(banner).to_contain_text("Offline")
     page.wait_for_timeout(1000)
     expect(area).to_have_value("Alpha two, typed offline")
+    page.locator('.page-item[data-id="p-b"]').hover()  # its buttons show under the pointer
     page.get_by_role("button", name="Rename page 'Beta'").click()
     page.keyboard.type("Beta, renamed offline")
     page.keyboard.press("Enter")

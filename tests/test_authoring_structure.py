@@ -140,6 +140,23 @@ def test_a_new_block_gets_ids_in_the_project_style_for_itself_and_its_quiz(sampl
     assert image.status_code == 201 and image.get_json()["block"]["id"].startswith("i-mfa-flow-")
 
 
+def test_a_replaced_quiz_gets_ids_for_its_new_questions_and_answers_and_keeps_the_others(sample):
+    ada, _bob, course = sample
+    quiz = ada.client.get(f"/api/courses/{course}/blocks/quiz-final").get_json()["block"]
+    kept = [q["id"] for q in quiz["questions"]]
+    quiz["questions"].append({"type": "single_choice", "prompt": "Which one locks the screen?",
+                              "choices": [{"text": "Win+L", "correct": True}, {"text": "Alt+F4"}]})
+    quiz["questions"][0].setdefault("feedback", {})["correct"] = "Well spotted."
+    saved = ada.api("PUT", f"/api/courses/{course}/blocks/quiz-final", json={"base_revision": 1, "block": quiz})
+    assert saved.status_code == 200, saved.get_json()
+    answered = saved.get_json()["block"]
+    assert [q["id"] for q in answered["questions"][:-1]] == kept
+    added = answered["questions"][-1]
+    assert added["id"].startswith("q-one-locks-screen-") and ID.match(added["id"])
+    assert [c["id"][:2] for c in added["choices"]] == ["c-", "c-"] and ID.match(added["choices"][0]["id"])
+    assert ada.client.get(f"/api/courses/{course}/blocks/quiz-final").get_json()["block"] == answered
+
+
 @pytest.mark.parametrize(("block", "field"), [
     ({"type": "text", "id": "t-welcome", "markdown": "again"}, "block.id"),
     ({"type": "text", "id": "T-WELCOME", "markdown": "same but for case"}, "block.id"),

@@ -136,7 +136,9 @@ def put_markdown(course_id: int, block_id: str) -> Any:
 
 @blueprint.put("/blocks/<block_id>")
 @documented(
-    "Replace a block (it keeps its id); each problem names a field of the block, e.g. questions[0].choices",
+    "Replace a block (it keeps its id; new questions, choices, pairs and items sent without ids get "
+    "them, and the answer holds the block as stored); each problem names a field of the block, e.g. "
+    "questions[0].choices",
     access="write",
     body=BlockChange,
 )
@@ -146,11 +148,13 @@ def put_block(course_id: int, block_id: str) -> Any:
     if body.block.get("id") != block_id:
         shown = repr(body.block.get("id"))[:80]
         raise ApiProblem(422, f"block.id: is {shown}; a block keeps its id ({block_id})", "block.id")
-    check_block(body.block)
-    answer, _saved = _save(
-        course_id, body.base_revision, replace_checked_block(block_id, body.block), f"block {block_id}"
-    )
-    return answer
+    # Questions, choices, pairs and items an author just added come without ids: they get them
+    # here, and the answer carries the block as stored so the editor keeps them from now on.
+    record = course_for(db(), signed_in(), course_id, write=True)
+    block = with_ids(body.block, head_snapshot(db(), record).document)
+    check_block(block)
+    answer, _saved = _save(course_id, body.base_revision, replace_checked_block(block_id, block), f"block {block_id}")
+    return {**answer, "block": block}
 
 
 @blueprint.patch("/sections/<section_id>")

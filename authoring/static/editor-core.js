@@ -133,9 +133,13 @@
         state("Not saved: you are signed out. Sign in again in another tab; your changes are kept here.", "error");
         schedule(RETRY_MS[RETRY_MS.length - 1]);
       } else {
-        blocked = on.invalid !== undefined && result.status === 422;
+        // An invalid value waits for the author's next change, unless that change came while
+        // this one was on its way: then the newer value is tried at once.
+        const newer = !same(wanted, value);
+        blocked = on.invalid !== undefined && result.status === 422 && !newer;
         state(`Not saved yet: ${result.body.detail || `the editor answered ${result.status}`}`, "invalid");
         if (on.invalid) on.invalid(result.body, value);
+        if (newer) schedule(IDLE_MS);
       }
     }
 

@@ -114,7 +114,7 @@ def edited_yaml(previous: bytes, course: Course) -> bytes | None:
     if _same(old.document, wanted):
         return previous
     try:
-        new_text = _Splice(text, old.layout()).document(old.document, wanted)
+        new_text = _Splice(text, old.layout).document(old.document, wanted)
     except _Unfaithful as reason:
         log.info("%s: written whole: %s", COURSE_FILE, reason)
         return None
@@ -138,7 +138,9 @@ class _Parsed:
     root: yaml.Node
     document: dict[str, Any]
 
+    @functools.cached_property
     def layout(self) -> _Layout:
+        """Measured once per file: the next save edits the file this one wrote."""
         return _Layout(self.text, self.root, self.document)
 
 
@@ -540,7 +542,8 @@ class _Splice:
         header = text[start:header_end].rstrip("\r\n")
         if node.style == ">" and "\n" not in new:
             old_lines = [line[indent:] for line in content.splitlines()]
-            width = max((len(line) for line in content.splitlines()), default=0) if len(written) > 1 else WIDTH
+            # the author's own width, if the text was wrapped at all (short lines: the project's)
+            width = max([FOLD_FROM, *(len(line) for line in content.splitlines())]) if len(written) > 1 else WIDTH
             lines = [" " * indent + line for line in _refolded(old_lines, new, max(width - indent, 20))]
         else:
             if node.style == ">":

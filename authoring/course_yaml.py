@@ -194,6 +194,7 @@ class _Layout:
         self.key_orders: dict[str, list[str]] = {}
         self.gaps: dict[str, Counter[str]] = {}
         self.items: dict[tuple[str, str], tuple[yaml.Node, Any]] = {}
+        self.leads: dict[int, str] = {}  # id(item) -> the blank lines and comments between it and the item before
         self._seen: set[int] = set()
         self._walk(root, document, "", None)
 
@@ -290,6 +291,7 @@ class _Layout:
                 if index:
                     previous_end = _line_end(self.text, self.end(node.value[index - 1]))
                     gap = self.text[previous_end : _line_start(self.text, dash)]
+                    self.leads[id(item)] = gap
                     if not gap.strip():
                         self.gaps.setdefault(item_kind, Counter())["\n" * gap.count("\n")] += 1
             if isinstance(data, dict) and isinstance(data.get("id"), str):
@@ -456,7 +458,6 @@ class _Splice:
         blank lines and comments that were before it (or the usual gap between siblings)."""
         text, layout = self.text, self.layout
         items = node.value
-        regions = [self._region(item) for item in items]
         dash = self._column(layout.dash(items[0]))
         first = items[0]
         offset = first.start_mark.column - dash if first.start_mark.column > dash else layout.indent("dash", kind)
@@ -465,11 +466,12 @@ class _Splice:
         for position, ((how, source), value) in enumerate(zip(sources, new)):
             if how == "kept":
                 body = self._item_text(items[source], old[source], value, kind)
-                lead = text[regions[source - 1][1] : regions[source][0]] if source else typical
+                lead = layout.leads.get(id(items[source]), typical)
             elif how == "moved":
                 moved, data = source
-                body = _reindented(self._item_text(moved, data, value, kind), dash - self._column(layout.dash(moved)))
-                lead = typical
+                shift = dash - self._column(layout.dash(moved))
+                body = _reindented(self._item_text(moved, data, value, kind), shift)
+                lead = _reindented(layout.leads.get(id(moved), typical), shift)
             else:
                 kept = [index for how_, index in sources[:position] if how_ == "kept"]
                 like = items[kept[-1] if kept else 0]
@@ -477,7 +479,7 @@ class _Splice:
                 lead = typical
             parts += [lead, body] if position else [body]
         rebuilt = "".join(parts)
-        start, end = regions[0][0], regions[-1][1]
+        start, end = self._region(items[0])[0], self._region(items[-1])[1]
         if not text[start:end].endswith("\n"):
             rebuilt = rebuilt.removesuffix(self.newline)
         return _Cut(start, end, rebuilt)

@@ -361,6 +361,24 @@ def test_hand_written_deletions_and_moves():
 """)
 
 
+def test_a_moved_page_takes_the_comment_above_it_along():
+    def move(document):
+        page = element(document, "p-second")
+        element(document, "s-one")["pages"].remove(page)
+        element(document, "s-two")["pages"].append(page)
+
+    written, _ = edited(HANDWRITTEN, move)
+    assert written.count(b"# the second page") == 1
+    assert b"""\
+          markdown: Plain text on one line
+    # the second page
+    - id: p-second
+      title: Second
+      blocks:
+        - type: quiz
+""" in written  # two columns out, as its new siblings, its comment with it
+
+
 def test_a_removed_field_goes_with_its_line_even_first_after_a_dash():
     def change(document):
         del element(document, "c-a")["correct"]

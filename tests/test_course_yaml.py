@@ -10,9 +10,15 @@ import shutil
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from authoring_app import (  # noqa: F401 - fixtures
-    SAMPLE, app, imported_sample, postgres_database, postgres_server, quick_argon2, signed_in, zip_bytes,
+    SAMPLE,
+    app,
+    imported_sample,
+    postgres_database,
+    postgres_server,
+    quick_argon2,
+    signed_in,
+    zip_bytes,
 )
 
 from authoring import course_yaml as writer
@@ -274,7 +280,8 @@ def test_hand_written_styles_are_kept_where_values_change():
         document["description"] = document["description"].replace("uneven length", "very uneven length")
         element(document, "s-one")["title"] = "Uno"
         element(document, "i-first")["alt"] = "An image, still in a flow mapping"
-        element(document, "t-first")["markdown"] = element(document, "t-first")["markdown"].replace("*text*", "**text**")
+        text = element(document, "t-first")
+        text["markdown"] = text["markdown"].replace("*text*", "**text**")
         element(document, "q-one")["accepted"].append("okay")
         element(document, "q-two")["prompt"] = "Pick one of these two choices, now."
         document["voice"]["speed"] = 170

@@ -1017,7 +1017,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--databases", default="sqlite,postgresql", help="for the saves (default: sqlite,postgresql)")
     parser.add_argument("--layouts", default="own,shared", help="own courses, one shared course (default: both)")
     parser.add_argument("--authors", type=int, default=50, help="concurrent authors (default: 50)")
-    parser.add_argument("--seconds", type=float, default=12, help="seconds of each measured run (default: 12)")
+    parser.add_argument("--seconds", type=float, default=10, help="seconds of each measured run (default: 10)")
     parser.add_argument("--saves", type=int, default=100_000, help="at most this many writes per author and run")
     parser.add_argument(
         "--pace", type=float, default=0.0, help="mean seconds between an author's saves (0: back to back)"

@@ -1023,7 +1023,12 @@ def main(argv: list[str] | None = None) -> None:
         "--pace", type=float, default=0.0, help="mean seconds between an author's saves (0: back to back)"
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: 2)")
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"], help="(default: gthread)")
+    parser.add_argument(
+        "--worker-class",
+        default="gthread",
+        choices=["gthread", "sync"],
+        help="gunicorn worker class (default: gthread)",
+    )
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (default: 4)")
     parser.add_argument("--loads", type=int, default=5, help="cold and warm tablet loads each (default: 5)")
     args = parser.parse_args(argv)

@@ -148,11 +148,11 @@ def drag(page, handle, target, below: bool = False) -> None:
     expect(handle).to_be_visible()
     page.wait_for_load_state("networkidle")  # the page is not being redrawn after an earlier change
     start = handle.bounding_box()
-    end = target.bounding_box()
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
     page.mouse.down()
-    y = end["y"] + (end["height"] - 4 if below else 4)
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2 + 5, steps=3)
+    end = target.bounding_box()  # where it is once the drag has started
+    y = end["y"] + (end["height"] - 4 if below else 4)
     page.mouse.move(end["x"] + end["width"] / 2, y, steps=15)
     page.wait_for_timeout(200)
     page.mouse.up()
@@ -232,7 +232,7 @@ def test_offline_changes_are_kept_and_saved_when_the_connection_returns(editor, 
     expect(banner).to_contain_text("Offline")
     page.wait_for_timeout(1000)
     expect(area).to_have_value("Alpha two, typed offline")
-    page.locator('.page-item[data-id="p-b"]').hover()  # its buttons show under the pointer
+    page.get_by_role("link", name="Beta").click()  # the open page shows its buttons
     page.get_by_role("button", name="Rename page 'Beta'").click()
     page.keyboard.type("Beta, renamed offline")
     page.keyboard.press("Enter")

@@ -37,10 +37,10 @@
     document.dispatchEvent(new CustomEvent("courseforge:revision", { detail: { revision } }));
   }
 
-  /** One call to the API: `path` relative to this course's API (`blocks/t-x`) or absolute
-   * (`/api/...`). Never throws: a network failure is `{ok: false, status: 0, offline: true}`. */
+  /** One call to the API: `path` relative to this course's API (`blocks/t-x`, or "" for the
+   * course itself) or absolute (`/api/...`). Never throws: a network failure is `{ok: false, status: 0, offline: true}`. */
   async function api(method, path, body, options = {}) {
-    const url = path.startsWith("/") ? path : `${courseApi}/${path}`;
+    const url = path === "" ? courseApi : path.startsWith("/") ? path : `${courseApi}/${path}`;
     const init = { method, credentials: "same-origin", headers: { "X-CSRFToken": csrf }, keepalive: !!options.keepalive };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";

@@ -177,11 +177,7 @@ def save(
             edit.apply(state)
         new_course = validated(state.document)
         if state.document != head.document:
-            # the stored course.yaml with only what changed rewritten: a course kept in git
-            # shows the author's change as its diff, and keeps its comments
-            previous = head.files.get(COURSE_FILE)
-            written = course_yaml(new_course, None if previous is None else blobs.get_blob(previous))
-            state.files[COURSE_FILE] = blobs.put_blob(written)
+            state.files[COURSE_FILE] = _course_file(session, course, head, state.document, new_course, blobs)
         if state.document == head.document and state.files == head.files:
             return Saved(head, created=False)
         snapshot = Snapshot(head.number + 1, state.document, state.files)
@@ -199,6 +195,21 @@ def save(
         session.commit()
         return Saved(snapshot, created=True, merged=base != head.number)
     raise ApiProblem(503, "the course is being saved by others right now; try again", "base_revision")
+
+
+def _course_file(
+    session: Session, course: CourseRecord, head: Snapshot, document: dict[str, Any], new: Course, blobs: BlobStore
+) -> str:
+    """The blob of course.yaml for a save that changes the document. The head's file with only
+    what changed rewritten, so a course kept in git shows the author's change as its diff and
+    keeps its comments; but when the save gives back the course of the revision before (an
+    undo of the last change), that revision's file, so the undo restores it byte for byte."""
+    if head.number > 1:
+        before = snapshot_of(load_revision(session, course, head.number - 1))
+        if before.document == document and COURSE_FILE in before.files:
+            return before.files[COURSE_FILE]
+    previous = head.files.get(COURSE_FILE)
+    return blobs.put_blob(course_yaml(new, None if previous is None else blobs.get_blob(previous)))
 
 
 def _conflicts(base: Snapshot, head: Snapshot, edits: Sequence[Edit], blobs: BlobStore) -> list[Conflict]:

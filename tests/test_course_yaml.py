@@ -464,3 +464,15 @@ def test_a_diff_of_text_without_a_final_line_break_keeps_lines_apart(app):
         assert saved.status_code == 200, saved.get_json()
     diff = ada.client.get(f"/api/courses/{course}/revisions/3/diff").get_json()["diffs"]["pages/welcome.md"]
     assert diff.endswith(" One\n-Two\n\\ No newline at end of file\n+Three\n\\ No newline at end of file\n")
+
+
+def test_undoing_the_last_change_gives_back_the_file_byte_for_byte(app):
+    ada = signed_in(app, "ada@example.org")
+    course = imported_sample(ada)
+    image = ada.client.get(f"/api/courses/{course}/blocks/i-phishing-email").get_json()["block"]
+    for base, alt in ((1, "Short"), (2, image["alt"])):  # the folded alt would come back wrapped otherwise
+        saved = ada.api("PUT", f"/api/courses/{course}/blocks/i-phishing-email",
+                        json={"base_revision": base, "block": {**image, "alt": alt}})
+        assert saved.status_code == 200 and saved.get_json()["revision"] == base + 1, saved.get_json()
+    exported = zip_bytes(ada.client.get(f"/api/courses/{course}/export").data)
+    assert next(data for name, data in exported.items() if name.endswith("/course.yaml")) == SAMPLE_YAML

@@ -60,5 +60,5 @@ def duplicate(session: Session, owner: User, snapshot: Snapshot, blobs: BlobStor
     document["title"] = title[: 200 - len(COPY_SUFFIX)] + COPY_SUFFIX
     course = Course.model_validate(document)
     files = dict(snapshot.files)
-    files[COURSE_FILE] = blobs.put_blob(course_yaml(course))
+    files[COURSE_FILE] = blobs.put_blob(course_yaml(course, blobs.get_blob(snapshot.files[COURSE_FILE])))
     return add_course(session, owner, ImportedCourse(course, files), blobs, f"duplicated from {title}")

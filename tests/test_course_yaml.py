@@ -476,3 +476,15 @@ def test_undoing_the_last_change_gives_back_the_file_byte_for_byte(app):
         assert saved.status_code == 200 and saved.get_json()["revision"] == base + 1, saved.get_json()
     exported = zip_bytes(ada.client.get(f"/api/courses/{course}/export").data)
     assert next(data for name, data in exported.items() if name.endswith("/course.yaml")) == SAMPLE_YAML
+
+
+def test_a_duplicated_course_keeps_the_authors_layout_with_a_new_id_and_title(app):
+    ada = signed_in(app, "ada@example.org")
+    course = imported_sample(ada)
+    copy_ = ada.api("POST", f"/api/courses/{course}/duplicate")
+    assert copy_.status_code == 201, copy_.get_json()
+    exported = ada.client.get(f"/api/courses/{copy_.get_json()['id']}/export")
+    written = next(data for name, data in zip_bytes(exported.data).items() if name.endswith("/course.yaml"))
+    changed = changes(SAMPLE_YAML, written)
+    assert [line.split(":")[0].strip("-+ ") for line in changed] == ["id", "title", "id", "title"], changed
+    assert line_of(written, "title:").endswith('(copy)"')

@@ -1,4 +1,5 @@
-"""`make bench`: the media benchmarks (and the suspend-data size figures), printed and saved.
+"""`make bench`: the media benchmarks, the suspend-data size figures and the editor benchmark
+(``bench.editor``), printed and saved; ``--only`` runs one group.
 
 For each course (the sample security-basics course and a synthetic one with several 20-30 s
 720p videos):
@@ -206,11 +207,11 @@ def main() -> None:
         help="which courses to build (default: security-basics,bench-videos)",
     )
     parser.add_argument("--rounds", type=int, default=3, help="cold-build rounds per course (default: 3)")
-    parser.add_argument("--only", choices=["media", "suspend"], help="run one group of benchmarks")
+    parser.add_argument("--only", choices=["media", "suspend", "editor"], help="run one group of benchmarks")
     args = parser.parse_args()
     sweep = sorted({int(j) for j in args.jobs.split(",")})
 
-    if args.only != "suspend":
+    if args.only in (None, "media"):
         RESULTS.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC)
         figures: dict[str, Any] = {"date": stamp.isoformat(timespec="seconds"), "machine": machine(), "courses": []}
@@ -232,10 +233,15 @@ def main() -> None:
         out.write_text(json.dumps(figures, indent=1))
         print(f"figures saved to {out.relative_to(REPO)}")
 
-    if args.only != "media":
+    if args.only in (None, "suspend"):
         from bench import suspend_data
 
         suspend_data.main()
+
+    if args.only in (None, "editor"):
+        from bench import editor
+
+        editor.main([])
 
 
 if __name__ == "__main__":

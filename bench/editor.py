@@ -57,9 +57,9 @@ from typing import Any
 
 import yaml
 
-from bench.load import BUCKET_MS, ConnectionClosed, Tally, percentile
-from bench.load import _lag as loop_lag
+from bench.load import BUCKET_MS, ConnectionClosed, Tally, loop_lag, percentile
 from deploy import processes
+from deploy.postgres import fresh_database, postgres_server
 from deploy.processes import Started
 
 REPO = Path(__file__).resolve().parents[1]
@@ -234,14 +234,9 @@ def stop(served: Served) -> None:
 
 @contextlib.contextmanager
 def postgres() -> Iterator[str]:
-    """A fresh database on a PostgreSQL server of its own, started on loopback the way the test
-    suite starts one (``tests/postgres_server.py``, Debian's package, run as ``postgres``)."""
-    sys.path.insert(0, str(REPO / "tests"))
-    import postgres_server
-
-    server = contextlib.contextmanager(postgres_server.postgres_server.__wrapped__)
-    database = contextlib.contextmanager(postgres_server.postgres_database.__wrapped__)
-    with server() as base, database(base) as url:
+    """A fresh database on a PostgreSQL server of its own on loopback (``deploy.postgres``), with
+    fsync on, as SQLite has it: both pay for durable commits."""
+    with postgres_server(durable=True) as base, fresh_database(base) as url:
         yield url
 
 

@@ -365,7 +365,7 @@ class Learner:
             self.tally.learners_failed += 1
 
 
-async def _lag(tally: Tally, stop: asyncio.Event) -> None:
+async def loop_lag(tally: Tally, stop: asyncio.Event) -> None:
     while not stop.is_set():
         began = time.monotonic()
         await asyncio.sleep(0.1)
@@ -376,7 +376,7 @@ async def run(config: LoadConfig) -> Tally:
     tally = Tally(started=time.time())
     random_ = random.Random(config.seed)
     stop = asyncio.Event()
-    lag = asyncio.create_task(_lag(tally, stop))
+    lag = asyncio.create_task(loop_lag(tally, stop))
     stop_at = time.monotonic() + config.duration
     active = 0
 

@@ -17,6 +17,7 @@ from flask import Flask, Response, g, redirect, render_template, request, sessio
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
+from werkzeug.security import safe_join
 
 from authoring.accounts import user_for_token
 from authoring.api_docs import MAX_ID
@@ -62,6 +63,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> Flask:
     _register_errors(app)
     app.url_map.converters["int"] = BoundedInt
     _register_blueprints(app)
+    _version_static_files(app)
     return app
 
 
@@ -101,6 +103,69 @@ def _register_blueprints(app: Flask) -> None:
         vendor,
     ):
         app.register_blueprint(blueprint)
+
+
+LONG_CACHE = "public, max-age=31536000, immutable"
+SHORT_CACHE = "public, max-age=300"
+"""A static file asked for with its current ``?v=`` never changes at that address, so a browser
+keeps it a year without asking again; asked for without it (or with an old one: a page from
+before a deploy), it may change at any time, so it is kept five minutes."""
+
+
+class FileVersions:
+    """A short hash of each static file's content, for its URL: computed once per version of the
+    file (its size and modification time) in this process, so a changed file gets a new URL
+    without a restart and an unchanged one is hashed only once."""
+
+    def __init__(self) -> None:
+        self._known: dict[Path, tuple[tuple[int, int], str]] = {}
+
+    def of(self, path: Path) -> str | None:
+        """The version of ``path``, or None if there is no such file."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        key = (stat.st_mtime_ns, stat.st_size)
+        known = self._known.get(path)
+        if known is not None and known[0] == key:
+            return known[1]
+        version = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        self._known[path] = (key, version)
+        return version
+
+
+def _version_static_files(app: Flask) -> None:
+    """Every ``url_for`` of a static or vendor file carries ``?v=<content hash>``, and that
+    address is cached for good (``LONG_CACHE``); see ``SHORT_CACHE`` for the others."""
+    from authoring.views.vendor import FILES
+
+    versions = FileVersions()
+
+    def file_of(endpoint: str | None, values: dict[str, Any]) -> Path | None:
+        if endpoint == "static" and isinstance(values.get("filename"), str) and app.static_folder:
+            joined = safe_join(app.static_folder, values["filename"])
+            return Path(joined) if joined else None
+        if endpoint == "vendor.package_file" and isinstance(values.get("name"), str):
+            return FILES.get(values["name"])
+        return None
+
+    @app.url_defaults
+    def add_version(endpoint: str, values: dict[str, Any]) -> None:
+        path = file_of(endpoint, values)
+        version = versions.of(path) if path is not None and "v" not in values else None
+        if version is not None:
+            values["v"] = version
+
+    @app.after_request
+    def cache_control(response: Response) -> Response:
+        path = file_of(request.endpoint, {**(request.view_args or {})})
+        if path is None or response.status_code not in (200, 304):
+            return response
+        version = versions.of(path)
+        current = version is not None and request.args.get("v") == version
+        response.headers["Cache-Control"] = LONG_CACHE if current else SHORT_CACHE
+        return response
 
 
 def session_version(user: User) -> str:

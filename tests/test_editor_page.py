@@ -1,15 +1,26 @@
 """The course page in Chromium: the outline edited by keyboard alone and by drag, text blocks with
 their live preview (hostile Markdown never runs), image alt text checked by the course model,
 offline editing, a tab closed before its save, two authors on one page, and a reviewer's
-read-only view. Every result is checked through the JSON API, not only on screen."""
+read-only view. Every result is checked through the JSON API, not only on screen. Without a
+browser: the static files' versioned, long-cached URLs."""
 from __future__ import annotations
 
+import re
 import time
 from types import SimpleNamespace
 
 import pytest
-from authoring_app import add_account, folder_zip, live_editor, quick_argon2, signed_in, sqlite_app  # noqa: F401 - fixtures
+from authoring_app import (  # noqa: F401 - fixtures
+    add_account,
+    folder_zip,
+    imported_sample,
+    live_editor,
+    quick_argon2,
+    signed_in,
+    sqlite_app,
+)
 from conftest import write_course_folder
+from flask import url_for
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser]
@@ -370,3 +381,41 @@ def test_course_settings_show_the_models_messages_and_save_as_typed(editor, page
     expect(page.locator("#setting-language-message")).to_contain_text("String should match pattern")
     page.reload()
     expect(page.get_by_label("Passing score (%)", exact=True)).to_have_value("70")
+
+
+# ------------------------------------------------------------------ served without a browser
+STATIC_REF = re.compile(r'(?:src|href)="(/(?:static|vendor)/[^"]*)"')
+
+
+def test_static_urls_carry_their_content_hash_and_are_cached_for_good(sqlite_app, tmp_path):  # noqa: F811
+    ada = signed_in(sqlite_app, "ada@example.org")
+    course = imported_sample(ada)
+    html = ada.client.get(f"/courses/{course}").get_data(as_text=True)
+    refs = STATIC_REF.findall(html)
+    assert "/vendor/sortable.js" in " ".join(refs) and len(refs) >= 6
+    for ref in refs:
+        assert re.search(r"\?v=[0-9a-f]{16}$", ref), ref
+        answer = ada.client.get(ref)
+        assert answer.status_code == 200, ref
+        assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable", ref
+        unversioned = ada.client.get(ref.split("?")[0])
+        assert unversioned.get_data() == answer.get_data()
+        assert unversioned.headers["Cache-Control"] == "public, max-age=300", ref
+
+    # A changed file gets a new URL; its old URL is no longer cached for good.
+    static = tmp_path / "static"
+    static.mkdir()
+    script = static / "part.js"
+    script.write_text("one", encoding="utf-8")
+    sqlite_app.static_folder = str(static)
+    with sqlite_app.test_request_context():
+        first = url_for("static", filename="part.js")
+        assert url_for("static", filename="part.js") == first  # the same while the file is unchanged
+        script.write_text("two, longer", encoding="utf-8")
+        second = url_for("static", filename="part.js")
+        assert url_for("static", filename="missing.js") == "/static/missing.js"
+    assert first != second and first.startswith("/static/part.js?v=")
+    assert ada.client.get(second).headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    old = ada.client.get(first)
+    assert old.get_data() == b"two, longer" and old.headers["Cache-Control"] == "public, max-age=300"
+    assert ada.client.get("/static/missing.js").status_code == 404

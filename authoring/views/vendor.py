@@ -1,6 +1,7 @@
 """``/vendor/<name>``: the editor's front-end packages, installed from npm (``authoring/frontend``,
 locked by its ``package-lock.json``) by the set-up and served as they come, never copied into the
-repository. Only the files named here are reachable."""
+repository. Only the files named here are reachable; their URLs carry a content hash and are
+cached like the static files (``authoring.app``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from authoring.problems import ApiProblem
 blueprint = Blueprint("vendor", __name__, url_prefix="/vendor")
 PACKAGES = Path(__file__).resolve().parents[1] / "frontend" / "node_modules"
 FILES = {"sortable.js": PACKAGES / "sortablejs" / "Sortable.min.js"}
-HOUR = 3600  # revalidated by ETag after that; an upgraded package is picked up within the hour
 
 
 @blueprint.get("/<name>")
@@ -24,4 +24,4 @@ def package_file(name: str) -> Any:
         raise ApiProblem(404, f"no front-end file {name}")
     if not path.is_file():
         raise ApiProblem(503, f"{name} is not installed: run ./scripts/bootstrap (npm ci in authoring/frontend)")
-    return send_file(path, mimetype="text/javascript", max_age=HOUR)
+    return send_file(path, mimetype="text/javascript")

@@ -3,6 +3,11 @@ that every start runs first, so a database is never used at an older schema than
 
 SQLite is the embedded default (WAL mode and a busy timeout, so several editor processes on one
 machine can share the file); ``COURSEFORGE_DATABASE_URL`` selects PostgreSQL instead.
+
+A save runs in a write transaction (``write_transaction``): on SQLite it starts with ``BEGIN
+IMMEDIATE``, taking the database's write lock before anything is read; on PostgreSQL it waits
+for row locks (``SELECT ... FOR UPDATE``) at most ``LOCK_WAIT_SECONDS``. So saves to one course
+wait for each other instead of each doing its work and finding another got there first.
 """
 
 from __future__ import annotations
@@ -12,12 +17,17 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 ALEMBIC_INI = REPOSITORY / "alembic.ini"
+LOCK_WAIT_SECONDS = 30
+"""How long a write waits for another's lock before giving up (SQLite's busy timeout, PostgreSQL's
+``lock_timeout`` in a write transaction)."""
+WRITE = "courseforge_write"
+"""The execution option that makes a connection's transaction a write transaction."""
 
 
 class DatabaseError(Exception):
@@ -36,15 +46,18 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 30})
+        engine = create_engine(parsed, connect_args={"timeout": LOCK_WAIT_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise DatabaseError(
             f"COURSEFORGE_DATABASE_URL: {parsed.get_backend_name()!r} is not supported; "
             "give sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME"
         )
-    return create_engine(parsed, pool_pre_ping=True)
+    engine = create_engine(parsed, pool_pre_ping=True)
+    event.listen(engine, "begin", _begin_postgresql)
+    return engine
 
 
 def _sqlite_pragmas(connection: Any, _record: object) -> None:
@@ -52,6 +65,26 @@ def _sqlite_pragmas(connection: Any, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.close()
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    """A write transaction takes the write lock at once (waiting up to the busy timeout). pysqlite
+    leaves a transaction it did not begin alone, and begins none before a statement that reads."""
+    if connection.get_execution_options().get(WRITE):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_postgresql(connection: Connection) -> None:
+    if connection.get_execution_options().get(WRITE):
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT_SECONDS}s'")
+
+
+def write_transaction(session: Session) -> None:
+    """End the session's transaction (committing what it holds: the reads of a request) and begin
+    a write transaction (see the module's note). A lock not had in time raises SQLAlchemy's
+    ``OperationalError``: here on SQLite, at the ``FOR UPDATE`` read on PostgreSQL."""
+    session.commit()
+    session.connection(execution_options={WRITE: True})
 
 
 def upgrade(engine: Engine) -> None:

@@ -60,18 +60,28 @@ def block_markdown(state: State, block_id: str) -> str | None:
 
 def set_markdown(block_id: str, markdown: str) -> Edit:
     """A text block's new Markdown: written to its file when it has one (course.yaml stays as it
-    was), else into the document."""
+    was), else into the document. The file's blob is stored before the save locks the course
+    when the block has a file in the head the request read (nearly always the head it locks)."""
+    data = markdown.encode("utf-8")
+    stored: list[str] = []  # the blob's SHA-256 once ``prepare`` has stored it
+
+    def prepare(state: State) -> None:
+        block = find_block(state.document, block_id)
+        if block is not None and block.get("type") == "text" and block.get("file") is not None:
+            stored.append(state.blobs.put_blob(data))
 
     def apply(state: State) -> None:
         block = _require(find_block(state.document, block_id), f"block {block_id}")
         if block.get("type") != "text":
             raise ApiProblem(422, f"block {block_id} is a {block.get('type')} block, not a text block", "markdown")
         if block.get("file") is not None:
-            state.files[str(block["file"])] = state.blobs.put_blob(markdown.encode("utf-8"))
+            state.files[str(block["file"])] = stored[0] if stored else state.blobs.put_blob(data)
         else:
             block["markdown"] = markdown
 
-    return Edit(f"block {block_id}", lambda state: block_markdown(state, block_id), apply, markdown, "markdown")
+    return Edit(
+        f"block {block_id}", lambda state: block_markdown(state, block_id), apply, markdown, "markdown", prepare
+    )
 
 
 def replace_block(block_id: str, new: dict[str, Any]) -> Edit:

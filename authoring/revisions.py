@@ -9,6 +9,12 @@ the author decides and nothing is silently overwritten.
 
 A revision is the whole course: one validated ``Course`` document and its path -> SHA-256 file
 map, so every revision can be exported, built or restored on its own.
+
+Saves to one course take its lock first (``authoring.database.write_transaction`` and a ``FOR
+UPDATE`` read of the course), so they wait for each other and each merges once onto the head it
+locked; a 503 only means the lock was not free in time. A revision never changes once written,
+so each process keeps the ones it read or wrote (``RevisionCache``) and a save rarely reads
+more than the course's head number.
 """
 
 from __future__ import annotations
@@ -16,15 +22,20 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from authoring.course_yaml import course_yaml
+from authoring.database import LOCK_WAIT_SECONDS, write_transaction
 from authoring.models import CourseRecord, Revision, User, utcnow
 from authoring.problems import ApiProblem
 from courses.errors import Problem, field_path
@@ -32,21 +43,23 @@ from courses.loader import COURSE_FILE
 from courses.model import Course
 from storage import BlobStore
 
-SAVE_ATTEMPTS = 5  # a save that loses a race to another save is merged again onto the new head
 MARKDOWN_MAX_BYTES = 1 << 20
 LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
+CACHED_REVISIONS = 512  # per database and process; a revision's row is a few kB to a few hundred
+LOCK_TIMED_OUT = ("database is locked", "lock timeout")  # SQLite's message, PostgreSQL's (55P03)
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A course's state at one revision."""
+    """A course's state at one revision; ``model`` is its document validated, when known."""
 
     number: int
     document: dict[str, Any]
     files: dict[str, str]
+    model: Course | None = field(default=None, compare=False, repr=False)
 
     def course(self) -> Course:
-        return Course.model_validate(self.document)
+        return self.model if self.model is not None else Course.model_validate(self.document)
 
 
 @dataclass
@@ -61,13 +74,16 @@ class State:
 @dataclass(frozen=True)
 class Edit:
     """One change to one element. ``current`` reads the element's value in a state (None when
-    it is not there); ``apply`` changes the state; ``wanted`` is the value the author sent."""
+    it is not there); ``apply`` changes the state; ``wanted`` is the value the author sent;
+    ``prepare``, when given, stores the blobs ``apply`` will name, judged on the head as read
+    before the course is locked (a state it must not change), so no other save waits for them."""
 
     element: str  # "block t-welcome", for messages and the conflict body
     current: Callable[[State], Any]
     apply: Callable[[State], None]
     wanted: Any
     field: str = ""
+    prepare: Callable[[State], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +105,79 @@ class Saved:
     notes: list[str] = field(default_factory=list)
 
 
+# --------------------------------------------------------------------------- revisions as stored
+@dataclass(frozen=True)
+class Stored:
+    """A revision's row as stored (its document and file map as JSON text) and, once known, its
+    document validated. A save that leaves the document as it was stores the same text again."""
+
+    document: str
+    files: str
+    model: Course | None = None
+
+    def snapshot(self, number: int) -> Snapshot:
+        """A snapshot of its own (parsed afresh, so no caller can change the stored revision)."""
+        return Snapshot(number, json.loads(self.document), json.loads(self.files), self.model)
+
+
+class RevisionCache:
+    """The revisions of one database this process read or wrote, by (course id, number), the
+    least recently used dropped first. Safe without any expiry: a revision is never changed once
+    committed and a course row is never deleted (only marked deleted), so its id is never reused.
+    Shared by a process's threads, hence the lock."""
+
+    def __init__(self, size: int = CACHED_REVISIONS) -> None:
+        self.size = size
+        self._rows: OrderedDict[tuple[int, int], Stored] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, course_id: int, number: int) -> Stored | None:
+        with self._lock:
+            found = self._rows.get((course_id, number))
+            if found is not None:
+                self._rows.move_to_end((course_id, number))
+            return found
+
+    def put(self, course_id: int, number: int, stored: Stored) -> None:
+        with self._lock:
+            self._rows[(course_id, number)] = stored
+            self._rows.move_to_end((course_id, number))
+            while len(self._rows) > self.size:
+                self._rows.popitem(last=False)
+
+
+_caches: weakref.WeakKeyDictionary[Engine, RevisionCache] = weakref.WeakKeyDictionary()
+
+
+def revision_cache(session: Session) -> RevisionCache:
+    """The cache of the session's database (one per engine: two apps in a process never share)."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine), "the editor's sessions are bound to an engine"
+    found = _caches.get(engine)
+    if found is None:
+        found = _caches[engine] = RevisionCache()
+    return found
+
+
+def stored_revision(session: Session, course: CourseRecord, number: int) -> Stored:
+    """Revision ``number`` of ``course`` as stored, from the cache or else read (and cached)."""
+    cache = revision_cache(session)
+    found = cache.get(course.id, number)
+    if found is None:
+        row = session.execute(
+            select(Revision.document, Revision.files).where(Revision.course_id == course.id, Revision.number == number)
+        ).one_or_none()
+        if row is None:
+            raise ApiProblem(404, f"course {course.id} has no revision {number}", "revision")
+        found = Stored(row.document, row.files)
+        cache.put(course.id, number, found)
+    return found
+
+
+def revision_snapshot(session: Session, course: CourseRecord, number: int) -> Snapshot:
+    return stored_revision(session, course, number).snapshot(number)
+
+
 def snapshot_of(revision: Revision) -> Snapshot:
     return Snapshot(revision.number, json.loads(revision.document), json.loads(revision.files))
 
@@ -101,7 +190,7 @@ def load_revision(session: Session, course: CourseRecord, number: int) -> Revisi
 
 
 def head_snapshot(session: Session, course: CourseRecord) -> Snapshot:
-    return snapshot_of(load_revision(session, course, course.head))
+    return revision_snapshot(session, course, course.head)
 
 
 def validated(document: dict[str, Any]) -> Course:
@@ -138,6 +227,25 @@ def first_revision(
     return Snapshot(1, document, files)
 
 
+# --------------------------------------------------------------------------- the course's lock
+def lock_course(session: Session, course: CourseRecord) -> None:
+    """Begin a write transaction holding ``course``'s lock and read its head again under it; a
+    503 when the lock was not free within ``LOCK_WAIT_SECONDS``. Until the transaction ends no
+    other save of the course reads its head, so none merges onto a head that is about to move."""
+    try:
+        write_transaction(session)
+        session.refresh(course, ["head"], with_for_update=True)
+    except OperationalError as error:
+        session.rollback()
+        if not any(words in str(error.orig).lower() for words in LOCK_TIMED_OUT):
+            raise
+        raise ApiProblem(
+            503,
+            f"the course is being saved by others right now (waited {LOCK_WAIT_SECONDS} s for them); try again",
+            "base_revision",
+        ) from None
+
+
 def save(
     session: Session,
     course: CourseRecord,
@@ -151,50 +259,67 @@ def save(
     """Apply ``edits`` made on revision ``base`` to the latest revision and store the result as
     a new revision (committed). Raises 409 with both versions when an edited element was changed
     by someone else since ``base``; 422 when the result would not be a valid course."""
-    for _ in range(SAVE_ATTEMPTS):
-        session.refresh(course)
-        if base < 1 or base > course.head:
-            raise ApiProblem(
-                422,
-                f"base_revision: revision {base} does not exist; the latest is {course.head}",
-                "base_revision",
-                head_revision=course.head,
-            )
-        head = head_snapshot(session, course)
-        base_snapshot = head if base == head.number else snapshot_of(load_revision(session, course, base))
-        conflicts = _conflicts(base_snapshot, head, edits, blobs)
-        if conflicts:
-            raise ApiProblem(
-                409,
-                f"{conflicts[0].element} was changed by someone else since revision {base} (the latest is "
-                f"{head.number}); nothing was overwritten: keep one version, or merge them, and save again",
-                conflicts[0].field,
-                conflicts=[c.body() for c in conflicts],
-                head_revision=head.number,
-            )
-        state = State(json.loads(json.dumps(head.document)), dict(head.files), blobs)
-        for edit in edits:
-            edit.apply(state)
-        new_course = validated(state.document)
-        if state.document != head.document:
-            state.files[COURSE_FILE] = _course_file(session, course, head, state.document, new_course, blobs)
-        if state.document == head.document and state.files == head.files:
-            return Saved(head, created=False)
-        snapshot = Snapshot(head.number + 1, state.document, state.files)
-        moved = session.execute(
-            update(CourseRecord)
-            .where(CourseRecord.id == course.id, CourseRecord.head == head.number)
-            .values(head=snapshot.number, title=new_course.title, updated_at=utcnow())
+    preparing = [edit.prepare for edit in edits if edit.prepare is not None]
+    if preparing:
+        read = head_snapshot(session, course)
+        for prepare in preparing:
+            prepare(State(read.document, read.files, blobs))
+    lock_course(session, course)
+    try:
+        return _save_locked(session, course, base, edits, author, summary, blobs, on_saved)
+    except BaseException:
+        session.rollback()  # the lock is let go at once, not when the request's session closes
+        raise
+
+
+def _save_locked(
+    session: Session,
+    course: CourseRecord,
+    base: int,
+    edits: Sequence[Edit],
+    author: User,
+    summary: str,
+    blobs: BlobStore,
+    on_saved: Callable[[Snapshot], None] | None,
+) -> Saved:
+    if base < 1 or base > course.head:
+        raise ApiProblem(
+            422,
+            f"base_revision: revision {base} does not exist; the latest is {course.head}",
+            "base_revision",
+            head_revision=course.head,
         )
-        if getattr(moved, "rowcount", 0) != 1:  # another save got there first: merge again
-            session.rollback()
-            continue
-        session.add(_revision_row(course, snapshot, base, author, summary))
-        if on_saved is not None:
-            on_saved(snapshot)
-        session.commit()
-        return Saved(snapshot, created=True, merged=base != head.number)
-    raise ApiProblem(503, "the course is being saved by others right now; try again", "base_revision")
+    stored = stored_revision(session, course, course.head)
+    head = stored.snapshot(course.head)
+    base_snapshot = head if base == head.number else revision_snapshot(session, course, base)
+    conflicts = _conflicts(base_snapshot, head, edits, blobs)
+    if conflicts:
+        raise ApiProblem(
+            409,
+            f"{conflicts[0].element} was changed by someone else since revision {base} (the latest is "
+            f"{head.number}); nothing was overwritten: keep one version, or merge them, and save again",
+            conflicts[0].field,
+            conflicts=[c.body() for c in conflicts],
+            head_revision=head.number,
+        )
+    state = State(json.loads(stored.document), dict(head.files), blobs)  # a copy of the head to change
+    for edit in edits:
+        edit.apply(state)
+    same_document = state.document == head.document
+    if same_document:  # valid already: it is the head's document, only files changed
+        new_course = head.model or validated(state.document)
+        document_text = stored.document
+    else:
+        new_course = validated(state.document)
+        state.files[COURSE_FILE] = _course_file(session, course, head, state.document, new_course, blobs)
+        document_text = json.dumps(state.document, ensure_ascii=False)
+    if same_document and state.files == head.files:
+        session.commit()  # nothing to store: the lock is let go
+        return Saved(replace(head, model=new_course), created=False)
+    new = Stored(document_text, json.dumps(state.files, sort_keys=True), new_course)
+    snapshot = new.snapshot(head.number + 1)
+    _store(session, course, snapshot, new, base, author, summary, on_saved)
+    return Saved(snapshot, created=True, merged=base != head.number)
 
 
 def _course_file(
@@ -205,7 +330,7 @@ def _course_file(
     keeps its comments; but when the save gives back the course of the revision before (an
     undo of the last change), that revision's file, so the undo restores it byte for byte."""
     if head.number > 1:
-        before = snapshot_of(load_revision(session, course, head.number - 1))
+        before = revision_snapshot(session, course, head.number - 1)
         if before.document == document and COURSE_FILE in before.files:
             return before.files[COURSE_FILE]
     previous = head.files.get(COURSE_FILE)
@@ -230,19 +355,23 @@ def restore(
 ) -> Snapshot:
     """A new revision holding revision ``number``'s course exactly; refused (409) when the course
     changed since ``base``, so a restore never discards work its author has not seen."""
-    session.refresh(course)
-    old = snapshot_of(load_revision(session, course, number))
-    if base != course.head:
-        raise ApiProblem(
-            409,
-            f"the course changed since revision {base} (the latest is {course.head}); look at the latest "
-            "revision before restoring an older one",
-            "base_revision",
-            head_revision=course.head,
-        )
-    return _append(
-        session, course, replace(old, number=course.head + 1), base, author, f"restored revision {number}", on_saved
-    )
+    lock_course(session, course)
+    try:
+        old = stored_revision(session, course, number)
+        if base != course.head:
+            raise ApiProblem(
+                409,
+                f"the course changed since revision {base} (the latest is {course.head}); look at the latest "
+                "revision before restoring an older one",
+                "base_revision",
+                head_revision=course.head,
+            )
+        snapshot = old.snapshot(course.head + 1)
+        _store(session, course, snapshot, old, base, author, f"restored revision {number}", on_saved)
+        return snapshot
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def replace_course(
@@ -258,57 +387,60 @@ def replace_course(
     """A new revision holding a whole course sent from outside (``courseforge push``): refused
     (409) when the course changed since ``base``, unless ``base`` is None (forced); nothing is
     stored when the files are those of the latest revision."""
-    session.refresh(course)
-    head = head_snapshot(session, course)
-    if base is not None and base != head.number:
-        raise ApiProblem(
-            409,
-            f"the course changed on the server since revision {base} (the latest is {head.number}); pull it "
-            "first, or push with --force to replace it",
-            "base_revision",
-            head_revision=head.number,
-        )
-    if files == head.files:
-        return Saved(head, created=False)
-    snapshot = Snapshot(head.number + 1, document, files)
-    return Saved(_append(session, course, snapshot, head.number, author, summary, on_saved), created=True)
+    lock_course(session, course)
+    try:
+        head = head_snapshot(session, course)
+        if base is not None and base != head.number:
+            raise ApiProblem(
+                409,
+                f"the course changed on the server since revision {base} (the latest is {head.number}); pull it "
+                "first, or push with --force to replace it",
+                "base_revision",
+                head_revision=head.number,
+            )
+        if files == head.files:
+            session.commit()
+            return Saved(head, created=False)
+        new = Stored(json.dumps(document, ensure_ascii=False), json.dumps(files, sort_keys=True))
+        snapshot = Snapshot(head.number + 1, document, files)
+        _store(session, course, snapshot, new, head.number, author, summary, on_saved)
+        return Saved(snapshot, created=True)
+    except BaseException:
+        session.rollback()
+        raise
 
 
-def _append(
+def _store(
     session: Session,
     course: CourseRecord,
     snapshot: Snapshot,
+    stored: Stored,
     base: int,
     author: User,
     summary: str,
-    on_saved: Callable[[Snapshot], None],
-) -> Snapshot:
-    """Store ``snapshot`` as the revision after ``base``, if ``base`` is still the latest."""
-    moved = session.execute(
-        update(CourseRecord)
-        .where(CourseRecord.id == course.id, CourseRecord.head == base)
-        .values(head=snapshot.number, title=snapshot.document.get("title", course.title), updated_at=utcnow())
+    on_saved: Callable[[Snapshot], None] | None,
+) -> None:
+    """Store ``snapshot`` (its row's text: ``stored``) as the course's new head and commit; the
+    caller holds the course's lock. The course row is changed through the session, so its head,
+    title and search text (``on_saved``) go out in one statement."""
+    course.head = snapshot.number
+    course.title = str(snapshot.document.get("title", course.title))
+    course.updated_at = utcnow()
+    session.add(
+        Revision(
+            course_id=course.id,
+            number=snapshot.number,
+            based_on=base,
+            author_id=author.id,
+            summary=summary[:500],
+            document=stored.document,
+            files=stored.files,
+        )
     )
-    if getattr(moved, "rowcount", 0) != 1:
-        session.rollback()
-        raise ApiProblem(409, "the course was saved by someone else just now; look again", "base_revision")
-    session.add(_revision_row(course, snapshot, base, author, summary))
-    on_saved(snapshot)
+    if on_saved is not None:
+        on_saved(snapshot)
     session.commit()
-    return snapshot
-
-
-def _revision_row(course: CourseRecord, snapshot: Snapshot, base: int, author: User, summary: str) -> Revision:
-    """The stored row of ``snapshot``, the revision after ``base``."""
-    return Revision(
-        course_id=course.id,
-        number=snapshot.number,
-        based_on=base,
-        author_id=author.id,
-        summary=summary[:500],
-        document=json.dumps(snapshot.document, ensure_ascii=False),
-        files=json.dumps(snapshot.files, sort_keys=True),
-    )
+    revision_cache(session).put(course.id, snapshot.number, stored)
 
 
 def diff(old: Snapshot, new: Snapshot, blobs: BlobStore) -> dict[str, Any]:

@@ -1,11 +1,16 @@
 """Finding courses by their words: SQLite's FTS5 on the embedded database, PostgreSQL's full
 text search on PostgreSQL. Each save refreshes the course's search text (titles, descriptions,
 Markdown, questions), so a search finds what the latest revision says.
+
+A Markdown file's words are kept per process by the blob's SHA-256 (a blob never changes), so a
+save reads only the file it wrote, not every file of the course.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal_column, select, text
@@ -17,6 +22,37 @@ from storage import BlobStore
 
 MAX_TERMS = 12
 MARKDOWN_FILE_CHARS = 200_000
+CACHED_TEXT_CHARS = 16_000_000  # the Markdown files' words kept per process, at most
+
+
+class BlobTexts:
+    """The first ``MARKDOWN_FILE_CHARS`` of Markdown blobs as text, by SHA-256, the least recently
+    used dropped first once they hold more than ``limit`` characters. Shared by a process's
+    threads, hence the lock."""
+
+    def __init__(self, limit: int = CACHED_TEXT_CHARS) -> None:
+        self.limit = limit
+        self._texts: OrderedDict[str, str] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def text(self, sha: str, blobs: BlobStore) -> str:
+        with self._lock:
+            found = self._texts.get(sha)
+            if found is not None:
+                self._texts.move_to_end(sha)
+                return found
+        text = blobs.get_blob(sha)[:MARKDOWN_FILE_CHARS].decode("utf-8", errors="ignore")
+        with self._lock:
+            if sha not in self._texts:
+                self._texts[sha] = text
+                self._chars += len(text)
+            while self._chars > self.limit and self._texts:
+                self._chars -= len(self._texts.popitem(last=False)[1])
+        return text
+
+
+blob_texts = BlobTexts()
 
 
 def course_text(course: Course, files: dict[str, str], blobs: BlobStore) -> str:
@@ -36,7 +72,7 @@ def _block_text(block: Any, files: dict[str, str], blobs: BlobStore) -> list[str
         if block.markdown is not None:
             return [block.markdown]
         sha = files.get(block.file or "")
-        return [blobs.get_blob(sha)[:MARKDOWN_FILE_CHARS].decode("utf-8", errors="ignore")] if sha else []
+        return [blob_texts.text(sha, blobs)] if sha else []
     if isinstance(block, NarrationBlock):
         return [block.transcript or block.script or ""]
     if isinstance(block, QuizBlock):
@@ -45,13 +81,14 @@ def _block_text(block: Any, files: dict[str, str], blobs: BlobStore) -> list[str
 
 
 def index_course(session: Session, record: CourseRecord, body: str) -> None:
-    """Store ``body`` as the course's search text (and in the FTS5 table on SQLite)."""
+    """Store ``body`` as the course's search text (and in the FTS5 table on SQLite, replacing the
+    course's row in one statement)."""
     record.search_text = body
     if session.get_bind().dialect.name == "sqlite":
-        session.flush()
-        session.execute(text("DELETE FROM course_search WHERE rowid = :id"), {"id": record.id})
+        if record.id is None:
+            session.flush()
         session.execute(
-            text("INSERT INTO course_search (rowid, body) VALUES (:id, :body)"),
+            text("INSERT OR REPLACE INTO course_search (rowid, body) VALUES (:id, :body)"),
             {"id": record.id, "body": f"{record.title}\n{body}"},
         )
 

@@ -1,16 +1,19 @@
 """The course page in Chromium: the outline edited by keyboard alone and by drag, text blocks with
 their live preview (hostile Markdown never runs), image alt text checked by the course model,
 offline editing, a tab closed before its save, two authors on one page, and a reviewer's
-read-only view. Every result is checked through the JSON API, not only on screen. Without a
-browser: the static files' versioned, long-cached URLs."""
+read-only view; another page's previews and the quiz editor fetched when needed. Every result
+is checked through the JSON API, not only on screen. Without a browser: the static files'
+versioned, long-cached URLs, and the server drawing one page and embedding each text once."""
 from __future__ import annotations
 
+import json
 import re
 import time
 from types import SimpleNamespace
 
 import pytest
 from authoring_app import (  # noqa: F401 - fixtures
+    SAMPLE,
     add_account,
     folder_zip,
     imported_sample,
@@ -321,6 +324,7 @@ def test_a_reviewer_sees_the_course_without_editing_controls(editor, page):
         assert page.get_by_role("button", name=name).count() == 0
     page.get_by_role("link", name="Gamma").click()
     expect(page.locator("#page-title")).to_have_text("Gamma")
+    expect(page.locator('.card[data-id="t-c"] .preview')).to_have_text("Gamma")  # asked for on opening
     assert page.url.endswith("#page=p-c")
     page.reload()
     expect(page.locator("#page-title")).to_have_text("Gamma")  # the page in the URL opens again
@@ -383,6 +387,26 @@ def test_course_settings_show_the_models_messages_and_save_as_typed(editor, page
     expect(page.get_by_label("Passing score (%)", exact=True)).to_have_value("70")
 
 
+def test_other_pages_previews_and_the_quiz_editor_come_when_needed(editor, page):
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    open_course(editor, page)
+    page.wait_for_function("() => performance.getEntriesByName('editor-ready', 'mark').length === 1")
+    assert not [url for url in fetched if "quiz-editor" in url]  # no quiz on this page (nor in the course)
+    page.get_by_role("link", name="Beta").click()
+    expect(page.locator('.card[data-id="t-b"] .preview h2')).to_have_text("Intro")  # text/intro.md, rendered
+    expect(page.locator("#md-t-b")).to_have_value("# Intro\n\nSome *text* & more.\n")
+    page.get_by_role("button", name="Add a block at the end").click()
+    page.get_by_role("button", name="Add a quiz block at the end").click()
+    expect(page.locator(".quiz-editor .qe-body")).to_be_visible()  # fetched, run and mounted
+    assert page.locator('head script[src*="/static/quiz-editor.js?v="]').count() == 1
+    assert page.locator('head link[href*="/static/quiz-editor.css?v="]').count() == 1
+    page.get_by_role("link", name="Alpha").click()
+    page.get_by_role("link", name="Beta").click()
+    expect(page.locator(".quiz-editor .qe-body")).to_be_visible()  # mounted again, not fetched again
+    assert len([url for url in fetched if "quiz-editor.js" in url]) == 1
+
+
 # ------------------------------------------------------------------ served without a browser
 STATIC_REF = re.compile(r'(?:src|href)="(/(?:static|vendor)/[^"]*)"')
 
@@ -419,3 +443,31 @@ def test_static_urls_carry_their_content_hash_and_are_cached_for_good(sqlite_app
     old = ada.client.get(first)
     assert old.get_data() == b"two, longer" and old.headers["Cache-Control"] == "public, max-age=300"
     assert ada.client.get("/static/missing.js").status_code == 404
+
+
+def test_the_course_page_draws_one_page_and_embeds_each_text_once(sqlite_app):  # noqa: F811
+    ada = signed_in(sqlite_app, "ada@example.org")
+    course = imported_sample(ada)
+    html = ada.client.get(f"/courses/{course}").get_data(as_text=True)
+    assert len(html) < 60_000  # the whole course drawn, and its Markdown twice, made 100 KB
+    data = json.loads(html.split('<script type="application/json" id="course-data">', 1)[1].split("</script>", 1)[0])
+    assert data["page"] == "p-welcome"
+    assert re.findall(r'<article class="page" id="([^"]+)"', html) == ["p-welcome"]
+    assert re.findall(r'data-block-id="([^"]+)"', html) == ["n-welcome", "t-welcome"]
+    assert "<strong>an ordinary person being tricked</strong>" in html  # the drawn page's preview
+    # Markdown kept in files comes once, as it is; inline Markdown only in the document.
+    blocks = [b for s in data["course"]["sections"] for p in s["pages"] for b in p["blocks"] if b["type"] == "text"]
+    assert set(data["texts"]) == {b["id"] for b in blocks if "file" in b} and len(data["texts"]) == 12
+    assert data["texts"]["t-mfa"] == (SAMPLE / "pages" / "mfa.md").read_text(encoding="utf-8")
+    assert "<p>" not in json.dumps(data["texts"])
+    assert 'class="page-item current"><a class="page-link" href="#page=p-welcome" aria-current="page">' in html
+
+    # Without JavaScript the outline's links draw the page they name.
+    assert 'href="?page=p-mfa#page=p-mfa"' in html
+    other = ada.client.get(f"/courses/{course}?page=p-mfa").get_data(as_text=True)
+    assert re.findall(r'<article class="page" id="([^"]+)"', other) == ["p-mfa"]
+    assert "<strong>Multi-factor authentication (MFA)</strong>" in other
+    assert json.loads(other.split('id="course-data">', 1)[1].split("</script>", 1)[0])["page"] == "p-mfa"
+    gone = ada.client.get(f"/courses/{course}?page=p-gone")
+    assert gone.status_code == 404
+    assert f"page: no page &#39;p-gone&#39; in course {course}" in gone.get_data(as_text=True)

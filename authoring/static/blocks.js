@@ -2,8 +2,10 @@
 // Undo) and "Add a block" after it. Text blocks are Markdown with a live preview rendered and
 // cleaned by the server; image blocks choose one of the course's image files and need alt text,
 // checked by the course model as the author types; video and narration are summaries; quiz
-// blocks hold the quiz editor's place (quiz-editor.js mounts into it). Each card is kept, with
-// its saver, for as long as its block exists, so redrawing the page never loses typing.
+// blocks hold the quiz editor's place (quiz-editor.js, fetched with the first quiz page drawn,
+// mounts into it). Each card is kept, with its saver, for as long as its block exists, so
+// redrawing the page never loses typing. A text block's preview comes with the page the server
+// drew, or is asked for when its card is first drawn.
 "use strict";
 
 (function () {
@@ -30,11 +32,26 @@
   // ------------------------------------------------------------------ text
   function textBody(block, card) {
     const id = block.id;
-    const text = state.texts.get(id) || { markdown: block.markdown || "", html: "", revision: cf.head };
+    const text = state.texts.get(id) || { markdown: block.markdown || "", html: null, revision: cf.head };
     const preview = el("div", { class: "preview", role: "region", "aria-label": "Preview" });
-    preview.innerHTML = text.html; // rendered from Markdown and cleaned (nh3) by the server
-    if (!state.editable) return [preview];
-    const area = el("textarea", {
+    let area = null;
+    let asked = 0;
+    /** The preview of what is typed (read only: of the block), rendered and cleaned (nh3) by the
+     * server; with no answer (offline) an empty preview shows the Markdown itself, as text. */
+    async function renderPreview() {
+      const ask = ++asked;
+      const markdown = area ? area.value : text.markdown;
+      const result = await cf.api("POST", "/api/preview/markdown", { markdown });
+      if (ask !== asked) return;
+      if (result.ok && typeof result.body.html === "string") preview.innerHTML = result.body.html;
+      else if (!preview.hasChildNodes()) preview.textContent = markdown;
+    }
+    if (typeof text.html === "string") preview.innerHTML = text.html; // the server's, drawn with the page
+    if (!state.editable) {
+      if (typeof text.html !== "string") renderPreview();
+      return [preview];
+    }
+    area = el("textarea", {
       class: "markdown",
       id: `md-${id}`,
       rows: "8",
@@ -44,13 +61,7 @@
     });
     const saveState = el("p", { class: "save-state", id: `state-${id}`, "aria-live": "polite" });
     const box = el("div", { class: "conflict", role: "group", "aria-label": "Two versions", hidden: true });
-    let asked = 0;
     let timer = null;
-    async function renderPreview() {
-      const ask = ++asked;
-      const result = await cf.api("POST", "/api/preview/markdown", { markdown: area.value });
-      if (ask === asked && result.ok && typeof result.body.html === "string") preview.innerHTML = result.body.html;
-    }
     const saver = cf.saver({
       key: `block:${id}`,
       base: text.revision,
@@ -87,10 +98,8 @@
       timer = window.setTimeout(renderPreview, PREVIEW_MS);
     });
     const restored = saver.restore(text.markdown);
-    if (restored !== null) {
-      area.value = restored;
-      renderPreview();
-    }
+    if (restored !== null) area.value = restored;
+    if (restored !== null || typeof text.html !== "string") renderPreview();
     return [
       el(
         "div",
@@ -218,7 +227,29 @@
     return [el("p", { text: "Spoken from its script:" }), el("blockquote", { class: "script", text: block.script || "" })];
   }
 
-  const quizPlace = (block) => el("div", { class: "quiz-editor", dataset: { blockId: block.id } });
+  const quizPlace = (block) =>
+    el("div", { class: "quiz-editor", dataset: { blockId: block.id } }, el("p", { class: "qe-state", role: "status", text: "Loading the quiz…" }));
+
+  let quizEditor = null; // the quiz editor's <script> once asked for
+  /** The quiz editor (script and stylesheet) is fetched the first time a page with a quiz is
+   * drawn, not with the course page: most pages have no quiz. Once run it mounts into every
+   * quiz place, then at each "courseforge:blocks-rendered"; if it cannot be fetched (offline),
+   * the next drawing of a quiz page asks again. */
+  function loadQuizEditor() {
+    const urls = document.getElementById("course").dataset;
+    if (quizEditor || !urls.quizEditor) return;
+    const style = el("link", { rel: "stylesheet", href: urls.quizEditorCss });
+    quizEditor = el("script", { src: urls.quizEditor });
+    quizEditor.addEventListener("error", () => {
+      style.remove();
+      quizEditor.remove();
+      quizEditor = null;
+      for (const place of host.querySelectorAll(".quiz-editor > .qe-state")) {
+        place.textContent = "The quiz editor could not be loaded; it is asked for again when this page is opened again.";
+      }
+    });
+    document.head.append(style, quizEditor);
+  }
 
   // ------------------------------------------------------------------ cards
   function cardControls(block) {
@@ -383,6 +414,7 @@
       if (state.editable) sortable(list);
     }
     document.dispatchEvent(new CustomEvent("courseforge:blocks-rendered", { detail: { root: host } }));
+    if (blocks.some((block) => block.type === "quiz")) loadQuizEditor();
   }
 
   /** Blocks this page has not loaded yet (restored, or added by someone else): their Markdown. */

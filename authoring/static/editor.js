@@ -21,10 +21,32 @@
     files: data.files,
     editable: data.editable === true,
     pageId: null,
-    /** Text blocks' Markdown and HTML as last loaded or saved, and the revision it was at. */
-    texts: new Map(Object.entries(data.texts).map(([id, text]) => [id, { ...text, revision: data.revision }])),
+    /** Text blocks' Markdown as last loaded or saved, the revision it was at, and its preview's
+     * HTML once known (null until then). */
+    texts: initialTexts(),
   };
   const renderers = [];
+
+  /** Each text block's Markdown, from the document or (kept in a file) from `data.texts`; the
+   * previews of the page the server drew are read from it, the others are asked for when shown. */
+  function initialTexts() {
+    const inFiles = new Map(Object.entries(data.texts));
+    const drawn = new Map();
+    for (const node of document.querySelectorAll("#page-editor [data-block-id] > .preview")) {
+      drawn.set(node.parentElement.dataset.blockId, node.innerHTML); // rendered and cleaned (nh3) by the server
+    }
+    const texts = new Map();
+    for (const section of data.course.sections || []) {
+      for (const page of section.pages || []) {
+        for (const block of page.blocks || []) {
+          if (block.type !== "text") continue;
+          const markdown = inFiles.has(block.id) ? inFiles.get(block.id) : block.markdown || "";
+          texts.set(block.id, { markdown, html: drawn.has(block.id) ? drawn.get(block.id) : null, revision: data.revision });
+        }
+      }
+    }
+    return texts;
+  }
 
   /** An element with properties, attributes and children; text always goes in as text. */
   function el(tag, props = {}, ...children) {
@@ -331,10 +353,12 @@
     if (id && id !== state.pageId && locate("page", id)) select(id);
   });
   document.addEventListener("DOMContentLoaded", () => {
-    const wanted = pageFromHash();
-    state.pageId = wanted && locate("page", wanted) ? wanted : firstPageId();
+    const wanted = [pageFromHash(), data.page].find((id) => id && locate("page", id));
+    state.pageId = wanted || firstPageId();
     root.classList.add("enhanced");
     render();
+    // Fields are drawn and their handlers bound: "editor-ready" once the frame showing them is done.
+    requestAnimationFrame(() => setTimeout(() => performance.mark("editor-ready"), 0));
   });
 
   window.courseEditor = {

@@ -26,6 +26,7 @@ from authoring.search import matching, unindex_course
 from authoring.uploads import PPTX
 from authoring.views.course_api import import_upload
 from authoring.views.publish_api import build_json
+from courses.model import Page
 from player.markdown import render_markdown
 
 blueprint = Blueprint("editor", __name__)
@@ -110,26 +111,40 @@ def _import_form(deck: bool) -> Any:
 @blueprint.get("/courses/<int:course_id>")
 def course_page(course_id: int) -> Any:
     """The page an author works in: the outline, one page's blocks at a time and the settings,
-    drawn by the editor scripts from ``data`` (the document, its files and each text block's
-    Markdown); the server also renders the course read-only, for the first paint and without
-    JavaScript."""
+    drawn by the editor scripts from ``data``. The server also draws the outline and one page
+    read-only, for the first paint and without JavaScript: the first page, or the one named by
+    ``?page=`` (the outline's links without JavaScript; the scripts keep the open page in the
+    URL's hash, which is never sent here).
+
+    ``data`` holds only what the scripts cannot get cheaply: the document, its file names and
+    the Markdown of text blocks kept in files (inline Markdown is in the document already). Only
+    the drawn page's previews are rendered (the scripts read them from that page); another
+    page's are asked for when it is opened, so the page stays small however long the course."""
     user = signed_in()
     record = course_for(db(), user, course_id)
     head = head_snapshot(db(), record)
     course = head.course()
+    pages = course.pages()
+    opened = _opened_page(pages, request.args.get("page"), course_id)
     state = State(head.document, head.files, blobs())
-    texts: dict[str, dict[str, str]] = {}
-    for page in course.pages():
-        for block in page.blocks:
-            if block.type == "text":
-                markdown = block_markdown(state, block.id) or ""
-                texts[block.id] = {"markdown": markdown, "html": render_markdown(markdown)}
+    texts = {
+        block.id: block_markdown(state, block.id) or ""
+        for page in pages
+        for block in page.blocks
+        if block.type == "text" and block.markdown is None
+    }
+    previews = {
+        block.id: render_markdown(block_markdown(state, block.id) or "")
+        for block in (opened.blocks if opened else [])
+        if block.type == "text"
+    }
     editable = can_edit(db(), user, record)
     data = {
         "revision": head.number,
         "course": head.document,
         "files": sorted(head.files),
         "texts": texts,
+        "page": opened.id if opened else None,
         "editable": editable,
     }
     return render_template(
@@ -137,7 +152,8 @@ def course_page(course_id: int) -> Any:
         user=user,
         record=record,
         course=course,
-        texts=texts,
+        opened=opened,
+        previews=previews,
         data=data,
         revision=head.number,
         editable=editable,
@@ -147,6 +163,17 @@ def course_page(course_id: int) -> Any:
         formats=FORMATS,
         builds=[build_json(build) for build in recent_builds(db(), record)],
     )
+
+
+def _opened_page(pages: list[Page], wanted: str | None, course_id: int) -> Page | None:
+    """The page drawn on the server: ``wanted`` when given (a page that is gone is a 404 naming
+    it, like any missing element), else the first page (None in a course without pages)."""
+    if wanted is None:
+        return pages[0] if pages else None
+    found = next((page for page in pages if page.id == wanted), None)
+    if found is None:
+        raise ApiProblem(404, f"page: no page {wanted[:80]!r} in course {course_id}", "page")
+    return found
 
 
 @blueprint.post("/courses/<int:course_id>/delete")

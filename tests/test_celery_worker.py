@@ -1,8 +1,10 @@
-"""Media jobs through a real Redis and real Celery workers, including a worker killed mid-job.
+"""Media jobs through a real broker (Redis and RabbitMQ) and real Celery workers, including a
+worker killed mid-job.
 
-Each test session starts its own redis-server on a free loopback port (no persistence, in a
-temporary folder), and each test its own worker subprocess on its own Redis database, so tests
-and xdist workers never share a queue.
+Each test session starts its own redis-server and rabbitmq-server on free loopback ports (in
+temporary folders, see rabbitmq_server.py), and each test its own worker subprocess on its own
+Redis database or RabbitMQ vhost, so tests and xdist workers never share a queue. Every test
+runs once per broker.
 """
 from __future__ import annotations
 
@@ -17,10 +19,14 @@ import threading
 import time
 from pathlib import Path
 
+import amqp
 import pytest
 import redis
+from kombu.utils.url import maybe_sanitize_url
+from rabbitmq_server import free_port, rabbitmq_server  # noqa: F401 - fixture
 
-from media.runners import JobsFailed
+from media.runners import JobsFailed, RunnerUnavailable
+from media.runners.brokers import QUEUE
 from media.runners.celery_app import MAX_DELIVERIES, TransientJobError
 from media.runners.celery_runner import BrokerUnreachable, CeleryRunner, NoWorkers
 from settings import Settings, get_settings
@@ -29,7 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 CELERY = Path(sys.executable).with_name("celery")
 JOB = f"{__name__}.encode_into_cache"
 # Short, so that the visibility timeout derived from it (job_timeout + 2 x 5 s grace = 20 s) lets
-# Redis hand a dead worker's job to another worker within the test. See media/runners/celery_app.py.
+# Redis hand a dead worker's job to another worker within the test (RabbitMQ needs no timeout:
+# it takes the job back when the worker's connection closes). See media/runners/celery_app.py.
 JOB_TIMEOUT = 10.0
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.xdist_group("celery-worker")]
@@ -94,12 +101,6 @@ def fails_once(job: dict, progress=None) -> dict:
     return {"runs": len(earlier) + 1}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def redis_port(tmp_path_factory):
     folder = tmp_path_factory.mktemp("redis")
@@ -127,11 +128,19 @@ def redis_port(tmp_path_factory):
 _databases = iter(range(1, 32))
 
 
-class Workers:
-    """Celery worker subprocesses for one test, on one Redis database and one cache folder."""
+@pytest.fixture(params=["redis", "rabbitmq"])
+def broker_url(request) -> str:
+    """A broker URL no other test uses: a Redis database, or a RabbitMQ vhost."""
+    if request.param == "redis":
+        return f"redis://127.0.0.1:{request.getfixturevalue('redis_port')}/{next(_databases)}"
+    return request.getfixturevalue("rabbitmq_server").fresh_url()
 
-    def __init__(self, port: int, tmp: Path):
-        self.url = f"redis://127.0.0.1:{port}/{next(_databases)}"
+
+class Workers:
+    """Celery worker subprocesses for one test, on one broker URL and one cache folder."""
+
+    def __init__(self, url: str, tmp: Path):
+        self.url = url
         self.tmp = tmp
         self.cache = tmp / "cache"
         self.settings = Settings(broker_url=self.url, cache_dir=self.cache, job_timeout=JOB_TIMEOUT)
@@ -182,10 +191,31 @@ class Workers:
 
 
 @pytest.fixture
-def workers(redis_port, tmp_path):
-    pool = Workers(redis_port, tmp_path)
+def workers(broker_url, tmp_path):
+    pool = Workers(broker_url, tmp_path)
     yield pool
     pool.stop_all()
+
+
+def wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def ready_messages(url: str) -> int:
+    """Messages waiting on the media queue of a RabbitMQ vhost (not those held by a worker)."""
+    connection = amqp.Connection(f"127.0.0.1:{url.rsplit(':', 1)[1].split('/')[0]}", userid="courseforge",
+                                 password="courseforge", virtual_host=url.rsplit("/", 1)[1])
+    connection.connect()
+    try:
+        _, count, _ = connection.channel().queue_declare(QUEUE, passive=True)
+        return count
+    finally:
+        connection.close()
 
 
 def cache_files(cache: Path) -> list[str]:
@@ -285,6 +315,9 @@ def test_a_job_whose_worker_is_killed_is_redelivered_and_completes_once(workers,
     partials = list((workers.cache / ".partial").iterdir())
     assert len(partials) == 1 and partials[0].stat().st_size > 0
     workers.kill(first_worker)
+    if workers.url.startswith("amqp://"):
+        # No timeout to wait out: RabbitMQ puts the job back on the queue as the connection closes.
+        assert wait_for(lambda: ready_messages(workers.url) == 1, seconds=5)
 
     second_worker = workers.start()
     builder.join(120)
@@ -337,18 +370,34 @@ def test_a_job_over_the_time_limit_is_stopped_and_reported(workers, tmp_path):
     assert not list(workers.cache.glob("*.mp4"))
 
 
-def test_a_broker_that_does_not_answer_is_a_clear_error():
-    url = f"redis://127.0.0.1:{free_port()}/0"
+@pytest.mark.parametrize("scheme, server", [("redis", "redis-server"), ("amqp", "rabbitmq-server")])
+def test_a_broker_that_does_not_answer_is_a_clear_error(scheme, server):
+    url = f"{scheme}://127.0.0.1:{free_port()}/0"
     runner = CeleryRunner(Settings(broker_url=url), JOB)
     with pytest.raises(BrokerUnreachable) as caught:
         runner.run([{"seconds": 1}])
     # A MediaError, shown with the other media problems: the "file" is the setting to fix.
     assert str(caught.value).startswith(
         f"COURSEFORGE_BROKER_URL: cannot reach the media job broker at {url}: "
-        "start redis-server or unset COURSEFORGE_BROKER_URL"
+        f"start {server} or unset COURSEFORGE_BROKER_URL"
     )
 
 
 def test_no_worker_listening_is_a_clear_error(workers):
-    with pytest.raises(NoWorkers, match="no media worker is listening on redis://127.0.0.1:.*celery -A media.runners.celery_app worker"):
+    with pytest.raises(NoWorkers) as caught:
         CeleryRunner(workers.settings, JOB).run([{"seconds": 1}])
+    shown = maybe_sanitize_url(workers.url)  # the password, if any, as **
+    assert str(caught.value) == (
+        f"COURSEFORGE_BROKER_URL: no media worker is listening on {shown}: start one with "
+        f"`COURSEFORGE_BROKER_URL={shown} celery -A media.runners.celery_app worker --loglevel=info --concurrency=1`"
+        " or unset COURSEFORGE_BROKER_URL"
+    )
+
+
+def test_a_broker_url_of_another_kind_is_a_clear_error():
+    with pytest.raises(RunnerUnavailable) as caught:
+        CeleryRunner(Settings(broker_url="sqs://queue.example.org"), JOB)
+    assert str(caught.value) == (
+        "COURSEFORGE_BROKER_URL: 'sqs' is not a broker media jobs can use: give a redis:// (Redis) or amqp:// "
+        "(RabbitMQ) URL, e.g. redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672//"
+    )

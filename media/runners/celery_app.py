@@ -1,4 +1,4 @@
-"""The Celery application that runs media jobs on worker machines (Redis broker and results).
+"""The Celery application that runs media jobs on worker machines, through Redis or RabbitMQ.
 
 Start one worker per media machine; x264 already keeps two cores busy, so one job at a time
 per 2 cores is right:
@@ -6,38 +6,68 @@ per 2 cores is right:
     COURSEFORGE_BROKER_URL=redis://127.0.0.1:6379/0 \\
         .venv/bin/celery -A media.runners.celery_app worker --loglevel=info --concurrency=1
 
-The builder (``courseforge build`` with the same ``COURSEFORGE_BROKER_URL``) sends jobs and
-polls their state; workers need the course files and the cache at the same paths (one
-machine, or shared storage).
+(or ``COURSEFORGE_BROKER_URL=amqp://USER:PASSWORD@HOST:5672/VHOST`` for RabbitMQ). The builder
+(``courseforge build`` with the same ``COURSEFORGE_BROKER_URL``) sends jobs and polls their
+state; workers need the course files and the cache at the same paths (one machine, or shared
+storage).
 
-Delivery, when a worker dies:
+Where results live:
+- Redis: in the same Redis database as the queue (Celery's redis backend), with the delivery
+  counts below; kept a day.
+- RabbitMQ: nothing but RabbitMQ. Results and progress states are messages sent back to the
+  builder's own reply queue (Celery's ``rpc://`` backend), which is all a build needs: only the
+  process that sent the jobs ever asks for their results, and it asks while it waits. Results
+  are not kept anywhere for anyone else, and a builder that stops waiting loses them (the
+  outputs themselves are in the cache, so a new build finds them there).
+
+Delivery, when a worker dies (both brokers):
 - Tasks are acknowledged only after they finish (``acks_late``); a pool process that is killed
   mid-job makes the worker reject the message back onto the queue (``reject_on_worker_lost``).
-- Redis has no acknowledgements of its own: kombu parks each delivered message under an
-  "unacked" key and puts it back on the queue once it has been unacknowledged for the
-  visibility timeout. That is what redelivers the job of a worker that vanished (SIGKILL,
-  power loss). The timeout must be longer than a healthy job can run (the hard time limit),
-  or a slow job would be handed to a second worker while the first still runs, so it is
-  derived from ``COURSEFORGE_JOB_TIMEOUT``; workers sweep for such messages often enough that
-  redelivery follows soon after the timeout.
 - A job that kills its worker on every delivery would loop forever, so a task counts its
   deliveries and gives up after ``MAX_DELIVERIES``.
 - Outputs are content-addressed and renamed into the cache atomically, so a job that runs twice
   writes the same file once and never leaves half a file behind.
+
+Redis has no acknowledgements of its own: kombu parks each delivered message under an "unacked"
+key and puts it back on the queue once it has been unacknowledged for the visibility timeout.
+That is what redelivers the job of a worker that vanished (SIGKILL, power loss). It happens
+whether the worker is alive or not, so the timeout must be longer than a healthy job can run
+(the hard time limit), or a slow job would be handed to a second worker while the first still
+runs: it is derived from ``COURSEFORGE_JOB_TIMEOUT``, and workers sweep for such messages often
+enough that redelivery follows soon after it. A Redis message carries no delivery count, so a
+task counts its starts by task id in the result backend's Redis.
+
+RabbitMQ acknowledges per channel: the unacknowledged message of a worker whose connection
+closes (SIGKILL: the kernel closes its socket) goes back to the queue at once, with no timeout
+to wait out; a worker machine that vanishes without closing it (power cut, cable) is noticed
+when its heartbeats stop (``broker_heartbeat`` 60 s: about a minute). The opposite limit is the
+server's ``consumer_timeout`` (rabbitmq.conf, 30 minutes by default): a message held unacknowledged
+longer than that makes RabbitMQ close the worker's channel and requeue it, although the worker is
+healthy. So ``consumer_timeout`` must be longer than the hard limit (``COURSEFORGE_JOB_TIMEOUT``
+plus grace: 990 s by default, well inside 30 minutes); raise it on the server before raising
+``COURSEFORGE_JOB_TIMEOUT`` past about 1,600 s. Should a channel close under a running job all the
+same, the worker stops that job (``worker_cancel_long_running_tasks_on_connection_loss``) rather
+than letting a second worker run it alongside. The queue is a quorum queue: durable, replicated in
+a cluster, and it counts the returns of each message in the ``x-delivery-count`` header, which is
+the task's delivery count with no other store. Publishes wait for the broker's confirmation, so a
+job ``send_task`` returned for is on the queue. Quorum queues take countdowns (a retry's pause)
+through Celery's native delayed delivery: delay queues and a topic exchange for the media queue,
+which the worker declares on start.
 """
 
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from media.runners import DEFAULT_JOB_FUNCTION, MediaRunnerError, RunnerUnavailable, load_job_function
+from media.runners import DEFAULT_JOB_FUNCTION, MediaRunnerError, load_job_function
+from media.runners.brokers import Broker, broker_for
 from settings import Settings, get_settings
 
 TASK_NAME = "courseforge.media.run_job"
-QUEUE = "courseforge.media"
 PROGRESS_STATE = "PROGRESS"
 MAX_DELIVERIES = 3
 
@@ -58,49 +88,47 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-def time_limits(settings: Settings) -> tuple[float, float, float]:
-    """(soft limit, hard limit, visibility timeout) in seconds, from the job timeout.
+class TimeLimits(NamedTuple):
+    """Seconds: the soft limit raises inside the job so ffmpeg is stopped and the failure is
+    reported; the hard limit kills a job that ignores it; Redis's visibility timeout outlasts
+    both (see above)."""
 
-    The soft limit raises inside the job so ffmpeg is stopped and the failure is reported; the
-    hard limit kills a job that ignores it; the visibility timeout outlasts both (see above).
-    """
+    soft: float
+    hard: float
+    visibility: float
+
+
+def time_limits(settings: Settings) -> TimeLimits:
+    """The limits of one job, from the job timeout."""
     soft = settings.job_timeout
     grace = max(5.0, soft * 0.1)
     hard = soft + grace
-    return soft, hard, hard + grace
+    return TimeLimits(soft, hard, hard + grace)
 
 
 def make_app(settings: Settings) -> Celery:
-    """A Celery app for ``settings.broker_url`` with the media task registered."""
-    if not settings.broker_url:
-        raise RunnerUnavailable.of(
-            "COURSEFORGE_BROKER_URL",
-            "is not set: media workers need the Redis URL the builder uses, e.g. redis://127.0.0.1:6379/0",
-        )
-    soft, hard, visibility = time_limits(settings)
-    app = Celery("courseforge-media", broker=settings.broker_url, backend=settings.broker_url)
+    """A Celery app for ``settings.broker_url`` (Redis or RabbitMQ) with the media task registered."""
+    broker = broker_for(settings.broker_url)
+    limits = time_limits(settings)
+    app = Celery("courseforge-media", broker=broker.url, backend=broker.backend_url)
     app.conf.update(
         task_serializer="json",
         result_serializer="json",
         accept_content=["json"],
-        task_default_queue=QUEUE,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         task_track_started=True,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={
-            "visibility_timeout": visibility,
-            "unacked_restore_interval": max(1.0, min(10.0, visibility / 4)),
-            "unacked_restore_throttle": 1,
-        },
-        result_expires=24 * 3600,
+        **broker.celery_config(limits),
     )
-    _register_task(app, soft, hard)
+    _register_task(app, broker, limits)
     return app
 
 
-def _register_task(app: Celery, soft: float, hard: float) -> None:
+def _register_task(app: Celery, broker: Broker, limits: TimeLimits) -> None:
+    soft = limits.soft
+
     @app.task(
         name=TASK_NAME,
         bind=True,
@@ -112,11 +140,11 @@ def _register_task(app: Celery, soft: float, hard: float) -> None:
         retry_backoff_max=60,
         retry_jitter=True,
         soft_time_limit=soft,
-        time_limit=hard,
+        time_limit=limits.hard,
     )
     def run_media_job(self: Task, job: dict, function: str = DEFAULT_JOB_FUNCTION) -> dict:
         """Run one job, publishing its progress as the task state ``PROGRESS`` {fraction}."""
-        deliveries = _count_delivery(self)
+        deliveries = broker.count_delivery(self)
         if deliveries > MAX_DELIVERIES:
             raise MediaRunnerError(f"gave up after {MAX_DELIVERIES} deliveries: the job stopped its worker each time")
         reporter = _ProgressReporter(self)
@@ -134,18 +162,8 @@ def _register_task(app: Celery, soft: float, hard: float) -> None:
             raise JobError(str(exc) or type(exc).__name__) from None
 
 
-def _count_delivery(task: Task) -> int:
-    """How many times this task id has started, kept in the result backend's Redis for a day."""
-    client = task.backend.client
-    key = f"courseforge:media:deliveries:{task.request.id}"
-    count = client.incr(key)
-    client.expire(key, 24 * 3600)
-    # A Celery retry is a new message with the same id: count it as a fresh start.
-    return count - (task.request.retries or 0)
-
-
 class _ProgressReporter:
-    """Job progress -> task state, at most every half second or 1 % (each is a Redis write)."""
+    """Job progress -> task state, at most every half second or 1 % (each is a write to the broker)."""
 
     def __init__(self, task: Task):
         self.task = task

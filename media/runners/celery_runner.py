@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-import redis
 from celery.result import AsyncResult
 from kombu.utils.url import maybe_sanitize_url
 
@@ -20,15 +19,15 @@ from media.runners import (
     collect_outcomes,
     job_label,
 )
-from media.runners.celery_app import PROGRESS_STATE, QUEUE, TASK_NAME, make_app
+from media.runners.brokers import BROKER_SETTING, QUEUE, broker_for
+from media.runners.celery_app import PROGRESS_STATE, TASK_NAME, make_app
 from settings import Settings
 
-BROKER_SETTING = "COURSEFORGE_BROKER_URL"
 WORKER_COMMAND = "celery -A media.runners.celery_app worker --loglevel=info --concurrency=1"
 
 
 class BrokerUnreachable(RunnerUnavailable):
-    """The Redis named by COURSEFORGE_BROKER_URL does not answer."""
+    """The Redis or RabbitMQ named by COURSEFORGE_BROKER_URL does not answer."""
 
 
 class NoWorkers(RunnerUnavailable):
@@ -39,6 +38,7 @@ class CeleryRunner:
     """Publishes each job as a task on ``settings.broker_url`` and polls the results in job order."""
 
     def __init__(self, settings: Settings, function: str = DEFAULT_JOB_FUNCTION, poll_interval: float = 0.25):
+        self.broker = broker_for(settings.broker_url)
         self.app = make_app(settings)
         self.url = maybe_sanitize_url(settings.broker_url)
         self.function = function
@@ -70,7 +70,7 @@ class CeleryRunner:
                     continue
                 try:
                     state, info = handle.state, handle.info
-                except (OSError, redis.ConnectionError, redis.TimeoutError) as exc:
+                except self.broker.connection_errors as exc:
                     raise BrokerUnreachable.of(BROKER_SETTING, self._unreachable(exc)) from exc
                 fraction = fractions[index]
                 if state == PROGRESS_STATE and isinstance(info, dict):
@@ -89,7 +89,7 @@ class CeleryRunner:
         try:
             with self.app.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=3)
-        except Exception as exc:  # kombu raises OperationalError, redis-py its own errors
+        except Exception as exc:  # kombu raises OperationalError, redis-py and py-amqp their own errors
             raise BrokerUnreachable.of(BROKER_SETTING, self._unreachable(exc)) from exc
 
     def _check_workers(self) -> None:
@@ -102,6 +102,6 @@ class CeleryRunner:
 
     def _unreachable(self, exc: BaseException) -> str:
         return (
-            f"cannot reach the media job broker at {self.url}: start redis-server or unset "
+            f"cannot reach the media job broker at {self.url}: start {self.broker.server} or unset "
             f"COURSEFORGE_BROKER_URL ({exc})"
         )

@@ -34,8 +34,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from authoring import database
 from authoring.course_yaml import course_yaml
-from authoring.database import LOCK_WAIT_SECONDS, write_transaction
 from authoring.models import CourseRecord, Revision, User, utcnow
 from authoring.problems import ApiProblem
 from courses.errors import Problem, field_path
@@ -230,10 +230,10 @@ def first_revision(
 # --------------------------------------------------------------------------- the course's lock
 def lock_course(session: Session, course: CourseRecord) -> None:
     """Begin a write transaction holding ``course``'s lock and read its head again under it; a
-    503 when the lock was not free within ``LOCK_WAIT_SECONDS``. Until the transaction ends no
-    other save of the course reads its head, so none merges onto a head that is about to move."""
+    503 when the lock was not free within ``database.LOCK_WAIT_SECONDS``. Until the transaction ends
+    no other save of the course reads its head, so none merges onto a head that is about to move."""
     try:
-        write_transaction(session)
+        database.write_transaction(session)
         session.refresh(course, ["head"], with_for_update=True)
     except OperationalError as error:
         session.rollback()
@@ -241,7 +241,8 @@ def lock_course(session: Session, course: CourseRecord) -> None:
             raise
         raise ApiProblem(
             503,
-            f"the course is being saved by others right now (waited {LOCK_WAIT_SECONDS} s for them); try again",
+            f"the course is being saved by others right now (waited {database.LOCK_WAIT_SECONDS} s for them); "
+            "try again",
             "base_revision",
         ) from None
 

@@ -49,6 +49,7 @@ Loc = tuple[str | int, ...]
 PARENT_KIND: dict[str, str] = {"page": "section", "block": "page"}
 ID_LISTS = ("sections", "pages", "blocks", "questions", "choices", "pairs", "items")  # lists of elements with ids
 NEW_PAGE_TITLE = "New page"
+TEXT_FOLDER = "text"  # where a new text block's Markdown file goes, as in a course folder
 FILES_LISTED = 10  # files named in a "pick one of" message
 BLOCK = TypeAdapter(Block)
 _BLOCK_IN_COURSE: Loc = ("sections", 0, "pages", 0, "blocks", 0)  # where resolve_location finds a block
@@ -307,16 +308,31 @@ def replace_checked_block(block_id: str, new: dict[str, Any]) -> Edit:
 
 
 # --------------------------------------------------------------------------- adding
-def new_text_block(used: set[str]) -> dict[str, Any]:
-    return {"type": "text", "id": fresh_id(BLOCK_PREFIXES["text"], None, used), "markdown": ""}
+def in_own_file(state: State, block: dict[str, Any]) -> dict[str, Any]:
+    """A new text block with its Markdown moved into the file ``text/<block id>.md`` (added to the
+    state), as a course folder keeps it, so typing in it writes only that file and never
+    course.yaml. Any other block, and a text block whose file name (letter case ignored) the
+    course uses already, is given back as it is."""
+    markdown = block.get("markdown")
+    if block.get("type") != "text" or block.get("file") is not None or not isinstance(markdown, str):
+        return block
+    path = f"{TEXT_FOLDER}/{block.get('id')}.md"
+    if any(used.casefold() == path.casefold() for used in state.files):
+        return block
+    state.files[path] = state.blobs.put_blob(markdown.encode("utf-8"))
+    return {key: value for key, value in block.items() if key != "markdown"} | {"file": path}
 
 
-def new_page(title: str, used: set[str]) -> dict[str, Any]:
-    return {"id": fresh_id("p", title, used), "title": title, "blocks": [new_text_block(used)]}
+def new_text_block(state: State, used: set[str]) -> dict[str, Any]:
+    return in_own_file(state, {"type": "text", "id": fresh_id(BLOCK_PREFIXES["text"], None, used), "markdown": ""})
 
 
-def new_section(title: str, used: set[str]) -> dict[str, Any]:
-    return {"id": fresh_id("s", title, used), "title": title, "pages": [new_page(NEW_PAGE_TITLE, used)]}
+def new_page(title: str, state: State, used: set[str]) -> dict[str, Any]:
+    return {"id": fresh_id("p", title, used), "title": title, "blocks": [new_text_block(state, used)]}
+
+
+def new_section(title: str, state: State, used: set[str]) -> dict[str, Any]:
+    return {"id": fresh_id("s", title, used), "title": title, "pages": [new_page(NEW_PAGE_TITLE, state, used)]}
 
 
 class Addition:
@@ -362,19 +378,20 @@ def insertion_index(
 
 
 def add_section(title: str, after: str | None) -> Addition:
-    return Addition("section", None, after, lambda state: new_section(title, course_ids(state.document)))
+    return Addition("section", None, after, lambda state: new_section(title, state, course_ids(state.document)))
 
 
 def add_page(section_id: str, title: str, after: str | None) -> Addition:
-    return Addition("page", section_id, after, lambda state: new_page(title, course_ids(state.document)))
+    return Addition("page", section_id, after, lambda state: new_page(title, state, course_ids(state.document)))
 
 
 def add_block(page_id: str, block: dict[str, Any], after: str | None) -> Addition:
-    """``block`` has its ids already (``with_ids``) and was checked alone (``check_block``)."""
+    """``block`` has its ids already (``with_ids``) and was checked alone (``check_block``); a
+    text block with inline Markdown goes in its own file (``in_own_file``)."""
 
     def make(state: State) -> dict[str, Any]:
         check_block_in_course(state, block)
-        return copy.deepcopy(block)
+        return in_own_file(state, copy.deepcopy(block))
 
     return Addition("block", page_id, after, make)
 

@@ -70,7 +70,7 @@ def test_a_new_section_holds_a_page_with_an_empty_text_block_where_asked(sample)
     [page] = section["pages"]
     assert page["title"] == "New page" and ID.match(page["id"]) and page["id"].startswith("p-new-page-")
     [block] = page["blocks"]
-    assert block == {"type": "text", "id": block["id"], "markdown": ""} and ID.match(block["id"])
+    assert block == {"type": "text", "id": block["id"], "file": f"text/{block['id']}.md"} and ID.match(block["id"])
     assert block["id"].startswith("t-")
     later = ada.api("POST", url, json={"base_revision": 2, "title": "  Extra  ", "after": "s-accounts"}).get_json()
     assert later["section"]["title"] == "Extra"

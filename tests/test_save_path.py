@@ -1,0 +1,177 @@
+"""What a save costs and that it is never refused for being busy: saves to one course wait for
+its lock and each merges once (none lost, none answered 503 while the lock comes in time); a
+save reads no revision this process already has and no Markdown file but the one it wrote; a
+text block made in the editor keeps its Markdown in ``text/<id>.md``, so typing in it changes
+that file alone and never course.yaml."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from collections import Counter
+
+import pytest
+from authoring_app import (  # noqa: F401 - fixtures
+    add_account, app, editor_settings, imported_sample, postgres_database, postgres_server, quick_argon2,
+    signed_in,
+)
+from sqlalchemy import event, text
+
+from storage import BlobStore
+
+AUTHORS = 6
+SAVES_EACH = 4
+
+
+def shared_course(app):
+    """Ada's course (one page, a text block in its own file for each author), editable by all."""
+    ada = signed_in(app, "ada@example.org")
+    course = ada.api("POST", "/api/courses", json={"title": "Shared"}).get_json()["id"]
+    page = ada.client.get(f"/api/courses/{course}").get_json()["course"]["sections"][0]["pages"][0]["id"]
+    blocks, revision = [], 1
+    for _ in range(AUTHORS):
+        made = ada.api("POST", f"/api/courses/{course}/pages/{page}/blocks",
+                       json={"base_revision": revision, "block": {"type": "text", "markdown": ""}})
+        assert made.status_code == 201, made.get_json()
+        blocks.append(made.get_json()["block"]["id"])
+        revision = made.get_json()["revision"]
+    tokens = []
+    for number in range(AUTHORS):
+        email = f"author-{number}@example.org"
+        tokens.append(add_account(app, email, token=True))
+        assert ada.api("POST", f"/api/courses/{course}/shares", json={"email": email}).status_code in (200, 201)
+    return course, blocks, tokens, revision
+
+
+def test_saves_to_one_course_at_once_all_land_once_each_merged_onto_the_others(app):
+    course, blocks, tokens, first = shared_course(app)
+    answers: list[tuple[int, int, str]] = []  # (author, status, markdown)
+    revisions: list[int] = []
+    start = threading.Barrier(AUTHORS)
+
+    def author(number: int) -> None:
+        client, base = app.test_client(), first
+        start.wait()
+        for save in range(SAVES_EACH):
+            markdown = f"Author {number}, save {save}"
+            answer = client.put(f"/api/courses/{course}/blocks/{blocks[number]}/markdown",
+                                json={"base_revision": base, "markdown": markdown},
+                                headers={"Authorization": f"Bearer {tokens[number]}"})
+            answers.append((number, answer.status_code, markdown))
+            if answer.status_code == 200:
+                base = answer.get_json()["revision"]
+                revisions.append(base)
+
+    threads = [threading.Thread(target=author, args=(n,)) for n in range(AUTHORS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert Counter(status for _n, status, _m in answers) == {200: AUTHORS * SAVES_EACH}
+    # Each save made exactly one revision, one after the other: none was stored twice or lost.
+    assert sorted(revisions) == list(range(first + 1, first + 1 + AUTHORS * SAVES_EACH))
+    reader = app.test_client()
+    for number in range(AUTHORS):
+        got = reader.get(f"/api/courses/{course}/blocks/{blocks[number]}",
+                         headers={"Authorization": f"Bearer {tokens[number]}"}).get_json()
+        assert got["revision"] == first + AUTHORS * SAVES_EACH
+        assert got["markdown"] == f"Author {number}, save {SAVES_EACH - 1}"
+
+
+def test_a_new_text_block_keeps_its_markdown_in_its_own_file_so_typing_leaves_course_yaml_alone(app):
+    ada = signed_in(app, "ada@example.org")
+    course = imported_sample(ada)
+    section = ada.api("POST", f"/api/courses/{course}/sections", json={"base_revision": 1, "title": "Extra"})
+    [page] = section.get_json()["section"]["pages"]
+    [starter] = page["blocks"]
+    assert starter == {"type": "text", "id": starter["id"], "file": f"text/{starter['id']}.md"}
+    made = ada.api("POST", f"/api/courses/{course}/pages/{page['id']}/blocks",
+                   json={"base_revision": 2, "block": {"type": "text", "markdown": "# Recap\n\nWell done."},
+                         "after": starter["id"]})
+    block = made.get_json()["block"]
+    assert block == {"type": "text", "id": block["id"], "file": f"text/{block['id']}.md"}
+    files = ada.client.get(f"/api/courses/{course}/revisions/3").get_json()["files"]
+    assert {starter["file"], block["file"]} <= set(files)
+    assert ada.client.get(f"/api/courses/{course}/blocks/{block['id']}").get_json()["markdown"] == \
+        "# Recap\n\nWell done."
+    typed = ada.api("PUT", f"/api/courses/{course}/blocks/{starter['id']}/markdown",
+                    json={"base_revision": 3, "markdown": "Typed *here*"})
+    assert typed.status_code == 200 and typed.get_json()["revision"] == 4
+    changed = ada.client.get(f"/api/courses/{course}/revisions/4/diff").get_json()
+    assert (changed["changed"], changed["added"], changed["removed"]) == ([starter["file"]], [], [])
+    assert "+Typed *here*" in changed["diffs"][starter["file"]]
+    # Deleting the page takes its files along: the course and its course.yaml are revision 1's again.
+    deleted = ada.api("DELETE", f"/api/courses/{course}/sections/{section.get_json()['section']['id']}"
+                      "?base_revision=4")
+    assert deleted.status_code == 200, deleted.get_json()
+    assert ada.client.get(f"/api/courses/{course}/revisions/5").get_json()["files"] == \
+        ada.client.get(f"/api/courses/{course}/revisions/1").get_json()["files"]
+
+
+def test_an_inline_text_block_stays_inline(app):
+    ada = signed_in(app, "ada@example.org")
+    course = imported_sample(ada)
+    replaced = ada.api("PUT", f"/api/courses/{course}/blocks/t-phish-example",
+                       json={"base_revision": 1, "block": {"type": "text", "id": "t-phish-example", "markdown": "A"}})
+    assert replaced.get_json()["block"] == {"type": "text", "id": "t-phish-example", "markdown": "A"}
+    typed = ada.api("PUT", f"/api/courses/{course}/blocks/t-phish-example/markdown",
+                    json={"base_revision": 2, "markdown": "B"})
+    assert typed.status_code == 200
+    block = ada.client.get(f"/api/courses/{course}/blocks/t-phish-example").get_json()["block"]
+    assert block == {"type": "text", "id": "t-phish-example", "markdown": "B"}
+
+
+def test_a_save_reads_no_revision_it_has_and_no_markdown_file_but_its_own(app, monkeypatch):
+    ada = signed_in(app, "ada@example.org")
+    course = imported_sample(ada)
+    url = f"/api/courses/{course}/blocks/t-phish-example/markdown"
+    assert ada.api("PUT", url, json={"base_revision": 1, "markdown": "First"}).status_code == 200
+    second = f"Second {secrets.token_hex(8)}"  # bytes no earlier test stored
+    statements: list[str] = []
+    engine = app.extensions["courseforge"].database.engine
+    listener = lambda _c, _cur, statement, *_rest: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    reads: list[str] = []
+    get_blob = BlobStore.get_blob
+    monkeypatch.setattr(BlobStore, "get_blob", lambda self, sha: reads.append(sha) or get_blob(self, sha))
+    try:
+        again = ada.api("PUT", url, json={"base_revision": 2, "markdown": second})
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert again.status_code == 200 and again.get_json()["revision"] == 3
+    assert not [s for s in statements if "FROM revisions" in s], statements
+    # The search text read the file just written; every other file's words it had already.
+    assert reads == [hashlib.sha256(second.encode()).hexdigest()]
+    found = ada.client.get("/api/courses?q=second").get_json()["courses"]
+    assert [c["id"] for c in found] == [course]
+    assert [c["id"] for c in ada.client.get("/api/courses?q=phishing").get_json()["courses"]] == [course]
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def test_a_save_waits_for_the_lock_and_answers_503_only_when_it_does_not_come_in_time(
+        database, tmp_path, monkeypatch, request):
+    from authoring import create_app, database as databases
+
+    monkeypatch.setattr(databases, "LOCK_WAIT_SECONDS", 1)
+    url = request.getfixturevalue("postgres_database") if database == "postgresql" else ""
+    flask_app = create_app(editor_settings(tmp_path / "data", url))
+    flask_app.testing = True
+    try:
+        ada = signed_in(flask_app, "ada@example.org")
+        course = imported_sample(ada)
+        engine = flask_app.extensions["courseforge"].database.engine
+        with engine.connect() as holder:
+            if database == "sqlite":
+                holder.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                holder.execute(text("SELECT id FROM courses WHERE id = :id FOR UPDATE"), {"id": course})
+            busy = ada.api("PUT", f"/api/courses/{course}/blocks/t-phish-example/markdown",
+                           json={"base_revision": 1, "markdown": "Waited"})
+            holder.rollback()
+        assert busy.status_code == 503 and busy.mimetype == "application/problem+json"
+        assert busy.get_json()["field"] == "base_revision" and "waited 1 s" in busy.get_json()["detail"]
+        released = ada.api("PUT", f"/api/courses/{course}/blocks/t-phish-example/markdown",
+                           json={"base_revision": 1, "markdown": "Waited"})
+        assert released.status_code == 200 and released.get_json()["revision"] == 2
+    finally:
+        flask_app.extensions["courseforge"].database.engine.dispose()

@@ -36,7 +36,8 @@ COURSE_SOURCE = "zipped course folder"
 )
 def command(path: Path, fmt: str | None, fix_ids: bool) -> None:
     """Check a course folder (or its course.yaml), a zipped course folder or a package zip and
-    report every problem. For a course, also say how long its resume data can get."""
+    report every problem, media files included (probed and partly decoded, as a build starts).
+    For a course, also say how long its resume data can get."""
     from cli.report import fail
 
     course: Course | None = None
@@ -54,7 +55,7 @@ def command(path: Path, fmt: str | None, fix_ids: bool) -> None:
         what = COURSE
         course, problems = read_course(path)
         if course is not None:
-            problems = theme_problems(course)  # faint accents, which the build would refuse
+            problems = theme_problems(course) + _media_problems(path, course)  # what the build would refuse
     else:
         raise click.ClickException(f"{path}: no such course folder, zipped course folder or package zip")
     if problems:
@@ -62,6 +63,16 @@ def command(path: Path, fmt: str | None, fix_ids: bool) -> None:
     click.echo(f"OK: {path}: {what} has no problems")
     if course is not None:
         click.echo(_budget_line(course))
+
+
+def _media_problems(path: Path, course: Course) -> list[Problem]:
+    """The course's media files checked as a build first checks them (nothing is made)."""
+    from courses.loader import folder_source
+    from media.checks import check_media
+    from settings import Settings
+
+    source, _name = folder_source(path)
+    return check_media(course, source, Settings())
 
 
 def _fix_ids(path: Path) -> None:

@@ -23,7 +23,7 @@ from courses.source import CourseSource, SourceError
 from media import jobs as jobmaker
 from media.assets import Asset, BlockMedia, MediaMap
 from media.errors import MediaError, media_problem
-from media.probe import Limits, check_file, check_image
+from media.probe import Limits, check_captions, check_image, media_limits
 from media.runners import JobsFailed, get_runner
 from media.tts import voice_for
 from settings import Settings
@@ -41,9 +41,7 @@ def prepare_course(
     """Make (or take from the cache) the package files of every media block of ``course``,
     whose files are in ``source``. Limits, HLS, the cache folder and where jobs run come from
     ``settings``."""
-    limits = Limits(
-        settings.media_max_bytes, settings.media_max_duration, settings.image_max_pixels, settings.job_timeout
-    )
+    limits = media_limits(settings)
     planner = _Planner(course, source, limits, settings.hls)
     finishers: list[Finish] = []
     problems: list[Problem] = []
@@ -226,10 +224,7 @@ class _Planner:
 
     def _captions(self, rel: str) -> Asset:
         path = self._path(rel)
-        check_file(path, rel, self.limits)
-        head = path.read_bytes()[:16].removeprefix(b"\xef\xbb\xbf")
-        if not (head.startswith(b"WEBVTT") and (len(head) == 6 or head[6:7] in b" \t\r\n")):
-            raise MediaError.of(rel, "captions file is not WebVTT (it must start with the line 'WEBVTT')")
+        check_captions(path, rel, self.limits)
         return _copied(path, "text/vtt")
 
 

@@ -21,6 +21,7 @@ from PIL import Image
 
 from media.errors import MediaError
 from media.tools import JobContext, ToolFailed, first_line, last_line, run
+from settings import Settings
 
 # What each file extension may contain (ffprobe format names); a mismatch means the name lies.
 FORMATS_BY_EXTENSION = {
@@ -324,9 +325,9 @@ def check_image(path: Path, name: str, limits: Limits) -> ImageInfo:
     check_file(path, name, limits)
     expected = IMAGE_FORMATS.get(path.suffix.lower())
     if expected is None:
-        raise MediaError.of(
-            name, f"extension '{path.suffix}' is not a supported image type (use .jpg, .png, .webp, .gif or .svg)"
-        )
+        kinds = ".jpg, .png, .webp or .gif" if path.suffix.lower() == ".svg" else ".jpg, .png, .webp, .gif or .svg"
+        what = "a bitmap image is needed here" if path.suffix.lower() == ".svg" else "not a supported image type"
+        raise MediaError.of(name, f"extension '{path.suffix}': {what} (use {kinds})")
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -467,3 +468,19 @@ def _clock(seconds: float) -> str:
     m, s = divmod(round(seconds), 60)
     h, m = divmod(m, 60)
     return f"{h}:{m:02d}:{s:02d}"
+
+
+def check_captions(path: Path, name: str, limits: Limits) -> None:
+    """A captions file must be WebVTT: the players show nothing else."""
+    check_file(path, name, limits)
+    with path.open("rb") as handle:
+        head = handle.read(16).removeprefix(b"\xef\xbb\xbf")
+    if not (head.startswith(b"WEBVTT") and (len(head) == 6 or head[6:7] in b" \t\r\n")):
+        raise MediaError.of(name, "captions file is not WebVTT (it must start with the line 'WEBVTT')")
+
+
+def media_limits(settings: Settings) -> Limits:
+    """The limits ``settings`` set on every media file."""
+    return Limits(
+        settings.media_max_bytes, settings.media_max_duration, settings.image_max_pixels, settings.job_timeout
+    )

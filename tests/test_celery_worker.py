@@ -28,7 +28,7 @@ from rabbitmq_server import free_port, rabbitmq_server  # noqa: F401 - fixture
 from media.runners import JobsFailed, RunnerUnavailable
 from media.runners.brokers import QUEUE
 from media.runners.celery_app import MAX_DELIVERIES, TransientJobError
-from media.runners.celery_runner import BrokerUnreachable, CeleryRunner, NoWorkers
+from media.runners.celery_runner import BrokerRefused, BrokerUnreachable, CeleryRunner, NoWorkers
 from settings import Settings, get_settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -381,6 +381,27 @@ def test_a_broker_that_does_not_answer_is_a_clear_error(scheme, server):
         f"COURSEFORGE_BROKER_URL: cannot reach the media job broker at {url}: "
         f"start {server} or unset COURSEFORGE_BROKER_URL"
     )
+
+
+@pytest.mark.parametrize("url, namespace", [
+    ("redis://nobody:wrong@127.0.0.1:{redis}/1", "database number"),
+    ("redis://127.0.0.1:{redis}/99", "database number"),  # the server has 32
+    ("amqp://courseforge:wrong@127.0.0.1:{rabbitmq}/test1", "vhost"),
+    ("amqp://courseforge:courseforge@127.0.0.1:{rabbitmq}/no-such-vhost", "vhost"),
+])
+def test_a_broker_that_refuses_the_url_is_a_clear_error(url, namespace, request):
+    server = "redis" if url.startswith("redis") else "rabbitmq"
+    port = request.getfixturevalue("redis_port") if server == "redis" else request.getfixturevalue(
+        "rabbitmq_server").port
+    url = url.format(**{server: port})
+    with pytest.raises(BrokerRefused) as caught:
+        CeleryRunner(Settings(broker_url=url), JOB).run([{"seconds": 1}])
+    message = str(caught.value)
+    assert message.startswith(
+        f"COURSEFORGE_BROKER_URL: the media job broker at {maybe_sanitize_url(url)} refused the connection: "
+        f"check the user, password and {namespace} in COURSEFORGE_BROKER_URL ("
+    )
+    assert "wrong" not in message  # the password stays out of it
 
 
 def test_no_worker_listening_is_a_clear_error(workers):

@@ -34,6 +34,10 @@ class Broker:
     """The program to start when the broker does not answer."""
     connection_errors: ClassVar[tuple[type[BaseException], ...]]
     """What polling for results raises when the broker (or the result store) went away."""
+    refusals: ClassVar[tuple[type[BaseException], ...]]
+    """What connecting raises when the broker answers but says no to what the URL asks for."""
+    namespace: ClassVar[str]
+    """What the URL's path names on this broker."""
 
     def __init__(self, url: str):
         self.url = url
@@ -55,6 +59,8 @@ class RedisBroker(Broker):
     name = "Redis"
     server = "redis-server"
     connection_errors = (OSError, redis.ConnectionError, redis.TimeoutError)
+    refusals = (redis.AuthenticationError, redis.ResponseError)  # a wrong password, no such database
+    namespace = "database number"
 
     @property
     def backend_url(self) -> str:
@@ -86,6 +92,8 @@ class RabbitMQBroker(Broker):
     name = "RabbitMQ"
     server = "rabbitmq-server"
     connection_errors = (OSError, OperationalError, *amqp.Connection.connection_errors)
+    refusals = (amqp.exceptions.AccessRefused, amqp.exceptions.NotAllowed)  # the login, the vhost
+    namespace = "vhost"
 
     @property
     def backend_url(self) -> str:

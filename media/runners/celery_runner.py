@@ -30,6 +30,10 @@ class BrokerUnreachable(RunnerUnavailable):
     """The Redis or RabbitMQ named by COURSEFORGE_BROKER_URL does not answer."""
 
 
+class BrokerRefused(RunnerUnavailable):
+    """The broker answers but refuses the login, the RabbitMQ vhost or the Redis database of the URL."""
+
+
 class NoWorkers(RunnerUnavailable):
     """The broker answers but no media worker listens, so jobs would wait forever."""
 
@@ -90,7 +94,23 @@ class CeleryRunner:
             with self.app.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=3)
         except Exception as exc:  # kombu raises OperationalError, redis-py and py-amqp their own errors
+            refusal = self._refusal(exc)
+            if refusal is not None:
+                raise BrokerRefused.of(
+                    BROKER_SETTING,
+                    f"the media job broker at {self.url} refused the connection: check the user, password "
+                    f"and {self.broker.namespace} in COURSEFORGE_BROKER_URL ({refusal})",
+                ) from exc
             raise BrokerUnreachable.of(BROKER_SETTING, self._unreachable(exc)) from exc
+
+    def _refusal(self, exc: BaseException) -> BaseException | None:
+        """The broker's own "no" in ``exc`` or what it was raised from (kombu may wrap it)."""
+        seen: BaseException | None = exc
+        while seen is not None:
+            if isinstance(seen, self.broker.refusals):
+                return seen
+            seen = seen.__cause__ or seen.__context__
+        return None
 
     def _check_workers(self) -> None:
         if not self.app.control.ping(timeout=2.0, limit=1):

@@ -23,7 +23,9 @@ class Settings(BaseSettings):
         description="Content-addressed cache of transcoded media.",
     )
     broker_url: str | None = Field(
-        None, description="Celery broker (e.g. redis://127.0.0.1:6379/0); unset = in-process jobs."
+        None,
+        description="Celery broker: redis://127.0.0.1:6379/0 or amqp://USER:PASSWORD@HOST:5672/VHOST; "
+        "unset = in-process jobs.",
     )
     jobs: int = Field(0, ge=0, description="Parallel media jobs in-process; 0 = one per core.")
     job_timeout: float = Field(900.0, gt=0, description="Seconds one media job may run before it is killed.")

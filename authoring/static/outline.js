@@ -59,7 +59,10 @@
   function sectionItem(section) {
     return el(
       "li",
-      { class: "section-item", dataset: { kind: "section", id: section.id } },
+      {
+        class: (section.pages || []).some((page) => page.id === state.pageId) ? "section-item open" : "section-item",
+        dataset: { kind: "section", id: section.id },
+      },
       el(
         "div",
         { class: "section-row" },

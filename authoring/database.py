@@ -17,7 +17,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -55,9 +55,7 @@ def make_engine(url: str) -> Engine:
             f"COURSEFORGE_DATABASE_URL: {parsed.get_backend_name()!r} is not supported; "
             "give sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME"
         )
-    engine = create_engine(parsed, pool_pre_ping=True)
-    event.listen(engine, "begin", _begin_postgresql)
-    return engine
+    return create_engine(parsed, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(connection: Any, _record: object) -> None:
@@ -74,15 +72,16 @@ def _begin_sqlite(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _begin_postgresql(connection: Connection) -> None:
-    if connection.get_execution_options().get(WRITE):
-        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT_SECONDS}s'")
-
-
 def write_transaction(session: Session) -> None:
-    """End the session's transaction (committing what it holds: the reads of a request) and begin
-    a write transaction (see the module's note). A lock not had in time raises SQLAlchemy's
-    ``OperationalError``: here on SQLite, at the ``FOR UPDATE`` read on PostgreSQL."""
+    """Make the session's transaction a write transaction (see the module's note). On SQLite the
+    transaction holding the request's reads ends (committing what it holds) and one beginning
+    with the write lock follows; on PostgreSQL, at READ COMMITTED, the same transaction goes on,
+    since a ``FOR UPDATE`` read waits for the row and then sees its latest version. A lock not
+    had in time raises SQLAlchemy's ``OperationalError``: here on SQLite, at the ``FOR UPDATE``
+    read on PostgreSQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_SECONDS}s'"))
+        return
     session.commit()
     session.connection(execution_options={WRITE: True})
 

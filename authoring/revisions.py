@@ -33,6 +33,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from authoring import database
 from authoring.course_yaml import course_yaml
@@ -234,7 +235,9 @@ def lock_course(session: Session, course: CourseRecord) -> None:
     no other save of the course reads its head, so none merges onto a head that is about to move."""
     try:
         database.write_transaction(session)
-        session.refresh(course, ["head"], with_for_update=True)
+        head = session.execute(
+            select(CourseRecord.head).where(CourseRecord.id == course.id).with_for_update()
+        ).scalar_one()
     except OperationalError as error:
         session.rollback()
         if not any(words in str(error.orig).lower() for words in LOCK_TIMED_OUT):
@@ -245,6 +248,7 @@ def lock_course(session: Session, course: CourseRecord) -> None:
             "try again",
             "base_revision",
         ) from None
+    set_committed_value(course, "head", head)
 
 
 def save(
@@ -261,13 +265,13 @@ def save(
     a new revision (committed). Raises 409 with both versions when an edited element was changed
     by someone else since ``base``; 422 when the result would not be a valid course."""
     preparing = [edit.prepare for edit in edits if edit.prepare is not None]
-    if preparing:
-        read = head_snapshot(session, course)
-        for prepare in preparing:
-            prepare(State(read.document, read.files, blobs))
+    read = head_snapshot(session, course) if preparing else None
+    for prepare in preparing:
+        assert read is not None
+        prepare(State(read.document, read.files, blobs))
     lock_course(session, course)
     try:
-        return _save_locked(session, course, base, edits, author, summary, blobs, on_saved)
+        return _save_locked(session, course, base, edits, author, summary, blobs, on_saved, read)
     except BaseException:
         session.rollback()  # the lock is let go at once, not when the request's session closes
         raise
@@ -282,7 +286,9 @@ def _save_locked(
     summary: str,
     blobs: BlobStore,
     on_saved: Callable[[Snapshot], None] | None,
+    read: Snapshot | None,
 ) -> Saved:
+    """``save`` once the course is locked; ``read`` is the head as read before, if it was."""
     if base < 1 or base > course.head:
         raise ApiProblem(
             422,
@@ -291,7 +297,7 @@ def _save_locked(
             head_revision=course.head,
         )
     stored = stored_revision(session, course, course.head)
-    head = stored.snapshot(course.head)
+    head = read if read is not None and read.number == course.head else stored.snapshot(course.head)
     base_snapshot = head if base == head.number else revision_snapshot(session, course, base)
     conflicts = _conflicts(base_snapshot, head, edits, blobs)
     if conflicts:

@@ -229,10 +229,12 @@ def first_revision(
 
 
 # --------------------------------------------------------------------------- the course's lock
-def lock_course(session: Session, course: CourseRecord) -> None:
+def lock_course(session: Session, course: CourseRecord) -> Stored:
     """Begin a write transaction holding ``course``'s lock and read its head again under it; a
-    503 when the lock was not free within ``database.LOCK_WAIT_SECONDS``. Until the transaction ends
-    no other save of the course reads its head, so none merges onto a head that is about to move."""
+    503 when the lock was not free within ``database.LOCK_WAIT_SECONDS``. Until the transaction
+    ends no other save of the course reads its head, so none merges onto a head that is about to
+    move. Gives the head revision (its row is read after the lock: on PostgreSQL a join in the
+    locking read would miss a head committed while it waited)."""
     try:
         database.write_transaction(session)
         head = session.execute(
@@ -249,6 +251,7 @@ def lock_course(session: Session, course: CourseRecord) -> None:
             "base_revision",
         ) from None
     set_committed_value(course, "head", head)
+    return stored_revision(session, course, head)
 
 
 def save(
@@ -269,9 +272,11 @@ def save(
     for prepare in preparing:
         assert read is not None
         prepare(State(read.document, read.files, blobs))
-    lock_course(session, course)
+    if 1 <= base <= course.head:  # a revision never changes: read before the lock, not while others wait
+        stored_revision(session, course, base)
+    stored = lock_course(session, course)
     try:
-        return _save_locked(session, course, base, edits, author, summary, blobs, on_saved, read)
+        return _save_locked(session, course, base, edits, author, summary, blobs, on_saved, read, stored)
     except BaseException:
         session.rollback()  # the lock is let go at once, not when the request's session closes
         raise
@@ -287,8 +292,10 @@ def _save_locked(
     blobs: BlobStore,
     on_saved: Callable[[Snapshot], None] | None,
     read: Snapshot | None,
+    stored: Stored,
 ) -> Saved:
-    """``save`` once the course is locked; ``read`` is the head as read before, if it was."""
+    """``save`` once the course is locked; ``stored`` is its head revision, ``read`` the head as
+    read before the lock, if it was."""
     if base < 1 or base > course.head:
         raise ApiProblem(
             422,
@@ -296,7 +303,6 @@ def _save_locked(
             "base_revision",
             head_revision=course.head,
         )
-    stored = stored_revision(session, course, course.head)
     head = read if read is not None and read.number == course.head else stored.snapshot(course.head)
     base_snapshot = head if base == head.number else revision_snapshot(session, course, base)
     conflicts = _conflicts(base_snapshot, head, edits, blobs)

@@ -45,7 +45,7 @@ VALID_ID = TypeAdapter(StableId, config=ConfigDict(str_strip_whitespace=True))
 # Prefixes as in the sample course: t-welcome, i-phishing-email, quiz-final, q-..., c-..., m-..., o-...
 BLOCK_PREFIXES = {"text": "t", "image": "i", "video": "v", "narration": "n", "quiz": "quiz"}
 OTHER_BLOCK_PREFIX = "b"
-ANSWER_PREFIXES = {"choices": "c", "pairs": "m", "items": "o"}  # list in a question -> its prefix
+ANSWER_PREFIXES = {"choices": "c", "pairs": "m", "items": "o", "statements": "l"}  # list in a question -> its prefix
 # A block named by its file reads best as the file's name (t-spot-phish for pages/spot-phish.md).
 BLOCK_FILE_FIELDS = {"text": "file", "image": "src", "video": "src", "narration": "src"}
 BLOCK_TEXT_FIELDS = ("markdown", "alt", "title", "script", "transcript")

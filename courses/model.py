@@ -235,8 +235,51 @@ class Ordering(QuestionBase):
     items: list[OrderItem] = Field(min_length=2, max_length=20, description="In the correct order.")
 
 
+LIKERT_POINTS = (2, 11)
+"""Fewest and most points a scale may have: a choice needs two, and 0..10 (eleven) is the widest
+scale in common use; SCORM 1.2 reports a point as one character, which holds at most 36."""
+
+
+# The length is checked before the text rules, so an empty label reads "must not be empty".
+ScaleLabel = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_plain_text(LINE_MAX_CHARS, False))]
+
+
+class Statement(Strict):
+    id: StableId
+    text: Text = Field(min_length=1, description="What the learner rates, e.g. 'The examples were clear'.")
+
+
+class Likert(QuestionBase):
+    """Statements each rated on one scale: a survey, never scored (it counts toward no score or
+    pass mark, whatever its ``points``) and still reported to the LMS, one likert interaction per
+    statement, so the answers can be reported on."""
+
+    type: Literal["likert"]
+    statements: list[Statement] = Field(min_length=1, max_length=20, description="Rated one by one, in this order.")
+    scale: list[ScaleLabel] | None = Field(
+        None,
+        min_length=LIKERT_POINTS[0],
+        max_length=LIKERT_POINTS[1],
+        description="The scale's labels, lowest first; none: five points, 'Strongly disagree' to "
+        "'Strongly agree' in the course's language.",
+    )
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Likert:
+        texts = [s.text.casefold() for s in self.statements]
+        for statement in self.statements:
+            if texts.count(statement.text.casefold()) > 1:
+                raise ValueError(f"the statement {statement.text!r} is there twice; rate each one once")
+        seen: set[str] = set()
+        for label in self.scale or []:
+            if label.casefold() in seen:
+                raise ValueError(f"the scale has the label {label!r} twice; each point needs its own label")
+            seen.add(label.casefold())
+        return self
+
+
 Question = Annotated[
-    SingleChoice | MultipleResponse | TrueFalse | FillIn | FreeText | Numeric | Matching | Ordering,
+    SingleChoice | MultipleResponse | TrueFalse | FillIn | FreeText | Numeric | Likert | Matching | Ordering,
     Field(discriminator="type"),
 ]
 

@@ -23,6 +23,7 @@ from courses.model import (
     FillIn,
     FreeText,
     ImageBlock,
+    Likert,
     Matching,
     MultipleResponse,
     NarrationBlock,
@@ -87,6 +88,19 @@ def _environment() -> Environment:
     return env
 
 
+DEFAULT_LIKERT_KEYS = tuple(f"likert.scale.{n}" for n in range(1, 6))
+"""The catalogue's five labels of the default scale, "Strongly disagree" to "Strongly agree"."""
+
+
+def likert_scale(question: Likert, language: str) -> list[str]:
+    """The scale's labels, lowest first: the author's own, or the default five points in the
+    course's language (so a Dutch survey says "Helemaal oneens", with no labels to write)."""
+    if question.scale is not None:
+        return list(question.scale)
+    messages = catalogue(language)
+    return [str(messages[key]) for key in DEFAULT_LIKERT_KEYS]
+
+
 def css_string(text: str) -> str:
     """``text`` as a quoted CSS string (for a custom property the stylesheet's ``content`` reads)."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
@@ -109,7 +123,7 @@ def typed_answer_limit(question: FillIn) -> int:
     return max(low, min(high, 2 * max(len(a) for a in question.accepted)))
 
 
-def _question_data(question: Any) -> dict[str, Any]:
+def _question_data(question: Any, language: str) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": question.id,
         "type": question.type,
@@ -135,6 +149,11 @@ def _question_data(question: Any) -> dict[str, Any]:
     elif isinstance(question, Numeric):
         low, high = question.bounds()
         data["correct"] = {"min": low, "max": high}
+    elif isinstance(question, Likert):
+        data["correct"] = None  # an opinion has no right answer
+        data["scored"] = False
+        data["statements"] = [{"id": s.id, "text": plain_text(s.text)} for s in question.statements]
+        data["scale"] = likert_scale(question, language)
     elif isinstance(question, Matching):
         data["choices"] = [{"id": p.id, "text": plain_text(f"{p.source} → {p.target}")} for p in question.pairs]
         data["correct"] = [[p.id, p.id] for p in question.pairs]
@@ -165,7 +184,7 @@ def course_data(course: Course, tracking: Tracking) -> dict[str, Any]:
             "passMark": quiz.pass_mark if quiz.pass_mark is not None else course.passing_score,
             "attempts": quiz.attempts,
             "shuffle": quiz.shuffle,
-            "questions": [_question_data(q) for q in quiz.questions],
+            "questions": [_question_data(q, course.language) for q in quiz.questions],
         }
         for quiz in course.quizzes()
     ]
@@ -282,9 +301,11 @@ def _initial_order(items: list[Any], key) -> list[Any]:
     return ordered
 
 
-def _question_view(question: Any, number: int, total: int) -> dict[str, Any]:
+def _question_view(question: Any, number: int, total: int, language: str) -> dict[str, Any]:
     view: dict[str, Any] = {"q": question, "number": number, "total": total}
-    if isinstance(question, Matching):
+    if isinstance(question, Likert):
+        view["scale"] = likert_scale(question, language)
+    elif isinstance(question, Matching):
         view["targets"] = sorted(question.pairs, key=lambda p: (p.target.casefold(), p.id))
     elif isinstance(question, Ordering):
         view["order"] = _initial_order(question.items, key=lambda i: (i.text.casefold(), i.id))
@@ -301,7 +322,7 @@ def _markdown(block: TextBlock, source: CourseSource | None) -> str:
     return source.read(block.file, MAX_MARKDOWN_BYTES).decode("utf-8-sig")
 
 
-def _page_blocks(page: Page, media: MediaMap, passing_score: int, source: CourseSource | None) -> list[dict[str, Any]]:
+def _page_blocks(page: Page, media: MediaMap, course: Course, source: CourseSource | None) -> list[dict[str, Any]]:
     views = []
     first_image = True
     for block in page.blocks:
@@ -314,8 +335,9 @@ def _page_blocks(page: Page, media: MediaMap, passing_score: int, source: Course
         elif isinstance(block, NarrationBlock):
             view.update(_narration_view(block, media.get(block.id)))
         elif isinstance(block, QuizBlock):
-            view["questions"] = [_question_view(q, n, len(block.questions)) for n, q in enumerate(block.questions, 1)]
-            view["pass_mark"] = block.pass_mark if block.pass_mark is not None else passing_score
+            total = len(block.questions)
+            view["questions"] = [_question_view(q, n, total, course.language) for n, q in enumerate(block.questions, 1)]
+            view["pass_mark"] = block.pass_mark if block.pass_mark is not None else course.passing_score
         elif isinstance(block, TextBlock):
             view["markdown"] = _markdown(block, source)
         views.append(view)
@@ -367,7 +389,7 @@ def render_site(
                 t=t,
                 page=page,
                 section=sections[page.id],
-                blocks=_page_blocks(page, media, course.passing_score, source),
+                blocks=_page_blocks(page, media, course, source),
                 language=course.language,
                 caption_language=_language_label(course.language),
             )

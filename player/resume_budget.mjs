@@ -33,6 +33,8 @@ function longestAnswer(question) {
       return question.correct.map(([source, target]) => [source, target]);
     case "ordering":
       return [...question.correct];
+    case "likert": // every statement rated (a point is one character, whichever is chosen)
+      return Object.fromEntries(question.statements.map((s) => [s.id, question.scale.length]));
     default:
       return null;
   }

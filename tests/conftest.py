@@ -64,6 +64,11 @@ DEMO_COURSE = {
             ]},
             {"id": "done", "title": "Well done", "blocks": [
                 {"type": "text", "id": "t-done", "markdown": "You have reached the end."},
+                {"type": "quiz", "id": "quiz-survey", "title": "Your view", "questions": [
+                    {"type": "likert", "id": "q-view", "prompt": "How far do you agree?",
+                     "statements": [{"id": "l-clear", "text": "The examples were clear"},
+                                    {"id": "l-use", "text": "I will <b>use</b> what I learned"}]},
+                ]},
             ]},
         ]},
     ],

@@ -203,3 +203,57 @@ def test_a_numeric_question_has_one_right_range(fields, message):
         Numeric.model_validate({"type": "numeric", "id": "q", "prompt": "How many?", **fields})
     assert Numeric.model_validate({"type": "numeric", "id": "q", "prompt": "?", "answer": 10, "tolerance": 0.5}).bounds() == (
         9.5, 10.5)
+
+
+LIKERT_YAML = """\
+id: survey
+title: Survey
+sections:
+  - id: s-1
+    title: One
+    pages:
+      - id: p-1
+        title: Your view
+        blocks:
+          - type: quiz
+            id: quiz-view
+            title: Your view
+            questions:
+              - type: likert
+                id: q-view
+                prompt: How far do you agree?
+{rest}"""
+
+
+@pytest.mark.parametrize(("rest", "message"), [
+    ("                statements: []\n",
+     "course.yaml:17: sections[0].pages[0].blocks[0].questions[0].statements: needs at least 1 item, has 0"),
+    ("                statements:\n" + "".join(f"                  - {{id: l-{n}, text: S{n}}}\n" for n in range(21)),
+     "course.yaml:17: sections[0].pages[0].blocks[0].questions[0].statements: allows at most 20 items, has 21"),
+    ("                statements: [{id: l-a, text: Clear}]\n                scale: [Only]\n",
+     "course.yaml:18: sections[0].pages[0].blocks[0].questions[0].scale: needs at least 2 items, has 1"),
+    ("                statements: [{id: l-a, text: Clear}]\n                scale: [" + ", ".join(map(str, range(12))) + "]\n",
+     "course.yaml:18: sections[0].pages[0].blocks[0].questions[0].scale: allows at most 11 items, has 12"),
+    ("                statements: [{id: l-a, text: Clear}]\n                scale: [Low, High, low]\n",
+     "the scale has the label 'low' twice; each point needs its own label"),
+    ("                statements: [{id: l-a, text: Clear}, {id: l-b, text: clear}]\n",
+     "course.yaml:14: sections[0].pages[0].blocks[0].questions[0]: the statement 'Clear' is there twice; rate each "
+     "one once"),
+    ("                statements: [{id: l-a, text: Clear}]\n                scale: [Low, '']\n",
+     "course.yaml:18: sections[0].pages[0].blocks[0].questions[0].scale[1]: must not be empty"),
+])
+def test_a_likert_question_needs_statements_and_a_scale_of_2_to_11_distinct_points(tmp_path, rest, message):
+    from courses.loader import check_course
+
+    (tmp_path / "course.yaml").write_text(LIKERT_YAML.format(rest=rest))
+    problems = [str(p) for p in check_course(tmp_path)]
+    assert len(problems) == 1 and message in problems[0], problems
+
+
+def test_a_likert_question_defaults_to_five_points_and_takes_the_authors_own():
+    from courses.model import Likert
+
+    base = {"type": "likert", "id": "q", "prompt": "?", "statements": [{"id": "l-a", "text": "Clear"}]}
+    assert Likert.model_validate(base).scale is None
+    assert Likert.model_validate({**base, "scale": ["No", "Yes"]}).scale == ["No", "Yes"]
+    assert Likert.model_validate({**base, "scale": [str(n) for n in range(11)]}).scale[-1] == "10"

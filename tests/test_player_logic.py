@@ -189,3 +189,81 @@ def test_a_written_answer_is_unscored_or_marked_by_keywords_and_resumes_with_its
     assert out["quiz"] == {"earned": 0, "max": 0, "percent": 100}, "a reflection cannot be failed once submitted"
     assert out["course"]["raw"] == 100 and out["unsubmitted"]["percent"] == 0
     assert out["back"] == ["Line one,\nand a second line [,] 🔐"]
+
+
+LIKERT = {"id": "q-view", "type": "likert", "points": 1, "text": "How far do you agree?", "correct": None,
+          "scored": False, "statements": [{"id": "l-clear", "text": "The examples were clear"},
+                                          {"id": "l-use", "text": "I will use it"}],
+          "scale": ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]}
+
+
+def test_a_survey_is_unscored_cannot_be_failed_and_resumes_its_ratings():
+    out = run_js({"scoring.js": "scoreAnswer, quizScore, courseScore, courseStatus, isScored",
+                  "state.js": "encodeState, decodeState"}, """
+        const survey = data.likert;
+        const scored = { id: "q-tf", type: "true_false", points: 2, correct: true };
+        const only = { id: "z", passMark: 80, questions: [survey] };
+        const mixed = { id: "y", passMark: 80, questions: [scored, survey] };
+        const course = { pages: [{ id: "p" }], quizzes: [only, mixed], passingScore: 80, completion: "quiz_passed" };
+        const answers = { "q-view": { "l-clear": 11, "l-use": 1 }, "q-tf": true };
+        const state = { current: "p", visited: ["p"], answers, attempts: { z: 1, y: 1 }, submitted: { z: true, y: true } };
+        const encoded = encodeState(state, course);
+        const fewer = { ...survey, scale: survey.scale.slice(0, 5) };
+        const more = { ...survey, statements: [...survey.statements, { id: "l-new", text: "New" }] };
+        const reload = (q) => decodeState(encoded, { ...course, quizzes: [{ ...only, questions: [q] }] }).answers["q-view"];
+        result = {
+          scored: isScored(survey), score: scoreAnswer(survey, answers["q-view"]),
+          only: quizScore(only, state), mixed: quizScore(mixed, state), course: courseScore(course, state),
+          status: courseStatus(course, state), unsubmitted: quizScore(only, { ...state, submitted: {} }),
+          encoded, back: decodeState(encoded, course).answers["q-view"], fewer: reload(fewer) ?? null,
+          more: reload(more) ?? null,
+        };""", {"likert": LIKERT})
+    assert out["scored"] is False
+    assert out["score"] == {"correct": False, "earned": 0, "scored": False}
+    assert out["only"] == {"earned": 0, "max": 0, "percent": 100}, "a survey alone cannot be failed"
+    assert out["mixed"] == {"earned": 2, "max": 2, "percent": 100}, "a survey adds nothing to a quiz's maximum"
+    assert out["course"]["raw"] == 100 and out["status"] == {"completed": True, "passed": True}
+    assert out["unsubmitted"]["percent"] == 0
+    assert re.fullmatch(r"[A-Za-z0-9\-_.!~*()]+", out["encoded"])
+    assert out["back"] == {"l-clear": 11, "l-use": 1}
+    assert out["fewer"] is None, "a point no longer on the scale reopens the survey"
+    assert out["more"] is None, "a statement added since reopens the survey"
+
+
+@pytest.mark.parametrize("kind", ["scorm12", "scorm2004"])
+def test_a_survey_reports_one_neutral_likert_interaction_per_statement_under_scorm_again(kind):
+    out = run_js({"scoring.js": "interactionRecords, courseScore", "tracking/index.js": "createTracker",
+                  SCORM12: "Scorm12API", SCORM2004: "Scorm2004API"}, """
+        const survey = data.likert;
+        const scored = { id: "q-tf", type: "true_false", points: 1, text: "Sure?", correct: true };
+        const course = { id: "c", pages: [{ id: "p" }], quizzes: [{ id: "z", passMark: 80, questions: [scored, survey] }],
+                         passingScore: 80 };
+        const API = data.kind === "scorm12" ? Scorm12API : Scorm2004API;
+        const api = new API({ lmsCommitUrl: false, logLevel: 5, autocommit: false });
+        api.loadFromJSON(data.kind === "scorm12" ? { core: { entry: "ab-initio" } } : { entry: "ab-initio" });
+        const tracker = createTracker(data.kind, { course, api, window: null });
+        await tracker.start();
+        const answers = { "q-tf": false, "q-view": { "l-clear": 11, "l-use": 4 } };
+        const records = [scored, survey].flatMap((q) => interactionRecords(q, answers[q.id]));
+        const ok = records.map((r) => tracker.recordInteraction({ ...r, latencyMs: 1500 }));
+        const score = courseScore(course, { answers: { ...answers, "q-tf": true }, submitted: { z: true } });
+        const cmi = JSON.parse(JSON.stringify(api.renderCMIToJSONObject())).cmi;
+        result = { ok, errors: tracker.errors, lmsError: String(api.lastErrorCode), cmi, score: score.raw,
+                   ids: records.map((r) => r.id) };
+    """, {"likert": LIKERT, "kind": kind})
+    assert out["ok"] == [True, True, True] and out["errors"] == [] and out["lmsError"] == "0", out
+    assert out["ids"] == ["q-tf", "q-view.l-clear", "q-view.l-use"]
+    rows = [out["cmi"]["interactions"][str(i)] for i in range(3)]
+    assert [r["id"] for r in rows] == [lms_token("q-tf"), lms_token("q-view.l-clear"), lms_token("q-view.l-use")]
+    assert lms_token("q-view.l-clear") == "_q_0view_200002el_0clear"
+    likert = rows[1:]
+    assert [r["type"] for r in likert] == ["likert", "likert"]
+    assert [r["result"] for r in likert] == ["neutral", "neutral"]
+    assert [r["correct_responses"].get("_count", 0) in (0, "0") for r in likert] == [True, True], "no right answer"
+    if kind == "scorm12":
+        assert [r["student_response"] for r in likert] == ["b", "4"], "one character: 1-9, then a, b"
+    else:
+        assert [r["learner_response"] for r in likert] == ["11", "4"]
+        assert [r["description"] for r in likert] == ["How far do you agree? The examples were clear",
+                                                     "How far do you agree? I will use it"]
+    assert out["score"] == 100, "the one scored question right is 100 %, whatever the survey says"

@@ -28,7 +28,7 @@ def test_site_has_shell_data_every_page_and_the_runtime(site, demo_course):
     expected = {"index.html", "course.json", "css/player.css", "js/app.js"}
     expected |= {f"pages/{p.id}.html" for p in course.pages()}
     expected |= {f"js/questions/{t}.js" for t in
-                 ("single_choice", "multiple_response", "true_false", "fill_in", "matching", "ordering")}
+                 ("single_choice", "multiple_response", "true_false", "fill_in", "matching", "ordering", "likert")}
     assert expected <= set(site)
     assert not any(name.startswith("media/") for name in site), "media files are the exporter's job"
     for page in course.pages():
@@ -104,9 +104,12 @@ def test_course_json_follows_the_player_data_contract(site, demo_course):
     assert data["pages"][2] == {"id": "quick-check", "title": "Quick check", "section": "Check yourself",
                                 "href": "pages/quick-check.html", "quizzes": ["quiz-quick"]}
     assert data["pages"][0]["section"] == "Getting <started>"
-    quick, final = data["quizzes"]
+    quick, final, survey = data["quizzes"]
     assert (quick["passMark"], quick["attempts"], quick["shuffle"]) == (60, 2, False)
     assert final["shuffle"] is True
+    assert survey["questions"][0]["statements"] == [{"id": "l-clear", "text": "The examples were clear"},
+                                                    {"id": "l-use", "text": "I will use what I learned"}]
+    assert survey["questions"][0]["scale"][0] == "Strongly disagree" and len(survey["questions"][0]["scale"]) == 5
     questions = {q["id"]: q for quiz in data["quizzes"] for q in quiz["questions"]}
     assert questions["q-lock"]["correct"] == "c-always"
     assert questions["q-lock"]["choices"][0] == {"id": "c-lunch", "text": "Only at lunch"}
@@ -391,3 +394,44 @@ def test_a_numeric_question_is_a_decimal_box_labelled_with_its_unit():
     assert _accessible_label(page, box) == "Hoe ver is het? km"
     [question] = json.loads(site["course.json"])["quizzes"][0]["questions"]
     assert question["correct"] == {"min": 6.25, "max": 6.75}
+
+
+def _likert_course(language: str, scale: list[str] | None = None) -> dict:
+    question = {"type": "likert", "id": "q-view", "prompt": "Hoe eens ben je het?",
+                "statements": [{"id": "l-clear", "text": "De voorbeelden waren duidelijk"},
+                               {"id": "l-use", "text": "Ik ga het gebruiken"}]}
+    if scale is not None:
+        question["scale"] = scale
+    return {"id": "enquete", "title": "Enquête", "language": language, "completion": "quiz_passed",
+            "sections": [{"id": "s", "title": "S", "pages": [{"id": "p", "title": "Mening", "blocks": [
+                {"type": "quiz", "id": "quiz", "title": "Mening", "questions": [question]}]}]}]}
+
+
+def test_a_likert_question_is_a_named_radio_group_per_statement_on_the_scale_of_the_course_language():
+    from courses.model import Course
+
+    site = render_site(Course.model_validate(_likert_course("nl")), {}, "web")
+    page = lxml.html.fromstring(site["pages/p.html"].decode())
+    groups = page.xpath("//fieldset[@data-question='q-view']//fieldset[@class='likert-statement']")
+    assert [g.xpath("legend")[0].text_content() for g in groups] == [
+        "De voorbeelden waren duidelijk", "Ik ga het gebruiken"]
+    for group, statement in zip(groups, ["l-clear", "l-use"]):
+        radios = group.xpath(".//input[@type='radio']")
+        assert {r.get("name") for r in radios} == {f"q-q-view-{statement}"}
+        assert [r.get("value") for r in radios] == ["1", "2", "3", "4", "5"]
+        assert [r.getparent().text_content() for r in radios] == [
+            "Helemaal oneens", "Oneens", "Niet eens, niet oneens", "Eens", "Helemaal eens"]
+    assert page.xpath("//div[@class='likert']")[0].get("style") == "--points: 5"
+    [question] = json.loads(site["course.json"])["quizzes"][0]["questions"]
+    assert (question["scored"], question["correct"], question["scale"][0]) == (False, None, "Helemaal oneens")
+
+
+def test_a_likert_scale_of_the_authors_own_labels_in_a_right_to_left_course():
+    from courses.model import Course
+
+    site = render_site(Course.model_validate(_likert_course("ar", ["لا", "ربما", "نعم"])), {}, "scorm2004")
+    assert lxml.html.fromstring(site["index.html"].decode()).get("dir") == "rtl"
+    page = lxml.html.fromstring(site["pages/p.html"].decode())
+    labels = [label.text_content() for label in page.xpath("//fieldset[@data-statement='l-use']//label")]
+    assert labels == ["لا", "ربما", "نعم"]
+    assert json.loads(site["course.json"])["quizzes"][0]["questions"][0]["scale"] == ["لا", "ربما", "نعم"]

@@ -56,6 +56,8 @@ def test_the_worst_case_bounds_every_state_a_learner_can_reach():
                     answers[q["id"]] = [text.encode("utf-16-le")[: 2 * q["maxLength"]].decode("utf-16-le", "ignore")]
                 elif kind == "numeric":
                     answers[q["id"]] = round(rng.uniform(-1e15, 1e15), rng.randint(0, 2)) * rng.choice([1, 1e-9])
+                elif kind == "likert":
+                    answers[q["id"]] = {st["id"]: rng.randint(1, len(q["scale"])) for st in q["statements"]}
                 elif kind == "matching":
                     targets = [t for _, t in q["correct"]]
                     answers[q["id"]] = [[s, rng.choice(targets)] for s, _ in q["correct"]]
@@ -103,3 +105,26 @@ def test_the_same_course_builds_for_scorm2004_with_its_figure(tmp_path):
     result = build_package(folder, "scorm2004", tmp_path / "out.zip")
     assert result.budget is not None and 4096 < result.budget.chars < 64000
     assert build_package(folder, "web", tmp_path / "web.zip").budget is None
+
+
+def test_a_survey_of_twenty_statements_on_eleven_points_costs_a_few_characters_a_statement():
+    from courses.model import Course
+
+    survey = {"type": "likert", "id": "q-survey", "prompt": "Rate", "scale": [str(n) for n in range(11)],
+              "statements": [{"id": f"l-{n}", "text": f"Statement {n}"} for n in range(20)]}
+    course = Course.model_validate({**PACKAGE_COURSE, "sections": [{"id": "s-survey", "title": "Survey", "pages": [
+        {"id": "p-survey", "title": "Survey", "blocks": [
+            {"type": "quiz", "id": "quiz-survey", "title": "Survey", "questions": [survey]}]}]}]})
+    budget = measure(course, "scorm12")
+    [question] = budget.questions
+    # A question hash and its type letter, then per statement a 2-character hash and one for the point.
+    assert (question.type, question.chars) == ("likert", 3 + 1 + 20 * 3)
+    data = course_data(course, "scorm12")
+    rng = random.Random(3)
+    states = [{"current": "p-survey", "visited": ["p-survey"], "attempts": {"quiz-survey": 999},
+               "submitted": {"quiz-survey": True},
+               "answers": {"q-survey": {f"l-{n}": rng.randint(1, 11) for n in range(20)}}} for _ in range(50)]
+    lengths = run_js({"state.js": "encodeState"},
+                     "result = data.states.map((s) => encodeState(s, data.course).length);",
+                     {"states": states, "course": data})
+    assert max(lengths) == budget.chars, "every rating costs the same, so the worst case is every case"

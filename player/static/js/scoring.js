@@ -9,11 +9,14 @@ import * as true_false from './questions/true_false.js';
 import * as fill_in from './questions/fill_in.js';
 import * as free_text from './questions/free_text.js';
 import * as numeric from './questions/numeric.js';
+import * as likert from './questions/likert.js';
 import * as matching from './questions/matching.js';
 import * as ordering from './questions/ordering.js';
 
 /** One module per question type: its SCORM interaction type, score(), and its page behaviour. */
-export const KINDS = { single_choice, multiple_response, true_false, fill_in, free_text, numeric, matching, ordering };
+export const KINDS = {
+  single_choice, multiple_response, true_false, fill_in, free_text, numeric, likert, matching, ordering,
+};
 
 const round2 = (n) => Math.round(n * 100) / 100;
 
@@ -31,6 +34,21 @@ export function scoreAnswer(question, response) {
 /** Whether a question's answer counts for points (an unscored reflection or survey does not). */
 export function isScored(question) {
   return KINDS[question?.type]?.scored?.(question) ?? true;
+}
+
+/**
+ * What the LMS is told of one submitted answer: one interaction record, or a type's own records
+ * (a survey reports each statement), each with the result "neutral" when the answer is unscored.
+ */
+export function interactionRecords(question, response) {
+  const kind = KINDS[question?.type];
+  if (!kind) return [];
+  if (kind.interactions) return kind.interactions(question, response);
+  const { correct } = scoreAnswer(question, response);
+  return [{
+    id: question.id, type: kind.type, response, correct: question.correct, weighting: question.points,
+    result: !isScored(question) ? 'neutral' : correct ? 'correct' : 'incorrect', description: question.text,
+  }];
 }
 
 /**

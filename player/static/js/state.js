@@ -12,7 +12,7 @@
  *
  * Layout (version 1):
  *   "1" Lp Lz Lq Ls "." current "." visited "." answers "." quizzes
- *   L*       one digit each: hash length for pages, quizzes, questions, sub-items (choices, pairs, items);
+ *   L*       one digit each: hash length for pages, quizzes, questions, sub-items (choices, pairs, items, statements);
  *            chosen at encode time as the shortest length without collisions in the current course.
  *   current  hash of the current page, then of its neighbours by distance (prev, next, prev-2, next-2)
  *   visited  concatenated page hashes
@@ -22,10 +22,13 @@
  *              F fill_in list   escaped texts joined by "!"
  *              n numeric        the number, escaped as text
  *              l free_text      escaped text
+ *              k likert         (statement hash, point) pairs, the point one character 1-9 a-z
  *              x matching       (source hash, target hash) pairs
  *              o ordering       item hashes in the learner's order
  *   quizzes  "~"-separated: quiz hash, attempts (decimal, at most MAX_ATTEMPTS), "s" when submitted
  */
+
+import { ratings } from "./questions/likert.js";
 
 export const STATE_VERSION = "1";
 /** Attempts kept per quiz: a limited quiz allows at most 100, and an unlimited one needs no exact count. */
@@ -41,6 +44,8 @@ const MAX_HASH = 9;
  */
 const MIN_HASH = { id: 3, item: 2 };
 const NEIGHBOURS = 2;
+/** A likert point (1 up) as one character; a scale has at most 11. */
+const POINTS = "123456789abcdefghijklmnopqrstuvwxyz";
 const TYPE_CODES = {
   single_choice: "c",
   multiple_response: "m",
@@ -48,6 +53,7 @@ const TYPE_CODES = {
   fill_in: "f",
   numeric: "n",
   free_text: "l",
+  likert: "k",
   matching: "x",
   ordering: "o",
 };
@@ -137,6 +143,8 @@ function subItems(question) {
       return Array.isArray(correct) ? correct.map((pair) => pair[0]) : [];
     case "ordering":
       return Array.isArray(correct) ? correct.slice() : [];
+    case "likert":
+      return (question.statements || []).map((s) => s.id);
     default:
       return [];
   }
@@ -175,6 +183,10 @@ function encodeAnswer(question, response, ls) {
       return Array.isArray(response) ? "x" + response.map((pair) => h(pair[0]) + h(pair[1])).join("") : null;
     case "ordering":
       return Array.isArray(response) ? "o" + response.map(h).join("") : null;
+    case "likert":
+      return response && typeof response === "object"
+        ? "k" + ratings(question, response).map(([s, point]) => h(s.id) + POINTS[point - 1]).join("")
+        : null;
     default:
       return null;
   }
@@ -216,6 +228,18 @@ function decodeAnswer(question, code, payload, ls) {
       const pairs = [];
       for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
       return pairs;
+    }
+    case "k": {
+      const step = ls + 1;
+      if (payload.length % step) return undefined;
+      const response = {};
+      for (const pair of chunks(payload, step)) {
+        const id = items.get(pair.slice(0, ls));
+        const point = POINTS.indexOf(pair.charAt(ls)) + 1;
+        if (id !== undefined && point >= 1 && point <= (question.scale || []).length) response[id] = point;
+      }
+      // A statement added since (or a scale cut shorter) reopens the survey, as a changed ordering does.
+      return Object.keys(response).length === items.size ? response : undefined;
     }
     case "o": {
       const order = ids();

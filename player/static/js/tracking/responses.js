@@ -62,6 +62,8 @@ export const scorm12 = {
         return truncate(oneLine(asList(value).join(" ")), 255);
       case "numeric":
         return decimal(value, 7);
+      case "likert": // one character (RTE 3.4.2.7.7): the point, 1 for the lowest, as "1"-"9", "a", "b"
+        return SOURCES[Number(value) - 1] ?? "";
       default:
         return truncate(oneLine(String(value ?? "")), 255);
     }
@@ -72,6 +74,7 @@ export const scorm12 = {
     if (type === "fill-in") return asList(correct).slice(0, 5).map((s) => truncate(oneLine(s), 255));
     // 1.2 has no ranges: an exact answer is its pattern, a range has none (the result still says).
     if (type === "numeric") return correct && correct.min === correct.max ? [decimal(correct.min, 7)] : [];
+    if (type === "likert") return []; // an opinion has no correct response
     const pattern = this.response(type, correct, order);
     if ((type === "choice" || type === "matching") && asList(correct).length > 1) return [`{${pattern}}`];
     return [pattern];
@@ -119,6 +122,8 @@ export const scorm2004 = {
         return decimal(value, 7);
       case "long-fill-in":
         return langString(asList(value).join(" "), 4000);
+      case "likert": // a single short_identifier_type (RTE 4.2.9.2): the point, "1" for the lowest
+        return Number.isInteger(value) && value > 0 ? String(value) : "";
       default:
         return langString(String(value ?? ""), 4000);
     }
@@ -132,6 +137,7 @@ export const scorm2004 = {
         .map((s) => `{case_matters=${caseSensitive ? "true" : "false"}}${bagItem(s, 250)}`);
     }
     if (type === "numeric") return correct ? [`${decimal(correct.min, 7)}[:]${decimal(correct.max, 7)}`] : [];
+    if (type === "likert") return []; // an opinion has no correct response
     if (type === "long-fill-in") return []; // keywords decide, not a whole-answer pattern an LMS could compare
     return [this.response(type, correct)];
   },

@@ -251,6 +251,9 @@
   }
 
   // ------------------------------------------------------------------ reordering
+  let sectionsSortable = null; // the list itself stays; its pages' lists are new at every redraw
+
+  /** Drag and drop of sections and pages (a redraw makes new page lists, never a new outline). */
   function sortable() {
     if (!window.Sortable) return;
     const end = (kind) => (event) => {
@@ -261,7 +264,7 @@
       window.setTimeout(() => E.moveTo(kind, item.dataset.id, parent, before ? before.dataset.id : null), 0);
     };
     const options = { handle: ".handle", forceFallback: true, fallbackTolerance: 3, animation: 120 };
-    window.Sortable.create(list, { ...options, draggable: ".section-item", onEnd: end("section") });
+    sectionsSortable ||= window.Sortable.create(list, { ...options, draggable: ".section-item", onEnd: end("section") });
     for (const pages of list.querySelectorAll("ol.pages")) {
       window.Sortable.create(pages, { ...options, draggable: ".page-item", group: "pages", onEnd: end("page") });
     }

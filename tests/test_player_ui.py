@@ -192,6 +192,9 @@ def test_course_is_completed_and_passed_once_every_page_is_seen_and_quizzes_pass
 
     page = player
     record = "() => JSON.parse(localStorage.getItem('courseforge:demo'))"
+    page.get_by_role("link", name="Well done").click()
+    _rate_survey(page)  # a survey cannot be failed, but the course waits for it as for any quiz
+    assert page.evaluate(record)["status"] == {"completed": False, "passed": None}
     page.get_by_role("link", name="Final quiz").click()
     _answer_final_quiz(page)
     expect(page.locator("form[data-quiz='quiz-final'] [data-result]")).to_contain_text("4 of 4 points")
@@ -215,6 +218,7 @@ def test_course_is_completed_and_passed_once_every_page_is_seen_and_quizzes_pass
         page.get_by_role("link", name=title).click()
         expect(_heading(page)).to_have_text(title)
     assert page.evaluate(record)["status"] == {"completed": True, "passed": True}
+    assert page.evaluate(record)["score"]["raw"] == 100, "the survey leaves the score as it was"
 
 
 def test_shuffle_is_stable_for_the_same_attempt_and_keeps_ids(player):
@@ -494,3 +498,78 @@ def test_a_completed_linear_course_can_be_reviewed_in_any_order(context, lms_ser
     three.click()
     expect(_heading(page)).to_have_text("Three")
     assert page.errors == []
+
+
+def _rate_survey(page) -> None:
+    """Rate both statements of the demo survey by mouse and submit it."""
+    from playwright.sync_api import expect
+
+    form = page.get_by_role("form", name="Your view")
+    form.get_by_role("group", name="The examples were clear").get_by_label("Agree", exact=True).check()
+    form.get_by_role("group", name="I will use what I learned").get_by_label("Disagree", exact=True).check()
+    form.get_by_role("button", name="Submit answers").click()
+    expect(form.locator("[data-result]")).to_have_text("You scored 0 of 0 points (100%). Pass mark 60%: passed.")
+
+
+def test_a_survey_is_rated_by_keyboard_alone_and_resumes(player):
+    """Each statement is a radio group named by its statement: Tab goes from group to group, the
+    arrow keys move along the scale, and the ratings come back after a reload."""
+    from playwright.sync_api import expect
+
+    page = player
+    page.get_by_role("link", name="Well done").click()
+    form = page.get_by_role("form", name="Your view")
+    clear = form.get_by_role("group", name="The examples were clear")
+    use = form.get_by_role("group", name="I will use what I learned")
+    expect(form.get_by_role("group", name=re.compile("Question 1 of 1"))).to_contain_text("There are no right or wrong")
+    form.get_by_role("button", name="Submit answers").click()
+    expect(form.locator("[data-result]")).to_have_text("Please answer question 1 of 1 before submitting.")
+    expect(clear.get_by_label("Strongly disagree")).to_be_focused()
+    page.keyboard.press("Space")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    expect(clear.get_by_label("Agree", exact=True)).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(use.get_by_label("Strongly disagree")).to_be_focused()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(use.get_by_label("Neither agree nor disagree")).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(form.get_by_role("button", name="Submit answers")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#fb-q-view")).to_have_text("Thank you: your answer is saved.")
+    page.reload()
+    expect(_heading(page)).to_have_text("Well done")
+    expect(clear.get_by_label("Agree", exact=True)).to_be_checked()
+    expect(use.get_by_label("Neither agree nor disagree")).to_be_checked()
+    expect(use.get_by_label("Agree", exact=True)).not_to_be_checked()
+    expect(clear.get_by_label("Agree", exact=True)).to_be_disabled()
+
+
+def test_a_survey_is_rated_by_touch_with_targets_of_44_px(pw, chromium, server):
+    from playwright.sync_api import expect
+
+    device = dict(pw.devices["iPad (gen 7)"])
+    device.pop("default_browser_type")
+    ctx = chromium.new_context(**device)
+    try:
+        page = _open(ctx, f"{server}/free/index.html")
+        page.tap("#menu-toggle")
+        page.get_by_role("navigation", name="Course menu").get_by_role("link", name="Well done").tap()
+        form = page.get_by_role("form", name="Your view")
+        points = form.locator(".likert-point")
+        expect(points).to_have_count(10)
+        for box in points.evaluate_all("els => els.map((el) => el.getBoundingClientRect().toJSON())"):
+            assert box["height"] >= 44 and box["width"] >= 44, box
+        clear = form.get_by_role("group", name="The examples were clear")
+        use = form.get_by_role("group", name="I will use what I learned")
+        clear.get_by_text("Strongly agree").tap()
+        use.get_by_text("Strongly disagree").tap()
+        expect(clear.get_by_label("Strongly agree")).to_be_checked()
+        form.get_by_role("button", name="Submit answers").tap()
+        expect(form.locator("[data-result]")).to_contain_text("passed")
+        expect(use.get_by_label("Strongly disagree")).to_be_checked()
+        assert page.errors == []
+    finally:
+        ctx.close()

@@ -1,4 +1,4 @@
-"""The quiz editor (authoring/static/quiz-editor.js) in Chromium: each of the eight question types
+"""The quiz editor (authoring/static/quiz-editor.js) in Chromium: each of the nine question types
 added and edited through the form and stored as the course model wants it, with ids made by the
 server and kept by later saves; invalid states shown with the model's own message next to the
 field and not saved until fixed; keyboard-only editing with reorder, delete and undo; conflicts;
@@ -489,3 +489,58 @@ def test_changes_made_offline_are_kept_in_the_browser_and_saved_when_the_quiz_is
     expect(place.locator(".qe-note-text")).to_have_text("Restored your unsaved changes from this browser.")
     saved(place)
     assert stored(browser, course, FINAL[0])["title"] == "Written on a train"
+
+
+# ------------------------------------------------------------------ likert scale
+def test_a_likert_question_is_made_with_statements_and_a_scale_and_the_server_gives_the_ids(page, quiz):
+    """Statements are added, reordered and deleted (1 to 20), the scale is the preset or the
+    author's labels (2 to 11); the stored question has no points, and a reviewer reads it all."""
+    browser, course = quiz.browser, quiz.course
+    place = open_quiz(page, quiz.live, course, FINAL)
+    question = add_question(place, "Likert scale")
+    expect(question.get_by_label("Points", exact=True)).to_have_count(0)
+    expect(question.locator(".qe-unscored")).to_have_text(re.compile("^Never scored"))
+    question.get_by_label("Prompt (Markdown)").fill("How far do you agree?")
+    expect(question.get_by_role("button", name="Delete statement 1")).to_be_disabled()
+    question.get_by_label("Statement 1", exact=True).fill("I will use it")
+    question.get_by_role("button", name="Add statement").click()
+    expect(question.get_by_label("Statement 2", exact=True)).to_be_focused()
+    question.get_by_label("Statement 2", exact=True).fill("The examples were clear")
+    question.get_by_role("button", name="Move up: statement 2").click()
+    question.get_by_role("button", name="Add statement").click()
+    question.get_by_label("Statement 3", exact=True).fill("Too long")
+    question.get_by_role("button", name="Delete statement 3").click()
+    saved(place)
+    new = stored(browser, course, FINAL[0])["questions"][-1]
+    assert new["type"] == "likert" and "points" not in new and "scale" not in new
+    assert [s["text"] for s in new["statements"]] == ["The examples were clear", "I will use it"]
+    assert all(re.fullmatch(r"l-[a-z0-9-]+", s["id"]) for s in new["statements"]), new["statements"]
+    still_valid(browser, course)
+
+    question.get_by_label(re.compile("^My own labels")).check()
+    expect(question.get_by_label("Point 5", exact=True)).to_have_value("Strongly agree")
+    for n in (5, 4, 3):
+        question.get_by_role("button", name=f"Delete scale label {n}").click()
+    expect(question.get_by_role("button", name="Delete scale label 2")).to_be_disabled()
+    question.get_by_label("Point 1", exact=True).fill("No")
+    question.get_by_label("Point 2", exact=True).fill("no")
+    expect(question.locator(".qe-problem").first).to_contain_text("the scale has the label 'no' twice")
+    question.get_by_label("Point 2", exact=True).fill("Yes")
+    saved(place)
+    again = stored(browser, course, FINAL[0])["questions"][-1]
+    assert again["scale"] == ["No", "Yes"]
+    assert [s["id"] for s in again["statements"]] == [s["id"] for s in new["statements"]], "ids kept"
+
+    summary_place = open_quiz(page, quiz.live, course, FINAL, signed=True)
+    expect(summary_place.locator(".qe-question").last.get_by_label("Point 2", exact=True)).to_have_value("Yes")
+    add_account(quiz.live.app, "rita@example.org", "reviewer")
+    assert browser.api("POST", f"/api/courses/{course}/shares", json={"email": "rita@example.org"}).status_code == 201
+    reader = page.context.browser.new_context().new_page()
+    try:
+        summary = open_quiz(reader, quiz.live, course, FINAL, email="rita@example.org").locator(".qe-read")
+        last = summary.locator(".qe-read-question").last
+        expect(last.locator(".qe-read-kind")).to_have_text("Likert scale · unscored")
+        expect(last.locator(".qe-read-list li")).to_have_text(["The examples were clear", "I will use it"])
+        expect(last.get_by_text("Scale: No | Yes", exact=True)).to_be_visible()
+    finally:
+        reader.context.close()

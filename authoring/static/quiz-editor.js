@@ -1,5 +1,5 @@
 // The quiz editor: mounted into every `.quiz-editor` place the course page renders for a quiz
-// block. It edits the whole block (settings, questions of the eight types, their answers) and
+// block. It edits the whole block (settings, questions of the nine types, their answers) and
 // saves it with a core saver as the author types; the server checks it against the course model
 // and its problems are shown next to the fields they name, while the value stays in this browser
 // until it is valid. New questions and answers go out without ids: the server makes them in the
@@ -19,16 +19,21 @@
     fill_in: "Fill in the blank",
     free_text: "Free text",
     numeric: "Numeric",
+    likert: "Likert scale",
     matching: "Matching",
     ordering: "Ordering",
   };
   const CHOICE_TYPES = ["single_choice", "multiple_response"];
-  const LISTS = ["choices", "pairs", "items"]; // lists of elements with ids
-  const WORDS = ["accepted", "keywords"]; // lists of strings
+  const LISTS = ["choices", "pairs", "items", "statements"]; // lists of elements with ids
+  const WORDS = ["accepted", "keywords", "scale"]; // lists of strings
+  /** The player's default scale (in the course's language there); the start of a custom one. */
+  const FIVE_POINTS = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"];
   const NUMERIC = ["answer", "tolerance", "min", "max"]; // a numeric question's (a true_false answer is a boolean)
   const numbersOf = (q) => ["points", "max_length", ...(q.type === "numeric" ? NUMERIC : [])];
-  const LIMITS = { choices: [2, 26], pairs: [2, 20], items: [2, 20], accepted: [1, Infinity], keywords: [0, 20] };
-  const NOUNS = { choices: "choice", pairs: "pair", items: "item", accepted: "accepted answer", keywords: "keyword" };
+  const LIMITS = { choices: [2, 26], pairs: [2, 20], items: [2, 20], accepted: [1, Infinity], keywords: [0, 20],
+    statements: [1, 20], scale: [2, 11] };
+  const NOUNS = { choices: "choice", pairs: "pair", items: "item", accepted: "accepted answer", keywords: "keyword",
+    statements: "statement", scale: "scale label" };
   const BLOCK_FIELDS = { title: "Quiz title", pass_mark: "Pass mark", attempts: "Attempts", shuffle: "Shuffle", questions: "Questions" };
   const editors = new Map(); // place -> editor
   const sentKeys = new WeakMap(); // a value sent to the server -> the element keys at its positions
@@ -74,6 +79,11 @@
     for (const name of WORDS) if (Array.isArray(q[name])) q[name] = q[name].map((text) => ({ _k: newKey(), text: String(text) }));
     if (q.type === "free_text" && !q.keywords) q.keywords = [];
     if (q.type === "numeric") q._range = q.answer == null && (q.min != null || q.max != null);
+    if (q.type === "likert") {
+      q._custom = Array.isArray(q.scale);
+      if (!q._custom) q.scale = [];
+      if (!q.statements) q.statements = [];
+    }
     return q;
   }
 
@@ -91,6 +101,10 @@
     if (type === "free_text") q.keywords = [];
     if (type === "matching") q.pairs = [{ source: "", target: "" }, { source: "", target: "" }];
     if (type === "ordering") q.items = [{ text: "" }, { text: "" }];
+    if (type === "likert") {
+      delete q.points;
+      q.statements = [{ text: "" }];
+    }
     return loadQuestion(q);
   }
 
@@ -138,6 +152,7 @@
       for (const name of q._range ? ["answer", "tolerance"] : ["min", "max"]) delete out[name];
       if (!filled(q.unit)) delete out.unit;
     }
+    if (q.type === "likert" && !q._custom) delete out.scale; // the preset: five points in the course's language
     return [out, keys];
   }
 
@@ -201,11 +216,11 @@
     ];
     if (block.shuffle) settings.push("Choices and items shuffled");
     const questions = (block.questions || []).map((q) => {
-      const points = q.points ?? 1;
+      const points = q.type === "likert" ? "unscored" : plural(q.points ?? 1, "point");
       return h(
         "li",
         { class: "qe-read-question" },
-        h("p", { class: "qe-read-kind", text: `${TYPES[q.type] || q.type} · ${plural(points, "point")}` }),
+        h("p", { class: "qe-read-kind", text: `${TYPES[q.type] || q.type} · ${points}` }),
         h("p", { class: "qe-read-prompt", text: q.prompt || "" }),
         answerSummary(q),
         q.feedback && filled(q.feedback.correct) ? h("p", { class: "qe-read-note", text: `When right: ${q.feedback.correct}` }) : null,
@@ -246,6 +261,13 @@
         return list("ul", (q.pairs || []).map((p) => `${p.source} → ${p.target}`));
       case "ordering":
         return list("ol", (q.items || []).map((item) => item.text));
+      case "likert":
+        return h(
+          "div",
+          {},
+          list("ol", (q.statements || []).map((statement) => statement.text)),
+          line(`Scale: ${Array.isArray(q.scale) ? q.scale.join(" | ") : `five points, ${FIVE_POINTS[0]} to ${FIVE_POINTS[4]}`}`),
+        );
       default:
         return null;
     }
@@ -643,12 +665,15 @@
         item.append(h("p", { class: "qe-hint", text: "This kind of question cannot be edited here; it is kept as it is." }));
       } else {
         if (CHOICE_TYPES.includes(q.type)) item.append(typeSwitch(q));
+        const survey = q.type === "likert";
         item.append(
-          field(`${q._k}:points`, "Points", q.points ?? "1", (v) => (q.points = v), { inputmode: "decimal", hint: "More than 0, at most 1000" }),
+          survey
+            ? h("p", { class: "qe-hint qe-unscored", text: "Never scored: it counts toward no score or pass mark; the LMS gets each statement's rating." })
+            : field(`${q._k}:points`, "Points", q.points ?? "1", (v) => (q.points = v), { inputmode: "decimal", hint: "More than 0, at most 1000" }),
           field(`${q._k}:prompt`, "Prompt (Markdown)", q.prompt, (v) => (q.prompt = v), { multiline: true, wide: true }),
           answers(q),
-          field(`${q._k}:feedback.correct`, "Feedback when right (optional)", q.feedback.correct, (v) => (q.feedback.correct = v), { multiline: true, rows: 2, wide: true }),
-          field(`${q._k}:feedback.incorrect`, "Feedback when wrong (optional)", q.feedback.incorrect, (v) => (q.feedback.incorrect = v), { multiline: true, rows: 2, wide: true }),
+          field(`${q._k}:feedback.correct`, survey ? "Shown after submitting (optional)" : "Feedback when right (optional)", q.feedback.correct, (v) => (q.feedback.correct = v), { multiline: true, rows: 2, wide: true }),
+          survey ? null : field(`${q._k}:feedback.incorrect`, "Feedback when wrong (optional)", q.feedback.incorrect, (v) => (q.feedback.incorrect = v), { multiline: true, rows: 2, wide: true }),
         );
       }
       return item;
@@ -728,6 +753,8 @@
           );
         case "numeric":
           return numericAnswer(q, name);
+        case "likert":
+          return likertAnswer(q, name);
         case "matching":
           return rows(q, "pairs", "Pairs: each item and the one it matches", (p, i) => [
             field(`${p._k}:source`, `Item ${i + 1}`, p.source, (v) => (p.source = v)),
@@ -740,6 +767,35 @@
         default:
           return null;
       }
+    }
+
+    /** Statements (1 to 20, each its own row to move or delete) and the scale: the preset five
+     * points, which the player says in the course's language, or the author's 2 to 11 labels. */
+    function likertAnswer(q, name) {
+      const statements = rows(q, "statements", "Statements, each rated on the scale (1 to 20)", (st, i) => [
+        field(`${st._k}:text`, `Statement ${i + 1}`, st.text, (v) => (st.text = v), { wide: true }),
+      ], () => ({ text: "" }));
+      const form = (custom) => () => {
+        q._custom = custom;
+        if (custom && q.scale.length === 0) q.scale = FIVE_POINTS.map((text) => ({ _k: newKey(), text }));
+        structural(`${q._k}:scale-${custom ? "custom" : "preset"}`);
+      };
+      const set = group(
+        `${q._k}:scale`,
+        "Scale",
+        h(
+          "div",
+          { class: "qe-choice-of", role: "radiogroup", "aria-label": "Kind of scale" },
+          check(`${q._k}:scale-preset`, "Five points, Strongly disagree to Strongly agree (in the course's language)", !q._custom, form(false), { radio: true, name }),
+          check(`${q._k}:scale-custom`, "My own labels, lowest first (2 to 11 points)", !!q._custom, form(true), { radio: true, name }),
+        ),
+        q._custom
+          ? rows(q, "scale", "Scale labels, lowest first", (label, i) => [
+              field(`${label._k}:text`, `Point ${i + 1}`, label.text, (v) => (label.text = v), { wide: true }),
+            ], () => ({ text: "" }))
+          : null,
+      );
+      return h("div", {}, statements, set);
     }
 
     function numericAnswer(q, name) {

@@ -17,7 +17,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,8 +26,6 @@ ALEMBIC_INI = REPOSITORY / "alembic.ini"
 LOCK_WAIT_SECONDS = 30
 """How long a write waits for another's lock before giving up (SQLite's busy timeout, PostgreSQL's
 ``lock_timeout`` in a write transaction)."""
-WRITE = "courseforge_write"
-"""The execution option that makes a connection's transaction a write transaction."""
 
 
 class DatabaseError(Exception):
@@ -48,7 +46,6 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"timeout": LOCK_WAIT_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _begin_sqlite)
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise DatabaseError(
@@ -65,25 +62,20 @@ def _sqlite_pragmas(connection: Any, _record: object) -> None:
     cursor.close()
 
 
-def _begin_sqlite(connection: Connection) -> None:
-    """A write transaction takes the write lock at once (waiting up to the busy timeout). pysqlite
-    leaves a transaction it did not begin alone, and begins none before a statement that reads."""
-    if connection.get_execution_options().get(WRITE):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def write_transaction(session: Session) -> None:
-    """Make the session's transaction a write transaction (see the module's note). On SQLite the
-    transaction holding the request's reads ends (committing what it holds) and one beginning
-    with the write lock follows; on PostgreSQL, at READ COMMITTED, the same transaction goes on,
-    since a ``FOR UPDATE`` read waits for the row and then sees its latest version. A lock not
-    had in time raises SQLAlchemy's ``OperationalError``: here on SQLite, at the ``FOR UPDATE``
-    read on PostgreSQL."""
+    """Make the session's transaction a write transaction (see the module's note). On SQLite a
+    transaction that wrote already is committed first, then ``BEGIN IMMEDIATE``; on PostgreSQL,
+    at READ COMMITTED, the same transaction goes on, since a ``FOR UPDATE`` read waits for the
+    row and then sees its latest version. A lock not had in time raises SQLAlchemy's
+    ``OperationalError``: here on SQLite, at the ``FOR UPDATE`` read on PostgreSQL."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_SECONDS}s'"))
         return
-    session.commit()
-    session.connection(execution_options={WRITE: True})
+    # pysqlite begins a transaction before a statement that writes, never before a read: after
+    # reads alone the connection is in none, and the write transaction can begin on it at once.
+    if getattr(session.connection().connection.dbapi_connection, "in_transaction", False):
+        session.commit()
+    session.execute(text("BEGIN IMMEDIATE"))
 
 
 def upgrade(engine: Engine) -> None:

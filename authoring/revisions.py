@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -439,8 +439,10 @@ def _store(
     course.head = snapshot.number
     course.title = str(snapshot.document.get("title", course.title))
     course.updated_at = utcnow()
-    session.add(
-        Revision(
+    if on_saved is not None:
+        on_saved(snapshot)
+    session.execute(
+        insert(Revision).values(
             course_id=course.id,
             number=snapshot.number,
             based_on=base,
@@ -450,8 +452,6 @@ def _store(
             files=stored.files,
         )
     )
-    if on_saved is not None:
-        on_saved(snapshot)
     session.commit()
     revision_cache(session).put(course.id, snapshot.number, stored)
 

@@ -46,7 +46,7 @@ from storage import BlobStore
 
 MARKDOWN_MAX_BYTES = 1 << 20
 LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
-CACHED_REVISIONS = 512  # per database and process; a revision's row is a few kB to a few hundred
+CACHED_REVISION_CHARS = 32_000_000  # revision rows kept per database and process, at most (their JSON)
 LOCK_TIMED_OUT = ("database is locked", "lock timeout")  # SQLite's message, PostgreSQL's (55P03)
 
 
@@ -123,13 +123,15 @@ class Stored:
 
 class RevisionCache:
     """The revisions of one database this process read or wrote, by (course id, number), the
-    least recently used dropped first. Safe without any expiry: a revision is never changed once
-    committed and a course row is never deleted (only marked deleted), so its id is never reused.
-    Shared by a process's threads, hence the lock."""
+    least recently used dropped first once their JSON is over ``limit`` characters. Safe without
+    any expiry: a revision is never changed once committed and a course row is never deleted
+    (only marked deleted), so its id is never reused. Shared by a process's threads, hence the
+    lock."""
 
-    def __init__(self, size: int = CACHED_REVISIONS) -> None:
-        self.size = size
+    def __init__(self, limit: int = CACHED_REVISION_CHARS) -> None:
+        self.limit = limit
         self._rows: OrderedDict[tuple[int, int], Stored] = OrderedDict()
+        self._chars = 0
         self._lock = threading.Lock()
 
     def get(self, course_id: int, number: int) -> Stored | None:
@@ -141,10 +143,18 @@ class RevisionCache:
 
     def put(self, course_id: int, number: int, stored: Stored) -> None:
         with self._lock:
+            replaced = self._rows.pop((course_id, number), None)
+            if replaced is not None:
+                self._chars -= _chars(replaced)
             self._rows[(course_id, number)] = stored
-            self._rows.move_to_end((course_id, number))
-            while len(self._rows) > self.size:
-                self._rows.popitem(last=False)
+            self._chars += _chars(stored)
+            while self._chars > self.limit and len(self._rows) > 1:
+                self._chars -= _chars(self._rows.popitem(last=False)[1])
+
+
+def _chars(stored: Stored) -> int:
+    """What a row weighs in the cache (a document kept by several revisions counts each time)."""
+    return len(stored.document) + len(stored.files)
 
 
 _caches: weakref.WeakKeyDictionary[Engine, RevisionCache] = weakref.WeakKeyDictionary()

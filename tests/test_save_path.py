@@ -175,3 +175,24 @@ def test_a_save_waits_for_the_lock_and_answers_503_only_when_it_does_not_come_in
         assert released.status_code == 200 and released.get_json()["revision"] == 2
     finally:
         flask_app.extensions["courseforge"].database.engine.dispose()
+
+
+def test_the_caches_of_revisions_and_markdown_words_drop_the_least_recently_used_past_their_limit(tmp_path):
+    from authoring.revisions import RevisionCache, Stored
+    from authoring.search import BlobTexts
+    from storage.local import LocalStorage
+
+    revisions = RevisionCache(limit=12)
+    for number in (1, 2, 3):
+        revisions.put(7, number, Stored('{"a":1}', "{}"))  # 9 characters each
+    assert revisions.get(7, 1) is None and revisions.get(7, 2) is None and revisions.get(7, 3) is not None
+    blobs = BlobStore(LocalStorage(tmp_path))
+    first, second = blobs.put_blob(b"alpha beta"), blobs.put_blob(b"gamma delta")
+    texts = BlobTexts(limit=15)
+    assert texts.text(first, blobs) == "alpha beta"
+    assert texts.text(second, blobs) == "gamma delta"
+    reads: list[str] = []
+    get_blob = blobs.get_blob
+    blobs.get_blob = lambda sha: reads.append(sha) or get_blob(sha)  # type: ignore[method-assign]
+    assert (texts.text(second, blobs), texts.text(first, blobs)) == ("gamma delta", "alpha beta")
+    assert reads == [first]  # the first was dropped for the second; the second was still kept

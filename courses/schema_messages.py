@@ -202,7 +202,7 @@ def _message(error: ErrorDetails, path: tuple[str | int, ...], owner: type[BaseM
         return _should_be("a list (one '- ' item per line)", value)
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return _should_be("a mapping of fields (one 'name: value' per line)", value)
-    if kind == "string_too_short":
+    if kind == "string_too_short" or (kind == "too_short" and isinstance(value, str)):
         minimum = ctx.get("min_length", 1)
         return "must not be empty" if minimum == 1 else f"is too short: at least {minimum} characters"
     if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):

@@ -119,7 +119,7 @@ class _Checker:
 
     def check_question(self, question: dict, loc: Loc) -> None:
         self.check_id(question, loc)
-        for key in ("choices", "pairs", "items"):
+        for key in ("choices", "pairs", "items", "statements"):
             for element, e_loc in _items(question, key, loc):
                 self.check_id(element, e_loc)
         kind = question.get("type")

@@ -265,3 +265,26 @@ def test_a_page_change_sends_only_what_changed_and_nothing_twice(page, lms_serve
             element, value = call["args"]
             assert last.get(element) != value, f"{element} sent {value!r} again"
             last[element] = value
+
+
+# ------------------------------------------------------------------------------- surveys in the LMS
+@pytest.mark.parametrize("standard", STANDARDS)
+def test_a_survey_reaches_the_lms_as_one_neutral_likert_interaction_per_statement(page, lms_server, sites, standard):
+    content = open_lms(page, lms_server, standard, sites[standard])
+    expect(content.locator("#main h1")).to_be_visible()
+    content.get_by_role("link", name="Well done").click()
+    expect(content.locator("#main h1")).to_have_text("Well done")
+    form = content.get_by_role("form", name="Your view")
+    form.get_by_role("group", name="The examples were clear").get_by_label("Agree", exact=True).check()
+    form.get_by_role("group", name="I will use what I learned").get_by_label("Strongly disagree").check()
+    form.get_by_role("button", name="Submit answers").click()
+    expect(form.locator("[data-result]")).to_contain_text("passed")
+    page.wait_for_function("() => lms.counts.Commit > 0", timeout=15000)
+    cmi = page.evaluate("() => lms.cmi()")
+    rows = {row["id"]: row for row in cmi["interactions"].values()}
+    clear, use = lms_token("q-view.l-clear"), lms_token("q-view.l-use")
+    assert sorted(rows) == sorted([clear, use])
+    response = "student_response" if standard == "scorm12" else "learner_response"
+    assert (rows[clear]["type"], rows[clear][response], rows[clear]["result"]) == ("likert", "4", "neutral")
+    assert (rows[use]["type"], rows[use][response], rows[use]["result"]) == ("likert", "1", "neutral")
+    assert page.evaluate("() => lms.errors()") == []

@@ -3,7 +3,7 @@
 // pre-rendered fragments fetched and swapped into <main>.
 import { createTracker } from './tracking/index.js';
 import { encodeState, decodeState, mergeStates } from './state.js';
-import { KINDS, courseScore, courseStatus, isScored, quizScore, scoreAnswer } from './scoring.js';
+import { KINDS, courseScore, courseStatus, interactionRecords, isScored, quizScore, scoreAnswer } from './scoring.js';
 import { translator } from './i18n.js';
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -336,11 +336,7 @@ function submitQuiz(form, quiz) {
   for (const q of quiz.questions) {
     const response = responses.get(q.id);
     state.answers[q.id] = response;
-    const { correct } = scoreAnswer(q, response);
-    tracker.recordInteraction({
-      id: q.id, type: KINDS[q.type].type, response, correct: q.correct,
-      result: !isScored(q) ? 'neutral' : correct ? 'correct' : 'incorrect', weighting: q.points, latencyMs, description: q.text,
-    });
+    for (const record of interactionRecords(q, response)) tracker.recordInteraction({ ...record, latencyMs });
   }
   showResults(form, quiz);
   $('[data-result]', form).focus();

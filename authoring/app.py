@@ -33,6 +33,7 @@ from storage import BlobStore, open_storage
 
 SESSION_HOURS = 12
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PUBLIC_FILES = frozenset({"static", "vendor.package_file"})  # endpoints serving the editor's own files
 csrf = CSRFProtect()
 
 
@@ -176,8 +177,11 @@ def session_version(user: User) -> str:
 
 def _authenticate() -> None:
     """Who is calling: an API token (``Authorization: Bearer``) or the session cookie; every
-    write from a browser session must carry its CSRF token."""
+    write from a browser session must carry its CSRF token. Static files are the same for
+    everyone, so fetching them asks the database nothing."""
     g.user = None
+    if request.endpoint in PUBLIC_FILES:
+        return
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, token = header.partition(" ")

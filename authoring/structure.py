@@ -47,7 +47,8 @@ from courses.source_checks import FILE_FIELDS, FILE_KINDS
 Kind = Literal["section", "page", "block"]
 Loc = tuple[str | int, ...]
 PARENT_KIND: dict[str, str] = {"page": "section", "block": "page"}
-ID_LISTS = ("sections", "pages", "blocks", "questions", "choices", "pairs", "items")  # lists of elements with ids
+# lists of elements with ids
+ID_LISTS = ("sections", "pages", "blocks", "questions", "choices", "pairs", "items", "statements")
 NEW_PAGE_TITLE = "New page"
 TEXT_FOLDER = "text"  # where a new text block's Markdown file goes, as in a course folder
 FILES_LISTED = 10  # files named in a "pick one of" message

@@ -447,8 +447,9 @@
   }
 
   async function addBlock(pageId, afterId, type) {
+    const sent = starter(type);
     const result = await E.structure(
-      () => ["POST", `pages/${encodeURIComponent(pageId)}/blocks`, { base_revision: cf.head, block: starter(type), after: afterId }],
+      () => ["POST", `pages/${encodeURIComponent(pageId)}/blocks`, { base_revision: cf.head, block: sent, after: afterId }],
       `the new ${type} block`,
     );
     if (!result.ok) {
@@ -457,7 +458,8 @@
     }
     const block = result.body.block;
     if (block && block.type === "text") {
-      state.texts.set(block.id, { markdown: block.markdown || "", html: "", revision: result.body.revision });
+      // The server keeps a new text block's Markdown in a file of its own: what was sent is its text.
+      state.texts.set(block.id, { markdown: sent.markdown || "", html: "", revision: result.body.revision });
     }
     await E.refresh();
     if (!block) return;

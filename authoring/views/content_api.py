@@ -16,7 +16,7 @@ from authoring.context import blobs, db, signed_in
 from authoring.course_store import reindex
 from authoring.edits import block_markdown, find_block, set_markdown, set_title
 from authoring.problems import ApiProblem, parse_body
-from authoring.revisions import Edit, Saved, State, head_snapshot, load_revision, save, snapshot_of
+from authoring.revisions import Edit, Saved, State, head_snapshot, revision_snapshot, save
 from authoring.structure import (
     Addition,
     Kind,
@@ -250,7 +250,7 @@ def post_restore(course_id: int) -> Any:
             f"from_revision: revision {body.from_revision} does not exist; the latest is {record.head}",
             "from_revision",
         )
-    old = snapshot_of(load_revision(db(), record, body.from_revision))
+    old = revision_snapshot(db(), record, body.from_revision)
     edit = restore_element(body.kind, body.id, old)
     summary = f"restored {body.kind} {body.id} from revision {body.from_revision}"
     answer, saved = _save(course_id, body.base_revision, edit, summary)
@@ -266,7 +266,7 @@ def post_move(course_id: int) -> Any:
     body = parse_body(ElementMove, request.get_json(silent=True))
     base = None
     if 1 <= body.base_revision <= record.head:
-        base = snapshot_of(load_revision(db(), record, body.base_revision)).document
+        base = revision_snapshot(db(), record, body.base_revision).document
     edit = move_element(body.kind, body.id, body.parent, body.after, base)
     answer, _saved = _save(course_id, body.base_revision, edit, f"moved {body.kind} {body.id}")
     return {**answer, "moved": {"kind": body.kind, "id": body.id, "parent": body.parent, "after": body.after}}

@@ -57,7 +57,7 @@ from typing import Any
 
 import yaml
 
-from bench.load import BUCKET_MS, ConnectionClosed, Tally, loop_lag, percentile
+from bench.load import BUCKET_MS, ConnectionClosed, Tally, loop_lag, percentile, read_body, read_head
 from deploy import processes
 from deploy.postgres import fresh_database, postgres_server
 from deploy.processes import Started
@@ -120,28 +120,11 @@ class Client:
         if body is not None:
             lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b""))
-        try:
-            head = await self.reader.readuntil(b"\r\n\r\n")
-        except asyncio.IncompleteReadError as error:
-            if not error.partial:
-                raise ConnectionClosed() from None
-            raise
-        status_line, *header_lines = head.decode("latin-1").split("\r\n")
-        fields = {}
-        for line in header_lines:
-            name, _, value = line.partition(":")
-            fields[name.strip().lower()] = value.strip()
-        if fields.get("transfer-encoding", "").lower() == "chunked":
-            parts = []
-            while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
-                parts.append((await self.reader.readexactly(size + 2))[:-2])
-            await self.reader.readuntil(b"\r\n")
-            data = b"".join(parts)
-        else:
-            data = await self.reader.readexactly(int(fields.get("content-length", "0")))
+        status, fields = await read_head(self.reader)
+        data = await read_body(self.reader, fields)
         if fields.get("connection", "").lower() == "close":
             self.close()
-        return int(status_line.split(" ", 2)[1]), data
+        return status, data
 
 
 # ------------------------------------------------------------------------------- the editor

@@ -245,35 +245,41 @@ class Connection:
         lines = [f"GET {path} HTTP/1.1", f"Host: {self.config.host}:{self.config.port}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-        try:
-            head = await self.reader.readuntil(b"\r\n\r\n")
-        except asyncio.IncompleteReadError as error:
-            if not error.partial:
-                raise ConnectionClosed() from None
-            raise
-        status_line, *header_lines = head.decode("latin-1").split("\r\n")
-        status = int(status_line.split(" ", 2)[1])
-        fields = {}
-        for line in header_lines:
-            if ":" in line:
-                name, value = line.split(":", 1)
-                fields[name.strip().lower()] = value.strip()
-        size = 0
-        if fields.get("transfer-encoding", "").lower() == "chunked":
-            while True:
-                chunk = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
-                await self.reader.readexactly(chunk + 2)
-                size += chunk
-                if chunk == 0:
-                    break
-        else:
-            size = int(fields.get("content-length", "0"))
-            if size:
-                await self.reader.readexactly(size)
+        status, fields = await read_head(self.reader)
+        size = len(await read_body(self.reader, fields))
         if fields.get("connection", "").lower() == "close":
             self.close()
         self.used = time.monotonic()
         return status, size, fields
+
+
+async def read_head(reader: asyncio.StreamReader) -> tuple[int, dict[str, str]]:
+    """A response's status and header fields (names in lower case). ``ConnectionClosed`` when the
+    server closed a kept-alive connection before answering, so the caller may reconnect once."""
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as error:
+        if not error.partial:
+            raise ConnectionClosed() from None
+        raise
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    fields = {}
+    for line in header_lines:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            fields[name.strip().lower()] = value.strip()
+    return int(status_line.split(" ", 2)[1]), fields
+
+
+async def read_body(reader: asyncio.StreamReader, fields: dict[str, str]) -> bytes:
+    """The response body after ``read_head``: chunked or of its Content-Length."""
+    if fields.get("transfer-encoding", "").lower() != "chunked":
+        return await reader.readexactly(int(fields.get("content-length", "0")))
+    parts = []
+    while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+        parts.append((await reader.readexactly(size + 2))[:-2])
+    await reader.readuntil(b"\r\n")
+    return b"".join(parts)
 
 
 class Learner:

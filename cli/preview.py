@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import signal
 import tempfile
 from pathlib import Path
 
@@ -42,6 +43,13 @@ def serve(folder: Path, host: str, port: int) -> http.server.ThreadingHTTPServer
     return http.server.ThreadingHTTPServer((host, port), handler)
 
 
+def _stop_on_ctrl_c() -> None:
+    """Ctrl-C stops the preview even when the program that started it ignored or blocked SIGINT
+    (a child inherits both): the prompt says Ctrl-C stops it."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 @click.command("preview")
 @click.argument("course_dir", type=click.Path(path_type=Path))
 @options.port
@@ -72,6 +80,7 @@ def command(course_dir: Path, port: int, host: str) -> None:
                 shown_host = f"[{shown_host}]"
             url = f"http://{shown_host}:{server.server_address[1]}/index.html"
             click.echo(f"Previewing {result.course.title!r} at {url}  (Ctrl-C to stop)")
+            _stop_on_ctrl_c()
             try:
                 server.serve_forever()
             except KeyboardInterrupt:

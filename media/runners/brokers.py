@@ -8,6 +8,7 @@ Why each setting is what it is: see ``media.runners.celery_app``.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -26,7 +27,7 @@ BROKER_SETTING = "COURSEFORGE_BROKER_URL"
 QUEUE = "courseforge.media"
 
 
-class Broker:
+class Broker(ABC):
     """One broker kind; ``url`` is COURSEFORGE_BROKER_URL as given."""
 
     name: ClassVar[str]
@@ -43,16 +44,17 @@ class Broker:
         self.url = url
 
     @property
+    @abstractmethod
     def backend_url(self) -> str:
-        raise NotImplementedError
+        """Where Celery keeps results for this broker."""
 
+    @abstractmethod
     def celery_config(self, limits: TimeLimits) -> dict[str, Any]:
         """Celery settings for this broker, for jobs held to ``limits``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def count_delivery(self, task: Task) -> int:
         """How many times this message has been delivered, this delivery included."""
-        raise NotImplementedError
 
 
 class RedisBroker(Broker):

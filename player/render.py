@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,6 +32,7 @@ from courses.model import (
     Ordering,
     Page,
     QuizBlock,
+    Section,
     SingleChoice,
     TextBlock,
     TrueFalse,
@@ -354,6 +356,46 @@ def static_files() -> dict[str, bytes]:
     return out
 
 
+def _launch_page(env: Environment, course: Course, data: dict[str, Any], t: Translator) -> bytes:
+    return (
+        env.get_template("index.html")
+        .render(
+            t=t,
+            direction=direction(course.language),
+            theme_style=theme_style(course),
+            course=course,
+            data=data,
+            data_json=_script_json(data),
+            first_page=course.pages()[0],
+            caption_language=_language_label(course.language),
+        )
+        .encode()
+    )
+
+
+def _page_fragment(
+    env: Environment,
+    course: Course,
+    page: Page,
+    section: Section,
+    media: MediaMap,
+    source: CourseSource | None,
+    t: Translator,
+) -> bytes:
+    return (
+        env.get_template("page.html")
+        .render(
+            t=t,
+            page=page,
+            section=section,
+            blocks=_page_blocks(page, media, course, source),
+            language=course.language,
+            caption_language=_language_label(course.language),
+        )
+        .encode()
+    )
+
+
 def render_site(
     course: Course, media: MediaMap, tracking: Tracking, source: CourseSource | None = None
 ) -> dict[str, bytes]:
@@ -363,37 +405,37 @@ def render_site(
         raise ValueError(f"unknown tracking {tracking!r}: expected one of {', '.join(TRACKING_KINDS)}")
     env = _environment()
     data = course_data(course, tracking)
-    pages = course.pages()
     t = Translator(course.language)
     files: dict[str, bytes] = {}
-    files["index.html"] = (
-        env.get_template("index.html")
-        .render(
-            t=t,
-            direction=direction(course.language),
-            theme_style=theme_style(course),
-            course=course,
-            data=data,
-            data_json=_script_json(data),
-            first_page=pages[0],
-            caption_language=_language_label(course.language),
-        )
-        .encode()
-    )
+    files["index.html"] = _launch_page(env, course, data, t)
     files["course.json"] = (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()
-    sections = {page.id: section for section in course.sections for page in section.pages}
-    for page in pages:
-        files[f"pages/{page.id}.html"] = (
-            env.get_template("page.html")
-            .render(
-                t=t,
-                page=page,
-                section=sections[page.id],
-                blocks=_page_blocks(page, media, course, source),
-                language=course.language,
-                caption_language=_language_label(course.language),
-            )
-            .encode()
-        )
+    for section in course.sections:
+        for page in section.pages:
+            files[f"pages/{page.id}.html"] = _page_fragment(env, course, page, section, media, source, t)
     files.update(static_files())
     return files
+
+
+_shared_environment = cache(_environment)
+"""One environment for the renders of single files below: its templates are compiled once per
+process, not once per request."""
+
+
+def render_launch_page(course: Course, tracking: Tracking) -> bytes:
+    """``index.html`` exactly as ``render_site`` writes it, alone: for the editor's live preview,
+    which serves one course's player file by file."""
+    if tracking not in TRACKING_KINDS:
+        raise ValueError(f"unknown tracking {tracking!r}: expected one of {', '.join(TRACKING_KINDS)}")
+    return _launch_page(_shared_environment(), course, course_data(course, tracking), Translator(course.language))
+
+
+def render_page(course: Course, page_id: str, media: MediaMap, source: CourseSource | None = None) -> bytes:
+    """``pages/<page_id>.html`` exactly as ``render_site`` writes it, alone: the live preview
+    renders again only the page an author changed (KeyError for a page the course lacks)."""
+    for section in course.sections:
+        for page in section.pages:
+            if page.id == page_id:
+                return _page_fragment(
+                    _shared_environment(), course, page, section, media, source, Translator(course.language)
+                )
+    raise KeyError(page_id)

@@ -476,4 +476,18 @@ async function start() {
   go(first || pages[0].id, { focus: false });
 }
 
+// ------------------------------------------------------------------ the editor's live preview
+/**
+ * The course editor shows this player beside the page an author edits, from the editor's own
+ * origin, and asks for a page by dispatching `courseforge:preview-page` on this document (detail:
+ * the page's id): its fragment is fetched again, since the author just changed it, and shown; the
+ * session, the answers and the progress stay as they are. Scripts of another origin (an LMS)
+ * cannot dispatch events here, so in a published course this never runs.
+ */
+function showPreviewPage(id) {
+  fragments.clear();
+  go(pageIndex.has(id) ? id : state.current, { focus: false });
+}
+
+document.addEventListener('courseforge:preview-page', (event) => showPreviewPage(String(event.detail)));
 start();

@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from authoring.views.course_api import blueprint as course_api
     from authoring.views.editor_pages import blueprint as editor_pages
     from authoring.views.history_pages import blueprint as history_pages
+    from authoring.views.live_preview import blueprint as live_preview
     from authoring.views.preview_api import blueprint as preview_api
     from authoring.views.publish_api import blueprint as publish_api
     from authoring.views.revision_api import blueprint as revision_api
@@ -101,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
         revision_api,
         transfer_api,
         publish_api,
+        live_preview,
         vendor,
     ):
         app.register_blueprint(blueprint)

@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from authoring.views.publish_api import blueprint as publish_api
     from authoring.views.revision_api import blueprint as revision_api
     from authoring.views.transfer_api import blueprint as transfer_api
+    from authoring.views.upload_api import blueprint as upload_api
     from authoring.views.vendor import blueprint as vendor
 
     for blueprint in (
@@ -102,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         revision_api,
         transfer_api,
         publish_api,
+        upload_api,
         live_preview,
         vendor,
     ):

@@ -143,3 +143,33 @@ class Build(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class MediaUpload(Base):
+    """A media file sent to a course in chunks, then checked, stored and transcoded. Its bytes
+    so far are in a file under the data folder; how many have arrived (``received``), what
+    became of the file and the progress of its media job are here, so every editor process
+    answers the same offset and status, and any of them takes the next chunk."""
+
+    __tablename__ = "media_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(255))  # the safe file name, as the course file will be named
+    kind: Mapped[str] = mapped_column(String(16))  # video, audio, image or captions
+    size: Mapped[int] = mapped_column(BigInteger)  # as declared when the upload began
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    base_revision: Mapped[int] = mapped_column()  # the revision the author saw when it began
+    block_id: Mapped[str | None] = mapped_column(String(64))  # the block it is for (once added, the new one)
+    page_id: Mapped[str | None] = mapped_column(String(64))  # with no block: the page a new block goes on
+    new_block: Mapped[str | None] = mapped_column(Text)  # that new block's other fields (JSON)
+    status: Mapped[str] = mapped_column(String(16), default="receiving")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)  # of the media job, 0 to 1
+    path: Mapped[str | None] = mapped_column(String(500))  # the course file it became
+    blob_sha256: Mapped[str | None] = mapped_column(String(64))
+    revision: Mapped[int | None] = mapped_column()  # the revision that added it
+    problems: Mapped[str] = mapped_column(Text, default="[]")  # why it was refused or its job failed
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()

@@ -1,0 +1,146 @@
+"""The media job of an uploaded file: the very job a build of the course makes for that block
+(``media.jobs``), started on the configured runner (in this process, or Celery workers) as soon
+as the file is in the course, so the build after finds its outputs in the cache.
+
+Its status is written to the upload's row: queued until the runner reports the job moving,
+running with the fraction ffmpeg's progress gives, then done, or failed with the pipeline's
+message. In the database, so any editor process answers a poll.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+
+from sqlalchemy.orm import Session
+
+from authoring.context import Editor
+from authoring.media_uploads import (
+    DONE,
+    FAILED,
+    QUEUED,
+    RUNNING,
+    discard,
+    problem_json,
+    received_file,
+)
+from authoring.models import MediaUpload, utcnow
+from authoring.revisions import Snapshot
+from authoring.structure import locate
+from courses.errors import Problem
+from media import jobs
+from media.errors import MediaError, media_problem
+from media.probe import media_limits
+from media.runners import JobsFailed, get_runner
+from settings import Settings
+
+WRITE_EVERY_SECONDS = 0.25  # progress reaches the database this often at most
+STALE_SECONDS = 120.0  # past the job timeout with no word from the job: its editor process stopped
+log = logging.getLogger(__name__)
+
+
+def media_job(state: Editor, upload: MediaUpload, snapshot: Snapshot) -> jobs.Job | None:
+    """The job a build makes of the uploaded file in its block (None for captions and posters,
+    which a build uses as they are). A video's job makes a poster unless the block has one, as
+    in ``media.pipeline``, so both have the same cache key."""
+    found = locate(snapshot.document, "block", str(upload.block_id))
+    if found is None or upload.path is None:
+        return None
+    block = found.element
+    local = received_file(state, upload)
+    limits = media_limits(state.settings)
+    if block.get("type") == "video" and block.get("src") == upload.path:
+        return jobs.renditions_job(local, upload.path, limits, state.settings.hls, poster=block.get("poster") is None)
+    if block.get("type") == "narration" and block.get("src") == upload.path:
+        return jobs.narration_job(local, upload.path, limits)
+    if block.get("type") == "image" and block.get("src") == upload.path:
+        return jobs.image_job(local, upload.path, limits)
+    return None
+
+
+def start_job(state: Editor, session: Session, upload: MediaUpload, snapshot: Snapshot) -> None:
+    """Start the upload's media job in the background (or, with none to run, mark it done)."""
+    try:
+        job = media_job(state, upload, snapshot)
+    except MediaError as error:
+        _end(session, upload.id, error.problems)
+        discard(state, upload)
+        return
+    if job is None:
+        _end(session, upload.id, [])
+        discard(state, upload)
+        return
+    thread = threading.Thread(
+        target=run_job, args=(state, upload.id, job), name=f"media-upload-{upload.id}", daemon=True
+    )
+    thread.start()
+
+
+class _Progress:
+    """The runner's progress callback, written to the upload's row (not too often)."""
+
+    def __init__(self, session: Session, upload_id: int) -> None:
+        self.session = session
+        self.upload_id = upload_id
+        self.written = 0.0
+
+    def __call__(self, _label: str, fraction: float) -> None:
+        now = time.monotonic()
+        if fraction < 1.0 and now - self.written < WRITE_EVERY_SECONDS:
+            return
+        self.written = now
+        upload = self.session.get(MediaUpload, self.upload_id)
+        if upload is not None:
+            upload.status, upload.progress = RUNNING, max(upload.progress, min(1.0, max(0.0, fraction)))
+            upload.updated_at = utcnow()
+            self.session.commit()
+
+
+def run_job(state: Editor, upload_id: int, job: jobs.Job) -> None:
+    """Run the job on the configured runner and record how it ended; the received file is
+    removed afterwards (the course keeps its blob)."""
+    session = state.database.session()
+    problems: list[Problem] = []
+    try:
+        try:
+            get_runner(state.settings).run([job.to_dict()], _Progress(session, upload_id))
+        except JobsFailed as failed:
+            problems = [
+                media_problem(job.label, line.removeprefix(f"{job.label}: "))
+                for failure in failed.failures
+                for line in failure.message.splitlines()
+            ]
+        except MediaError as error:  # no runner at all: no broker, no worker
+            problems = list(error.problems)
+        except Exception as error:  # a fault in the runner itself: ended, so the page stops waiting
+            log.exception("media job of upload %s failed", upload_id)
+            problems = [media_problem(job.label, f"the media job stopped unexpectedly: {error}")]
+        _end(session, upload_id, problems)
+    finally:
+        upload = session.get(MediaUpload, upload_id)
+        if upload is not None:
+            discard(state, upload)
+        session.close()
+
+
+def _end(session: Session, upload_id: int, problems: list[Problem]) -> None:
+    session.rollback()
+    upload = session.get(MediaUpload, upload_id)
+    if upload is None:  # the course was deleted meanwhile
+        return
+    upload.finished_at = upload.updated_at = utcnow()
+    if problems:
+        upload.status, upload.problems = FAILED, json.dumps([problem_json(p) for p in problems])
+    else:
+        upload.status, upload.progress = DONE, 1.0
+    session.commit()
+
+
+def stale(upload: MediaUpload, settings: Settings) -> bool:
+    """Whether a job shown queued or running died with the editor process that ran it: no word
+    from it for longer than a job may take. A job queued for Celery workers may wait longer."""
+    if upload.status != RUNNING and not (upload.status == QUEUED and settings.broker_url is None):
+        return False
+    return (utcnow() - upload.updated_at).total_seconds() > settings.job_timeout + STALE_SECONDS

@@ -1,5 +1,5 @@
 """Courses entering the editor's database, by import, creation or duplication, and the search
-text kept in step with each new revision. Free of Flask, so the first-run import of ``courseforge
+that indexes what was saved since it last looked. Free of Flask, so the first-run import of ``courseforge
 serve`` and the web views share it."""
 
 from __future__ import annotations
@@ -7,14 +7,16 @@ from __future__ import annotations
 import secrets
 import tempfile
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from authoring.course_files import ImportedCourse, import_folder
 from authoring.course_yaml import course_document, course_yaml
 from authoring.models import CourseRecord, User
-from authoring.revisions import Snapshot, first_revision
-from authoring.search import course_text, index_course
+from authoring.revisions import Snapshot, first_revision, revision_snapshot
+from authoring.search import STALE, course_text, index_course, index_if_unsaved, matching, terms
 from courses.loader import COURSE_FILE
 from courses.model import Course
 from courses.scaffold import create_course
@@ -38,6 +40,25 @@ def reindex(session: Session, record: CourseRecord, snapshot: Snapshot, blobs: B
     course = snapshot.course()
     record.title = course.title
     index_course(session, record, course_text(course, snapshot.files, blobs))
+
+
+def search(session: Session, courses: Select[Any], query: str, blobs: BlobStore) -> Select[Any]:
+    """``courses`` narrowed to those holding every word of ``query``, once those of them saved
+    since they were last indexed are indexed (and committed)."""
+    if not terms(query):
+        return courses
+    stale = session.execute(
+        courses.with_only_columns(CourseRecord.id, CourseRecord.head, CourseRecord.title).where(
+            CourseRecord.search_text == STALE
+        )
+    ).all()
+    for course_id, head, title in stale:
+        record = session.get_one(CourseRecord, course_id)
+        snapshot = revision_snapshot(session, record, head)
+        index_if_unsaved(session, course_id, head, title, course_text(snapshot.course(), snapshot.files, blobs))
+    if stale:
+        session.commit()
+    return matching(courses, session, query)
 
 
 def import_course_folder(session: Session, owner: User, folder: Path, blobs: BlobStore) -> CourseRecord:

@@ -39,6 +39,7 @@ from authoring import database
 from authoring.course_yaml import course_yaml
 from authoring.models import CourseRecord, Revision, User, utcnow
 from authoring.problems import ApiProblem
+from authoring.search import STALE
 from courses.errors import Problem, field_path
 from courses.loader import COURSE_FILE
 from courses.model import Course
@@ -373,9 +374,7 @@ def _conflicts(base: Snapshot, head: Snapshot, edits: Sequence[Edit], blobs: Blo
     return found
 
 
-def restore(
-    session: Session, course: CourseRecord, number: int, base: int, author: User, on_saved: Callable[[Snapshot], None]
-) -> Snapshot:
+def restore(session: Session, course: CourseRecord, number: int, base: int, author: User) -> Snapshot:
     """A new revision holding revision ``number``'s course exactly; refused (409) when the course
     changed since ``base``, so a restore never discards work its author has not seen."""
     lock_course(session, course)
@@ -390,7 +389,7 @@ def restore(
                 head_revision=course.head,
             )
         snapshot = old.snapshot(course.head + 1)
-        _store(session, course, snapshot, old, base, author, f"restored revision {number}", on_saved)
+        _store(session, course, snapshot, old, base, author, f"restored revision {number}")
         return snapshot
     except BaseException:
         session.rollback()
@@ -405,7 +404,6 @@ def replace_course(
     base: int | None,
     author: User,
     summary: str,
-    on_saved: Callable[[Snapshot], None],
 ) -> Saved:
     """A new revision holding a whole course sent from outside (``courseforge push``): refused
     (409) when the course changed since ``base``, unless ``base`` is None (forced); nothing is
@@ -426,7 +424,7 @@ def replace_course(
             return Saved(head, created=False)
         new = Stored(json.dumps(document, ensure_ascii=False), json.dumps(files, sort_keys=True))
         snapshot = Snapshot(head.number + 1, document, files)
-        _store(session, course, snapshot, new, head.number, author, summary, on_saved)
+        _store(session, course, snapshot, new, head.number, author, summary)
         return Saved(snapshot, created=True)
     except BaseException:
         session.rollback()
@@ -441,14 +439,16 @@ def _store(
     base: int,
     author: User,
     summary: str,
-    on_saved: Callable[[Snapshot], None] | None,
+    on_saved: Callable[[Snapshot], None] | None = None,
 ) -> None:
     """Store ``snapshot`` (its row's text: ``stored``) as the course's new head and commit; the
     caller holds the course's lock. The course row is changed through the session, so its head,
-    title and search text (``on_saved``) go out in one statement."""
+    title and search text, marked out of date for the next search to index, go out in one
+    statement."""
     course.head = snapshot.number
     course.title = str(snapshot.document.get("title", course.title))
     course.updated_at = utcnow()
+    course.search_text = STALE
     if on_saved is not None:
         on_saved(snapshot)
     session.execute(

@@ -1,6 +1,8 @@
 """Finding courses by their words: SQLite's FTS5 on the embedded database, PostgreSQL's full
-text search on PostgreSQL. Each save refreshes the course's search text (titles, descriptions,
-Markdown, questions), so a search finds what the latest revision says.
+text search on PostgreSQL. A save only marks the course's search text out of date (``STALE``);
+the next search first indexes the courses it could find that were saved since (titles,
+descriptions, Markdown, questions: ``authoring.course_store.search``), so a search finds what the
+latest revision says while an author typing, who saves every second or two, pays for none of it.
 
 A Markdown file's words are kept per process by the blob's SHA-256 (a blob never changes), so a
 save reads only the file it wrote, not every file of the course.
@@ -13,7 +15,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Select, func, literal_column, select, text, update
 from sqlalchemy.orm import Session
 
 from authoring.models import CourseRecord
@@ -23,6 +25,7 @@ from storage import BlobStore
 MAX_TERMS = 12
 MARKDOWN_FILE_CHARS = 200_000
 CACHED_TEXT_CHARS = 16_000_000  # the Markdown files' words kept per process, at most
+STALE = ""  # the search text of a course saved since it was last indexed (a course's text holds its title)
 
 
 class BlobTexts:
@@ -84,12 +87,30 @@ def index_course(session: Session, record: CourseRecord, body: str) -> None:
     """Store ``body`` as the course's search text (and in the FTS5 table on SQLite, replacing the
     course's row in one statement)."""
     record.search_text = body
+    if record.id is None:
+        session.flush()
+    _index_row(session, record.id, record.title, body)
+
+
+def index_if_unsaved(session: Session, course_id: int, head: int, title: str, body: str) -> None:
+    """Store ``body``, made from revision ``head``, as the search text of a course marked
+    ``STALE``, unless a save since has moved its head (its text is then stale again, and left to
+    the next search). Touches only the search columns, so it never undoes a save."""
+    stored = session.execute(
+        update(CourseRecord)
+        .where(CourseRecord.id == course_id, CourseRecord.head == head, CourseRecord.search_text == STALE)
+        .values(search_text=body)
+        .execution_options(synchronize_session=False)
+    )
+    if stored.rowcount:  # type: ignore[attr-defined]
+        _index_row(session, course_id, title, body)
+
+
+def _index_row(session: Session, course_id: int, title: str, body: str) -> None:
     if session.get_bind().dialect.name == "sqlite":
-        if record.id is None:
-            session.flush()
         session.execute(
             text("INSERT OR REPLACE INTO course_search (rowid, body) VALUES (:id, :body)"),
-            {"id": record.id, "body": f"{record.title}\n{body}"},
+            {"id": course_id, "body": f"{title}\n{body}"},
         )
 
 

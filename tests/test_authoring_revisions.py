@@ -116,6 +116,38 @@ def test_search_finds_words_of_the_latest_revision(app):
     assert ada.client.get('/api/courses?q=" OR 1=1 -- *').status_code == 200  # query syntax is not passed on
     page = ada.client.get("/courses?q=zebra").get_data(as_text=True)
     assert "Two blocks" in page and "Security basics" not in page
+    # Saves in a row, none searched in between: the search sees only the last one's words.
+    for number, words in ((3, "Giraffes only"), (4, "Okapis now")):
+        ada.api("PUT", f"/api/courses/{course}/blocks/{block}/markdown",
+                json={"base_revision": number, "markdown": words})
+    assert ada.client.get("/api/courses?q=zebra").get_json()["courses"] == []
+    assert ada.client.get("/api/courses?q=giraffes").get_json()["courses"] == []
+    assert [c["id"] for c in ada.client.get("/api/courses?q=okapis").get_json()["courses"]] == [course]
+    # A deleted course is not found; brought back, it is found again.
+    ada.api("DELETE", f"/api/courses/{course}")
+    assert ada.client.get("/api/courses?q=okapis").get_json()["courses"] == []
+    ada.api("POST", f"/api/courses/{course}/undelete")
+    assert [c["id"] for c in ada.client.get("/api/courses?q=okapis").get_json()["courses"]] == [course]
+
+
+def test_a_search_never_stores_words_older_than_a_save_made_while_it_indexed(app):
+    from authoring.context import EXTENSION
+    from authoring.models import CourseRecord
+    from authoring.search import STALE, index_if_unsaved
+
+    ada, _bob, course, _page, block = two_authors(app)
+    session = app.extensions[EXTENSION].database.session()
+    try:
+        # The search read head 2 and made its words; a save made head 3 before it stored them.
+        ada.api("PUT", f"/api/courses/{course}/blocks/{block}/markdown",
+                json={"base_revision": 2, "markdown": "Newer words"})
+        index_if_unsaved(session, course, 2, "Two blocks", "Older words")
+        session.commit()
+        assert session.get_one(CourseRecord, course).search_text == STALE
+    finally:
+        session.close()
+    assert ada.client.get("/api/courses?q=older").get_json()["courses"] == []
+    assert [c["id"] for c in ada.client.get("/api/courses?q=newer").get_json()["courses"]] == [course]
 
 
 def test_markdown_and_titles_reach_html_only_sanitised(app):
@@ -123,7 +155,9 @@ def test_markdown_and_titles_reach_html_only_sanitised(app):
     hostile = "# Hi\n\n<script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3))"
     saved = ada.api("PUT", f"/api/courses/{course}/blocks/{block}/markdown",
                     json={"base_revision": 2, "markdown": hostile})
-    assert "<script" not in saved.get_json()["html"] and "onerror" not in saved.get_json()["html"]
+    assert saved.status_code == 200 and "html" not in saved.get_json()  # a save stores; the preview renders
+    rendered = ada.api("POST", "/api/preview/markdown", json={"markdown": hostile}).get_json()["html"]
+    assert "<script" not in rendered and "onerror" not in rendered
     ada.api("PATCH", f"/api/courses/{course}/pages/{page}",
             json={"base_revision": 3, "title": "<b onmouseover=alert(4)>Bold</b>"})
     html = ada.client.get(f"/courses/{course}").get_data(as_text=True)

@@ -69,8 +69,8 @@
       on: {
         state: showState(saveState),
         saved(body, value) {
-          state.texts.set(id, { markdown: value, html: body.html || "", revision: body.revision });
-          if (area.value === value && typeof body.html === "string") preview.innerHTML = body.html;
+          // The preview already shows what was typed; drawn again, the block asks for it anew.
+          state.texts.set(id, { markdown: value, html: null, revision: body.revision });
         },
         conflict(body, value) {
           const theirs = body.conflicts && body.conflicts[0] ? String(body.conflicts[0].theirs ?? "") : "";

@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from authoring.access import course_for
 from authoring.api_docs import Number, QueryParameter, documented, query_number
 from authoring.context import blobs, db, signed_in
-from authoring.course_store import reindex
 from authoring.edits import block_markdown, find_block, set_markdown, set_title
 from authoring.problems import ApiProblem, parse_body
 from authoring.revisions import Edit, Saved, State, head_snapshot, revision_snapshot, save
@@ -94,9 +93,7 @@ def _save(course_id: int, base: int, edit: Edit, summary: str) -> tuple[dict[str
     user = signed_in()
     record = course_for(db(), user, course_id, write=True)
     try:
-        saved = save(
-            db(), record, base, [edit], user, summary, blobs(), on_saved=lambda s: reindex(db(), record, s, blobs())
-        )
+        saved = save(db(), record, base, [edit], user, summary, blobs())
     except ApiProblem as problem:
         if problem.status == 409:  # a conflict found while applying the edit knows no revision number
             problem.extra.setdefault("head_revision", record.head)
@@ -131,7 +128,7 @@ def get_block(course_id: int, block_id: str) -> Any:
 def put_markdown(course_id: int, block_id: str) -> Any:
     body = parse_body(MarkdownChange, request.get_json(silent=True))
     answer, _saved = _save(course_id, body.base_revision, set_markdown(block_id, body.markdown), f"text {block_id}")
-    return {**answer, "html": render_markdown(body.markdown)}
+    return answer
 
 
 @blueprint.put("/blocks/<block_id>")

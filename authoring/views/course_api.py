@@ -17,12 +17,12 @@ from authoring.accounts import find_user
 from authoring.api_docs import Number, QueryParameter, documented, query_number
 from authoring.context import blobs, db, editor, signed_in, signed_in_author
 from authoring.course_files import ImportRefused, export_zip, import_deck_file, import_zip
-from authoring.course_store import add_course, duplicate, new_course, reindex
+from authoring.course_store import add_course, duplicate, new_course, search
 from authoring.edits import SETTINGS, set_setting
 from authoring.models import CourseRecord, CourseShare, User, utcnow
 from authoring.problems import ApiProblem, parse_body
 from authoring.revisions import head_snapshot, load_revision, save, snapshot_of
-from authoring.search import matching, unindex_course
+from authoring.search import STALE, unindex_course
 from authoring.uploads import received
 from courses.model import Text
 from courses.scaffold import ScaffoldError
@@ -77,7 +77,7 @@ def summary(record: CourseRecord, user: User) -> dict[str, Any]:
 def list_courses() -> Any:
     user = signed_in()
     query = request.args.get("q", "")
-    statement = matching(visible(user), db(), query).order_by(CourseRecord.updated_at.desc()).limit(LIST_LIMIT)
+    statement = search(db(), visible(user), query, blobs()).order_by(CourseRecord.updated_at.desc()).limit(LIST_LIMIT)
     return {"query": query, "courses": [summary(record, user) for record in db().scalars(statement)]}
 
 
@@ -189,7 +189,7 @@ def undelete(course_id: int) -> Any:
     user = signed_in()
     record = deleted_course_for(db(), user, course_id)
     record.deleted_at = None
-    reindex(db(), record, head_snapshot(db(), record), blobs())
+    record.search_text = STALE  # its search row went with the delete: the next search makes it again
     db().commit()
     return summary(record, user)
 
@@ -221,7 +221,6 @@ def change_settings(course_id: int) -> Any:
         user,
         "settings: " + ", ".join(changes),
         blobs(),
-        on_saved=lambda snapshot: reindex(db(), record, snapshot, blobs()),
     )
     return {"revision": saved.snapshot.number, "merged": saved.merged, "saved": saved.created}
 

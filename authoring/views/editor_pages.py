@@ -16,13 +16,13 @@ from sqlalchemy import select
 from authoring.access import can_edit, can_manage, course_for, deleted_course_for, visible
 from authoring.api_docs import query_number
 from authoring.context import blobs, db, signed_in, signed_in_author
-from authoring.course_store import duplicate, new_course, reindex
+from authoring.course_store import duplicate, new_course, search
 from authoring.edits import SETTINGS, block_markdown
 from authoring.models import CourseRecord, utcnow
 from authoring.problems import ApiProblem
 from authoring.publishing import FORMATS, recent_builds
 from authoring.revisions import State, head_snapshot
-from authoring.search import matching, unindex_course
+from authoring.search import STALE, unindex_course
 from authoring.uploads import PPTX
 from authoring.views.course_api import import_upload
 from authoring.views.publish_api import build_json
@@ -54,7 +54,8 @@ def home() -> Any:
 def course_list(problem: ApiProblem | None = None, status: int = 200) -> Any:
     user = signed_in()
     query = request.args.get("q", "")
-    courses = db().scalars(matching(visible(user), db(), query).order_by(CourseRecord.updated_at.desc()).limit(200))
+    found = search(db(), visible(user), query, blobs())
+    courses = db().scalars(found.order_by(CourseRecord.updated_at.desc()).limit(200))
     deleted = None
     deleted_id = query_number(request.args, "deleted")
     if deleted_id is not None:
@@ -192,7 +193,7 @@ def delete(course_id: int) -> Any:
 def undelete(course_id: int) -> Any:
     record = deleted_course_for(db(), signed_in(), course_id)
     record.deleted_at = None
-    reindex(db(), record, head_snapshot(db(), record), blobs())
+    record.search_text = STALE  # its search row went with the delete: the next search makes it again
     db().commit()
     return redirect(url_for("editor.course_page", course_id=record.id))
 

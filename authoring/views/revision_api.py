@@ -12,7 +12,6 @@ from sqlalchemy import select
 from authoring.access import course_for
 from authoring.api_docs import Number, QueryParameter, documented, query_number
 from authoring.context import blobs, db, signed_in
-from authoring.course_store import reindex
 from authoring.models import Revision
 from authoring.problems import parse_body
 from authoring.revisions import diff, load_revision, restore, snapshot_of
@@ -77,5 +76,5 @@ def restore_revision(course_id: int, number: int) -> Any:
     user = signed_in()
     record = course_for(db(), user, course_id, write=True)
     body = parse_body(Restore, request.get_json(silent=True))
-    snapshot = restore(db(), record, number, body.base_revision, user, lambda s: reindex(db(), record, s, blobs()))
+    snapshot = restore(db(), record, number, body.base_revision, user)
     return {"revision": snapshot.number, "restored": number}

@@ -19,7 +19,6 @@ from authoring.access import course_for, visible
 from authoring.api_docs import Number, documented
 from authoring.context import blobs, db, editor, signed_in
 from authoring.course_files import ImportRefused, import_zip
-from authoring.course_store import reindex
 from authoring.course_yaml import course_document
 from authoring.models import CourseRecord, Revision
 from authoring.problems import ApiProblem, parse_body
@@ -92,7 +91,6 @@ def import_revision(course_id: int) -> Any:
         None if fields.force else fields.base_revision,
         user,
         "pushed" + (" (forced)" if fields.force else ""),
-        lambda snapshot: reindex(db(), record, snapshot, blobs()),
     )
     after = saved.snapshot.files
     return {

@@ -606,3 +606,74 @@ def test_a_large_file_is_received_checked_and_stored_in_constant_memory(tmp_path
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+# --------------------------------------------------------------------------- schema and API document
+def only_uploads(name, type_, _parents) -> bool:
+    return type_ != "table" or name == "media_uploads"
+
+
+@pytest.mark.services
+def test_the_migration_creates_exactly_the_uploads_table_the_model_describes(tmp_path, postgres_database):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from authoring.database import Database
+    from authoring.models import Base
+
+    for url in (f"sqlite:///{tmp_path / 'editor.db'}", postgres_database):
+        database = Database(url)
+        database.upgrade()
+        with database.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"include_name": only_uploads})
+            differences = [d for d in compare_metadata(context, Base.metadata)
+                           if "media_uploads" in repr(d)]
+        database.engine.dispose()
+        assert differences == [], (url.split(":")[0], differences)
+
+
+def test_the_upload_operations_are_documented_and_schemathesis_finds_no_undocumented_answer(sqlite_app, media_env,
+                                                                                            tmp_path):
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    token = add_account(sqlite_app, "author@example.org", token=True)
+    bearer = {"Authorization": f"Bearer {token}"}
+    folder = write_course_folder(tmp_path / "small-course")
+    assert sqlite_app.test_client().post("/api/courses/import", data=folder_zip(folder, "small"), headers=bearer,
+                                         content_type="application/zip").status_code == 201
+    document = sqlite_app.test_client().get("/api/openapi.json").get_json()
+    operations = {(path, method) for path, methods in document["paths"].items() if "/uploads" in path
+                  for method in methods}
+    assert operations == {("/api/courses/{course_id}/uploads", "get"), ("/api/courses/{course_id}/uploads", "post"),
+                          ("/api/courses/{course_id}/uploads/{upload_id}", "get"),
+                          ("/api/courses/{course_id}/uploads/{upload_id}", "put"),
+                          ("/api/courses/{course_id}/uploads/{upload_id}", "delete")}
+    post = document["paths"]["/api/courses/{course_id}/uploads"]["post"]
+    assert post["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/NewUpload"}
+    assert {"403", "409", "413", "415", "422"} <= set(post["responses"])
+
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", sqlite_app)
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+    failures: dict[str, str] = {}
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if "/uploads" not in operation.path:
+            continue
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=25, deadline=None, database=None, derandomize=True,
+                  suppress_health_check=list(HealthCheck))
+        def run(case):
+            case.call_and_validate(headers=bearer, checks=checks)
+
+        try:
+            run()
+        except Exception as error:  # noqa: BLE001 - every operation's failure is reported together
+            failures[operation.label] = str(error)[:3000]
+    assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())

@@ -249,6 +249,65 @@ def test_a_name_other_bytes_hold_gets_a_new_name_and_the_same_bytes_keep_theirs(
     assert files["media/photo.png"] == first.read_bytes() and files["media/photo-2.png"] == second.read_bytes()
 
 
+def test_an_upload_merges_with_edits_made_meanwhile_and_conflicts_only_on_its_own_field(author, tmp_path):
+    course = small_course(author, tmp_path)
+    base = head(author, course)
+    first = png(tmp_path / "plan.png", 120, 80).read_bytes()
+    begun = begin(author, course, "plan.png", len(first), "image", block_id="i-plan").get_json()
+    image = next(b for b in blocks_of(author, course, "p-text") if b["id"] == "i-plan")
+    changed = author.api("PUT", f"/api/courses/{course}/blocks/i-plan",
+                         json={"base_revision": base, "block": {**image, "alt": "The floor plan, first floor"}})
+    assert changed.status_code == 200, changed.get_json()
+    finished = send(author, begun["url"], first, 0, len(first))
+    assert finished.status_code == 200, finished.get_json()
+    assert finished.get_json()["revision"] == base + 2
+    image = next(b for b in blocks_of(author, course, "p-text") if b["id"] == "i-plan")
+    assert image["src"] == "media/plan.png" and image["alt"] == "The floor plan, first floor"  # both kept
+
+    (tmp_path / "b").mkdir()
+    second = png(tmp_path / "b" / "other.png", 60, 40).read_bytes()
+    late = begin(author, course, "other.png", len(second), "image", block_id="i-plan").get_json()
+    third = png(tmp_path / "third.png", 90, 30).read_bytes()
+    assert upload(author, course, tmp_path / "third.png", "image", block_id="i-plan").status_code == 200
+    revision, files = head(author, course), course_files(author, course)
+    refused = send(author, late["url"], second, 0, len(second))
+    assert refused.status_code == 422, refused.get_json()
+    assert "block i-plan was changed by someone else since revision" in refused.get_json()["detail"]
+    assert head(author, course) == revision and course_files(author, course) == files
+    assert files["media/third.png"] == third
+
+
+def test_two_chunks_of_one_upload_at_once_the_second_is_a_409(sqlite_app, media_env, tmp_path):
+    """Two processes (here two connections) sending the same chunk: the second is refused while
+    the first is being written, with the offset to go on from."""
+    served = LiveEditor(sqlite_app)
+    try:
+        ada = signed_in(sqlite_app, "ada@example.org")
+        course = small_course(ada, tmp_path)
+        token = add_account(sqlite_app, "ci@example.org", token=True)
+        assert ada.api("POST", f"/api/courses/{course}/shares", json={"email": "ci@example.org"}).status_code == 201
+        data = make_video(tmp_path / "clip.mp4", seconds=1).read_bytes()
+        url = begin(ada, course, "clip.mp4", len(data), "video", page_id="p-text").get_json()["url"]
+        with socket.create_connection(("127.0.0.1", served.server.server_port), timeout=30) as slow:
+            head_lines = [f"PUT {url} HTTP/1.1", "Host: 127.0.0.1", f"Authorization: Bearer {token}",
+                          "Content-Type: application/octet-stream", f"Content-Length: {len(data)}",
+                          "Upload-Offset: 0", "", ""]
+            slow.sendall("\r\n".join(head_lines).encode() + data[:1000])
+            time.sleep(0.5)  # the first chunk is being written, its connection still open
+            second = raw_put(served.server.server_port, url, token,
+                             {"Content-Length": str(len(data)), "Upload-Offset": "0"}, data, close_after=False)
+            assert second.startswith(b"HTTP/1.1 409"), second[:300]
+            assert b"another chunk of this upload is being received" in second
+            slow.sendall(data[1000:])
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                answer += slow.recv(65536)
+            assert answer.startswith(b"HTTP/1.1 200"), answer[:300]
+        assert ada.api("GET", url).get_json()["offset"] == len(data)
+    finally:
+        served.stop()
+
+
 # --------------------------------------------------------------------------- dropped connections
 def raw_put(port: int, path: str, token: str, headers: dict[str, str], body: bytes, close_after: bool) -> bytes:
     """A PUT over a plain socket: ``body`` is sent, then the socket is closed at once when

@@ -173,3 +173,85 @@ class MediaUpload(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class ReviewLink(Base):
+    """A link an author sends to someone without an account to review one revision of a course:
+    only the SHA-256 of its token is kept (like ``ApiToken``), so the address is shown once, and a
+    database leak opens no course. Revoking keeps the row, so its comments still say where they
+    came from."""
+
+    __tablename__ = "review_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column()  # the revision the reviewer sees, frozen
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    created_by: Mapped[User | None] = relationship()
+
+
+class ReviewComment(Base):
+    """A comment pinned to a block (and within it to a question, or to a second of a video) by
+    the element's stable id, so it stays on its block however the course is edited later; the
+    revision it was made on is kept to say what the commenter saw. Written by a reviewer through
+    a link (``author_name``) or by an editor account (``author_id``)."""
+
+    __tablename__ = "review_comments"
+    __table_args__ = (Index("ix_review_comments_course_id_revision", "course_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column()
+    block_id: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str | None] = mapped_column(String(64))
+    video_second: Mapped[int | None] = mapped_column()
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("review_links.id", ondelete="SET NULL"))
+    author_name: Mapped[str | None] = mapped_column(String(80))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column()
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+    link: Mapped[ReviewLink | None] = relationship()
+    replies: Mapped[list[ReviewReply]] = relationship(order_by="ReviewReply.id", cascade="all, delete-orphan")
+
+
+class ReviewReply(Base):
+    """One reply in a comment's thread, by a reviewer through a link or by an editor account."""
+
+    __tablename__ = "review_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("review_comments.id", ondelete="CASCADE"), index=True)
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("review_links.id", ondelete="SET NULL"))
+    author_name: Mapped[str | None] = mapped_column(String(80))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+
+class ReviewWrite(Base):
+    """One comment or reply sent through a review link, counted per link and address within a
+    time window (``authoring.review``), in the database like ``LoginFailure``, so every editor
+    process enforces the same limit on a link anyone holding it may write through."""
+
+    __tablename__ = "review_writes"
+    __table_args__ = (Index("ix_review_writes_link_id_address_at", "link_id", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("review_links.id", ondelete="CASCADE"))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

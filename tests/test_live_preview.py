@@ -388,3 +388,17 @@ def test_a_revision_is_rendered_once_and_each_answer_says_where_its_time_went(st
     assert renamed.status_code == 200, renamed.get_json()
     changed = client.head(f"{stored.player}/latest/scorm2004/index.html")
     assert changed.headers["ETag"] != launch.headers["ETag"] and changed.headers["X-Courseforge-Revision"] == "3"
+
+
+def test_a_page_not_open_yet_in_a_linear_course_is_named(editor, page):
+    answer = editor.ada.api("PATCH", f"/api/courses/{editor.course}/settings",
+                            json={"base_revision": 1, "navigation": "linear"})
+    assert answer.status_code == 200, answer.get_json()
+    player = open_preview(editor, page, at="p-q")
+    expect(player.locator("#main h1")).to_have_text("Alpha")  # a learner starts at the start
+    expect(page.locator("#preview-state")).to_have_text(
+        "Showing 'Alpha' at revision 2: 'Check' is not open to learners yet in this attempt "
+        "(the course's navigation is linear).")
+    player.get_by_role("button", name="Next").click()
+    page.get_by_role("link", name="Beta").click()  # read by the learner: it opens
+    expect(player.locator("#main h1")).to_have_text("Beta")

@@ -158,13 +158,17 @@ async function show(page) {
     how = "relaunched";
     shownPage = await launch(true, terminated ? "the attempt had ended" : "the course's outline changed");
   }
+  let opened = true;
   if (page && (how === "in place" || shownPage !== page)) {
     const doc = frame.contentDocument;
-    const waiting = pageShown(doc, articleOf(doc), page);
+    const before = articleOf(doc);
     doc.dispatchEvent(new doc.defaultView.CustomEvent("courseforge:preview-page", { detail: page }));
-    shownPage = await waiting;
+    // The player marks its page area busy at once when it goes to a page; it does not when the
+    // page is not open to the learner yet (linear navigation), and keeps showing the one it has.
+    opened = doc.getElementById("main").getAttribute("aria-busy") === "true";
+    if (opened) shownPage = await pageShown(doc, before, page);
   }
-  return { page: shownPage, revision, how };
+  return { page: shownPage, wanted: page, opened, revision, how };
 }
 
 // One page shown at a time; asks that come meanwhile are answered together by the next one.

@@ -192,8 +192,13 @@
       performance.measure("preview-refresh", { start: request.start, end, detail });
       took = took === null ? end - request.start : Math.max(took, end - request.start);
     }
-    const title = editor.locate("page", message.page)?.item.title || message.page || "no page";
-    state.textContent = `Showing '${title}' at revision ${message.revision} (${message.how}${took === null ? "" : `, ${Math.round(took)} ms`}).`;
+    const title = (id) => editor.locate("page", id)?.item.title || id || "no page";
+    const showing = `Showing '${title(message.page)}' at revision ${message.revision}`;
+    if (message.opened === false) {
+      state.textContent = `${showing}: '${title(message.wanted)}' is not open to learners yet in this attempt (the course's navigation is linear).`;
+    } else {
+      state.textContent = `${showing} (${message.how}${took === null ? "" : `, ${Math.round(took)} ms`}).`;
+    }
   }
 
   // ------------------------------------------------------------------ the log

@@ -87,6 +87,8 @@ def _register_blueprints(app: Flask) -> None:
     from authoring.views.live_preview import blueprint as live_preview
     from authoring.views.preview_api import blueprint as preview_api
     from authoring.views.publish_api import blueprint as publish_api
+    from authoring.views.review_api import blueprint as review_api
+    from authoring.views.review_pages import blueprint as review_pages
     from authoring.views.revision_api import blueprint as revision_api
     from authoring.views.transfer_api import blueprint as transfer_api
     from authoring.views.upload_api import blueprint as upload_api
@@ -105,6 +107,8 @@ def _register_blueprints(app: Flask) -> None:
         publish_api,
         upload_api,
         live_preview,
+        review_api,
+        review_pages,
         vendor,
     ):
         app.register_blueprint(blueprint)

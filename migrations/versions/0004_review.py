@@ -54,9 +54,7 @@ def upgrade() -> None:
     op.create_table(
         "review_replies",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column(
-            "comment_id", sa.Integer(), sa.ForeignKey("review_comments.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("comment_id", sa.Integer(), sa.ForeignKey("review_comments.id", ondelete="CASCADE"), nullable=False),
         sa.Column("link_id", sa.Integer(), sa.ForeignKey("review_links.id", ondelete="SET NULL"), nullable=True),
         sa.Column("author_name", sa.String(80), nullable=True),
         sa.Column("author_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),

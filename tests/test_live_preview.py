@@ -354,7 +354,7 @@ def test_the_players_files_are_the_packages_byte_for_byte(stored, tmp_path):
     assert "sandbox" in image.headers["Content-Security-Policy"]
     text = stored.ada.client.get(f"{stored.player}/1/scorm2004/text/intro.md")  # not media: a download only
     assert text.mimetype == "application/octet-stream" and text.headers["Content-Disposition"].startswith("attachment")
-    for missing in ("media/none.png", "../course.yaml", "js/../../render.py", "js/.hidden"):
+    for missing in ("media/none.png", "../course.yaml", "js/../../render.py", "js/.hidden", "js/tracking", "css/"):
         assert stored.ada.client.get(f"{stored.player}/1/scorm2004/{missing}").status_code == 404, missing
     for wrong in ("latest/cmi5/index.html", "7/scorm2004/index.html", "x1/scorm2004/index.html",
                   "latest/scorm2004/pages/p-none.html", f"{2**40}/scorm12/index.html"):

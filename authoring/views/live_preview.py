@@ -260,13 +260,9 @@ def package_file(course_id: int, revision: str, standard: str, name: str) -> Bas
     if name.split("/", 1)[0] in ("js", "css"):
         course_for(db(), signed_in(), course_id)
         found = safe_join(str(STATIC_DIR), name)
-        if found is None or any(part.startswith(".") for part in name.split("/")):
+        if found is None or not Path(found).is_file() or any(part.startswith(".") for part in name.split("/")):
             raise ApiProblem(404, f"no player file {name[:80]}", "name")
-        try:
-            response = send_file(found, conditional=True, etag=True)
-        except FileNotFoundError:
-            raise ApiProblem(404, f"no player file {name[:80]}", "name") from None
-        return _framed(response, PLAYER_POLICY)
+        return _framed(send_file(found, conditional=True, etag=True), PLAYER_POLICY)
     _, number, rendered = _revision(course_id, revision, Timing())
     if check_path(name) is not None or name not in rendered.files:
         raise ApiProblem(404, f"no file {name[:80]!r} in revision {number}", "name")

@@ -26,6 +26,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -46,9 +47,10 @@ from media.checks import media_files
 from media.errors import MediaError, media_problem
 from media.probe import media_limits
 
-KINDS = ("video", "audio", "image", "captions")
 RECEIVING, REFUSED, QUEUED, RUNNING, DONE, FAILED = "receiving", "refused", "queued", "running", "done", "failed"
+CANCELLED = "cancelled"
 CHUNK_BYTES = 8 << 20  # what a client is asked to send at a time (at most the editor's request limit)
+ABANDONED_DAYS = 7  # an upload that took no byte for this long is given up, its bytes thrown away
 COPY_BYTES = 1 << 20  # how much of a chunk is in memory at once
 MEDIA_FOLDER = "media"
 NAME_CHARS = 80
@@ -112,6 +114,7 @@ def start_upload(state: Editor, session: Session, course: CourseRecord, wanted: 
             "size",
             limit=kind_limit,
         )
+    give_up_abandoned(state, session)
     head = head_snapshot(session, course)
     new_block: dict[str, Any] | None = None
     if wanted.block_id is not None:
@@ -140,6 +143,25 @@ def start_upload(state: Editor, session: Session, course: CourseRecord, wanted: 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).touch()
     return upload
+
+
+def give_up_abandoned(state: Editor, session: Session) -> None:
+    """Throw away the bytes of uploads that took none for ``ABANDONED_DAYS`` (a closed laptop, a
+    file no one picks again), in any course: done as uploads begin, by whichever process. The
+    rows stay, cancelled, so an upload's number is never given to another."""
+    since = utcnow() - timedelta(days=ABANDONED_DAYS)
+    stale = select(MediaUpload).where(MediaUpload.status == RECEIVING, MediaUpload.updated_at < since)
+    for upload in session.scalars(stale.limit(100)):
+        cancel(state, upload, f"no byte arrived for {ABANDONED_DAYS} days; begin the upload again")
+    session.commit()
+
+
+def cancel(state: Editor, upload: MediaUpload, why: str) -> None:
+    """End an upload still receiving (the caller commits): its bytes are thrown away."""
+    discard(state, upload)
+    upload.status, upload.updated_at = CANCELLED, utcnow()
+    upload.finished_at = upload.updated_at
+    upload.problems = json.dumps([problem_json(media_problem(f"{MEDIA_FOLDER}/{upload.name}", why))])
 
 
 def field_for(block_type: str, kind: str, block_id: str) -> str:

@@ -30,6 +30,7 @@ from authoring.models import MediaUpload, utcnow
 from authoring.revisions import Snapshot
 from authoring.structure import locate
 from courses.errors import Problem
+from courses.source import BlobSource, SourceError
 from media import jobs
 from media.errors import MediaError, media_problem
 from media.probe import media_limits
@@ -42,9 +43,10 @@ log = logging.getLogger(__name__)
 
 
 def media_job(state: Editor, upload: MediaUpload, snapshot: Snapshot) -> jobs.Job | None:
-    """The job a build makes of the uploaded file in its block (None for captions and posters,
-    which a build uses as they are). A video's job makes a poster unless the block has one, as
-    in ``media.pipeline``, so both have the same cache key."""
+    """The job a build makes of the uploaded file in its block (None for captions, which a build
+    copies as they are). A video's job makes a poster frame unless the block has a poster, as in
+    ``media.pipeline``, so both have the same cache key; a poster given to a video block so
+    changes that video's job, which is the one run for it."""
     found = locate(snapshot.document, "block", str(upload.block_id))
     if found is None or upload.path is None:
         return None
@@ -53,6 +55,13 @@ def media_job(state: Editor, upload: MediaUpload, snapshot: Snapshot) -> jobs.Jo
     limits = media_limits(state.settings)
     if block.get("type") == "video" and block.get("src") == upload.path:
         return jobs.renditions_job(local, upload.path, limits, state.settings.hls, poster=block.get("poster") is None)
+    if block.get("type") == "video" and block.get("poster") == upload.path and isinstance(block.get("src"), str):
+        source = BlobSource(snapshot.files, state.blobs, state.scratch / "blobs")  # where a build puts it too
+        try:
+            video = source.local_path(block["src"])
+        except SourceError as error:
+            raise MediaError.of(block["src"], str(error)) from None
+        return jobs.renditions_job(video, block["src"], limits, state.settings.hls, poster=False)
     if block.get("type") == "narration" and block.get("src") == upload.path:
         return jobs.narration_job(local, upload.path, limits)
     if block.get("type") == "image" and block.get("src") == upload.path:

@@ -173,6 +173,52 @@ def test_a_video_in_chunks_becomes_a_new_block_its_job_runs_and_the_build_after_
     assert [argv for argv in process_launches[launched:] if "libx264" in argv] == []  # from the cache
 
 
+def test_a_poster_for_a_video_block_makes_the_videos_job_as_the_build_will_run_it(
+        author, tmp_path, process_launches):
+    """With a poster of its own, a video's outputs have no poster frame: that job is run when the
+    poster arrives, so the build after encodes nothing."""
+    course = small_course(author, tmp_path)
+    clip = make_video(tmp_path / "clip.mp4", seconds=1)
+    added = wait_for(author, upload(author, course, clip, "video", page_id="p-quiz").get_json()["url"])[0]
+    assert added["status"] == "done", added
+    poster = png(tmp_path / "poster.png", 320, 240)
+    answer = upload(author, course, poster, "image", block_id=added["block"])
+    assert answer.status_code == 200 and answer.get_json()["status"] == "queued", answer.get_json()
+    final, _seen = wait_for(author, answer.get_json()["url"])
+    assert final["status"] == "done", final
+    video = next(b for b in blocks_of(author, course, "p-quiz") if b["id"] == added["block"])
+    assert video["poster"] == "media/poster.png" and video["src"] == "media/clip.mp4"
+    launched = len(process_launches)
+    build = wait_build(author, course)
+    assert build["status"] == "done", build["problems"]
+    assert [argv for argv in process_launches[launched:] if "libx264" in argv] == []
+
+
+def test_uploads_that_took_no_byte_for_a_week_are_given_up(author, app, tmp_path):
+    from datetime import timedelta
+
+    from authoring.models import MediaUpload, utcnow
+
+    course = small_course(author, tmp_path)
+    old = begin(author, course, "old.mp4", 1000, "video", page_id="p-text").get_json()
+    assert send(author, old["url"], b"x" * 10, 0, 1000).status_code == 200
+    scratch = Path(app.extensions["courseforge"].scratch) / "media"
+    assert (scratch / str(old["id"]) / "old.mp4").stat().st_size == 10
+    session = app.extensions["courseforge"].database.session()
+    try:
+        session.get(MediaUpload, old["id"]).updated_at = utcnow() - timedelta(days=8)
+        session.commit()
+    finally:
+        session.close()
+    fresh = begin(author, course, "new.mp4", 1000, "video", page_id="p-text")
+    assert fresh.status_code == 201
+    given_up = author.api("GET", old["url"]).get_json()
+    assert given_up["status"] == "cancelled" and not (scratch / str(old["id"])).exists()
+    assert given_up["message"] == "media/old.mp4: no byte arrived for 7 days; begin the upload again"
+    assert send(author, old["url"], b"x", 10, 1000).status_code == 409
+    assert author.api("GET", fresh.get_json()["url"]).get_json()["status"] == "receiving"
+
+
 def test_the_status_of_an_upload_is_the_same_from_another_editor_process(app, author, tmp_path):
     """A second app on the same database and data folder (another editor process) answers the
     same offset and takes the next chunk."""
@@ -299,9 +345,7 @@ def test_two_chunks_of_one_upload_at_once_the_second_is_a_409(sqlite_app, media_
             assert second.startswith(b"HTTP/1.1 409"), second[:300]
             assert b"another chunk of this upload is being received" in second
             slow.sendall(data[1000:])
-            answer = b""
-            while b"\r\n\r\n" not in answer:
-                answer += slow.recv(65536)
+            answer = read_answer(slow)
             assert answer.startswith(b"HTTP/1.1 200"), answer[:300]
         assert ada.api("GET", url).get_json()["offset"] == len(data)
     finally:
@@ -319,13 +363,25 @@ def raw_put(port: int, path: str, token: str, headers: dict[str, str], body: byt
         if close_after:
             conn.shutdown(socket.SHUT_RDWR)
             return b""
-        answer = b""
-        while b"\r\n\r\n" not in answer:
-            piece = conn.recv(65536)
-            if not piece:
-                break
-            answer += piece
-        return answer
+        return read_answer(conn)
+
+
+def read_answer(conn: socket.socket) -> bytes:
+    """An HTTP answer, head and body (as long as its Content-Length says)."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        piece = conn.recv(65536)
+        if not piece:
+            return answer
+        answer += piece
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = re.search(rb"(?i)content-length: (\d+)", head)
+    while length and len(body) < int(length[1]):
+        piece = conn.recv(65536)
+        if not piece:
+            break
+        body += piece
+    return head + b"\r\n\r\n" + body
 
 
 def test_a_connection_dropped_mid_chunk_resumes_from_the_servers_offset(sqlite_app, media_env, tmp_path):
@@ -583,7 +639,8 @@ def test_only_those_who_may_change_the_course_upload_and_readers_may_look(app, m
     assert no_csrf.status_code == 400 and no_csrf.get_json()["field"] == "csrf_token"
     assert ada.api("GET", url).get_json()["offset"] == 0
     assert ada.api("DELETE", url).status_code == 204
-    assert ada.api("GET", url).status_code == 404
+    assert ada.api("GET", url).get_json()["status"] == "cancelled"
+    assert ada.api("DELETE", url).status_code == 409
 
 
 # --------------------------------------------------------------------------- memory

@@ -29,8 +29,9 @@ from authoring.media_uploads import (
     RECEIVING,
     REFUSED,
     Wanted,
+    cancel,
     check_chunk,
-    discard,
+    course_uploads,
     finish,
     parse_range,
     receive_chunk,
@@ -143,11 +144,7 @@ def post_upload(course_id: int) -> Any:
 @documented("The course's uploads, newest first, with their status", query=(BLOCK,))
 def list_uploads(course_id: int) -> Any:
     record = course_for(db(), signed_in(), course_id)
-    statement = select(MediaUpload).where(MediaUpload.course_id == record.id)
-    block = request.args.get("block")
-    if block:
-        statement = statement.where(MediaUpload.block_id == block[:64])
-    found = db().scalars(statement.order_by(MediaUpload.id.desc()).limit(LIST_LIMIT))
+    found = course_uploads(db(), record, request.args.get("block") or None, LIST_LIMIT)
     return {"uploads": [upload_json(upload) for upload in found]}
 
 
@@ -228,7 +225,6 @@ def delete_upload(course_id: int, upload_id: int) -> Any:
     upload = _upload_of(course_id, upload_id, write=True)
     if upload.status != RECEIVING:
         raise ApiProblem(409, f"upload {upload_id} is {upload.status}; only one still receiving can be given up")
-    discard(editor(), upload)
-    db().delete(upload)
+    cancel(editor(), upload, "the upload was given up")
     db().commit()
     return "", 204

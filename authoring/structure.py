@@ -42,13 +42,13 @@ from courses.ids import (
 from courses.model import Block
 from courses.scaffold import new_id
 from courses.schema_messages import resolve_location
-from courses.source_checks import FILE_FIELDS, FILE_KINDS
+from courses.source_checks import FILE_KINDS, named_files
 
 Kind = Literal["section", "page", "block"]
 Loc = tuple[str | int, ...]
 PARENT_KIND: dict[str, str] = {"page": "section", "block": "page"}
 # lists of elements with ids
-ID_LISTS = ("sections", "pages", "blocks", "questions", "choices", "pairs", "items", "statements")
+ID_LISTS = ("sections", "pages", "blocks", "questions", *ANSWER_PREFIXES)
 NEW_PAGE_TITLE = "New page"
 TEXT_FOLDER = "text"  # where a new text block's Markdown file goes, as in a course folder
 FILES_LISTED = 10  # files named in a "pick one of" message
@@ -172,10 +172,7 @@ def files_of(element: dict[str, Any], kind: str) -> set[str]:
     """The course files an element's blocks name (Markdown, images, video, captions...)."""
     found: set[str] = set()
     for block in _blocks(element, kind):
-        for name in FILE_FIELDS.get(str(block.get("type")), {}):
-            path = block.get(name)
-            if isinstance(path, str):
-                found.add(path.strip())
+        found.update(path for _field, path, _kind in named_files(block))
     return found
 
 
@@ -233,12 +230,8 @@ def check_block_in_course(state: State, block: dict[str, Any], replacing: dict[s
 
 
 def _file_problems(block: dict[str, Any], files: dict[str, str]) -> Iterator[Problem]:
-    for name, file_kind in FILE_FIELDS.get(str(block.get("type")), {}).items():
-        path = block.get(name)
-        if not isinstance(path, str):
-            continue
+    for loc, path, file_kind in named_files(block):
         what, extensions = FILE_KINDS[file_kind]
-        path = path.strip()
         if path in files and PurePosixPath(path).suffix.lower() in extensions:
             continue
         choices = sorted(p for p in files if PurePosixPath(p).suffix.lower() in extensions)
@@ -248,7 +241,7 @@ def _file_problems(block: dict[str, Any], files: dict[str, str]) -> Iterator[Pro
         pick = f"pick one of {listed}" if choices else f"the course has no {what.split()[-1]} file yet; add one first"
         shown = shorten(path, 200)
         problem = f"no file {shown} in the course" if path not in files else f"{shown} is not {what} file"
-        yield Problem("block", None, name, f"{problem}; {pick}")
+        yield Problem("block", None, field_path(list(loc)), f"{problem}; {pick}")
 
 
 def with_ids(block: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
@@ -266,11 +259,11 @@ def with_ids(block: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
             continue
         if question.get("id") is None:
             question["id"] = fresh_id("q", _text(question.get("prompt")), used)
-        for key, prefix in ANSWER_PREFIXES.items():
+        for key, (prefix, name) in ANSWER_PREFIXES.items():
             answers = question.get(key)
             for answer in answers if isinstance(answers, list) else []:
                 if isinstance(answer, dict) and answer.get("id") is None:
-                    answer["id"] = fresh_id(prefix, _text(answer.get("source" if key == "pairs" else "text")), used)
+                    answer["id"] = fresh_id(prefix, _text(answer.get(name)), used)
     return block
 
 

@@ -45,7 +45,14 @@ VALID_ID = TypeAdapter(StableId, config=ConfigDict(str_strip_whitespace=True))
 # Prefixes as in the sample course: t-welcome, i-phishing-email, quiz-final, q-..., c-..., m-..., o-...
 BLOCK_PREFIXES = {"text": "t", "image": "i", "video": "v", "narration": "n", "quiz": "quiz"}
 OTHER_BLOCK_PREFIX = "b"
-ANSWER_PREFIXES = {"choices": "c", "pairs": "m", "items": "o", "statements": "l"}  # list in a question -> its prefix
+# list in a question -> the prefix of its elements' ids and the field whose words follow it
+ANSWER_PREFIXES = {
+    "choices": ("c", "text"),
+    "pairs": ("m", "source"),
+    "items": ("o", "text"),
+    "statements": ("l", "text"),
+    "regions": ("r", "label"),
+}
 # A block named by its file reads best as the file's name (t-spot-phish for pages/spot-phish.md).
 BLOCK_FILE_FIELDS = {"text": "file", "image": "src", "video": "src", "narration": "src"}
 BLOCK_TEXT_FIELDS = ("markdown", "alt", "title", "script", "transcript")
@@ -356,8 +363,7 @@ def _elements(course: dict, root: yaml.MappingNode) -> Iterator[_Element]:
                     continue
                 for question, q_node, q_loc in _items(block, b_node, "questions", b_loc):
                     yield _Element(question, q_node, q_loc, "q", _text(question.get("prompt")))
-                    for key, prefix in ANSWER_PREFIXES.items():
-                        name = "source" if key == "pairs" else "text"
+                    for key, (prefix, name) in ANSWER_PREFIXES.items():
                         for answer, a_node, a_loc in _items(question, q_node, key, q_loc):
                             yield _Element(answer, a_node, a_loc, prefix, _text(answer.get(name)))
 

@@ -278,8 +278,71 @@ class Likert(QuestionBase):
         return self
 
 
+Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+REGION_COORDS = {"rectangle": "x, y, width, height", "circle": "x, y, radius", "polygon": "x1, y1, x2, y2, x3, y3..."}
+
+
+class Region(Strict):
+    """A part of a hotspot question's image. Coordinates are percentages of the image's width
+    (x) and height (y) from its top left corner, so a region stays on its part of the picture at
+    whatever size the image is shown or made; a circle's radius is a percentage of the width."""
+
+    id: StableId
+    label: Text = Field(
+        min_length=1, description="What this part of the image is; keyboard and screen reader users pick by it."
+    )
+    shape: Literal["rectangle", "circle", "polygon"]
+    coords: list[Percent] = Field(
+        min_length=3,
+        max_length=100,
+        description="rectangle: x, y, width, height; circle: x, y, radius; polygon: x, y of each corner.",
+    )
+    correct: bool = False
+
+    @model_validator(mode="after")
+    def _fits(self) -> Region:
+        c = self.coords
+        wanted = REGION_COORDS[self.shape]
+        if self.shape == "rectangle":
+            if len(c) != 4:
+                raise ValueError(f"a rectangle takes 4 coords ({wanted}), not {len(c)}")
+            if c[2] <= 0 or c[3] <= 0:
+                raise ValueError("a rectangle needs a width and a height above 0")
+            if c[0] + c[2] > 100 or c[1] + c[3] > 100:
+                raise ValueError("the rectangle runs off the image: x + width and y + height must be at most 100")
+        elif self.shape == "circle":
+            if len(c) != 3:
+                raise ValueError(f"a circle takes 3 coords ({wanted}), not {len(c)}")
+            if c[2] <= 0:
+                raise ValueError("a circle needs a radius above 0")
+        elif len(c) < 6 or len(c) % 2:
+            raise ValueError(f"a polygon takes an x and a y for each of 3 corners or more ({wanted}), not {len(c)}")
+        return self
+
+
+class Hotspot(QuestionBase):
+    """Parts of an image to pick: the learner taps or clicks them on the image, or picks them by
+    label from a list (keyboard, screen reader). With one correct region it is one pick, with
+    several every correct region and no other; reported as a choice of region ids."""
+
+    type: Literal["hotspot"]
+    image: RelativePath = Field(description="The image, a file in the course folder.")
+    alt: Text = Field(min_length=1, description="What the image shows, read by screen readers. Required.")
+    regions: list[Region] = Field(min_length=2, max_length=26, description="Checked in this order; the first hit wins.")
+
+    @model_validator(mode="after")
+    def _some_correct(self) -> Hotspot:
+        if not any(r.correct for r in self.regions):
+            raise ValueError("a hotspot question needs at least one region with correct: true")
+        return self
+
+    def multiple(self) -> bool:
+        """Whether the learner picks several regions (more than one is correct)."""
+        return sum(r.correct for r in self.regions) > 1
+
+
 Question = Annotated[
-    SingleChoice | MultipleResponse | TrueFalse | FillIn | FreeText | Numeric | Likert | Matching | Ordering,
+    SingleChoice | MultipleResponse | TrueFalse | FillIn | FreeText | Numeric | Likert | Hotspot | Matching | Ordering,
     Field(discriminator="type"),
 ]
 

@@ -42,13 +42,31 @@ FILE_FIELDS: dict[str, dict[str, str]] = {
     "video": {"src": "video", "captions": "captions", "poster": "image"},
     "narration": {"src": "audio", "captions": "captions"},
 }
+# question type -> {field: kind of file it names}
+QUESTION_FILE_FIELDS: dict[str, dict[str, str]] = {"hotspot": {"image": "image"}}
 # question type -> (list field, text fields that must not repeat within it)
 REPEATS: dict[str, tuple[str, tuple[str, ...]]] = {
     "single_choice": ("choices", ("text",)),
     "multiple_response": ("choices", ("text",)),
     "matching": ("pairs", ("source", "target")),
     "ordering": ("items", ("text",)),
+    "hotspot": ("regions", ("label",)),
 }
+
+
+def named_files(block: dict) -> Iterator[tuple[Loc, str, str]]:
+    """The files a block names, its quiz's questions' included: (field within the block, path,
+    kind of file), for what a block uses and what must exist."""
+    fields = FILE_FIELDS.get(str(block.get("type")), {})
+    for name, kind in fields.items():
+        path = _text(block.get(name))
+        if path is not None:
+            yield (name,), path, kind
+    for question, loc in _items(block, "questions", ()):
+        for name, kind in QUESTION_FILE_FIELDS.get(str(question.get("type")), {}).items():
+            path = _text(question.get(name))
+            if path is not None:
+                yield loc + (name,), path, kind
 
 
 def source_problems(doc: YamlDocument, source: CourseSource, file: str) -> ProblemList:
@@ -105,24 +123,22 @@ class _Checker:
     def check_block(self, block: dict, loc: Loc) -> None:
         self.check_id(block, loc)
         block_type = block.get("type")
-        for name, kind in FILE_FIELDS.get(block_type if isinstance(block_type, str) else "", {}).items():
-            path = _text(block.get(name))
-            if path is not None:
-                if (path, kind) not in self.files:
-                    self.files[path, kind] = self.file_problem(path, kind)
-                message = self.files[path, kind]
-                if message:
-                    self.add(loc + (name,), message)
+        for field, path, kind in named_files(block):
+            if (path, kind) not in self.files:
+                self.files[path, kind] = self.file_problem(path, kind)
+            message = self.files[path, kind]
+            if message:
+                self.add(loc + field, message)
         if block_type == "quiz":
             for question, q_loc in _items(block, "questions", loc):
                 self.check_question(question, q_loc)
 
     def check_question(self, question: dict, loc: Loc) -> None:
         self.check_id(question, loc)
-        for key in ("choices", "pairs", "items", "statements"):
+        kind = question.get("type")
+        for key in ("choices", "pairs", "items", "statements", "regions"):
             for element, e_loc in _items(question, key, loc):
                 self.check_id(element, e_loc)
-        kind = question.get("type")
         if isinstance(kind, str) and kind in REPEATS:
             key, fields = REPEATS[kind]
             for name in fields:

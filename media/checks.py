@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from courses.errors import Problem
-from courses.model import Course, ImageBlock, NarrationBlock, VideoBlock
+from courses.model import Course, Hotspot, ImageBlock, NarrationBlock, QuizBlock, VideoBlock
 from courses.source import CourseSource, SourceError
 from media.errors import MediaError, media_problem
 from media.probe import (
@@ -82,6 +82,10 @@ def media_files(course: Course) -> dict[str, Check]:
                     files.setdefault(block.captions, _captions)
             elif isinstance(block, ImageBlock):
                 files.setdefault(block.src, _image)
+            elif isinstance(block, QuizBlock):
+                for question in block.questions:
+                    if isinstance(question, Hotspot):
+                        files.setdefault(question.image, _image)
     return files
 
 

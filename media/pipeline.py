@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from courses.errors import Problem
-from courses.model import Course, ImageBlock, NarrationBlock, VideoBlock
+from courses.model import Block, Course, Hotspot, ImageBlock, NarrationBlock, QuizBlock, VideoBlock
 from courses.source import CourseSource, SourceError
 from media import jobs as jobmaker
 from media.assets import Asset, BlockMedia, MediaMap
@@ -47,13 +47,14 @@ def prepare_course(
     problems: list[Problem] = []
     for page in course.pages():
         for block in page.blocks:
-            try:
-                finish = planner.plan(block)
-            except MediaError as exc:
-                problems += exc.problems
-                continue
-            if finish is not None:
-                finishers.append(finish)
+            for owner in media_owners(block):
+                try:
+                    finish = planner.plan(owner)
+                except MediaError as exc:
+                    problems += exc.problems
+                    continue
+                if finish is not None:
+                    finishers.append(finish)
     results: list[dict] = []
     if planner.jobs:
         try:
@@ -71,6 +72,14 @@ def prepare_course(
         block_media = finish(results)
         media[block_media.block_id] = block_media
     return media
+
+
+def media_owners(block: Block) -> list[Block | Hotspot]:
+    """What in a block has media of its own: the block, or a quiz's hotspot questions (their
+    ``BlockMedia`` is keyed by the question's id, unique in the course like a block's)."""
+    if isinstance(block, QuizBlock):
+        return [q for q in block.questions if isinstance(q, Hotspot)]
+    return [block]
 
 
 class _Planner:
@@ -110,13 +119,15 @@ class _Planner:
             self.jobs[index] = job
         return index
 
-    def plan(self, block: object) -> Finish | None:
+    def plan(self, block: Block | Hotspot) -> Finish | None:
         if isinstance(block, VideoBlock):
             return self._video(block)
         if isinstance(block, NarrationBlock):
             return self._narration(block)
         if isinstance(block, ImageBlock):
-            return self._image(block)
+            return self._image(block.id, block.src)
+        if isinstance(block, Hotspot):
+            return self._image(block.id, block.image)
         return None
 
     def _path(self, rel: str) -> Path:
@@ -200,9 +211,10 @@ class _Planner:
 
         return finish
 
-    def _image(self, block: ImageBlock) -> Finish:
-        index = self.add(jobmaker.image_job(self._path(block.src), block.src, self.limits))
-        stem = _stem(block.src)
+    def _image(self, owner: str, src: str) -> Finish:
+        """An image block's file, or a hotspot question's (``owner`` is the block's or question's id)."""
+        index = self.add(jobmaker.image_job(self._path(src), src, self.limits))
+        stem = _stem(src)
 
         def finish(results: list[dict]) -> BlockMedia:
             made = results[index]
@@ -212,7 +224,7 @@ class _Planner:
                 else _asset(o, f"{stem}{Path(o['file']).suffix}")
                 for o in made["outputs"]
             ]
-            return BlockMedia(block.id, sources=sources)
+            return BlockMedia(owner, sources=sources)
 
         return finish
 

@@ -23,6 +23,7 @@ from courses.model import (
     Course,
     FillIn,
     FreeText,
+    Hotspot,
     ImageBlock,
     Likert,
     Matching,
@@ -162,6 +163,9 @@ def _question_data(question: Any, language: str) -> dict[str, Any]:
     elif isinstance(question, Ordering):
         data["choices"] = [{"id": i.id, "text": plain_text(i.text)} for i in question.items]
         data["correct"] = [i.id for i in question.items]
+    elif isinstance(question, Hotspot):  # regions are choices; their shapes are in the page
+        data["choices"] = [{"id": r.id, "text": plain_text(r.label)} for r in question.regions]
+        data["correct"] = [r.id for r in question.regions if r.correct]
     return data
 
 
@@ -220,12 +224,13 @@ def _srcset(assets: Iterable[Asset]) -> str:
     return ", ".join(f"{a.href} {a.width}w" for a in assets)
 
 
-def _image_view(block: ImageBlock, media: BlockMedia | None, first: bool) -> dict[str, Any]:
-    """Fallback (last asset) becomes the <img>; the others become <source>s grouped by type."""
+def _image_view(src: str, media: BlockMedia | None, first: bool) -> dict[str, Any]:
+    """Fallback (last asset) becomes the <img>; the others become <source>s grouped by type.
+    Without made files (a page rendered alone), the course file ``src`` itself."""
     sources = media.sources if media and media.sources else []
     if not sources:
         return {
-            "img": {"src": block.src, "srcset": None, "width": None, "height": None},
+            "img": {"src": src, "srcset": None, "width": None, "height": None},
             "sources": [],
             "sizes": None,
             "lazy": not first,
@@ -303,9 +308,11 @@ def _initial_order(items: list[Any], key) -> list[Any]:
     return ordered
 
 
-def _question_view(question: Any, number: int, total: int, language: str) -> dict[str, Any]:
+def _question_view(question: Any, number: int, total: int, language: str, media: MediaMap) -> dict[str, Any]:
     view: dict[str, Any] = {"q": question, "number": number, "total": total}
-    if isinstance(question, Likert):
+    if isinstance(question, Hotspot):
+        view["image"] = _image_view(question.image, media.get(question.id), first=False)
+    elif isinstance(question, Likert):
         view["scale"] = likert_scale(question, language)
     elif isinstance(question, Matching):
         view["targets"] = sorted(question.pairs, key=lambda p: (p.target.casefold(), p.id))
@@ -330,7 +337,7 @@ def _page_blocks(page: Page, media: MediaMap, course: Course, source: CourseSour
     for block in page.blocks:
         view: dict[str, Any] = {"block": block}
         if isinstance(block, ImageBlock):
-            view.update(_image_view(block, media.get(block.id), first_image))
+            view.update(_image_view(block.src, media.get(block.id), first_image))
             first_image = False
         elif isinstance(block, VideoBlock):
             view.update(_video_view(block, media.get(block.id)))
@@ -338,7 +345,9 @@ def _page_blocks(page: Page, media: MediaMap, course: Course, source: CourseSour
             view.update(_narration_view(block, media.get(block.id)))
         elif isinstance(block, QuizBlock):
             total = len(block.questions)
-            view["questions"] = [_question_view(q, n, total, course.language) for n, q in enumerate(block.questions, 1)]
+            view["questions"] = [
+                _question_view(q, n, total, course.language, media) for n, q in enumerate(block.questions, 1)
+            ]
             view["pass_mark"] = block.pass_mark if block.pass_mark is not None else course.passing_score
         elif isinstance(block, TextBlock):
             view["markdown"] = _markdown(block, source)

@@ -20,6 +20,7 @@ function longestAnswer(question) {
     case "single_choice":
       return ids[0];
     case "multiple_response":
+    case "hotspot":
       return ids;
     case "true_false":
       return true;

@@ -12,10 +12,11 @@ import * as numeric from './questions/numeric.js';
 import * as likert from './questions/likert.js';
 import * as matching from './questions/matching.js';
 import * as ordering from './questions/ordering.js';
+import * as hotspot from './questions/hotspot.js';
 
 /** One module per question type: its SCORM interaction type, score(), and its page behaviour. */
 export const KINDS = {
-  single_choice, multiple_response, true_false, fill_in, free_text, numeric, likert, matching, ordering,
+  single_choice, multiple_response, true_false, fill_in, free_text, numeric, likert, matching, ordering, hotspot,
 };
 
 const round2 = (n) => Math.round(n * 100) / 100;

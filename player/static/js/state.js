@@ -25,6 +25,7 @@
  *              k likert         (statement hash, point) pairs, the point one character 1-9 a-z
  *              x matching       (source hash, target hash) pairs
  *              o ordering       item hashes in the learner's order
+ *              h hotspot        region hashes
  *   quizzes  "~"-separated: quiz hash, attempts (decimal, at most MAX_ATTEMPTS), "s" when submitted
  */
 
@@ -56,6 +57,7 @@ const TYPE_CODES = {
   likert: "k",
   matching: "x",
   ordering: "o",
+  hotspot: "h",
 };
 
 /** The empty state: what a first visit (or an unreadable string) starts from. */
@@ -138,6 +140,7 @@ function subItems(question) {
   switch (question.type) {
     case "single_choice":
     case "multiple_response":
+    case "hotspot":
       return (question.choices || []).map((c) => c.id);
     case "matching":
       return Array.isArray(correct) ? correct.map((pair) => pair[0]) : [];
@@ -169,7 +172,8 @@ function encodeAnswer(question, response, ls) {
     case "single_choice":
       return typeof response === "string" ? "c" + h(response) : null;
     case "multiple_response":
-      return Array.isArray(response) ? "m" + response.map(h).join("") : null;
+    case "hotspot":
+      return Array.isArray(response) ? TYPE_CODES[question.type] + response.map(h).join("") : null;
     case "true_false":
       return typeof response === "boolean" ? "t" + (response ? "1" : "0") : null;
     case "fill_in":
@@ -206,7 +210,8 @@ function decodeAnswer(question, code, payload, ls) {
   switch (code) {
     case "c":
       return payload.length === ls ? items.get(payload) : undefined;
-    case "m": {
+    case "m":
+    case "h": {
       if (payload.length % ls) return undefined;
       return chunks(payload, ls).map((c) => items.get(c)).filter((id) => id !== undefined);
     }

@@ -75,7 +75,6 @@ class Rendered:
 
     course: Course
     files: dict[str, str]
-    load_ms: float
     launch: dict[str, bytes] = field(default_factory=dict)  # by standard
     pages: dict[str, bytes] = field(default_factory=dict)  # by page id
 
@@ -143,8 +142,8 @@ def _number(record: CourseRecord, revision: str) -> int:
     return int(revision)
 
 
-def _revision(course_id: int, revision: str, timing: Timing) -> tuple[int, int, Rendered]:
-    """(course id, revision number, what is made from it) for a reader of the course."""
+def _revision(course_id: int, revision: str, timing: Timing) -> tuple[int, Rendered]:
+    """(the revision's number, what is made from it), for a reader of the course."""
     record = course_for(db(), signed_in(), course_id)
     number = _number(record, revision)
     key = (record.id, number)
@@ -154,9 +153,9 @@ def _revision(course_id: int, revision: str, timing: Timing) -> tuple[int, int, 
         stored = stored_revision(db(), record, number)  # a 404 naming the revision when there is none
         course = stored.model if stored.model is not None else Course.model_validate(json.loads(stored.document))
         timing.load_ms = (time.perf_counter() - began) * 1000
-        found = Rendered(course, json.loads(stored.files), timing.load_ms)
+        found = Rendered(course, json.loads(stored.files))
         _renders().put(key, found)
-    return record.id, number, found
+    return number, found
 
 
 def _kept(cache: dict[str, bytes], key: str, make: Callable[[], bytes], timing: Timing) -> bytes:
@@ -195,7 +194,7 @@ def _framed(response: BaseResponse, policy: str) -> BaseResponse:
 def launch_page(course_id: int, revision: str, standard: str) -> BaseResponse:
     timing = Timing()
     tracking = _standard(standard)
-    _, number, rendered = _revision(course_id, revision, timing)
+    number, rendered = _revision(course_id, revision, timing)
     if not rendered.course.pages():
         raise ApiProblem(404, "the course has no pages yet: add one to preview it", "page")
     body = _kept(rendered.launch, tracking, lambda: render_launch_page(rendered.course, tracking), timing)
@@ -207,7 +206,7 @@ def launch_page(course_id: int, revision: str, standard: str) -> BaseResponse:
 def page_fragment(course_id: int, revision: str, standard: str, page: str) -> BaseResponse:
     timing = Timing()
     _standard(standard)
-    _, number, rendered = _revision(course_id, revision, timing)
+    number, rendered = _revision(course_id, revision, timing)
     found = next((p for p in rendered.course.pages() if p.id == page), None)
     if found is None:
         raise ApiProblem(404, f"page: no page {page[:80]!r} in revision {number}", "page")
@@ -263,7 +262,7 @@ def package_file(course_id: int, revision: str, standard: str, name: str) -> Bas
         if found is None or not Path(found).is_file() or any(part.startswith(".") for part in name.split("/")):
             raise ApiProblem(404, f"no player file {name[:80]}", "name")
         return _framed(send_file(found, conditional=True, etag=True), PLAYER_POLICY)
-    _, number, rendered = _revision(course_id, revision, Timing())
+    number, rendered = _revision(course_id, revision, Timing())
     if check_path(name) is not None or name not in rendered.files:
         raise ApiProblem(404, f"no file {name[:80]!r} in revision {number}", "name")
     return _course_file(rendered.files, name)

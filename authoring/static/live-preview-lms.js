@@ -19,8 +19,8 @@ const METHODS = {
   scorm2004: ["Initialize", "Terminate", "GetValue", "SetValue", "Commit", "GetLastError", "GetErrorString", "GetDiagnostic"],
 };
 const NAMES = {
-  scorm12: { global: "API", lastError: "LMSGetLastError", errorString: "LMSGetErrorString", finish: "LMSFinish", entry: "core" },
-  scorm2004: { global: "API_1484_11", lastError: "GetLastError", errorString: "GetErrorString", finish: "Terminate", entry: "" },
+  scorm12: { global: "API", lastError: "LMSGetLastError", errorString: "LMSGetErrorString", finish: "LMSFinish" },
+  scorm2004: { global: "API_1484_11", lastError: "GetLastError", errorString: "GetErrorString", finish: "Terminate" },
 };
 const INSPECT = /GetLastError|GetErrorString|GetDiagnostic/;
 const ELEMENT_CALLS = /GetValue|SetValue/;
@@ -49,7 +49,6 @@ function logged(instance) {
       const error = inspect ? null : String(instance[names.lastError]());
       const call = {
         n: ++calls,
-        attempt,
         at: Math.round(performance.now() - attemptStart),
         method,
         element: ELEMENT_CALLS.test(method) || inspect ? String(args[0] ?? "") : "",

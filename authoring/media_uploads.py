@@ -23,7 +23,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -250,11 +250,19 @@ def check_chunk(upload: MediaUpload, offset: int, length: int) -> None:
 
 
 def receive_chunk(
-    state: Editor, session: Session, upload: MediaUpload, offset: int, length: int, body: IO[bytes]
-) -> bool:
-    """Append ``length`` bytes of ``body`` at ``offset``; True when that was the last of the
-    file. Bytes that arrived before a dropped connection are kept (the offset says how many),
-    and so are resumed from, not sent again."""
+    state: Editor,
+    session: Session,
+    upload: MediaUpload,
+    offset: int,
+    length: int,
+    body: IO[bytes],
+    complete: Callable[[], None],
+) -> None:
+    """Append ``length`` bytes of ``body`` at ``offset``; once the file is whole, ``complete()``
+    (``finish``) runs, still holding the upload's lock, so it runs once however many processes
+    are sent the last chunk. Bytes that arrived before a dropped connection are kept (the offset
+    says how many), and so are resumed from, not sent again. A finish that failed (storage or
+    the database out of reach) runs again when a chunk of no bytes is sent at the end."""
     check_chunk(upload, offset, length)
     with _locked(received_file(state, upload), upload) as out:
         session.commit()  # end the read transaction: the row as another process left it
@@ -270,7 +278,8 @@ def receive_chunk(
             upload.received = out.tell()
             upload.updated_at = utcnow()
             session.commit()
-    return upload.received == upload.size
+        if upload.received == upload.size:
+            complete()
 
 
 @contextmanager
@@ -330,6 +339,8 @@ def finish(state: Editor, session: Session, upload: MediaUpload, course: CourseR
         refuse(state, session, upload, error.problems)
         return
     except ApiProblem as problem:
+        if problem.status == 503:  # the course's lock was not free in time: the bytes stay, to finish again
+            raise
         refuse(state, session, upload, problem.problems or [media_problem(wanted, problem.detail)])
         return
     upload = session.get(MediaUpload, upload.id) or upload

@@ -279,6 +279,36 @@ def test_a_chunk_at_the_wrong_offset_is_a_409_with_the_servers_offset(author, tm
     assert again.status_code == 409 and "takes no more bytes" in again.get_json()["detail"]
 
 
+def test_a_finish_cut_short_runs_again_on_a_chunk_of_no_bytes_at_the_end(author, app, tmp_path):
+    """Every byte arrived but the process stopped before the file was checked (its row says all
+    bytes are in, the upload still receiving): a chunk of no bytes at the end finishes it."""
+    from authoring.models import MediaUpload
+
+    course = small_course(author, tmp_path)
+    data = png(tmp_path / "photo.png", 50, 50).read_bytes()
+    begun = begin(author, course, "photo.png", len(data), "image", block_id="i-plan").get_json()
+    assert send(author, begun["url"], data[:-1], 0, len(data)).status_code == 200
+    received = Path(app.extensions["courseforge"].scratch) / "media" / str(begun["id"]) / "photo.png"
+    with received.open("ab") as out:
+        out.write(data[-1:])
+    session = app.extensions["courseforge"].database.session()
+    try:
+        session.get(MediaUpload, begun["id"]).received = len(data)
+        session.commit()
+    finally:
+        session.close()
+    stuck = author.api("GET", begun["url"]).get_json()
+    assert (stuck["status"], stuck["offset"]) == ("receiving", len(data))
+    again = author.api("PUT", begun["url"], data=b"", content_type="application/octet-stream",
+                       headers={"Upload-Offset": str(len(data))})
+    assert again.status_code == 200 and again.get_json()["status"] == "queued", again.get_json()
+    assert wait_for(author, begun["url"])[0]["status"] == "done"
+    assert course_files(author, course)["media/photo.png"] == data
+    twice = author.api("PUT", begun["url"], data=b"", content_type="application/octet-stream",
+                       headers={"Upload-Offset": str(len(data))})
+    assert twice.status_code == 409  # finished once only
+
+
 def test_a_name_other_bytes_hold_gets_a_new_name_and_the_same_bytes_keep_theirs(author, tmp_path):
     course = small_course(author, tmp_path)
     (tmp_path / "a").mkdir()

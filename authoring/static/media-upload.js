@@ -123,7 +123,9 @@
       xhr.open("PUT", url);
       xhr.setRequestHeader("X-CSRFToken", csrf);
       xhr.setRequestHeader("Content-Type", "application/octet-stream");
-      xhr.setRequestHeader("Content-Range", `bytes ${offset}-${offset + blob.size - 1}/${total}`);
+      // No bytes left (all arrived, the check did not run): a chunk of none at the end finishes it.
+      if (blob.size) xhr.setRequestHeader("Content-Range", `bytes ${offset}-${offset + blob.size - 1}/${total}`);
+      else xhr.setRequestHeader("Upload-Offset", String(offset));
       xhr.upload.onprogress = (event) => onSent(offset + event.loaded);
       xhr.onload = () => {
         let body = {};

@@ -136,7 +136,7 @@ def post_upload(course_id: int) -> Any:
     wanted = Wanted(body.name, body.size, body.kind, body.block_id, body.page_id, body.after, body.alt, body.title)
     upload = start_upload(editor(), db(), record, wanted, user)
     if upload.size == 0:  # nothing to wait for: checked (and refused) now
-        return _finished(course_id, upload, 201)
+        return _received(course_id, upload, 0, 0, 201)
     return _answer(upload, 201)
 
 
@@ -168,16 +168,16 @@ def put_chunk(course_id: int, upload_id: int) -> Any:
         shown = request.mimetype or "no Content-Type"
         raise ApiProblem(415, f"send the chunk's bytes as the body with Content-Type: {OCTET_STREAM} (got {shown})")
     length = request.content_length
-    if length is None:
-        raise ApiProblem(411, "send the chunk with a Content-Length", "Content-Length")
+    if length is None:  # no body, unless it is sent in pieces of unknown total
+        if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+            raise ApiProblem(411, "send the chunk with a Content-Length, not in chunked encoding", "Content-Length")
+        length = 0
     offset = _offset(upload, length)
     check_chunk(upload, offset, length)  # before a byte of the body is read
     limit = editor().settings.max_upload_bytes
     if length > limit:
         raise ApiProblem(413, f"a chunk is at most {limit} bytes; send {chunk_bytes()} at a time", "Content-Length")
-    if receive_chunk(editor(), db(), upload, offset, length, request.stream):
-        return _finished(course_id, upload, 200)
-    return _answer(upload)
+    return _received(course_id, upload, offset, length, 200)
 
 
 def _offset(upload: MediaUpload, length: int) -> int:
@@ -197,13 +197,15 @@ def _offset(upload: MediaUpload, length: int) -> int:
     return int(given)
 
 
-def _finished(course_id: int, upload: MediaUpload, status: int) -> Response:
-    """The complete file checked and added to the course, then its media job started; a
-    refused file is a 422 naming its problems, with the upload."""
+def _received(course_id: int, upload: MediaUpload, offset: int, length: int, status: int) -> Response:
+    """The chunk written; when it was the last, the file checked and added to the course, then
+    its media job started. A refused file is a 422 naming its problems, with the upload."""
     user = signed_in()
     record = course_for(db(), user, course_id, write=True)
     state = editor()
-    finish(state, db(), upload, record, user)
+    receive_chunk(
+        state, db(), upload, offset, length, request.stream, lambda: finish(state, db(), upload, record, user)
+    )
     upload = db().get(MediaUpload, upload.id) or upload
     if upload.status == REFUSED:
         problems = [Problem(p["file"], p["line"], p["field"], p["message"]) for p in json.loads(upload.problems)]
@@ -213,8 +215,7 @@ def _finished(course_id: int, upload: MediaUpload, status: int) -> Response:
         )
     if upload.status == QUEUED and upload.revision is not None:
         start_job(state, db(), upload, revision_snapshot(db(), record, upload.revision))
-    db().refresh(upload)
-    return _answer(upload, status)
+    return _answer(upload, status)  # as it was before the job began: queued (or done, with no job to run)
 
 
 @blueprint.delete("/<int:upload_id>")

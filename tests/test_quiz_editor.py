@@ -1,4 +1,4 @@
-"""The quiz editor (authoring/static/quiz-editor.js) in Chromium: each of the nine question types
+"""The quiz editor (authoring/static/quiz-editor.js) in Chromium: each question type
 added and edited through the form and stored as the course model wants it, with ids made by the
 server and kept by later saves; invalid states shown with the model's own message next to the
 field and not saved until fixed; keyboard-only editing with reorder, delete and undo; conflicts;
@@ -194,6 +194,22 @@ def check_ordering(q):
     assert [item["text"] for item in q["items"]] == ["First step", "Second step"]
 
 
+def fill_hotspot(question):
+    question.get_by_label("Image", exact=True).select_option("media/phishing-email.png")
+    question.get_by_label("Alt text (required: what the image shows)").fill("A phishing email")
+    question.get_by_label("Region 1 label").fill("Sender address")
+    question.get_by_label("Region 2 label").fill("Greeting")
+    question.get_by_label("Correct: region 2").check()
+    question.get_by_label("Shape 2").select_option("Circle")
+    question.get_by_label("Coordinates 2").fill("50, 60, 8")
+
+
+def check_hotspot(q):
+    assert q["image"] == "media/phishing-email.png" and q["alt"] == "A phishing email"
+    assert [(r["label"], r["shape"], r["coords"], r.get("correct", False)) for r in q["regions"]] == [
+        ("Sender address", "rectangle", [10, 10, 20, 20], True), ("Greeting", "circle", [50, 60, 8], True)]
+
+
 TYPES = {
     "single_choice": ("Single choice", fill_single_choice, check_single_choice, "choices"),
     "multiple_response": ("Multiple response", fill_multiple_response, check_multiple_response, "choices"),
@@ -203,6 +219,7 @@ TYPES = {
     "numeric": ("Numeric", fill_numeric, check_numeric, None),
     "matching": ("Matching", fill_matching, check_matching, "pairs"),
     "ordering": ("Ordering", fill_ordering, check_ordering, "items"),
+    "hotspot": ("Hotspot on an image", fill_hotspot, check_hotspot, "regions"),
 }
 
 
@@ -226,7 +243,7 @@ def test_a_question_of_each_type_is_added_through_the_form_and_stored(page, quiz
     assert new["feedback"] == {"correct": "Well done."}
     check(new)
     assert re.fullmatch(r"q-[a-z0-9-]+", new["id"])  # made by the server, in the project style
-    prefix = {"choices": "c", "pairs": "m", "items": "o"}.get(answers or "")
+    prefix = {"choices": "c", "pairs": "m", "items": "o", "regions": "r"}.get(answers or "")
     for answer in new.get(answers, []) if answers else []:
         assert re.fullmatch(rf"{prefix}-[a-z0-9-]+", answer["id"])
     still_valid(browser, course)
@@ -542,5 +559,45 @@ def test_a_likert_question_is_made_with_statements_and_a_scale_and_the_server_gi
         expect(last.locator(".qe-read-kind")).to_have_text("Likert scale · unscored")
         expect(last.locator(".qe-read-list li")).to_have_text(["The examples were clear", "I will use it"])
         expect(last.get_by_text("Scale: No | Yes", exact=True)).to_be_visible()
+    finally:
+        reader.context.close()
+
+
+def test_a_hotspots_regions_are_drawn_on_its_image_as_typed_and_a_wrong_one_named_at_its_field(page, quiz):
+    browser, course = quiz.browser, quiz.course
+    place = open_quiz(page, quiz.live, course, FINAL)
+    question = add_question(place, "Hotspot on an image")
+    question.get_by_label("Prompt (Markdown)").fill("Where is the giveaway?")
+    question.get_by_label("Image", exact=True).select_option("media/phishing-email.png")
+    preview = question.locator(".qe-hotspot-preview")
+    expect(preview.locator("img")).to_have_attribute("src", re.compile(r"/player/latest/scorm2004/media/phishing-email\.png$"))
+    expect(preview.locator(".qe-region")).to_have_count(2)
+    expect(preview.locator(".qe-region-correct")).to_have_count(1)
+    assert page.evaluate("(img) => img.naturalWidth", preview.locator("img").element_handle()) > 0, "the image loads"
+    question.get_by_label("Alt text (required: what the image shows)").fill("A phishing email")
+    question.get_by_label("Region 1 label").fill("Sender address")
+    question.get_by_label("Region 2 label").fill("Link")
+    question.get_by_label("Coordinates 1").fill("90, 10, 20, 20")
+    problem = question.locator(".qe-problem").first
+    expect(problem).to_contain_text("the rectangle runs off the image")
+    question.get_by_label("Shape 2").select_option("Polygon")
+    expect(question.get_by_label("Coordinates 2")).to_have_accessible_description(re.compile("each corner"))
+    question.get_by_label("Coordinates 2").fill("40, 40, 60, 40, 50, 55")
+    question.get_by_label("Coordinates 1").fill("70, 10, 20, 20")
+    saved(place)
+    expect(preview.locator("polygon.qe-region")).to_have_count(1)
+    new = stored(browser, course, FINAL[0])["questions"][-1]
+    assert new["regions"][0]["coords"] == [70, 10, 20, 20] and new["regions"][1]["shape"] == "polygon"
+    still_valid(browser, course)
+
+    add_account(quiz.live.app, "rita@example.org", "reviewer")
+    assert browser.api("POST", f"/api/courses/{course}/shares", json={"email": "rita@example.org"}).status_code == 201
+    reader = page.context.browser.new_context().new_page()
+    try:
+        summary = open_quiz(reader, quiz.live, course, FINAL, email="rita@example.org").locator(".qe-read")
+        last = summary.locator(".qe-read-question").last
+        expect(last.locator(".qe-read-kind")).to_have_text("Hotspot on an image · 1 point")
+        expect(last.locator(".qe-read-list li")).to_have_text(
+            ["Sender address (rectangle 70, 10, 20, 20) (correct)", "Link (polygon 40, 40, 60, 40, 50, 55)"])
     finally:
         reader.context.close()

@@ -22,18 +22,29 @@
     likert: "Likert scale",
     matching: "Matching",
     ordering: "Ordering",
+    hotspot: "Hotspot on an image",
   };
   const CHOICE_TYPES = ["single_choice", "multiple_response"];
-  const LISTS = ["choices", "pairs", "items", "statements"]; // lists of elements with ids
+  const LISTS = ["choices", "pairs", "items", "statements", "regions"]; // lists of elements with ids
   const WORDS = ["accepted", "keywords", "scale"]; // lists of strings
   /** The player's default scale (in the course's language there); the start of a custom one. */
   const FIVE_POINTS = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"];
   const NUMERIC = ["answer", "tolerance", "min", "max"]; // a numeric question's (a true_false answer is a boolean)
   const numbersOf = (q) => ["points", "max_length", ...(q.type === "numeric" ? NUMERIC : [])];
   const LIMITS = { choices: [2, 26], pairs: [2, 20], items: [2, 20], accepted: [1, Infinity], keywords: [0, 20],
-    statements: [1, 20], scale: [2, 11] };
+    statements: [1, 20], scale: [2, 11], regions: [2, 26] };
   const NOUNS = { choices: "choice", pairs: "pair", items: "item", accepted: "accepted answer", keywords: "keyword",
-    statements: "statement", scale: "scale label" };
+    statements: "statement", scale: "scale label", regions: "region" };
+  const SHAPES = {
+    rectangle: ["Rectangle", "x, y, width, height"],
+    circle: ["Circle", "x, y, radius (of the width)"],
+    polygon: ["Polygon", "x, y of each corner: x1, y1, x2, y2, x3, y3..."],
+  };
+  const IMAGE = /\.(png|jpe?g|gif|webp|avif|svg)$/i;
+  /** The course's image files, as the page editor knows them (it loads this script). */
+  const images = () => ((window.courseEditor && window.courseEditor.state.files) || []).filter((path) => IMAGE.test(path));
+  /** A course file at the latest revision, as the live preview serves the course's files. */
+  const fileUrl = (path) => `/api/courses/${encodeURIComponent(course.dataset.courseId)}/player/latest/scorm2004/${path.split("/").map(encodeURIComponent).join("/")}`;
   const BLOCK_FIELDS = { title: "Quiz title", pass_mark: "Pass mark", attempts: "Attempts", shuffle: "Shuffle", questions: "Questions" };
   const editors = new Map(); // place -> editor
   const sentKeys = new WeakMap(); // a value sent to the server -> the element keys at its positions
@@ -79,6 +90,10 @@
     for (const name of WORDS) if (Array.isArray(q[name])) q[name] = q[name].map((text) => ({ _k: newKey(), text: String(text) }));
     if (q.type === "free_text" && !q.keywords) q.keywords = [];
     if (q.type === "numeric") q._range = q.answer == null && (q.min != null || q.max != null);
+    if (q.type === "hotspot") {
+      if (!q.regions) q.regions = [];
+      for (const r of q.regions) r._coords = Array.isArray(r.coords) ? r.coords.join(", ") : String(r.coords ?? "");
+    }
     if (q.type === "likert") {
       q._custom = Array.isArray(q.scale);
       if (!q._custom) q.scale = [];
@@ -104,6 +119,13 @@
     if (type === "likert") {
       delete q.points;
       q.statements = [{ text: "" }];
+    }
+    if (type === "hotspot") {
+      Object.assign(q, { image: images()[0] || "", alt: "" });
+      q.regions = [
+        { label: "", shape: "rectangle", coords: [10, 10, 20, 20], correct: true },
+        { label: "", shape: "rectangle", coords: [60, 10, 20, 20] },
+      ];
     }
     return loadQuestion(q);
   }
@@ -136,10 +158,11 @@
         const answer = plain(e);
         if (!e.id) delete answer.id;
         if ("feedback" in e && !filled(e.feedback)) delete answer.feedback;
-        if (name === "choices") {
+        if (name === "choices" || name === "regions") {
           if (e.correct) answer.correct = true;
           else delete answer.correct;
         }
+        if (name === "regions") answer.coords = coordinates(e._coords);
         return answer;
       });
     }
@@ -154,6 +177,13 @@
     }
     if (q.type === "likert" && !q._custom) delete out.scale; // the preset: five points in the course's language
     return [out, keys];
+  }
+
+  /** Typed coordinates as numbers; anything else is sent as typed, for the server to name. */
+  function coordinates(text) {
+    const parts = String(text ?? "").split(/[\s,;]+/).filter(Boolean);
+    const numbers = parts.map((part) => number(part));
+    return numbers.every((n) => typeof n === "number") ? numbers : String(text ?? "");
   }
 
   /** The block to save, as the model says; remembered with its keys for the server's answer. */
@@ -261,6 +291,13 @@
         return list("ul", (q.pairs || []).map((p) => `${p.source} → ${p.target}`));
       case "ordering":
         return list("ol", (q.items || []).map((item) => item.text));
+      case "hotspot":
+        return h(
+          "div",
+          {},
+          line(`Image: ${q.image} · alt text: ${q.alt}`),
+          list("ol", (q.regions || []).map((r) => `${r.label} (${(SHAPES[r.shape] || [r.shape])[0].toLowerCase()} ${(r.coords || []).join(", ")})${r.correct ? " (correct)" : ""}`)),
+        );
       case "likert":
         return h(
           "div",
@@ -755,6 +792,8 @@
           return numericAnswer(q, name);
         case "likert":
           return likertAnswer(q, name);
+        case "hotspot":
+          return hotspotAnswer(q);
         case "matching":
           return rows(q, "pairs", "Pairs: each item and the one it matches", (p, i) => [
             field(`${p._k}:source`, `Item ${i + 1}`, p.source, (v) => (p.source = v)),
@@ -796,6 +835,86 @@
           : null,
       );
       return h("div", {}, statements, set);
+    }
+
+    /** The image (one of the course's), its alt text, and the regions to pick, each with its
+     * shape and coordinates in percent of the image, drawn over the image as they are typed. */
+    function hotspotAnswer(q) {
+      const id = newId();
+      const files = images().includes(q.image) || !q.image ? images() : [q.image, ...images()];
+      const picker = h("select", { id, "data-key": `${q._k}:image` }, files.map((file) => h("option", { value: file, text: file })));
+      picker.value = q.image || "";
+      const preview = h("div", { class: "qe-hotspot-preview", "aria-hidden": "true" });
+      const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+      svg.setAttribute("viewBox", "0 0 100 100");
+      svg.setAttribute("preserveAspectRatio", "none");
+      const picture = h("img", { alt: "" });
+      preview.append(picture, svg);
+      const draw = () => {
+        const aspect = picture.naturalWidth && picture.naturalHeight ? picture.naturalWidth / picture.naturalHeight : 1;
+        svg.replaceChildren();
+        q.regions.forEach((r, i) => {
+          const c = coordinates(r._coords);
+          if (!Array.isArray(c)) return;
+          const make = (tag, attributes) => {
+            const shape = document.createElementNS("http://www.w3.org/2000/svg", tag);
+            for (const [name, value] of Object.entries(attributes)) shape.setAttribute(name, String(value));
+            shape.setAttribute("class", r.correct ? "qe-region qe-region-correct" : "qe-region");
+            shape.setAttribute("vector-effect", "non-scaling-stroke");
+            shape.dataset.region = String(i + 1);
+            svg.append(shape);
+          };
+          if (r.shape === "rectangle" && c.length === 4) make("rect", { x: c[0], y: c[1], width: c[2], height: c[3] });
+          else if (r.shape === "circle" && c.length === 3) make("ellipse", { cx: c[0], cy: c[1], rx: c[2], ry: c[2] * aspect });
+          else if (r.shape === "polygon" && c.length >= 6) make("polygon", { points: c.join(" ") });
+        });
+      };
+      picture.addEventListener("load", draw);
+      if (q.image) picture.src = fileUrl(q.image);
+      picker.addEventListener("change", () => {
+        q.image = picker.value;
+        picture.src = fileUrl(q.image);
+        changed();
+      });
+      const imageField = h("div", { class: "qe-field qe-wide" }, h("label", { for: id, text: "Image" }), picker);
+      register(`${q._k}:image`, picker, imageField);
+      const redrawn = (set) => (value) => {
+        set(value);
+        draw();
+      };
+      const regions = rows(
+        q,
+        "regions",
+        "Regions, checked in this order: mark every correct one (coordinates in percent of the image, from its top left corner)",
+        (r, i, what) => {
+          const shapeId = newId();
+          const shape = h("select", { id: shapeId, "data-key": `${r._k}:shape` }, Object.entries(SHAPES).map(([value, [text]]) => h("option", { value, text })));
+          shape.value = r.shape;
+          shape.addEventListener("change", () => {
+            r.shape = shape.value;
+            structural(`${r._k}:shape`);
+          });
+          const shapeField = h("div", { class: "qe-field" }, h("label", { for: shapeId, text: `Shape ${i + 1}` }), shape);
+          register(`${r._k}:shape`, shape, shapeField);
+          return [
+            field(`${r._k}:label`, `Region ${i + 1} label`, r.label, (v) => (r.label = v), { hint: "What it is: keyboard and screen reader users pick by it" }),
+            shapeField,
+            field(`${r._k}:coords`, `Coordinates ${i + 1}`, r._coords, redrawn((v) => (r._coords = v)), { inputmode: "decimal", hint: (SHAPES[r.shape] || ["", ""])[1] }),
+            check(`${r._k}:correct`, "Correct", !!r.correct, redrawn((on) => (r.correct = on)), { label: `Correct: ${what}` }),
+          ];
+        },
+        () => ({ label: "", shape: "rectangle", _coords: "40, 40, 20, 20" }),
+      );
+      registry.set(`${q._k}:self`, registry.get(`${q._k}:regions`)); // "at least one region with correct: true"
+      draw();
+      return h(
+        "div",
+        {},
+        imageField,
+        field(`${q._k}:alt`, "Alt text (required: what the image shows)", q.alt, (v) => (q.alt = v), { wide: true }),
+        preview,
+        regions,
+      );
     }
 
     function numericAnswer(q, name) {

@@ -402,3 +402,20 @@ def test_a_page_not_open_yet_in_a_linear_course_is_named(editor, page):
     player.get_by_role("button", name="Next").click()
     page.get_by_role("link", name="Beta").click()  # read by the learner: it opens
     expect(player.locator("#main h1")).to_have_text("Beta")
+
+
+def test_after_the_learner_exits_the_next_page_shown_resumes_the_attempt(editor, page):
+    player = open_preview(editor, page, at="p-b")
+    expect(player.locator("#main h1")).to_have_text("Beta")
+    eventually(lambda: logged(page, "Commit"))
+    player.get_by_role("button", name="Exit course").click()
+    eventually(lambda: logged(page, "Terminate"))
+    assert logged(page, "Terminate")[-1]["result"] == "true"
+    assert logged(page, "SetValue", "cmi.exit")[-1]["value"] == "suspend"
+    page.get_by_role("link", name="Alpha").click()  # relaunched, as an LMS relaunches a suspended SCO
+    page.locator("#md-t-a1").fill("Alpha, after the exit")  # then redrawn in place
+    expect(player.locator("#main")).to_contain_text("Alpha, after the exit")
+    expect(page.locator("#preview-calls tr.launch").last).to_contain_text(
+        "cmi.entry resume (the attempt had ended)")
+    assert logged(page, "GetValue", "cmi.entry")[-1]["result"] == "resume"
+    assert len(logged(page, "Initialize")) == 2

@@ -2,10 +2,11 @@
 SCORM 2004 (or 1.2) SCO under scorm-again inside the editor's LMS simulator, beside the log of
 every call (Initialize, SetValue of location and suspend data, Commit, with what each returned
 and the error it left). A text edited in the editor shows in the preview within the running
-attempt; a quiz answered in the preview logs its interactions; a renamed page relaunches the SCO,
-resuming. A reviewer may preview, another author may not; hostile Markdown never runs. Without a
-browser: the player's files are the package's, byte for byte, and what one revision gives is
-rendered once."""
+attempt; a quiz answered in the preview logs its interactions; a renamed page, or an edit after
+the learner exited, relaunches the SCO, resuming; a page a linear course keeps closed is named.
+A reviewer may preview, another author may not; hostile Markdown never runs; the panel works by
+keyboard and axe-core finds nothing serious in it. Without a browser: the player's files are the
+package's, byte for byte, and what one revision gives is rendered once."""
 from __future__ import annotations
 
 import time

@@ -481,8 +481,9 @@ async function start() {
  * The course editor shows this player beside the page an author edits, from the editor's own
  * origin, and asks for a page by dispatching `courseforge:preview-page` on this document (detail:
  * the page's id): its fragment is fetched again, since the author just changed it, and shown; the
- * session, the answers and the progress stay as they are. Scripts of another origin (an LMS)
- * cannot dispatch events here, so in a published course this never runs.
+ * session, the answers and the progress stay as they are. Only a script of the player's own
+ * origin can dispatch it; an LMS serving the package from its origin could, and would get no more
+ * than the menu gives: a page of the course shown (and, in a linear course, only an open one).
  */
 function showPreviewPage(id) {
   fragments.clear();

@@ -30,16 +30,14 @@ from authoring.media_uploads import (
     REFUSED,
     Wanted,
     cancel,
-    check_chunk,
     course_uploads,
     finish,
-    parse_range,
-    receive_chunk,
     start_upload,
 )
 from authoring.models import MediaUpload
 from authoring.problems import ApiProblem, parse_body
 from authoring.revisions import revision_snapshot
+from authoring.upload_chunks import check_chunk, parse_range, receive_chunk
 from authoring.upload_jobs import stale, start_job
 from courses.errors import Problem
 from courses.model import StableId, Text

@@ -194,3 +194,147 @@ def test_an_expired_link_shows_a_page_saying_so(review, browser_page):
     expect(browser_page.get_by_role("alert")).to_contain_text("This review link expired on")
     assert browser_page.locator("iframe").count() == 0
     audit(browser_page, "expired link page")
+
+
+# --------------------------------------------------------------------------- the author
+COURSE_PAGE_LINKS = ('<link rel="stylesheet" href="/static/comments.css">'
+                     '<link rel="stylesheet" href="/static/review-links.css">')
+COURSE_PAGE_SCRIPTS = '<script src="/static/comments.js" defer></script><script src="/static/review-links.js" defer></script>'
+
+
+def with_comment_tags(page) -> None:
+    """The course page carrying the tags course.html is to carry for comments and review links:
+    added to the page as served for as long as the template does not have them yet."""
+
+    def add_tags(route):
+        response = route.fetch()
+        html = response.text()
+        if "comments.js" not in html:
+            html = html.replace("</head>", f"{COURSE_PAGE_LINKS}</head>").replace("</body>", f"{COURSE_PAGE_SCRIPTS}</body>")
+        route.fulfill(response=response, body=html)
+
+    page.route(re.compile(r"/courses/\d+(\?[^#]*)?$"), add_tags)
+
+
+def reviewer_comments(review) -> dict[str, int]:
+    """Comments a reviewer made through the link (by API): their ids by a short name."""
+    from test_review_links import Reviewer
+
+    rita = Reviewer(review.live.app, review.link["token"])
+    made = {}
+    for key, pin in (("intro", {"block_id": "t-intro"}), ("intro2", {"block_id": "t-intro"}),
+                     ("gone", {"block_id": "t-gone"}), ("video", {"block_id": "v-clip", "video_second": 7}),
+                     ("quiz", {"block_id": "quiz-1", "question_id": "q-sky"})):
+        answer = rita.post("/comments", {"name": "Rita", "body": f"About {key}.", **pin})
+        assert answer.status_code == 201, answer.get_json()
+        made[key] = answer.get_json()["comment_id"]
+    return made
+
+
+def open_course(page, review, at: str = "p-read"):
+    with_comment_tags(page)
+    review.live.sign_in(page, "ada@example.org")
+    page.goto(f"{review.live.url}/courses/{review.course}?page={at}#page={at}")
+    expect(page.locator("#page-editor .card").first).to_be_visible()
+
+
+def card(page, block_id: str):
+    return page.locator(f"#page-editor .card[data-id='{block_id}']")
+
+
+def test_the_author_sees_counts_on_blocks_replies_resolves_and_jumps_to_a_comment(review, browser_page):
+    made = reviewer_comments(review)
+    page = browser_page
+    open_course(page, review)
+    count = card(page, "t-intro").get_by_role("button", name="2 open comments")
+    expect(count).to_have_attribute("aria-expanded", "false")
+    expect(card(page, "t-gone").get_by_role("button", name="1 open comment")).to_be_visible()
+    expect(card(page, "t-stay").locator(".comment-count")).to_have_count(0)
+    expect(page.get_by_role("button", name="Comments (5 open)")).to_be_visible()
+
+    count.click()
+    threads = card(page, "t-intro").locator(".card-comments .thread")
+    expect(threads).to_have_count(2)
+    first = threads.first
+    expect(first).to_contain_text("Rita (reviewer) · on revision 1")
+    expect(first.locator(".thread-body")).to_have_text("About intro.")
+    first.get_by_label("Reply to Rita").fill("Thanks, changed.")
+    first.get_by_role("button", name="Send reply").click()
+    expect(first.locator(".thread-replies li")).to_contain_text("ada@example.org (editor)")
+    expect(first.get_by_role("button", name="Send reply")).to_be_focused()
+    first.get_by_role("button", name="Resolve the comment by Rita").click()
+    expect(card(page, "t-intro").get_by_role("button", name="1 open comment")).to_be_visible()
+    expect(page.get_by_role("button", name="Comments (4 open)")).to_be_visible()
+    resolved = {c["id"]: c["state"] for c in stored_comments(review)}
+    assert resolved[made["intro"]] == "resolved" and resolved[made["intro2"]] == "open"
+
+    page.get_by_role("button", name="Comments (4 open)").click()
+    entries = page.locator("#comments .comments-entry")
+    expect(entries).to_have_count(4)
+    page.get_by_role("button", name="Go to Watch › Video: A short clip › at 0:07").click()
+    expect(page.locator("#page-title")).to_have_text("Watch")
+    assert page.evaluate("() => location.hash") == "#page=p-watch"
+    video_thread = card(page, "v-clip").locator(f".card-comments [data-comment='{made['video']}']")
+    expect(video_thread).to_be_focused()
+    expect(video_thread).to_contain_text("at 0:07")
+    page.get_by_role("button", name="Go to Quiz › Quiz: Check › Question 2: The sky is green.").click()
+    expect(card(page, "quiz-1").locator(f"[data-comment='{made['quiz']}']")).to_be_focused()
+    page.locator("#comments-filter").select_option("resolved")
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_contain_text("About intro.")
+
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""(tags) => axe.run({include: [['#comments'], ['.card-comments']]},
+                                                {runOnly: {type: 'tag', values: tags}})""", WCAG21_AA)
+    serious = [rule["id"] for rule in result["violations"] if rule["impact"] in ("serious", "critical")]
+    assert serious == []
+
+
+def test_a_comment_keeps_its_block_through_an_edit_and_one_whose_block_is_deleted_says_so(review, browser_page):
+    made = reviewer_comments(review)
+    ada = review.ada
+    api = f"/api/courses/{review.course}"
+    assert ada.api("PUT", f"{api}/blocks/t-intro/markdown",
+                   json={"base_revision": 1, "markdown": "Welcome, edited"}).status_code == 200
+    assert ada.api("DELETE", f"{api}/blocks/t-gone?base_revision=2").status_code == 200
+    page = browser_page
+    open_course(page, review)
+    expect(card(page, "t-intro").locator(".preview")).to_contain_text("Welcome, edited")
+    card(page, "t-intro").get_by_role("button", name="2 open comments").click()
+    expect(card(page, "t-intro").locator(".thread").first).to_contain_text("on revision 1")
+    page.get_by_role("button", name="Comments (5 open)").click()
+    removed = page.locator("#comments .comments-entry").filter(has_text="About gone.")
+    expect(removed).to_contain_text("Block removed since this comment was made.")
+    expect(removed.get_by_role("button")).to_have_count(0)
+    assert made["gone"] in {c["id"] for c in stored_comments(review) if c["block_removed"]}
+
+
+def test_an_author_makes_a_review_link_on_the_course_page_and_revokes_it(review, browser_page, chromium):
+    page = browser_page
+    open_course(page, review)
+    links = page.locator("#review-links")
+    links.get_by_label("Label (optional: who it is for)").fill("For Quinn")
+    links.get_by_label("Works for (days, at most 90)").fill("3")
+    links.get_by_role("button", name="Make a review link").click()
+    address = links.get_by_label(re.compile("Review link to revision 1: copy it now"))
+    expect(address).to_be_focused()
+    url = address.input_value()
+    assert re.fullmatch(rf"{re.escape(review.live.url)}/review/[A-Za-z0-9_-]{{43}}", url)
+    row = links.locator("tbody tr").filter(has_text="For Quinn")
+    expect(row).to_contain_text("works")
+
+    other = chromium.new_context()
+    try:
+        quinn = other.new_page()
+        assert quinn.goto(url).status == 200
+        row.get_by_role("button", name="Revoke the review link 'For Quinn'").click()
+        expect(row).to_contain_text("revoked")
+        expect(links.get_by_role("heading", name="Review links")).to_be_focused()
+        assert quinn.goto(url).status == 410
+        expect(quinn.get_by_role("alert")).to_contain_text("withdrawn")
+    finally:
+        other.close()
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""(tags) => axe.run({include: [['#review-links']]},
+                                                {runOnly: {type: 'tag', values: tags}})""", WCAG21_AA)
+    assert [rule["id"] for rule in result["violations"] if rule["impact"] in ("serious", "critical")] == []

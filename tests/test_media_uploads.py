@@ -173,6 +173,33 @@ def test_a_video_in_chunks_becomes_a_new_block_its_job_runs_and_the_build_after_
     assert [argv for argv in process_launches[launched:] if "libx264" in argv] == []  # from the cache
 
 
+def test_the_command_line_build_of_the_pulled_course_takes_the_uploaded_videos_outputs_from_the_cache(
+        sqlite_app, media_env, tmp_path):
+    """``courseforge build`` of the course folder as the editor exports it, with the same cache:
+    the video's job is the one the upload ran, so only the course's image is made."""
+    ada = signed_in(sqlite_app, "ada@example.org")
+    course = small_course(ada, tmp_path)
+    clip = make_video(tmp_path / "clip.mp4", seconds=1)
+    final = wait_for(ada, upload(ada, course, clip, "video", page_id="p-quiz").get_json()["url"])[0]
+    assert final["status"] == "done", final
+    before = {path: path.stat().st_mtime_ns for path in media_env.glob("jobs/*/*")}
+    assert [json.loads((path / "result.json").read_text())["kind"] for path in before] == ["video_renditions"]
+    folder = tmp_path / "pulled"
+    with zipfile.ZipFile(io.BytesIO(ada.api("GET", f"/api/courses/{course}/export").data)) as archive:
+        archive.extractall(folder)
+    (top,) = folder.iterdir()
+    built = subprocess.run([sys.executable, "-m", "cli", "build", str(top), "--format", "web", "-o",
+                            str(tmp_path / "web.zip")], cwd=REPO, capture_output=True, text=True, timeout=300,
+                           env={**os.environ, "COURSEFORGE_CACHE_DIR": str(media_env)})
+    assert built.returncode == 0, built.stderr
+    after = {path: path.stat().st_mtime_ns for path in media_env.glob("jobs/*/*")}
+    assert {path: after[path] for path in before} == before  # the video's outputs, as the upload's job left them
+    made = [json.loads((path / "result.json").read_text())["kind"] for path in set(after) - set(before)]
+    assert made == ["image_sizes"]
+    with zipfile.ZipFile(tmp_path / "web.zip") as package:
+        assert any(re.fullmatch(r"media/[0-9a-f]{12}-clip-240p\.mp4", name) for name in package.namelist())
+
+
 def test_a_poster_for_a_video_block_makes_the_videos_job_as_the_build_will_run_it(
         author, tmp_path, process_launches):
     """With a poster of its own, a video's outputs have no poster frame: that job is run when the

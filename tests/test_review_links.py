@@ -22,6 +22,7 @@ from authoring_app import (  # noqa: F401 - fixtures
     postgres_server,
     quick_argon2,
     signed_in,
+    sqlite_app,
 )
 from conftest import write_course_folder
 from media_fixtures import make_video
@@ -56,6 +57,10 @@ def review_course_zip(folder) -> bytes:
 
 @pytest.fixture
 def course(app, tmp_path):  # noqa: F811 - the fixture imported above
+    return ada_course(app, tmp_path)
+
+
+def ada_course(app, tmp_path):  # noqa: F811 - the fixture imported above
     """Ada's course with a video and a quiz; her browser; the course's API."""
     ada = signed_in(app, "ada@example.org")
     answer = ada.import_zip(review_course_zip(tmp_path / "course"))
@@ -369,6 +374,58 @@ def test_writes_through_a_link_are_rate_limited_per_address_and_need_the_page_cs
     no_csrf = rita.client.post(f"/api/review/{made['token']}/comments", json={"name": "R", "block_id": "t-intro",
                                                                               "body": "x"})
     assert no_csrf.status_code == 400 and no_csrf.get_json()["field"] == "csrf_token"
+
+
+def test_the_review_operations_are_documented_and_schemathesis_finds_no_undocumented_answer(sqlite_app, tmp_path):
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    course = ada_course(sqlite_app, tmp_path)
+    token = add_account(course.app, "robot@example.org", token=True)
+    share = course.ada.api("POST", f"{course.api}/shares", json={"email": "robot@example.org"})
+    assert share.status_code in (200, 201)
+    bearer = {"Authorization": f"Bearer {token}"}
+    document = course.app.test_client().get("/api/openapi.json").get_json()
+    operations = {(path, method) for path, methods in document["paths"].items()
+                  if "/review" in path or "/comments" in path for method in methods}
+    assert operations == {
+        ("/api/courses/{course_id}/review-links", "get"), ("/api/courses/{course_id}/review-links", "post"),
+        ("/api/courses/{course_id}/review-links/{link_id}", "delete"),
+        ("/api/courses/{course_id}/comments", "get"), ("/api/courses/{course_id}/comments", "post"),
+        ("/api/courses/{course_id}/comments/{comment_id}", "patch"),
+        ("/api/courses/{course_id}/comments/{comment_id}/replies", "post"),
+        ("/api/review/{token}", "get"), ("/api/review/{token}/comments", "get"),
+        ("/api/review/{token}/comments", "post"), ("/api/review/{token}/comments/{comment_id}/replies", "post")}
+    post = document["paths"]["/api/review/{token}/comments"]["post"]
+    assert post["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ReviewerComment"}
+    assert {"404", "410", "413", "422", "429"} <= set(post["responses"])
+
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", course.app)
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+    failures: dict[str, str] = {}
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if "/review" not in operation.path and "/comments" not in operation.path:
+            continue
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=20, deadline=None, database=None, derandomize=True,
+                  suppress_health_check=list(HealthCheck))
+        def run(case):
+            case.call_and_validate(headers=bearer, checks=checks)
+
+        try:
+            run()
+        except Exception as error:  # noqa: BLE001 - every operation's failure is reported together
+            failures[operation.label] = str(error)[:3000]
+    assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
 
 
 @pytest.mark.services

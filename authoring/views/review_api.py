@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from authoring.access import can_edit, course_for
-from authoring.api_docs import Number, QueryParameter, documented
+from authoring.api_docs import Access, Number, QueryParameter, documented
 from authoring.context import db, signed_in
 from authoring.models import CourseRecord, ReviewComment, ReviewLink, utcnow
 from authoring.problems import ApiProblem, parse_body
@@ -59,7 +59,10 @@ LINK = "/api/review/<token>"
 ElementId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 CommentText = Annotated[MultilineText, Field(min_length=1, max_length=BODY_MAX_CHARS)]
 ReviewerName = Annotated[Text, Field(min_length=1, max_length=NAME_MAX_CHARS)]
-REVIEWER_ERRORS = (404, 410, 413, 429)  # no such link; expired or revoked; too large; too many writes
+REVIEWER_ERRORS = (410, 413, 429)  # expired or revoked; too large; too many writes
+LINK_ACCESS: Access = "read"
+"""The reviewer's calls need no account (the link's token is in the path); they are described as
+"read" because that is the access whose answers include 404, which an unknown token gets."""
 
 
 class _Body(BaseModel):
@@ -224,7 +227,7 @@ def _editor_view(record: CourseRecord, comment: ReviewComment) -> dict[str, Any]
 @blueprint.get(LINK)
 @documented(
     "What a review link shows: the course's title, the revision, its pages and blocks",
-    access="public",
+    access=LINK_ACCESS,
     errors=REVIEWER_ERRORS,
 )
 def review(token: str) -> Any:
@@ -241,7 +244,7 @@ def review(token: str) -> Any:
 
 @blueprint.get(f"{LINK}/comments")
 @documented(
-    "The comments made on the link's revision, with everyone's replies", access="public", errors=REVIEWER_ERRORS
+    "The comments made on the link's revision, with everyone's replies", access=LINK_ACCESS, errors=REVIEWER_ERRORS
 )
 def reviewer_comments(token: str) -> Any:
     link, record = open_link(db(), token)
@@ -252,7 +255,7 @@ def reviewer_comments(token: str) -> Any:
 @documented(
     "Comment, as the name given, on a block of the link's revision (a question in it, a second of a video); "
     "a browser sends the page's CSRF token",
-    access="public",
+    access=LINK_ACCESS,
     status=201,
     body=ReviewerComment,
     errors=REVIEWER_ERRORS,
@@ -273,7 +276,7 @@ def reviewer_comment(token: str) -> Any:
 @blueprint.post(f"{LINK}/comments/<int:comment_id>/replies")
 @documented(
     "Reply, as the name given, to a comment on the link's revision; a browser sends the page's CSRF token",
-    access="public",
+    access=LINK_ACCESS,
     status=201,
     body=ReviewerReply,
     errors=REVIEWER_ERRORS,

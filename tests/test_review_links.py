@@ -164,11 +164,15 @@ def test_a_link_to_an_older_revision_shows_that_revision_frozen_while_the_course
     saved = course.ada.api("PUT", f"{course.api}/blocks/t-intro/markdown",
                            json={"base_revision": first, "markdown": "Rewritten since"})
     assert saved.status_code == 200, saved.get_json()
-    assert head(course) == first + 1
+    renamed = course.ada.api("PATCH", f"{course.api}/settings", json={"base_revision": first + 1, "title": "Renamed"})
+    assert renamed.status_code == 200, renamed.get_json()
+    assert head(course) == first + 2
     rita = Reviewer(course.app, made["token"])
+    assert "<h1 id=\"review-title\">Review course</h1>" in rita.page.get_data(as_text=True)
     fragment = rita.client.get(f"/review/{made['token']}/player/pages/p-read.html").get_data(as_text=True)
     assert "Welcome to" in fragment and "Rewritten since" not in fragment
-    assert make_link(course)["revision"] == first + 1
+    assert rita.get().get_json()["title"] == "Review course"
+    assert make_link(course)["revision"] == first + 2
 
 
 @pytest.mark.parametrize("body, field", [

@@ -174,7 +174,8 @@
     button.setAttribute("aria-expanded", String(expanded.has(blockId)));
     button.classList.toggle("none-open", open === 0);
     if (!box) {
-      box = el("section", { class: "card-comments", id: boxId, "aria-label": `Comments on this block` });
+      const title = card.querySelector(":scope > .card-head .block-kind");
+      box = el("section", { class: "card-comments", id: boxId, "aria-label": `Comments on ${title ? title.textContent : blockId}` });
       card.querySelector(":scope > .card-body").after(box);
     }
     box.hidden = !expanded.has(blockId);

@@ -17,6 +17,7 @@ from authoring.context import db
 from authoring.problems import ApiProblem
 from authoring.review import BODY_MAX_CHARS, NAME_MAX_CHARS, open_link
 from authoring.revision_player import launch_answer, package_file_answer, page_answer
+from authoring.revisions import revision_snapshot
 
 blueprint = Blueprint("review_pages", __name__)
 PLAYER = "/review/<token>/player"
@@ -35,8 +36,9 @@ def review_page(token: str) -> BaseResponse:
         "player": url_for("review_pages.launch", token=token),
         "revision": link.revision,
     }
+    title = revision_snapshot(db(), record, link.revision).document.get("title") or record.title
     html = render_template(
-        "review.html", link=link, record=record, data=data, body_max=BODY_MAX_CHARS, name_max=NAME_MAX_CHARS
+        "review.html", link=link, title=title, data=data, body_max=BODY_MAX_CHARS, name_max=NAME_MAX_CHARS
     )
     return _private(Response(html, mimetype="text/html"))
 

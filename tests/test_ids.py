@@ -205,7 +205,7 @@ def all_ids(course: Course) -> list[str]:
                 found.append(block.id)
                 for question in getattr(block, "questions", []):
                     found.append(question.id)
-                    for key in ("choices", "pairs", "items", "statements"):
+                    for key in ("choices", "pairs", "items", "statements", "regions"):
                         found += [element.id for element in getattr(question, key, [])]
     return found
 

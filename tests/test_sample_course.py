@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import get_args
 
-from conftest import DEMO_COURSE
 
 from courses.loader import load_course
 from courses.model import Block, NarrationBlock, Question, TextBlock
@@ -28,12 +27,7 @@ def test_sample_uses_every_block_and_question_type():
     questions = [question for quiz in course.quizzes() for question in quiz.questions]
 
     assert {block.type for block in blocks} == type_names(Block)
-    # Every type but the survey (likert), which the tests' demo course carries until the sample
-    # gets one (its figures in bench/README.md are measured on this course as it is).
-    assert {question.type for question in questions} == type_names(Question) - {"likert"}
-    demo_types = {q["type"] for s in DEMO_COURSE["sections"] for p in s["pages"] for b in p["blocks"]
-                  if b["type"] == "quiz" for q in b["questions"]}
-    assert "likert" in demo_types
+    assert {question.type for question in questions} == type_names(Question)
     assert 10 <= len(course.pages()) <= 14
 
     narrations = [b for b in blocks if isinstance(b, NarrationBlock)]

@@ -19,6 +19,8 @@ from courses.model import (
     Course,
     FillIn,
     FreeText,
+    Hotspot,
+    Likert,
     Matching,
     MultipleResponse,
     Numeric,
@@ -120,6 +122,17 @@ def answer_correctly(content, quiz: QuizBlock) -> None:
         elif isinstance(q, Matching):
             for p in q.pairs:
                 group.get_by_label(plain_text(p.source), exact=True).select_option(label=plain_text(p.target))
+        elif isinstance(q, Hotspot):  # a tap on the middle of the right part of the picture
+            x, y, width, height = next(r.coords for r in q.regions if r.correct)
+            image = group.locator("[data-hotspot] img")
+            box = image.bounding_box()
+            image.click(position={"x": box["width"] * (x + width / 2) / 100, "y": box["height"] * (y + height / 2) / 100})
+            right = next(r for r in q.regions if r.correct)
+            expect(group.get_by_role("radio", name=right.label, exact=True)).to_be_checked()
+        elif isinstance(q, Likert):
+            for statement in q.statements:
+                rating = group.get_by_role("group", name=plain_text(statement.text), exact=True)
+                rating.get_by_role("radio", name=AGREE, exact=True).check()
         elif isinstance(q, Ordering):
             wanted = [plain_text(i.text) for i in q.items]
             for position, text in enumerate(wanted):
@@ -153,7 +166,8 @@ def play(content, course: Course, until: str | None = None) -> None:
 
 
 # ------------------------------------------------------------------------------- expected LMS data
-SCORM_TYPES = {"single_choice": "choice", "multiple_response": "choice", "true_false": "true-false",
+AGREE = "Agree"  # the fourth point of the five-point scale
+SCORM_TYPES = {"hotspot": "choice", "single_choice": "choice", "multiple_response": "choice", "true_false": "true-false",
                "fill_in": "fill-in", "free_text": "long-fill-in", "numeric": "numeric", "matching": "matching", "ordering": "sequencing"}
 
 
@@ -171,8 +185,9 @@ def expected_interaction(q, standard: str) -> tuple[str, str, list[str]]:
     """(type, learner response, correct patterns) for question ``q`` answered correctly."""
     kind = SCORM_TYPES[q.type]
     if standard == "scorm12":
-        if isinstance(q, (SingleChoice, MultipleResponse)):
-            letters = [LETTERS[i] for i, c in enumerate(q.choices) if c.correct]
+        if isinstance(q, (SingleChoice, MultipleResponse, Hotspot)):
+            options = q.regions if isinstance(q, Hotspot) else q.choices
+            letters = [LETTERS[i] for i, c in enumerate(options) if c.correct]
             pattern = ",".join(letters)
             return kind, pattern, [f"{{{pattern}}}" if len(letters) > 1 else pattern]
         if isinstance(q, TrueFalse):
@@ -191,6 +206,9 @@ def expected_interaction(q, standard: str) -> tuple[str, str, list[str]]:
         return kind, pattern, [pattern]
     if isinstance(q, SingleChoice):
         right = next(lms_token(c.id) for c in q.choices if c.correct)
+        return kind, right, [right]
+    if isinstance(q, Hotspot):
+        right = next(lms_token(r.id) for r in q.regions if r.correct)
         return kind, right, [right]
     if isinstance(q, MultipleResponse):
         ids = "[,]".join(lms_token(c.id) for c in q.choices if c.correct)
@@ -250,9 +268,19 @@ def test_learner_completes_the_course_and_the_lms_holds_every_answer(page, serve
     assert seconds(session_time, standard) > 0
 
     questions = [q for quiz in course.quizzes() for q in quiz.questions]
+    surveys = [q for q in questions if isinstance(q, Likert)]
+    questions = [q for q in questions if not isinstance(q, Likert)]
     recorded = {row["id"]: row for row in cmi["interactions"].values()}
-    assert sorted(recorded) == sorted(lms_token(q.id) for q in questions), "one interaction per question"
+    rated = [(q, s, lms_token(f"{q.id}.{s.id}")) for q in surveys for s in q.statements]
+    assert sorted(recorded) == sorted([lms_token(q.id) for q in questions] + [token for _q, _s, token in rated]), \
+        "one interaction per question, and one per statement of a survey"
     response_key = "student_response" if standard == "scorm12" else "learner_response"
+    for q, statement, token in rated:  # a survey's rating: a point of the scale, no right answer
+        row = recorded[token]
+        assert (row["type"], row[response_key], row["result"]) == ("likert", "4", "neutral"), token
+        assert row["correct_responses"].get("_count", 0) in (0, "0") and float(row["weighting"]) == 0, token
+        if standard == "scorm2004":
+            assert row["description"] == f"{plain_text(q.prompt)} {plain_text(statement.text)}"[:250], token
     for q in questions:
         row = recorded[lms_token(q.id)]
         kind, response, patterns = expected_interaction(q, standard)

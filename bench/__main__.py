@@ -1,5 +1,6 @@
-"""`make bench`: the media benchmarks, the suspend-data size figures and the editor benchmark
-(``bench.editor``), printed and saved; ``--only`` runs one group.
+"""`make bench`: the media benchmarks, the suspend-data size figures, the editor benchmark
+(``bench.editor``) and the live preview's (``bench.preview``), printed and saved; ``--only`` runs
+one group.
 
 For each course (the sample security-basics course and a synthetic one with several 20-30 s
 720p videos):
@@ -207,7 +208,7 @@ def main() -> None:
         help="which courses to build (default: security-basics,bench-videos)",
     )
     parser.add_argument("--rounds", type=int, default=3, help="cold-build rounds per course (default: 3)")
-    parser.add_argument("--only", choices=["media", "suspend", "editor"], help="run one group of benchmarks")
+    parser.add_argument("--only", choices=["media", "suspend", "editor", "preview"], help="run one group of benchmarks")
     args = parser.parse_args()
     sweep = sorted({int(j) for j in args.jobs.split(",")})
 
@@ -242,6 +243,11 @@ def main() -> None:
         from bench import editor
 
         editor.main([])
+
+    if args.only in (None, "preview"):
+        from bench import preview
+
+        preview.main([])
 
 
 if __name__ == "__main__":

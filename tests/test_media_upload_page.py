@@ -3,8 +3,7 @@ chunks with a labelled progress bar, goes on after the connection drops (and aft
 when the same file is picked again), then its transcoding is followed to the end; a broken file
 dropped on a block shows the pipeline's message there and changes nothing; a new image block
 from the end of the page needs its alt text; a reviewer gets no upload controls. Results are
-checked through the JSON API. The page gets media-upload.js and its stylesheet the way the course
-page's template is to load them (see ``with_upload_script``)."""
+checked through the JSON API."""
 from __future__ import annotations
 
 import re
@@ -41,8 +40,6 @@ COURSE = {
 }
 VIDEO_PICKER = "Replace the video, or add captions (WebVTT) or a poster image"
 NEW_BLOCK_PICKER = "Add a video, recording or image as a new block"
-SCRIPT_TAGS = ('<link rel="stylesheet" href="/static/media-upload.css">',
-               '<script src="/static/media-upload.js" defer></script>')
 
 
 @pytest.fixture
@@ -67,21 +64,7 @@ def editor(tmp_path, media_env):
     app.extensions["courseforge"].database.engine.dispose()
 
 
-def with_upload_script(page) -> None:
-    """Serve the course page with the two tags course.html is to carry for editable courses:
-    the stylesheet in the head, the script after blocks.js."""
-    def inject(route):
-        response = route.fetch()
-        html = response.text()
-        html = html.replace("</head>", SCRIPT_TAGS[0] + "</head>", 1)
-        html = re.sub(r'(<script src="/static/blocks\.js[^"]*" defer></script>)', r"\1" + SCRIPT_TAGS[1], html, 1)
-        route.fulfill(response=response, body=html)
-
-    page.route(re.compile(r".*/courses/\d+$"), inject)
-
-
 def open_course(editor, page, email: str = "ada@example.org") -> None:
-    with_upload_script(page)
     editor.live.sign_in(page, email)
     page.goto(f"{editor.url}#page=p-a")
     expect(page.locator("#page-editor .card").first).to_be_visible()

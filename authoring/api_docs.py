@@ -69,8 +69,8 @@ def operation_of(view: Callable[..., Any]) -> Operation | None:
 def error_statuses(operation: Operation) -> list[int]:
     """The problem+json statuses an operation can answer with, from what it does."""
     statuses = set(COMMON_ERRORS) | set(operation.errors)
-    if operation.access == "public":
-        statuses -= {401, 404}
+    if operation.access == "public":  # no account needed; a 404 only where the operation names one
+        statuses -= {401, 404} - set(operation.errors)
     if operation.access == "write":
         statuses.add(403)
     if operation.body is not None:

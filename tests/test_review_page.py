@@ -197,25 +197,6 @@ def test_an_expired_link_shows_a_page_saying_so(review, browser_page):
 
 
 # --------------------------------------------------------------------------- the author
-COURSE_PAGE_LINKS = ('<link rel="stylesheet" href="/static/comments.css">'
-                     '<link rel="stylesheet" href="/static/review-links.css">')
-COURSE_PAGE_SCRIPTS = '<script src="/static/comments.js" defer></script><script src="/static/review-links.js" defer></script>'
-
-
-def with_comment_tags(page) -> None:
-    """The course page carrying the tags course.html is to carry for comments and review links:
-    added to the page as served for as long as the template does not have them yet."""
-
-    def add_tags(route):
-        response = route.fetch()
-        html = response.text()
-        if "comments.js" not in html:
-            html = html.replace("</head>", f"{COURSE_PAGE_LINKS}</head>").replace("</body>", f"{COURSE_PAGE_SCRIPTS}</body>")
-        route.fulfill(response=response, body=html)
-
-    page.route(re.compile(r"/courses/\d+(\?[^#]*)?$"), add_tags)
-
-
 def reviewer_comments(review) -> dict[str, int]:
     """Comments a reviewer made through the link (by API): their ids by a short name."""
     from test_review_links import Reviewer
@@ -232,7 +213,6 @@ def reviewer_comments(review) -> dict[str, int]:
 
 
 def open_course(page, review, at: str = "p-read"):
-    with_comment_tags(page)
     review.live.sign_in(page, "ada@example.org")
     page.goto(f"{review.live.url}/courses/{review.course}?page={at}#page={at}")
     expect(page.locator("#page-editor .card").first).to_be_visible()

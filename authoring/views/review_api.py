@@ -59,10 +59,9 @@ LINK = "/api/review/<token>"
 ElementId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 CommentText = Annotated[MultilineText, Field(min_length=1, max_length=BODY_MAX_CHARS)]
 ReviewerName = Annotated[Text, Field(min_length=1, max_length=NAME_MAX_CHARS)]
-REVIEWER_ERRORS = (410, 413, 429)  # expired or revoked; too large; too many writes
-LINK_ACCESS: Access = "read"
-"""The reviewer's calls need no account (the link's token is in the path); they are described as
-"read" because that is the access whose answers include 404, which an unknown token gets."""
+REVIEWER_ERRORS = (404, 410, 413, 429)  # unknown link; expired or revoked; too large; too many writes
+LINK_ACCESS: Access = "public"
+"""The reviewer's calls need no account: the link's token, in the path, is their key."""
 
 
 class _Body(BaseModel):

@@ -19,6 +19,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -144,9 +146,20 @@ class SingleChoice(QuestionBase):
         return self
 
 
+PARTIAL_CREDIT = (
+    "Give part of the points for a partly right answer (the rule is the question type's); the LMS "
+    "is still told 'incorrect' unless all of it is right, and the score counts the points earned."
+)
+
+
 class MultipleResponse(QuestionBase):
+    """Every correct choice and no other. With ``partial_credit``, a partly right answer earns the
+    points times (correct choices picked - wrong choices picked) / correct choices, never below 0
+    (so ticking every box earns nothing), rounded to 2 decimals."""
+
     type: Literal["multiple_response"]
     choices: list[Choice] = Field(min_length=2, max_length=26)
+    partial_credit: bool = Field(False, description=PARTIAL_CREDIT)
 
     @model_validator(mode="after")
     def _some_correct(self) -> MultipleResponse:
@@ -221,8 +234,12 @@ class MatchPair(Strict):
 
 
 class Matching(QuestionBase):
+    """Each source matched to its target. With ``partial_credit``, a partly right answer earns the
+    points times the pairs matched right / the pairs, rounded to 2 decimals."""
+
     type: Literal["matching"]
     pairs: list[MatchPair] = Field(min_length=2, max_length=20)
+    partial_credit: bool = Field(False, description=PARTIAL_CREDIT)
 
 
 class OrderItem(Strict):
@@ -231,8 +248,16 @@ class OrderItem(Strict):
 
 
 class Ordering(QuestionBase):
+    """Items put in order. With ``partial_credit``, a partly right answer earns the points times
+    (K - 1) / (items - 1), where K is the most items already in the right order relative to one
+    another (the longest run, not necessarily adjacent, that could stay while the others move),
+    rounded to 2 decimals. Counting places instead would give nothing for one item moved from the
+    end to the start, though only that item is wrong; this way it loses one step, and a list in
+    reverse order earns nothing."""
+
     type: Literal["ordering"]
     items: list[OrderItem] = Field(min_length=2, max_length=20, description="In the correct order.")
+    partial_credit: bool = Field(False, description=PARTIAL_CREDIT)
 
 
 LIKERT_POINTS = (2, 11)
@@ -405,6 +430,25 @@ class QuizBlock(Strict):
     attempts: int = Field(0, ge=0, le=100, description="Attempts allowed; 0 means unlimited.")
     shuffle: bool = Field(False, description="Shuffle choices and items for each learner.")
     questions: list[Question] = Field(min_length=1)
+    # After ``questions``: its check reads them, and pydantic hands a validator only earlier fields.
+    draw: int | None = Field(
+        None,
+        ge=1,
+        description="A question bank: each attempt shows this many of the questions, drawn at random "
+        "per learner and attempt and kept when the learner resumes, even after a republish; the score "
+        "counts the drawn questions only. None: every question, every attempt.",
+    )
+
+    @field_validator("draw")
+    @classmethod
+    def _draw_fits(cls, draw: int | None, info: ValidationInfo) -> int | None:
+        questions = info.data.get("questions")
+        if draw is not None and questions is not None and draw > len(questions):
+            raise ValueError(
+                f"draw ({draw}) is more than the quiz's {len(questions)} questions; "
+                f"draw at most {len(questions)}, or add questions"
+            )
+        return draw
 
 
 Block = Annotated[

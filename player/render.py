@@ -166,7 +166,14 @@ def _question_data(question: Any, language: str) -> dict[str, Any]:
     elif isinstance(question, Hotspot):  # regions are choices; their shapes are in the page
         data["choices"] = [{"id": r.id, "text": plain_text(r.label)} for r in question.regions]
         data["correct"] = [r.id for r in question.regions if r.correct]
+    if isinstance(question, MultipleResponse | Matching | Ordering) and question.partial_credit:
+        data["partialCredit"] = True
     return data
+
+
+QUIZ_RUNTIME_KEYS = frozenset({"question.number", "verdict.partial"})
+"""Messages the runtime says of a question bank's drawn questions (numbered as drawn) and of a
+partly right answer, besides the catalogue's runtime keys."""
 
 
 def course_data(course: Course, tracking: Tracking) -> dict[str, Any]:
@@ -190,10 +197,12 @@ def course_data(course: Course, tracking: Tracking) -> dict[str, Any]:
             "passMark": quiz.pass_mark if quiz.pass_mark is not None else course.passing_score,
             "attempts": quiz.attempts,
             "shuffle": quiz.shuffle,
+            "draw": quiz.draw,
             "questions": [_question_data(q, course.language) for q in quiz.questions],
         }
         for quiz in course.quizzes()
     ]
+    runtime_keys = RUNTIME_KEYS | QUIZ_RUNTIME_KEYS
     return {
         "id": course.id,
         "title": course.title,
@@ -205,7 +214,7 @@ def course_data(course: Course, tracking: Tracking) -> dict[str, Any]:
         "tracking": tracking,
         "pages": pages,
         "quizzes": quizzes,
-        "messages": {key: message for key, message in catalogue(course.language).items() if key in RUNTIME_KEYS},
+        "messages": {key: message for key, message in catalogue(course.language).items() if key in runtime_keys},
     }
 
 

@@ -7,7 +7,10 @@
  * where chars is the length of the encoded worst case: every page visited, the current page in the
  * middle (it carries the most neighbours), every question answered at full length (every choice
  * ticked, every pair matched, a typed answer of its full length in characters that escape longest)
- * and every quiz at its most attempts, submitted. questions[i].chars is what that one answer adds.
+ * and every quiz at its most attempts, submitted. A question bank (a quiz with `draw` N) keeps
+ * answers only of the questions drawn, so its worst case is the draw of the N questions whose
+ * answers are longest, with the draw itself kept. questions[i].chars is what that one answer adds
+ * (when drawn).
  */
 import { MAX_ATTEMPTS, emptyState, encodeState } from "./static/js/state.js";
 
@@ -51,13 +54,19 @@ export function worstCase(course) {
     state.submitted[quiz.id] = true;
   }
   for (const q of questions) state.answers[q.id] = longestAnswer(q);
-  const chars = encodeState(state, course).length;
+  const every = encodeState(state, course).length;
+  const shares = new Map(questions.map((q) => {
+    const { [q.id]: _, ...others } = state.answers;
+    return [q.id, every - encodeState({ ...state, answers: others }, course).length];
+  }));
+  for (const quiz of course.quizzes.filter((z) => z.draw)) {
+    const drawn = [...quiz.questions].sort((a, b) => shares.get(b.id) - shares.get(a.id)).slice(0, quiz.draw);
+    for (const q of quiz.questions) if (!drawn.includes(q)) delete state.answers[q.id];
+    state.draws = { ...state.draws, [quiz.id]: drawn.map((q) => q.id) };
+  }
   return {
-    chars,
-    questions: questions.map((q) => {
-      const { [q.id]: _, ...others } = state.answers;
-      return { id: q.id, type: q.type, chars: chars - encodeState({ ...state, answers: others }, course).length };
-    }),
+    chars: encodeState(state, course).length,
+    questions: questions.map((q) => ({ id: q.id, type: q.type, chars: shares.get(q.id) })),
   };
 }
 

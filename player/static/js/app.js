@@ -5,6 +5,8 @@ import { createTracker } from './tracking/index.js';
 import { encodeState, decodeState, mergeStates } from './state.js';
 import { KINDS, courseScore, courseStatus, interactionRecords, isScored, quizScore, scoreAnswer } from './scoring.js';
 import { translator } from './i18n.js';
+import { seeded } from './random.js';
+import { askedQuestions, drawQuestions } from './bank.js';
 
 const $ = (selector, root = document) => root.querySelector(selector);
 /** Elements whose data-* attribute equals `value`: learner input and ids never become selector text. */
@@ -67,17 +69,6 @@ function fetchPage(page) {
 }
 
 // Deterministic shuffle per learner, quiz and attempt: the same attempt shows the same order after a resume.
-function seeded(text) {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return () => {
-    h = (h + 0x6d2b79f5) | 0;
-    let t = Math.imul(h ^ (h >>> 15), 1 | h);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function shuffleChildren(container, random, avoid) {
   const items = [...container.children];
   for (let i = items.length - 1; i > 0; i--) {
@@ -241,7 +232,7 @@ function showCourseResults() {
   }
   const pageOf = new Map(pages.flatMap((page) => page.quizzes.map((quizId) => [quizId, page])));
   const submitted = course.quizzes.filter((quiz) => state.submitted[quiz.id]);
-  const wrong = submitted.flatMap((quiz) => quiz.questions
+  const wrong = submitted.flatMap((quiz) => askedQuestions(quiz, state)
     .filter((q) => isScored(q) && !scoreAnswer(q, state.answers[q.id]).correct)
     .map((q) => [pageOf.get(quiz.id).id, `${pageOf.get(quiz.id).title}: ${q.text}`]));
   if (submitted.length) {
@@ -291,11 +282,46 @@ function attemptShown(quiz) {
   return (state.attempts[quiz.id] || 0) + (state.submitted[quiz.id] ? 0 : 1);
 }
 
+/**
+ * A question bank's draw for the attempt shown: kept from the state when there is one (a question
+ * removed since replaced, the draw grown or cut to the quiz's N), else drawn from the learner, quiz
+ * and attempt, so another tab draws the same. A submitted attempt keeps the questions it was scored
+ * on; one submitted before the quiz was a bank keeps those answered.
+ */
+function ensureDraw(quiz) {
+  if (!quiz.draw) return;
+  const kept = state.draws?.[quiz.id];
+  if (state.submitted[quiz.id] && kept) return;
+  const answered = state.submitted[quiz.id] ? quiz.questions.filter((q) => q.id in state.answers).map((q) => q.id) : [];
+  const seed = `${learner}|${quiz.id}|draw|${attemptShown(quiz)}`;
+  state.draws = { ...state.draws, [quiz.id]: drawQuestions(quiz, seed, kept || answered) };
+}
+
+/** Only the drawn questions of a bank are shown (the others are hidden and never read), numbered as drawn. */
+function showAsked(form, quiz, asked) {
+  if (!quiz.draw) return;
+  const shown = new Set(asked.map((q) => q.id));
+  for (const q of quiz.questions) {
+    const [fieldset] = byData(form, 'question', q.id);
+    if (!fieldset) continue;
+    fieldset.hidden = !shown.has(q.id);
+    fieldset.disabled = !shown.has(q.id);
+  }
+  asked.forEach((q, i) => {
+    const [fieldset] = byData(form, 'question', q.id);
+    const number = fieldset && $('.question-number', fieldset);
+    if (number) number.textContent = t('question.number', { number: i + 1, total: asked.length });
+  });
+}
+
 function setupQuiz(form) {
   const quiz = quizzes.get(form.dataset.quiz);
   if (!quiz) return;
   const live = (text) => { $('[data-live]', form).textContent = text; };
-  for (const q of quiz.questions) {
+  ensureDraw(quiz);
+  const asked = askedQuestions(quiz, state);
+  showAsked(form, quiz, asked);
+  for (const q of asked) {
     const [fieldset] = byData(form, 'question', q.id);
     const container = $('[data-shuffle]', fieldset);
     // Without shuffle, the rendered order stands (ordering items are rendered in a non-answer order).
@@ -311,7 +337,7 @@ function setupQuiz(form) {
   });
   $('[data-action="retry"]', form).addEventListener('click', () => retryQuiz(quiz));
   if (state.submitted[quiz.id]) {
-    for (const q of quiz.questions) if (q.id in state.answers) KINDS[q.type].writeResponse(form, q, state.answers[q.id]);
+    for (const q of asked) if (q.id in state.answers) KINDS[q.type].writeResponse(form, q, state.answers[q.id]);
     showResults(form, quiz);
   }
   quizStarted.set(quiz.id, Date.now());
@@ -319,12 +345,13 @@ function setupQuiz(form) {
 
 function submitQuiz(form, quiz) {
   const responses = new Map();
-  for (const q of quiz.questions) {
+  const asked = askedQuestions(quiz, state);
+  for (const q of asked) {
     const response = KINDS[q.type].readResponse(form, q);
     if (response === null) {
       const [fieldset] = byData(form, 'question', q.id);
       const result = $('[data-result]', form);
-      result.textContent = t('quiz.answerFirst', { number: quiz.questions.indexOf(q) + 1, total: quiz.questions.length });
+      result.textContent = t('quiz.answerFirst', { number: asked.indexOf(q) + 1, total: asked.length });
       $('input, select, button', fieldset).focus();
       return;
     }
@@ -333,7 +360,7 @@ function submitQuiz(form, quiz) {
   const latencyMs = Date.now() - (quizStarted.get(quiz.id) || Date.now());
   state.attempts[quiz.id] = (state.attempts[quiz.id] || 0) + 1;
   state.submitted[quiz.id] = true;
-  for (const q of quiz.questions) {
+  for (const q of asked) {
     const response = responses.get(q.id);
     state.answers[q.id] = response;
     for (const record of interactionRecords(q, response)) tracker.recordInteraction({ ...record, latencyMs });
@@ -347,6 +374,7 @@ function submitQuiz(form, quiz) {
 function retryQuiz(quiz) {
   for (const q of quiz.questions) delete state.answers[q.id];
   delete state.submitted[quiz.id];
+  if (state.draws) delete state.draws[quiz.id]; // the next attempt draws afresh
   save();
   go(state.current, { focus: false }).then(() => {
     const form = byData(main, 'quiz', quiz.id).find((el) => el.matches('form'));
@@ -357,17 +385,20 @@ function retryQuiz(quiz) {
 
 /** Verdicts and feedback for a submitted quiz. The learner's answer is data: it is only compared, never parsed. */
 function showResults(form, quiz) {
-  for (const q of quiz.questions) {
+  const fmt = (n) => String(Math.round(n * 100) / 100);
+  for (const q of askedQuestions(quiz, state)) {
     const [fieldset] = byData(form, 'question', q.id);
     const response = state.answers[q.id];
-    const { correct } = scoreAnswer(q, response);
+    const { correct, earned } = scoreAnswer(q, response);
     const scored = isScored(q);
     fieldset.classList.toggle('is-correct', scored && correct);
     fieldset.classList.toggle('is-incorrect', scored && !correct);
     const feedback = $('.feedback', fieldset);
     const verdict = document.createElement('p');
     verdict.className = 'verdict';
-    verdict.textContent = t(!scored ? 'verdict.thanks' : correct ? 'verdict.correct' : 'verdict.incorrect');
+    verdict.textContent = !scored || correct || !earned
+      ? t(!scored ? 'verdict.thanks' : correct ? 'verdict.correct' : 'verdict.incorrect')
+      : t('verdict.partial', { earned: fmt(earned), points: fmt(q.points) }, q.points);
     feedback.replaceChildren(verdict);
     const choices = new Set((q.choices || []).map((c) => c.id));
     const picked = [].concat(response ?? []).map(String).filter((id) => choices.has(id));
@@ -380,7 +411,6 @@ function showResults(form, quiz) {
   const passed = percent >= quiz.passMark;
   const used = state.attempts[quiz.id] || 0;
   const left = quiz.attempts === 0 || used < quiz.attempts;
-  const fmt = (n) => String(Math.round(n * 100) / 100);
   $('[data-result]', form).textContent = [
     t('quiz.score', { earned: fmt(earned), max: fmt(max), percent: fmt(percent) }, max),
     t(passed ? 'quiz.passed' : 'quiz.notPassed', { mark: quiz.passMark }),

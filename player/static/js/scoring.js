@@ -13,6 +13,7 @@ import * as likert from './questions/likert.js';
 import * as matching from './questions/matching.js';
 import * as ordering from './questions/ordering.js';
 import * as hotspot from './questions/hotspot.js';
+import { askedQuestions, drawnIds } from './bank.js';
 
 /** One module per question type: its SCORM interaction type, score(), and its page behaviour. */
 export const KINDS = {
@@ -54,16 +55,23 @@ export function interactionRecords(question, response) {
 
 /**
  * Points earned in a quiz (only once it is submitted), its maximum and percentage. A quiz with
- * nothing to score (a reflection) counts as 100 % once submitted: it cannot be failed.
+ * nothing to score (a reflection) counts as 100 % once submitted: it cannot be failed. A question
+ * bank counts only the questions drawn for the attempt; before its draw is made, its maximum is
+ * what a draw is worth on average (N of the M questions' points), so the course score it weighs
+ * in does not jump when the learner opens it.
  */
 export function quizScore(quiz, state) {
   let earned = 0;
   let max = 0;
-  for (const q of quiz.questions) {
+  const all = quiz.questions || [];
+  const drawing = quiz.draw && !drawnIds(quiz, state) && all.length;
+  for (const q of drawing ? all : askedQuestions(quiz, state)) {
     if (!isScored(q)) continue;
     max += q.points;
     if (state.submitted[quiz.id] && q.id in state.answers) earned += scoreAnswer(q, state.answers[q.id]).earned;
   }
+  if (drawing) max = round2((max * Math.min(quiz.draw, all.length)) / all.length);
+  earned = round2(earned);
   const percent = max ? round2((earned / max) * 100) : state.submitted[quiz.id] ? 100 : 0;
   return { earned, max, percent };
 }

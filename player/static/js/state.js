@@ -11,7 +11,7 @@
  * so an LMS that URL-encodes, HTML-escapes or JSON-quotes the value cannot change it.
  *
  * Layout (version 1):
- *   "1" Lp Lz Lq Ls "." current "." visited "." answers "." quizzes
+ *   "1" Lp Lz Lq Ls "." current "." visited "." answers "." quizzes [ "." draws ]
  *   L*       one digit each: hash length for pages, quizzes, questions, sub-items (choices, pairs, items, statements);
  *            chosen at encode time as the shortest length without collisions in the current course.
  *   current  hash of the current page, then of its neighbours by distance (prev, next, prev-2, next-2)
@@ -27,6 +27,9 @@
  *              o ordering       item hashes in the learner's order
  *              h hotspot        region hashes
  *   quizzes  "~"-separated: quiz hash, attempts (decimal, at most MAX_ATTEMPTS), "s" when submitted
+ *   draws    "~"-separated: quiz hash, then the hashes of the questions drawn for its attempt (a
+ *            question bank, see bank.js). Written only when a draw is kept: a state without one is
+ *            the same string as before banks, and a decoder that knows only five sections ignores it.
  */
 
 import { ratings } from "./questions/likert.js";
@@ -159,11 +162,13 @@ function index(course) {
   const quizzes = course.quizzes || [];
   const questions = new Map();
   const quizQuestions = new Map();
+  const banks = new Set();
   for (const quiz of quizzes) {
     quizQuestions.set(quiz.id, (quiz.questions || []).map((q) => q.id));
     for (const q of quiz.questions || []) questions.set(q.id, q);
+    if (quiz.draw) banks.add(quiz.id);
   }
-  return { pages, quizIds: quizzes.map((q) => q.id), questions, quizQuestions };
+  return { pages, quizIds: quizzes.map((q) => q.id), questions, quizQuestions, banks };
 }
 
 function encodeAnswer(question, response, ls) {
@@ -266,19 +271,21 @@ export function mergeStates(saved, local) {
   const b = { ...emptyState(), ...(local || {}) };
   const attempts = { ...a.attempts };
   for (const [id, n] of Object.entries(b.attempts)) attempts[id] = (Number(attempts[id]) || 0) + (Number(n) || 0);
-  return {
+  const merged = {
     current: b.current ?? a.current,
     visited: [...new Set([...a.visited, ...b.visited])],
     answers: { ...a.answers, ...b.answers },
     attempts,
     submitted: { ...a.submitted, ...b.submitted },
   };
+  if (a.draws || b.draws) merged.draws = { ...a.draws, ...b.draws };
+  return merged;
 }
 
 /** State object -> suspend-data string. Ids the course does not know are left out. */
 export function encodeState(state, course) {
   const s = { ...emptyState(), ...(state || {}) };
-  const { pages, quizIds, questions } = index(course);
+  const { pages, quizIds, questions, quizQuestions, banks } = index(course);
   const lp = hashLength([pages], MIN_HASH.id);
   const lz = hashLength([quizIds], MIN_HASH.id);
   const lq = hashLength([[...questions.keys()]], MIN_HASH.id);
@@ -311,7 +318,17 @@ export function encodeState(state, course) {
     if (attempts || submitted) quizzes.push(hashId(zid, lz) + (attempts ? String(attempts) : "") + (submitted ? "s" : ""));
   }
 
-  return [STATE_VERSION + lp + lz + lq + ls, current, visited, answers.join("~"), quizzes.join("~")].join(".");
+  const draws = [];
+  for (const zid of quizIds) {
+    const drawn = (s.draws || {})[zid];
+    if (!banks.has(zid) || !Array.isArray(drawn)) continue;
+    const own = new Set(quizQuestions.get(zid));
+    draws.push(hashId(zid, lz) + [...new Set(drawn)].filter((qid) => own.has(qid)).map((qid) => hashId(qid, lq)).join(""));
+  }
+
+  const sections = [STATE_VERSION + lp + lz + lq + ls, current, visited, answers.join("~"), quizzes.join("~")];
+  if (draws.length) sections.push(draws.join("~"));
+  return sections.join(".");
 }
 
 /**
@@ -323,10 +340,10 @@ export function decodeState(text, course) {
   const state = emptyState();
   if (typeof text !== "string" || !text.startsWith(STATE_VERSION)) return state;
   try {
-    const [head, current = "", visited = "", answers = "", quizzes = ""] = text.split(".");
+    const [head, current = "", visited = "", answers = "", quizzes = "", draws = ""] = text.split(".");
     if (!/^\d[1-9]{4}$/.test(head)) return state;
     const [lp, lz, lq, ls] = head.slice(1).split("").map(Number);
-    const { pages, quizIds, questions, quizQuestions } = index(course);
+    const { pages, quizIds, questions, quizQuestions, banks } = index(course);
     const pageOf = lookup(pages, lp);
 
     state.visited = [...new Set(chunks(visited, lp).map((h) => pageOf.get(h)).filter(Boolean))];
@@ -346,13 +363,24 @@ export function decodeState(text, course) {
     }
 
     const quizOf = lookup(quizIds, lz);
+    // A bank's draw: the questions of it the quiz still has (one removed since is replaced when
+    // the quiz is shown again, see bank.js); a quiz that is no longer a bank keeps none.
+    for (const item of draws ? draws.split("~") : []) {
+      const zid = quizOf.get(item.slice(0, lz));
+      if (!zid || !banks.has(zid) || (item.length - lz) % lq) continue;
+      const own = new Set(quizQuestions.get(zid));
+      const drawn = chunks(item.slice(lz), lq).map((h) => questionOf.get(h)).filter((qid) => own.has(qid));
+      state.draws = { ...state.draws, [zid]: [...new Set(drawn)] };
+    }
     for (const item of quizzes ? quizzes.split("~") : []) {
       const zid = quizOf.get(item.slice(0, lz));
       const match = /^(\d*)(s?)$/.exec(item.slice(lz));
       if (!zid || !match) continue;
       if (match[1]) state.attempts[zid] = Number(match[1]);
-      // A submitted quiz stays submitted only if every question it has now was answered.
-      if (match[2] && (quizQuestions.get(zid) || []).every((qid) => qid in state.answers)) state.submitted[zid] = true;
+      // A submitted quiz stays submitted only if every question it asked (all it has now, or the
+      // drawn ones of a bank) was answered.
+      const asked = state.draws?.[zid] ?? quizQuestions.get(zid) ?? [];
+      if (match[2] && asked.every((qid) => qid in state.answers)) state.submitted[zid] = true;
     }
   } catch {
     return emptyState();

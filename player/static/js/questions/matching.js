@@ -1,5 +1,8 @@
 // Each source matched to a target with one <select> per source (touch and keyboard alike).
 // Response: [[sourcePairId, targetPairId], ...] for every source given a match.
+// Partial credit: the pairs matched right / the pairs.
+import { credit } from '../credit.js';
+
 export const type = 'matching';
 
 const selects = (form, question) => form.querySelectorAll(`[data-question="${question.id}"] select[data-source]`);
@@ -16,7 +19,7 @@ export function writeResponse(form, question, response) {
 
 export function score(question, response) {
   const chosen = new Map(response || []);
-  const correct = question.correct.length === chosen.size
-    && question.correct.every(([source, target]) => chosen.get(source) === target);
-  return { correct, earned: correct ? question.points : 0 };
+  const right = question.correct.filter(([source, target]) => chosen.get(source) === target).length;
+  const correct = right === question.correct.length && chosen.size === right;
+  return credit(question, correct ? 1 : right / question.correct.length);
 }

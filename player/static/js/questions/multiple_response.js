@@ -1,4 +1,7 @@
 // Every correct choice and no other (checkboxes). Response: the chosen choice ids, in authored order.
+// Partial credit: (correct choices picked - wrong ones picked) / correct choices, never below 0.
+import { credit } from '../credit.js';
+
 export const type = 'choice';
 
 export function readResponse(form, question) {
@@ -14,7 +17,8 @@ export function writeResponse(form, question, response) {
 
 export function score(question, response) {
   const want = new Set(question.correct);
-  const got = response || [];
-  const correct = got.length === want.size && got.every((id) => want.has(id));
-  return { correct, earned: correct ? question.points : 0 };
+  const got = new Set(response || []);
+  const right = [...got].filter((id) => want.has(id)).length;
+  const correct = right === want.size && got.size === want.size;
+  return credit(question, correct ? 1 : Math.max(0, (right - (got.size - right)) / want.size));
 }

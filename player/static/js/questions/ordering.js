@@ -1,4 +1,9 @@
 // Items put in order with "Move up"/"Move down" buttons (no drag needed). Response: item ids in order.
+// Partial credit: (K - 1) / (items - 1), K the most items already in the right order relative to
+// one another (they could stay while the rest move): one item out of place loses one step, and
+// a list in reverse order earns nothing.
+import { credit } from '../credit.js';
+
 export const type = 'sequencing';
 
 const list = (form, question) => form.querySelector(`[data-question="${question.id}"] [data-order]`);
@@ -16,8 +21,20 @@ export function writeResponse(form, question, response) {
 
 export function score(question, response) {
   const got = response || [];
-  const correct = got.length === question.correct.length && got.every((id, i) => id === question.correct[i]);
-  return { correct, earned: correct ? question.points : 0 };
+  const n = question.correct.length;
+  const correct = got.length === n && got.every((id, i) => id === question.correct[i]);
+  return credit(question, correct ? 1 : n > 1 ? (inOrder(question.correct, got) - 1) / (n - 1) : 0);
+}
+
+/** The longest run of `got`'s items (not necessarily adjacent) that stands in the order of `want`. */
+export function inOrder(want, got) {
+  const place = new Map(want.map((id, i) => [id, i]));
+  const ranks = [...new Set(got)].filter((id) => place.has(id)).map((id) => place.get(id));
+  const longest = ranks.map(() => 1);
+  for (let i = 0; i < ranks.length; i++) {
+    for (let j = 0; j < i; j++) if (ranks[j] < ranks[i]) longest[i] = Math.max(longest[i], longest[j] + 1);
+  }
+  return Math.max(1, ...longest);
 }
 
 // Buttons at the ends stay focusable (aria-disabled), so keyboard focus never falls off the list.

@@ -80,11 +80,13 @@ class BoundedInt(IntegerConverter):
 def _register_blueprints(app: Flask) -> None:
     from authoring.views.api_document import blueprint as api_document
     from authoring.views.auth import blueprint as auth
+    from authoring.views.captions_api import blueprint as captions_api
     from authoring.views.content_api import blueprint as content_api
     from authoring.views.course_api import blueprint as course_api
     from authoring.views.editor_pages import blueprint as editor_pages
     from authoring.views.history_pages import blueprint as history_pages
     from authoring.views.live_preview import blueprint as live_preview
+    from authoring.views.narration_api import blueprint as narration_api
     from authoring.views.preview_api import blueprint as preview_api
     from authoring.views.publish_api import blueprint as publish_api
     from authoring.views.review_api import blueprint as review_api
@@ -106,6 +108,8 @@ def _register_blueprints(app: Flask) -> None:
         transfer_api,
         publish_api,
         upload_api,
+        narration_api,
+        captions_api,
         live_preview,
         review_api,
         review_pages,

@@ -255,3 +255,29 @@ class ReviewWrite(Base):
     link_id: Mapped[int] = mapped_column(ForeignKey("review_links.id", ondelete="CASCADE"))
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NarrationJob(Base):
+    """A voice-over made in the editor from a narration block's script: the very speech job a
+    build makes of that script with the course's voice (``media.jobs.tts_job``), so its outputs,
+    in the media cache under ``job_key``, are the build's too. Its status is here, so every
+    editor process answers a poll and serves the audio."""
+
+    __tablename__ = "narration_jobs"
+    __table_args__ = (Index("ix_narration_jobs_course_id_block_id", "course_id", "block_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    block_id: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    script_sha256: Mapped[str] = mapped_column(String(64))  # of the script spoken, to tell a stale preview
+    voice: Mapped[str] = mapped_column(Text)  # engine, voice and speed used (JSON)
+    job_key: Mapped[str] = mapped_column(String(64))  # the media cache key of its outputs
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    duration: Mapped[float | None] = mapped_column(Float)
+    outputs: Mapped[str | None] = mapped_column(Text)  # once done: the cache folder and its files (JSON)
+    problems: Mapped[str] = mapped_column(Text, default="[]")  # why it failed (``Problem`` lines, as JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()

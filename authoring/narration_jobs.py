@@ -1,0 +1,198 @@
+"""Voice-over from a narration block's script, made in the editor: the speech job a build makes
+of that script (``media.jobs.tts_job`` with the course's voice and the same label as
+``media.pipeline``), started on the configured runner (in this process, or Celery workers), so
+its outputs land in the media cache under the build's key and the build after makes nothing.
+
+The job's status is a ``NarrationJob`` row: queued until the runner reports it moving, running
+with its fraction, then done (audio and captions found in the cache by the job's key), or failed
+with the pipeline's message. In the database, so any editor process answers a poll.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from authoring.context import Editor
+from authoring.media_uploads import DONE, FAILED, QUEUED, RUNNING, problem_json
+from authoring.models import CourseRecord, NarrationJob, User, utcnow
+from authoring.problems import ApiProblem
+from authoring.revisions import Snapshot
+from authoring.structure import require
+from courses.errors import Problem
+from media import jobs
+from media.errors import MediaError, media_problem
+from media.probe import media_limits
+from media.runners import JobsFailed, get_runner
+from media.tts import split_sentences, voice_for
+from settings import Settings
+
+WRITE_EVERY_SECONDS = 0.25  # progress reaches the database this often at most
+STALE_SECONDS = 120.0  # past the job timeout with no word from the job: its editor process stopped
+log = logging.getLogger(__name__)
+
+
+def script_label(block_id: str) -> str:
+    """The label ``media.pipeline`` gives a script's job, so messages read the same in both."""
+    return f"narration '{block_id}' (script)"
+
+
+def script_sha256(script: str) -> str:
+    return hashlib.sha256(script.encode("utf-8")).hexdigest()
+
+
+def speech_job(settings: Settings, snapshot: Snapshot, block_id: str, script: str) -> jobs.Job:
+    """The job a build of ``snapshot`` would make of ``script`` in the block: the course's voice
+    (its language when no voice is set), speed and engine. A block with a recording has no script
+    to speak (422); an empty script is the pipeline's own refusal."""
+    block = require(snapshot.document, "block", block_id).element
+    if block.get("type") != "narration":
+        raise ApiProblem(422, f"block: {block_id} is a {block.get('type')} block; only narration is spoken", "block")
+    if block.get("src") is not None:
+        raise ApiProblem(
+            422, f"block: {block_id} plays its recording {block['src']}; it has no script to speak", "block"
+        )
+    label = script_label(block_id)
+    if not split_sentences(script):
+        raise ApiProblem(422, f"script: {label}: the narration script is empty", "script")
+    course = snapshot.course()
+    voice = voice_for(course.language, course.voice.voice)
+    try:
+        return jobs.tts_job(script, label, voice, course.voice.speed, media_limits(settings), course.voice.engine)
+    except MediaError as error:
+        raise ApiProblem(422, f"script: {error.problems[0]}", "script", error.problems) from None
+
+
+def start(
+    state: Editor, session: Session, course: CourseRecord, block_id: str, job: jobs.Job, user: User
+) -> NarrationJob:
+    """Record the job (queued) and run it in the background."""
+    settings = job.settings
+    row = NarrationJob(
+        course_id=course.id,
+        block_id=block_id,
+        author_id=user.id,
+        script_sha256=job.input_sha256,
+        voice=json.dumps({"engine": settings["engine"], "voice": settings["voice"], "speed": settings["speed"]}),
+        job_key=job.key(),
+        status=QUEUED,
+        progress=0.0,
+        problems="[]",
+    )
+    session.add(row)
+    session.commit()
+    thread = threading.Thread(target=run, args=(state, row.id, job), name=f"narration-{row.id}", daemon=True)
+    thread.start()
+    return row
+
+
+class _Progress:
+    """The runner's progress callback, written to the job's row (not too often)."""
+
+    def __init__(self, session: Session, job_id: int) -> None:
+        self.session = session
+        self.job_id = job_id
+        self.written = 0.0
+
+    def __call__(self, _label: str, fraction: float) -> None:
+        now = time.monotonic()
+        if fraction < 1.0 and now - self.written < WRITE_EVERY_SECONDS:
+            return
+        self.written = now
+        row = self.session.get(NarrationJob, self.job_id)
+        if row is not None:
+            row.status, row.progress = RUNNING, max(row.progress, min(1.0, max(0.0, fraction)))
+            row.updated_at = utcnow()
+            self.session.commit()
+
+
+def run(state: Editor, job_id: int, job: jobs.Job) -> None:
+    """Run the job on the configured runner and record how it ended."""
+    session = state.database.session()
+    problems: list[Problem] = []
+    result: dict[str, Any] | None = None
+    try:
+        try:
+            [result] = get_runner(state.settings).run([job.to_dict()], _Progress(session, job_id))
+        except JobsFailed as failed:
+            problems = [
+                media_problem(job.label, line.removeprefix(f"{job.label}: "))
+                for failure in failed.failures
+                for line in failure.message.splitlines()
+            ]
+        except MediaError as error:  # no runner at all: no broker, no worker
+            problems = list(error.problems)
+        except Exception as error:  # a fault in the runner itself: ended, so the page stops waiting
+            log.exception("voice-over job %s failed", job_id)
+            problems = [media_problem(job.label, f"the speech job stopped unexpectedly: {error}")]
+        _end(session, job_id, problems, result)
+    finally:
+        session.close()
+
+
+def _end(session: Session, job_id: int, problems: list[Problem], result: dict[str, Any] | None) -> None:
+    session.rollback()
+    row = session.get(NarrationJob, job_id)
+    if row is None:  # the course was deleted meanwhile
+        return
+    row.finished_at = row.updated_at = utcnow()
+    if problems:
+        row.status, row.problems = FAILED, json.dumps([problem_json(p) for p in problems])
+    elif result is not None:
+        row.status, row.progress, row.duration = DONE, 1.0, result.get("duration")
+        files = [{"role": o["role"], "file": o["file"], "mime": o["mime"]} for o in result["outputs"]]
+        row.outputs = json.dumps({"dir": result["dir"], "files": files})
+    session.commit()
+
+
+def stale(row: NarrationJob, settings: Settings) -> bool:
+    """Whether a job shown queued or running died with the editor process that ran it: no word
+    from it for longer than a job may take. A job queued for Celery workers may wait longer."""
+    if row.status != RUNNING and not (row.status == QUEUED and settings.broker_url is None):
+        return False
+    return (utcnow() - row.updated_at).total_seconds() > settings.job_timeout + STALE_SECONDS
+
+
+def latest(session: Session, course: CourseRecord, block_id: str) -> NarrationJob | None:
+    return session.scalar(
+        select(NarrationJob)
+        .where(NarrationJob.course_id == course.id, NarrationJob.block_id == block_id)
+        .order_by(NarrationJob.id.desc())
+        .limit(1)
+    )
+
+
+def job_of(session: Session, course: CourseRecord, job_id: int) -> NarrationJob:
+    row = session.scalar(select(NarrationJob).where(NarrationJob.id == job_id, NarrationJob.course_id == course.id))
+    if row is None:
+        raise ApiProblem(404, f"voice-over {job_id} of course {course.id} not found", "voice_over")
+    return row
+
+
+def output(row: NarrationJob, role: str) -> tuple[Path, str]:
+    """The file (and its media type) of a finished job's output ``role`` (audio, captions), in
+    the cache folder the runner gave back (the one its job function wrote, which a build reads
+    too); 404 while the job has not finished, or once the cache lost it."""
+    made: dict[str, Any] = json.loads(row.outputs) if row.outputs else {"dir": "", "files": []}
+    entry = next((o for o in made["files"] if o["role"] == role), None)
+    path = Path(made["dir"]) / entry["file"] if entry is not None else None
+    if path is None or entry is None or not path.is_file():
+        raise ApiProblem(404, f"voice-over {row.id} has no {role} (yet); generate it again", "voice_over")
+    return path, str(entry["mime"])
+
+
+def problems_of(row: NarrationJob, settings: Settings) -> tuple[str, list[dict[str, Any]]]:
+    """The status to show and its problems: a job that died with its process is failed."""
+    if stale(row, settings):
+        label = script_label(row.block_id)
+        problem = media_problem(label, "its speech job stopped with the editor process running it; generate it again")
+        return FAILED, [problem_json(problem)]
+    return row.status, json.loads(row.problems)

@@ -155,7 +155,8 @@ PARTIAL_CREDIT = (
 class MultipleResponse(QuestionBase):
     """Every correct choice and no other. With ``partial_credit``, a partly right answer earns the
     points times (correct choices picked - wrong choices picked) / correct choices, never below 0
-    (so ticking every box earns nothing), rounded to 2 decimals."""
+    (each wrong tick takes back a right one, so ticking every box pays only when few are wrong),
+    rounded to 2 decimals."""
 
     type: Literal["multiple_response"]
     choices: list[Choice] = Field(min_length=2, max_length=26)

@@ -267,3 +267,126 @@ def test_a_survey_reports_one_neutral_likert_interaction_per_statement_under_sco
         assert [r["description"] for r in likert] == ["How far do you agree? The examples were clear",
                                                      "How far do you agree? I will use it"]
     assert out["score"] == 100, "the one scored question right is 100 %, whatever the survey says"
+
+
+# ------------------------------------------------------------------ question banks and partial credit
+def bank(ids: list[str], draw: int | None, points: float = 1) -> dict:
+    return {"id": "z-bank", "passMark": 50, "draw": draw,
+            "questions": [{"id": i, "type": "true_false", "points": points, "text": i, "correct": True} for i in ids]}
+
+
+BANK = ["q-a", "q-b", "q-c", "q-d", "q-e", "q-f"]
+
+
+def test_a_draw_is_the_same_for_the_same_learner_quiz_and_attempt_and_differs_between_attempts():
+    out = run_js({"bank.js": "drawQuestions"}, """
+        const seeds = (attempt) => ["ada", "bob", "cy"].map((who) => `${who}|z-bank|draw|${attempt}`);
+        result = {
+          first: seeds(1).map((s) => drawQuestions(data.quiz, s)),
+          again: seeds(1).map((s) => drawQuestions(data.quiz, s)),
+          second: seeds(2).map((s) => drawQuestions(data.quiz, s)),
+          many: Array.from({ length: 60 }, (_, n) => drawQuestions(data.quiz, `x|z-bank|draw|${n}`).sort().join()),
+          all: drawQuestions({ ...data.quiz, draw: null }, "ada|z-bank|draw|1"),
+        };""", {"quiz": bank(BANK, 3)})
+    assert out["first"] == out["again"], "the same seed draws the same questions"
+    for drawn in out["first"] + out["second"]:
+        assert len(drawn) == 3 and len(set(drawn)) == 3 and set(drawn) <= set(BANK)
+    assert out["first"] != out["second"], "another attempt draws again"
+    assert len(set(out["many"])) > 10, "draws spread over the bank"
+    assert out["all"] == BANK, "no draw: every question"
+
+
+def test_a_kept_draw_survives_a_republish_with_a_question_added_and_a_removed_one_is_replaced():
+    out = run_js({"bank.js": "drawQuestions, askedQuestions", "state.js": "encodeState, decodeState",
+                  "scoring.js": "quizScore"}, """
+        const seed = "ada|z-bank|draw|1";
+        const course = (quiz) => ({ pages: [{ id: "p" }], quizzes: [quiz] });
+        const drawn = drawQuestions(data.quiz, seed);
+        const state = { current: "p", visited: ["p"], answers: {}, attempts: {}, submitted: {}, draws: { "z-bank": drawn } };
+        const saved = encodeState(state, course(data.quiz));
+        const added = { ...data.quiz, questions: [data.extra, ...data.quiz.questions] };
+        const resumedAdded = decodeState(saved, course(added));
+        const gone = drawn[1];
+        const removed = { ...data.quiz, questions: data.quiz.questions.filter((q) => q.id !== gone) };
+        const resumedRemoved = decodeState(saved, course(removed));
+        const replaced = drawQuestions(removed, seed, resumedRemoved.draws["z-bank"]);
+        const plain = { current: "p", visited: ["p"], answers: {}, attempts: {}, submitted: {} };
+        result = {
+          drawn, saved, resumedAdded, freshAdded: drawQuestions(added, seed),
+          keptAdded: drawQuestions(added, seed, resumedAdded.draws["z-bank"]),
+          gone, resumedRemoved: resumedRemoved.draws["z-bank"], replaced,
+          replacedAgain: drawQuestions(removed, seed, resumedRemoved.draws["z-bank"]),
+          plain: encodeState(plain, course(data.quiz)), plainBack: decodeState(encodeState(plain, course(data.quiz)), course(data.quiz)),
+          asked: askedQuestions(data.quiz, state).map((q) => q.id),
+          notYet: quizScore(data.quiz, plain), drawnMax: quizScore(data.quiz, state),
+        };""", {"quiz": bank(BANK, 3), "extra": bank(["q-new"], None)["questions"][0]})
+    drawn = out["drawn"]
+    assert out["resumedAdded"]["draws"] == {"z-bank": drawn}
+    assert out["keptAdded"] == drawn, "a question added since changes nothing of the kept draw"
+    assert out["resumedRemoved"] == [i for i in drawn if i != out["gone"]]
+    replaced = out["replaced"]
+    assert len(replaced) == 3 and out["gone"] not in replaced and set(drawn) - {out["gone"]} <= set(replaced)
+    assert out["replacedAgain"] == replaced, "the replacement is the same every time"
+    assert out["saved"].count(".") == 5, "the draw is a sixth section of the state"
+    assert out["plain"].count(".") == 4 and "draws" not in out["plainBack"], "a state without a draw is as before"
+    assert out["asked"] == [i for i in BANK if i in drawn], "asked in the quiz's order"
+    assert out["notYet"]["max"] == 3 and out["drawnMax"]["max"] == 3
+
+
+def test_an_old_state_decodes_as_before_and_a_submitted_bank_counts_only_its_draw():
+    out = run_js({"state.js": "encodeState, decodeState", "scoring.js": "quizScore, courseScore, interactionRecords"}, """
+        const quiz = data.quiz;
+        const course = { pages: [{ id: "p" }], quizzes: [quiz], passingScore: 50 };
+        const before = { ...course, quizzes: [{ ...quiz, draw: null }] };
+        const answers = { "q-a": true, "q-c": false };
+        const state = { current: "p", visited: ["p"], answers, attempts: { "z-bank": 1 }, submitted: { "z-bank": true },
+                        draws: { "z-bank": ["q-c", "q-a"] } };
+        const old = encodeState({ ...state, draws: undefined }, before);
+        const back = decodeState(encodeState(state, course), course);
+        result = {
+          old: decodeState(old, before), oldInBank: decodeState(old, course),
+          back, score: quizScore(quiz, back), course: courseScore(course, back),
+          records: ["q-a", "q-c"].map((id) => interactionRecords(quiz.questions.find((q) => q.id === id), answers[id])[0]),
+          unbanked: decodeState(encodeState(state, course), before),
+        };""", {"quiz": bank(BANK, 2, points=2)})
+    assert out["old"] == {"current": "p", "visited": ["p"], "answers": {"q-a": True, "q-c": False},
+                          "attempts": {"z-bank": 1}, "submitted": {}}
+    assert out["oldInBank"] == out["old"], "no draw kept: the quiz, not fully answered, is open again"
+    assert out["back"]["draws"] == {"z-bank": ["q-c", "q-a"]} and out["back"]["submitted"] == {"z-bank": True}
+    assert out["score"] == {"earned": 2, "max": 4, "percent": 50}, "the maximum counts the 2 drawn questions"
+    assert out["course"]["raw"] == 50
+    assert [(r["id"], r["result"], r["weighting"]) for r in out["records"]] == [
+        ("q-a", "correct", 2), ("q-c", "incorrect", 2)]
+    assert "draws" not in out["unbanked"], "a quiz that is no longer a bank keeps no draw"
+
+
+def test_partial_credit_earns_the_fraction_right_and_the_lms_still_hears_incorrect():
+    out = run_js({"scoring.js": "scoreAnswer, interactionRecords, quizScore"}, """
+        const mr = { id: "q-mr", type: "multiple_response", points: 3, text: "Pick", partialCredit: true,
+                     choices: ["a", "b", "c", "d", "e"].map((id) => ({ id, text: id })), correct: ["a", "b", "c"] };
+        const match = { id: "q-m", type: "matching", points: 2, text: "Match", partialCredit: true,
+                        correct: [["x", "x"], ["y", "y"], ["z", "z"]] };
+        const order = { id: "q-o", type: "ordering", points: 1, text: "Order", partialCredit: true,
+                        correct: ["1", "2", "3", "4", "5"] };
+        const strict = (q) => ({ ...q, partialCredit: undefined });
+        const s = (q, r) => scoreAnswer(q, r);
+        result = {
+          mr: [s(mr, ["a", "b", "c"]), s(mr, ["a", "b"]), s(mr, ["a", "b", "d"]), s(mr, ["a", "d", "e"]),
+               s(mr, ["a", "b", "c", "d", "e"]), s(mr, ["a"]), s(strict(mr), ["a", "b"])],
+          match: [s(match, [["x", "x"], ["y", "y"], ["z", "z"]]), s(match, [["x", "x"], ["y", "z"], ["z", "y"]]),
+                  s(match, [["x", "y"], ["y", "z"], ["z", "x"]]), s(match, [["x", "x"]]), s(strict(match), [["x", "x"]])],
+          order: [s(order, ["1", "2", "3", "4", "5"]), s(order, ["5", "1", "2", "3", "4"]), s(order, ["5", "4", "3", "2", "1"]),
+                  s(order, ["2", "1", "4", "3", "5"]), s(strict(order), ["5", "1", "2", "3", "4"])],
+          record: interactionRecords(mr, ["a", "b"])[0],
+          quiz: quizScore({ id: "z", questions: [mr, match, order] },
+            { submitted: { z: true }, answers: { "q-mr": ["a", "b"], "q-m": [["x", "x"]], "q-o": ["5", "1", "2", "3", "4"] } }),
+        };""")
+    earned = lambda rows: [(r["correct"], r["earned"]) for r in rows]  # noqa: E731
+    # Multiple response: (right picks - wrong picks) / correct choices, never below 0.
+    assert earned(out["mr"]) == [(True, 3), (False, 2), (False, 1), (False, 0), (False, 1), (False, 1), (False, 0)]
+    # Matching: pairs right / pairs.
+    assert earned(out["match"]) == [(True, 2), (False, 0.67), (False, 0), (False, 0.67), (False, 0)]
+    # Ordering: (longest run in the right relative order - 1) / (items - 1).
+    assert earned(out["order"]) == [(True, 1), (False, 0.75), (False, 0), (False, 0.5), (False, 0)]
+    assert (out["record"]["result"], out["record"]["weighting"]) == ("incorrect", 3)
+    assert out["quiz"] == {"earned": 3.42, "max": 6, "percent": 57}

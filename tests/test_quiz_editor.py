@@ -601,3 +601,49 @@ def test_a_hotspots_regions_are_drawn_on_its_image_as_typed_and_a_wrong_one_name
             ["Sender address (rectangle 70, 10, 20, 20) (correct)", "Link (polygon 40, 40, 60, 40, 50, 55)"])
     finally:
         reader.context.close()
+
+
+# ------------------------------------------------------------------ question banks and partial credit
+def test_a_question_bank_and_partial_credit_are_set_in_the_form_with_the_models_message_at_the_draw_field(page, quiz):
+    browser, course = quiz.browser, quiz.course
+    place = open_quiz(page, quiz.live, course, FINAL)
+    block = stored(browser, course, FINAL[0])
+    total = len(block["questions"])
+    revision = head(browser, course)
+    draw = place.get_by_label("Draw N questions per attempt")
+    expect(draw).to_have_value("")
+    draw.fill(str(total + 1))
+    message = f"draw ({total + 1}) is more than the quiz's {total} questions; draw at most {total}, or add questions"
+    assert problem_of(place, draw) == [message]
+    expect(place.locator(".qe-problems")).to_contain_text(f"Draw: {message}")
+    expect(place).to_have_attribute("data-state", "invalid")
+    draw.fill("0")
+    expect(place.locator(".qe-problems")).to_contain_text("Draw: Input should be greater than or equal to 1")
+    assert problem_of(place, draw) == ["Input should be greater than or equal to 1"]
+    assert head(browser, course) == revision, "an invalid draw is not saved"
+    draw.fill("3")
+    saved(place)
+    assert stored(browser, course, FINAL[0])["draw"] == 3
+
+    kinds = {q["type"]: q["id"] for q in block["questions"]}
+    for kind in ("multiple_response", "matching", "ordering"):
+        box = question_of(place, browser, course, FINAL[0], kinds[kind]).get_by_label("Partial credit")
+        expect(box).not_to_be_checked()
+        box.check()
+    expect(question_of(place, browser, course, FINAL[0], kinds["single_choice"]).get_by_label("Partial credit")).to_have_count(0)
+    saved(place)
+    questions = {q["id"]: q for q in stored(browser, course, FINAL[0])["questions"]}
+    assert [questions[kinds[k]].get("partial_credit") for k in ("multiple_response", "matching", "ordering")] == [True] * 3
+    assert "partial_credit" not in questions[kinds["single_choice"]]
+    still_valid(browser, course)
+
+    # A multiple response question made single choice drops its partial credit (no such field there).
+    switched = question_of(place, browser, course, FINAL[0], kinds["multiple_response"])
+    switched.get_by_label("Question type").select_option(label="Single choice")
+    saved(place)
+    q = next(q for q in stored(browser, course, FINAL[0])["questions"] if q["id"] == kinds["multiple_response"])
+    assert q["type"] == "single_choice" and "partial_credit" not in q
+    draw.fill("")
+    saved(place)
+    assert stored(browser, course, FINAL[0]).get("draw") is None, "empty: every question"
+    still_valid(browser, course)

@@ -25,6 +25,8 @@
     hotspot: "Hotspot on an image",
   };
   const CHOICE_TYPES = ["single_choice", "multiple_response"];
+  /** The types a partly right answer can earn part of the points of (the model says how). */
+  const PARTIAL_TYPES = ["multiple_response", "matching", "ordering"];
   const LISTS = ["choices", "pairs", "items", "statements", "regions"]; // lists of elements with ids
   const WORDS = ["accepted", "keywords", "scale"]; // lists of strings
   /** The player's default scale (in the course's language there); the start of a custom one. */
@@ -45,7 +47,8 @@
   const images = () => ((window.courseEditor && window.courseEditor.state.files) || []).filter((path) => IMAGE.test(path));
   /** A course file at the latest revision, as the live preview serves the course's files. */
   const fileUrl = (path) => `/api/courses/${encodeURIComponent(course.dataset.courseId)}/player/latest/scorm2004/${path.split("/").map(encodeURIComponent).join("/")}`;
-  const BLOCK_FIELDS = { title: "Quiz title", pass_mark: "Pass mark", attempts: "Attempts", shuffle: "Shuffle", questions: "Questions" };
+  const BLOCK_FIELDS = { title: "Quiz title", pass_mark: "Pass mark", attempts: "Attempts", shuffle: "Shuffle", draw: "Draw", questions: "Questions" };
+  const BLOCK_NUMBERS = ["pass_mark", "attempts", "draw"]; // typed as text, sent as numbers; empty = none
   const editors = new Map(); // place -> editor
   const sentKeys = new WeakMap(); // a value sent to the server -> the element keys at its positions
   let seq = 0;
@@ -104,7 +107,7 @@
 
   function load(block) {
     const model = { ...block, questions: (Array.isArray(block.questions) ? block.questions : []).map(loadQuestion) };
-    for (const name of ["pass_mark", "attempts"]) if (typeof model[name] === "number") model[name] = String(model[name]);
+    for (const name of BLOCK_NUMBERS) if (typeof model[name] === "number") model[name] = String(model[name]);
     return model;
   }
 
@@ -176,6 +179,8 @@
       if (!filled(q.unit)) delete out.unit;
     }
     if (q.type === "likert" && !q._custom) delete out.scale; // the preset: five points in the course's language
+    if (PARTIAL_TYPES.includes(q.type) && q.partial_credit) out.partial_credit = true;
+    else delete out.partial_credit; // the default, and not a field of the other types
     return [out, keys];
   }
 
@@ -189,7 +194,7 @@
   /** The block to save, as the model says; remembered with its keys for the server's answer. */
   function serialize(model) {
     const block = plain(model);
-    for (const name of ["pass_mark", "attempts"]) setNumber(block, model, name);
+    for (const name of BLOCK_NUMBERS) setNumber(block, model, name);
     block.shuffle = !!model.shuffle;
     const keys = { questions: [] };
     block.questions = model.questions.map((q) => {
@@ -245,8 +250,9 @@
       block.attempts ? `Attempts: ${block.attempts}` : "Attempts: unlimited",
     ];
     if (block.shuffle) settings.push("Choices and items shuffled");
+    if (block.draw) settings.push(`${plural(block.draw, "question")} drawn per attempt`);
     const questions = (block.questions || []).map((q) => {
-      const points = q.type === "likert" ? "unscored" : plural(q.points ?? 1, "point");
+      const points = q.type === "likert" ? "unscored" : `${plural(q.points ?? 1, "point")}${q.partial_credit ? ", partial credit" : ""}`;
       return h(
         "li",
         { class: "qe-read-question" },
@@ -662,6 +668,10 @@
         }),
         field("block:attempts", "Attempts", model.attempts ?? "0", (v) => (model.attempts = v), { inputmode: "numeric", hint: "0 = unlimited" }),
         check("block:shuffle", "Shuffle choices and items for each learner", !!model.shuffle, (v) => (model.shuffle = v)),
+        field("block:draw", "Draw N questions per attempt", model.draw, (v) => (model.draw = v), {
+          inputmode: "numeric",
+          hint: "A question bank: each attempt shows this many of the questions, drawn for each learner; empty: all of them",
+        }),
       );
       register("block:shuffle", settings.querySelector('[data-key="block:shuffle"]'), settings);
       const list = h("ol", { class: "qe-questions" }, model.questions.map(questionView));
@@ -709,11 +719,29 @@
             : field(`${q._k}:points`, "Points", q.points ?? "1", (v) => (q.points = v), { inputmode: "decimal", hint: "More than 0, at most 1000" }),
           field(`${q._k}:prompt`, "Prompt (Markdown)", q.prompt, (v) => (q.prompt = v), { multiline: true, wide: true }),
           answers(q),
+          PARTIAL_TYPES.includes(q.type) ? partialCredit(q) : null,
           field(`${q._k}:feedback.correct`, survey ? "Shown after submitting (optional)" : "Feedback when right (optional)", q.feedback.correct, (v) => (q.feedback.correct = v), { multiline: true, rows: 2, wide: true }),
           survey ? null : field(`${q._k}:feedback.incorrect`, "Feedback when wrong (optional)", q.feedback.incorrect, (v) => (q.feedback.incorrect = v), { multiline: true, rows: 2, wide: true }),
         );
       }
       return item;
+    }
+
+    /** Part of the points for a partly right answer, with the rule of the question's type. */
+    function partialCredit(q) {
+      const rule = {
+        multiple_response: "(right picks - wrong picks) / correct choices, never below 0",
+        matching: "pairs matched right / pairs",
+        ordering: "(most items in the right order relative to one another - 1) / (items - 1)",
+      }[q.type];
+      const box = check(`${q._k}:partial_credit`, "Partial credit", !!q.partial_credit, (v) => (q.partial_credit = v));
+      const hint = h("span", { class: "qe-hint", id: newId(), text: `Points times ${rule}; the LMS still hears 'incorrect' unless all is right` });
+      const control = box.querySelector("input");
+      control.dataset.hint = hint.id;
+      control.setAttribute("aria-describedby", hint.id);
+      const wrap = h("div", { class: "qe-field qe-wide" }, box, hint);
+      register(`${q._k}:partial_credit`, control, wrap);
+      return wrap;
     }
 
     /** Single choice and multiple response keep their meaning when swapped (the same choices,

@@ -17,7 +17,7 @@ import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
 class SourceError(Exception):
@@ -52,7 +52,21 @@ class BlobReader(Protocol):
 
     def get_blob(self, sha256: str) -> bytes: ...
 
+    def save_blob(self, sha256: str, target: Path) -> None: ...
+
     def blob_size(self, sha256: str) -> int: ...
+
+    def key(self, sha256: str) -> str: ...
+
+
+class StoredFile(NamedTuple):
+    """A course file kept as a blob, named by content: what a media job on another machine needs
+    to fetch it from the same storage (``sha256`` also checks what it fetched)."""
+
+    sha256: str
+    key: str
+    """The blob's storage key."""
+    size: int
 
 
 class CourseSource(Protocol):
@@ -183,17 +197,18 @@ class BlobSource:
         return self.blobs.get_blob(sha)
 
     def local_path(self, path: str) -> Path:
-        """The blob written once into ``scratch`` (``get_blob`` checks it against its hash)."""
+        """The blob copied once into ``scratch``, a chunk at a time, and there only once its
+        bytes hash to its name (``save_blob``): a large video never sits whole in memory."""
         sha = self._sha(path)
         target = self.scratch / sha[:2] / sha / PurePosixPath(path).name
         if not target.is_file():
-            data = self.blobs.get_blob(sha)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
-            with os.fdopen(fd, "wb") as stream:
-                stream.write(data)
-            os.replace(temp, target)
+            self.blobs.save_blob(sha, target)
         return target
+
+    def stored(self, path: str) -> StoredFile:
+        """The blob behind ``path`` by content and storage key, for a job that fetches it itself."""
+        sha = self._sha(path)
+        return StoredFile(sha, self.blobs.key(sha), self.blobs.blob_size(sha))
 
     def siblings(self, path: str) -> list[str]:
         parent = PurePosixPath(path).parent

@@ -6,12 +6,18 @@ bytes made the same way by the same encoder give the same outputs, wherever and 
 runs. Jobs are JSON dicts so that a runner can ship them to another process or machine;
 ``run_job`` is what every runner calls.
 
+A job's input is a path on the machine that made the job, or, for a job sent to workers from a
+course kept as blobs, the blob named by content alone (its SHA-256 and storage key, no path):
+the worker fetches it from its own storage settings into its own cache (``media.stored_inputs``),
+so it needs no course files, only the same storage.
+
 Job dict (``Job.to_dict()``)::
 
     {"schema": 2, "kind": "video_renditions" | "narration_loudnorm" | "tts" | "image_sizes",
      "label": "media/intro.mp4",          # the file as the author names it; messages and progress use it
-     "input": "/abs/path/intro.mp4" | None,   # None for tts (the script is in settings)
+     "input": "/abs/path/intro.mp4" | None,   # None for tts (the script is in settings) and blobs
      "input_sha256": "<hex>",             # of the input bytes (of the script text for tts)
+     "input_key": "blobs/ab/<hex>" | None,   # the input's blob in storage; not part of the key
      "settings": {...},                   # everything that shapes the outputs
      "encoder": {"ffmpeg": "5.1.9-0+deb12u1", ...},
      "limits": {"max_bytes", "max_duration", "max_pixels", "timeout"},   # not part of the key
@@ -38,11 +44,13 @@ from pathlib import Path
 
 import PIL
 
+from courses.source import StoredFile
 from media import audio, images, tts, video
 from media.cache import Cache
 from media.errors import MediaError
 from media.probe import Limits, check_file
 from media.progress import FractionCallback
+from media.stored_inputs import stored_input
 from media.tools import Deadline, JobContext, version
 
 JOB_SCHEMA = 2
@@ -77,6 +85,9 @@ class Job:
     limits: dict = field(default_factory=dict)
     input_stat: list[int] | None = None
     schema: int = JOB_SCHEMA
+    input_key: str | None = None
+    """The storage key of the input's blob (whose name is ``input_sha256``), for a job whose
+    course keeps its files in storage; ``input`` is then None."""
 
     def key(self) -> str:
         """SHA-256 of what determines the outputs: input bytes, settings, encoder, schema."""
@@ -115,7 +126,8 @@ class Job:
                     "input_stat",
                     "schema",
                 )
-            }
+            },
+            input_key=data.get("input_key"),  # absent from the jobs of folder courses' builders before it
         )
 
 
@@ -135,8 +147,15 @@ def fingerprint(path: Path) -> list[int]:
     return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
-def _file_job(kind: str, path: Path, label: str, settings: dict, encoder: dict, limits: Limits) -> Job:
-    """The file is hashed here, once per build; the job carries the fingerprint of what was hashed."""
+Input = Path | StoredFile
+"""A job's input: a file on this machine, or a course's blob (by content, fetched where it runs)."""
+
+
+def _file_job(kind: str, path: Input, label: str, settings: dict, encoder: dict, limits: Limits) -> Job:
+    """A file is hashed here, once per build; the job carries the fingerprint of what was hashed.
+    A blob is not read at all: its name is its hash, and the machine running the job fetches it."""
+    if isinstance(path, StoredFile):
+        return Job(kind, label, None, path.sha256, settings, encoder, limits.to_dict(), input_key=path.key)
     check_file(path, label, limits)  # before hashing: reading a pipe or a device would never end
     before = fingerprint(path)
     digest = file_sha256(path)
@@ -153,7 +172,7 @@ def _ffmpeg() -> dict:
     return {"ffmpeg": version("ffmpeg")}
 
 
-def renditions_job(path: Path, label: str, limits: Limits, hls: bool = False, poster: bool = True) -> Job:
+def renditions_job(path: Input, label: str, limits: Limits, hls: bool = False, poster: bool = True) -> Job:
     """Every output of a video; ``poster=False`` when the author supplies the poster image."""
     settings = {**video.DEFAULTS, "hls": hls}
     if not poster:
@@ -161,11 +180,11 @@ def renditions_job(path: Path, label: str, limits: Limits, hls: bool = False, po
     return _file_job("video_renditions", path, label, settings, _ffmpeg(), limits)
 
 
-def narration_job(path: Path, label: str, limits: Limits) -> Job:
+def narration_job(path: Input, label: str, limits: Limits) -> Job:
     return _file_job("narration_loudnorm", path, label, dict(audio.DEFAULTS), _ffmpeg(), limits)
 
 
-def image_job(path: Path, label: str, limits: Limits) -> Job:
+def image_job(path: Input, label: str, limits: Limits) -> Job:
     return _file_job("image_sizes", path, label, dict(images.DEFAULTS), {"pillow": PIL.__version__}, limits)
 
 
@@ -178,22 +197,30 @@ def tts_job(script: str, label: str, voice: str, speed: int, limits: Limits, eng
 
 
 # --------------------------------------------------------------------------- running jobs
-def run_job(job: dict, progress: FractionCallback | None = None, cache_dir: Path | None = None) -> dict:
+def run_job(
+    job: dict,
+    progress: FractionCallback | None = None,
+    cache_dir: Path | None = None,
+    storage_url: str | None = None,
+) -> dict:
     """Make (or find in the cache) the outputs of one job; raise ``MediaError`` naming the file if it cannot.
 
-    A cache hit starts no process at all. A miss builds in a scratch folder under the cache and
-    publishes it atomically, so no caller ever sees half a job, whatever happens mid-way.
+    A cache hit starts no process (and fetches nothing). A miss builds in a scratch folder under
+    the cache and publishes it atomically, so no caller ever sees half a job, whatever happens
+    mid-way. ``storage_url`` (the runner passes its settings' COURSEFORGE_STORAGE_URL) is where
+    a blob input is fetched from; both default to the environment's settings.
     """
     spec = Job.from_dict(job)
-    if cache_dir is None:
+    if cache_dir is None or storage_url is None:
         from settings import get_settings
 
-        cache_dir = get_settings().cache_dir
+        cache_dir = cache_dir or get_settings().cache_dir
+        storage_url = storage_url or get_settings().storage_url
     cache = Cache(cache_dir)
     key = spec.key()
     found = cache.lookup(key)
     if found is None:
-        found = cache.make(key, lambda scratch: _build(spec, key, scratch, progress))
+        found = cache.make(key, lambda scratch: _build(spec, key, scratch, progress, cache.root, storage_url))
         found["cached"] = False
     else:
         found["cached"] = True
@@ -204,16 +231,21 @@ def run_job(job: dict, progress: FractionCallback | None = None, cache_dir: Path
     return found
 
 
-def _build(spec: Job, key: str, scratch: Path, progress: FractionCallback | None) -> dict:
+def _build(
+    spec: Job, key: str, scratch: Path, progress: FractionCallback | None, cache_root: Path, storage_url: str
+) -> dict:
     limits = Limits.from_dict(spec.limits)
     src = Path(spec.input) if spec.input else None
-    if src is not None:
+    if spec.input_key is not None:  # checked as it was fetched, and never written again
+        src = stored_input(spec.label, spec.input_key, spec.input_sha256, storage_url, cache_root, limits)
+        check_file(src, spec.label, limits)
+    elif src is not None:
         check_file(src, spec.label, limits)
         at_start = _unchanged(src, spec, spec.input_stat)
     ctx = JobContext(spec.label, scratch, Deadline(limits.timeout), progress)
     made = HANDLERS[spec.kind](src, spec.settings, limits, ctx)
-    if src is not None:  # a file rewritten mid-encode must not be cached under its old bytes either
-        _unchanged(src, spec, at_start)
+    if spec.input_key is None and src is not None:  # a file rewritten mid-encode must not be cached
+        _unchanged(src, spec, at_start)  # under its old bytes either
     outputs = []
     for entry in made["outputs"]:
         path = scratch / entry["file"]

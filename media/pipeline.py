@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from courses.errors import Problem
 from courses.model import Block, Course, Hotspot, ImageBlock, NarrationBlock, QuizBlock, VideoBlock
-from courses.source import CourseSource, SourceError
+from courses.source import BlobSource, CourseSource, SourceError
 from media import jobs as jobmaker
 from media.assets import Asset, BlockMedia, MediaMap
 from media.errors import MediaError, media_problem
@@ -42,7 +42,8 @@ def prepare_course(
     whose files are in ``source``. Limits, HLS, the cache folder and where jobs run come from
     ``settings``."""
     limits = media_limits(settings)
-    planner = _Planner(course, source, limits, settings.hls)
+    runner = get_runner(settings)
+    planner = _Planner(course, source, limits, settings.hls, by_content=not runner.in_process)
     finishers: list[Finish] = []
     problems: list[Problem] = []
     for page in course.pages():
@@ -58,7 +59,7 @@ def prepare_course(
     results: list[dict] = []
     if planner.jobs:
         try:
-            results = get_runner(settings).run([job.to_dict() for job in planner.jobs], progress)
+            results = runner.run([job.to_dict() for job in planner.jobs], progress)
         except JobsFailed as failed:
             for failure in failed.failures:
                 label = planner.jobs[failure.index].label
@@ -85,14 +86,15 @@ def media_owners(block: Block) -> list[Block | Hotspot]:
 class _Planner:
     """Collects the jobs of a course and, per block, how to turn their results into ``BlockMedia``."""
 
-    def __init__(self, course: Course, source: CourseSource, limits: Limits, hls: bool):
+    def __init__(self, course: Course, source: CourseSource, limits: Limits, hls: bool, by_content: bool):
         self.course = course
         self.source = source
         self.limits = limits
         self.hls = hls
+        self.by_content = by_content
         self.jobs: list[jobmaker.Job] = []
         self._index: dict[str, int] = {}
-        self._videos: dict[Path, jobmaker.Job] = {}
+        self._videos: dict[jobmaker.Input, jobmaker.Job] = {}
 
     def add(self, job: jobmaker.Job) -> int:
         """Queue ``job`` once, however many blocks use the same file the same way."""
@@ -104,7 +106,7 @@ class _Planner:
 
     def add_video(self, rel: str, poster: bool) -> int:
         """Queue one job per video file, hashed once, that makes a poster if any block showing it needs one."""
-        path = self._path(rel)
+        path = self._input(rel)
         if path not in self._videos:
             self._videos[path] = jobmaker.renditions_job(path, rel, self.limits, self.hls)
         full = self._videos[path]
@@ -134,6 +136,18 @@ class _Planner:
         """The course file ``rel`` on local disk, for the tools."""
         try:
             return self.source.local_path(rel)
+        except SourceError as error:
+            raise MediaError.of(rel, str(error)) from None
+
+    def _input(self, rel: str) -> jobmaker.Input:
+        """What a job names the course file ``rel`` by: its local path, or, for a job sent to
+        workers, a stored course's blob by its content and storage key (not read here at all:
+        each worker fetches it from its own storage settings). In this process the source's own
+        copy serves, from the source's own store."""
+        if not (self.by_content and isinstance(self.source, BlobSource)):
+            return self._path(rel)
+        try:
+            return self.source.stored(rel)
         except SourceError as error:
             raise MediaError.of(rel, str(error)) from None
 
@@ -177,7 +191,7 @@ class _Planner:
         index: int | None = None
         try:
             if block.src is not None:
-                index = self.add(jobmaker.narration_job(self._path(block.src), block.src, self.limits))
+                index = self.add(jobmaker.narration_job(self._input(block.src), block.src, self.limits))
             else:
                 voice = voice_for(self.course.language, self.course.voice.voice)
                 index = self.add(
@@ -213,7 +227,7 @@ class _Planner:
 
     def _image(self, owner: str, src: str) -> Finish:
         """An image block's file, or a hotspot question's (``owner`` is the block's or question's id)."""
-        index = self.add(jobmaker.image_job(self._path(src), src, self.limits))
+        index = self.add(jobmaker.image_job(self._input(src), src, self.limits))
         stem = _stem(src)
 
         def finish(results: list[dict]) -> BlockMedia:

@@ -18,7 +18,9 @@ Runners promise the same things whichever one is used:
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -39,6 +41,10 @@ DEFAULT_JOB_FUNCTION = "media.jobs.run_job"
 
 
 class Runner(Protocol):
+    in_process: bool
+    """Whether jobs run in this process, where the course's own files are at hand: a job sent
+    to another process names a stored course's file by content, which it fetches itself."""
+
     def run(self, jobs: list[dict], progress: Progress | None = None) -> list[dict]:
         """Run every job; return their results in job order or raise ``JobsFailed``."""
         ...
@@ -120,6 +126,17 @@ def load_job_function(dotted: str) -> JobFunction:
     return function
 
 
+def with_storage(function: JobFunction, storage_url: str | None) -> JobFunction:
+    """``function`` given ``storage_url=`` when it takes one (``media.jobs.run_job`` does): a job
+    whose input is a course's blob fetches it from the storage of the process running the job (a
+    worker's own COURSEFORGE_STORAGE_URL), never from a path of the machine that queued it."""
+    try:
+        takes_it = storage_url is not None and "storage_url" in inspect.signature(function).parameters
+    except (TypeError, ValueError):  # a callable without a signature to read takes no keywords of ours
+        takes_it = False
+    return functools.partial(function, storage_url=storage_url) if takes_it else function
+
+
 def get_runner(settings: Settings | None = None, function: str = DEFAULT_JOB_FUNCTION) -> Runner:
     """Celery workers when ``settings.broker_url`` is set, else a pool in this process."""
     if settings is None:
@@ -132,4 +149,4 @@ def get_runner(settings: Settings | None = None, function: str = DEFAULT_JOB_FUN
         return CeleryRunner(settings, function)
     from media.runners.local import LocalRunner
 
-    return LocalRunner(settings.jobs, function)
+    return LocalRunner(settings.jobs, function, settings.storage_url)

@@ -8,8 +8,10 @@ per 2 cores is right:
 
 (or ``COURSEFORGE_BROKER_URL=amqp://USER:PASSWORD@HOST:5672/VHOST`` for RabbitMQ). The builder
 (``courseforge build`` with the same ``COURSEFORGE_BROKER_URL``) sends jobs and polls their
-state; workers need the course files and the cache at the same paths (one machine, or shared
-storage).
+state. A worker fetches the input of a course the editor keeps (its files are blobs) from its own
+``COURSEFORGE_STORAGE_URL``, the editor's bucket or shared folder, into its own cache; the input of
+a course folder it reads at the builder's path. The builder reads the outputs where the worker
+made them: the cache is shared (one machine, or a shared folder at the same path).
 
 Where results live:
 - Redis: in the same Redis database as the queue (Celery's redis backend), with the delivery
@@ -63,7 +65,7 @@ from typing import NamedTuple
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from media.runners import DEFAULT_JOB_FUNCTION, MediaRunnerError, load_job_function
+from media.runners import DEFAULT_JOB_FUNCTION, MediaRunnerError, load_job_function, with_storage
 from media.runners.brokers import Broker, broker_for
 from settings import Settings, get_settings
 
@@ -122,11 +124,11 @@ def make_app(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         **broker.celery_config(limits),
     )
-    _register_task(app, broker, limits)
+    _register_task(app, broker, limits, settings.storage_url)
     return app
 
 
-def _register_task(app: Celery, broker: Broker, limits: TimeLimits) -> None:
+def _register_task(app: Celery, broker: Broker, limits: TimeLimits, storage_url: str) -> None:
     soft = limits.soft
 
     @app.task(
@@ -150,7 +152,7 @@ def _register_task(app: Celery, broker: Broker, limits: TimeLimits) -> None:
         reporter = _ProgressReporter(self)
         reporter(0.0)
         try:
-            return load_job_function(function)(job, progress=reporter)
+            return with_storage(load_job_function(function), storage_url)(job, progress=reporter)
         except TRANSIENT_ERRORS:
             raise  # retried with backoff (autoretry_for)
         except SoftTimeLimitExceeded:

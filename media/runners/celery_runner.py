@@ -41,6 +41,8 @@ class NoWorkers(RunnerUnavailable):
 class CeleryRunner:
     """Publishes each job as a task on ``settings.broker_url`` and polls the results in job order."""
 
+    in_process = False
+
     def __init__(self, settings: Settings, function: str = DEFAULT_JOB_FUNCTION, poll_interval: float = 0.25):
         self.broker = broker_for(settings.broker_url)
         self.app = make_app(settings)

@@ -26,21 +26,26 @@ from media.runners import (
     collect_outcomes,
     job_label,
     load_job_function,
+    with_storage,
 )
 from media.tools import stop_running_tools
 
 
 class LocalRunner:
-    """A thread pool of ``workers`` jobs at a time (0 = one per core)."""
+    """A thread pool of ``workers`` jobs at a time (0 = one per core); jobs whose input is a
+    course's blob fetch it from ``storage_url`` (the settings' COURSEFORGE_STORAGE_URL)."""
 
-    def __init__(self, workers: int = 0, function: str = DEFAULT_JOB_FUNCTION):
+    in_process = True
+
+    def __init__(self, workers: int = 0, function: str = DEFAULT_JOB_FUNCTION, storage_url: str | None = None):
         self.workers = workers or os.cpu_count() or 1
         self.function = function
+        self.storage_url = storage_url
 
     def run(self, jobs: list[dict], progress: Progress | None = None) -> list[dict]:
         if not jobs:
             return []
-        function = load_job_function(self.function)
+        function = with_storage(load_job_function(self.function), self.storage_url)
         # Job threads only put (index, fraction, outcome) events here; this thread drains them, so
         # the caller's progress callback never runs concurrently with itself.
         events: queue.SimpleQueue[tuple[int, float, object]] = queue.SimpleQueue()

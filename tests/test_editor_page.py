@@ -318,8 +318,10 @@ def test_a_reviewer_sees_the_course_without_editing_controls(editor, page):
     open_course(editor, page, "rita@example.org")
     expect(page.locator('.card[data-id="t-a1"] .preview')).to_have_text("Alpha one")
     expect(page.locator('.card[data-id="i-a"]')).to_contain_text("A floor plan")
-    # The preview's own controls (its standard, its log's filter) are a reader's too.
-    editing = ("#course textarea, #course input:not(#live-preview input), #course select:not(#live-preview select), "
+    # The preview's controls (its standard, its log's filter) and the comments' (a filter, a
+    # reply) are a reader's too.
+    reading = ":not(#live-preview *):not(#comments *):not(.thread *)"
+    editing = (f"#course textarea{reading}, #course input{reading}, #course select{reading}, "
                ".handle, #course .controls, #publish-form")
     assert page.locator(editing).count() == 0
     for name in ("Add a section", "Add a block", "Delete", "Rename"):

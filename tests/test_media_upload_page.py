@@ -131,6 +131,7 @@ def test_a_video_goes_up_in_chunks_survives_a_dropped_connection_and_its_transco
 
     video = block(editor.document(), "v-a")
     assert video["src"] == "media/clip.mp4" and video["title"] == "Introduction"
+    expect(card.locator(".file-name")).to_have_text("File: media/clip.mp4")  # the card shows the new file
     seen = page.evaluate("window.uploadSeen")
     texts = [one["status"] for one in seen]
     assert any(text.startswith("The connection was lost at ") for text in texts), texts

@@ -311,18 +311,25 @@
     return block.type === "quiz" ? `${name}: ${block.title}` : name;
   }
 
+  /** The files a media block names: when another save or an upload changes them, its card's
+   * body is drawn again (a text or quiz card keeps its own, with what is being typed). */
+  const MEDIA_FIELDS = { image: ["src"], video: ["src", "poster", "captions"], narration: ["src", "captions"] };
+  const filesOf = (block) => JSON.stringify((MEDIA_FIELDS[block.type] || []).map((name) => block[name] ?? null));
+
+  function bodyOf(block, card) {
+    card.files = filesOf(block);
+    if (block.type === "text") return textBody(block, card);
+    if (block.type === "image") return imageBody(block, card);
+    if (block.type === "video") return videoBody(block);
+    if (block.type === "narration") return narrationBody(block);
+    card.place = quizPlace(block);
+    return [card.place];
+  }
+
   function buildCard(block) {
     const card = { type: block.type, saver: null, place: null };
     const title = el("h3", { class: "block-kind", id: `block-${block.id}-kind`, text: heading(block) });
-    let body;
-    if (block.type === "text") body = textBody(block, card);
-    else if (block.type === "image") body = imageBody(block, card);
-    else if (block.type === "video") body = videoBody(block);
-    else if (block.type === "narration") body = narrationBody(block);
-    else {
-      card.place = quizPlace(block);
-      body = [card.place];
-    }
+    const body = bodyOf(block, card);
     card.title = title;
     card.controls = el("span", { class: "controls-slot" });
     card.footer = el("footer", { class: "card-foot" });
@@ -335,7 +342,7 @@
         dataset: { kind: "block", id: block.id, focus: `block:${block.id}` },
       },
       el("header", { class: "card-head" }, state.editable ? el("span", { class: "handle", "aria-hidden": "true", title: "Drag to move" }, "⠿") : null, title, card.controls),
-      el("div", { class: "card-body" }, ...body),
+      (card.body = el("div", { class: "card-body" }, ...body)),
       card.footer,
     );
     return card;
@@ -355,6 +362,11 @@
       const place = quizPlace(block);
       card.place.replaceWith(place);
       card.place = place;
+    } else if (card.files !== filesOf(block) && !(card.saver && card.saver.pending)) {
+      // Its file changed under it (an upload, another author): drawn again from the block as stored.
+      if (card.saver) card.saver.dispose();
+      card.saver = null;
+      card.body.replaceChildren(...bodyOf(block, card));
     }
     card.title.textContent = heading(block);
     if (state.editable) {

@@ -73,10 +73,10 @@ class ResumeBudget:
         )
         return (
             f"{LABELS[tracking]} keeps at most {limit:,} characters of resume data, but this course's can "
-            f"reach {self.chars:,} (every page visited, every question answered at full length), so an LMS "
-            f"would lose learners' progress. The questions that take the most: {shares}. Typed answers "
-            f"take up to 9 characters per letter typed, and a learner may type twice the longest accepted "
-            f"answer; shorten those, use fewer or smaller questions, or {advice}."
+            f"reach {self.chars:,} (every page visited, every question a learner can be asked answered "
+            f"at full length), so an LMS would lose learners' progress. The questions that take the most: "
+            f"{shares}. Typed answers take up to 9 characters per letter typed, and a learner may type twice "
+            f"the longest accepted answer; shorten those, use fewer or smaller questions, or {advice}."
         )
 
 

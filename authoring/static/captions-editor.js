@@ -198,7 +198,7 @@
       row.fields.start.labelNode.textContent = `Start of cue ${n}`;
       row.fields.end.labelNode.textContent = `End of cue ${n}`;
       row.fields.text.labelNode.textContent = `Text of cue ${n}`;
-      row.now.setAttribute("aria-label", `Set start of cue ${n} to now`);
+      row.now.setAttribute("aria-label", `Set start to now (cue ${n})`);
       row.split.setAttribute("aria-label", `Split cue ${n}`);
       row.remove.setAttribute("aria-label", `Delete cue ${n}`);
       const start = parseTime(row.start.value);

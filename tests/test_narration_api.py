@@ -12,6 +12,7 @@ import zipfile
 import pytest
 from authoring_app import Browser, add_account, folder_zip, signed_in  # noqa: F401
 from authoring_app import app, quick_argon2  # noqa: F401 - fixtures
+from postgres_server import postgres_database, postgres_server  # noqa: F401 - fixtures
 from conftest import write_course_folder
 from media_fixtures import ffprobe, make_speech, make_video, media_env, process_launches  # noqa: F401
 
@@ -283,3 +284,89 @@ def test_readers_look_and_listen_only_editors_generate_and_save_others_see_nothi
     no_csrf = ada.client.post(f"/api/courses/{course_id}/blocks/n-script/voice-over", json={"script": SCRIPT})
     assert no_csrf.status_code == 400
     assert course_files(ada, course_id)["media/clip.vtt"].decode() == CLIP_VTT
+
+
+# --------------------------------------------------------------------------- schema and API document
+def only_narration_jobs(name, type_, _parents) -> bool:
+    return type_ != "table" or name == "narration_jobs"
+
+
+@pytest.mark.services
+def test_the_migration_creates_exactly_the_table_the_model_describes_and_goes_back(tmp_path, postgres_database):
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.config import Config
+    from alembic.migration import MigrationContext
+    from authoring.database import ALEMBIC_INI, REPOSITORY, Database
+    from authoring.models import Base
+    from sqlalchemy import inspect
+
+    for url in (f"sqlite:///{tmp_path / 'editor.db'}", postgres_database):
+        database = Database(url)
+        database.upgrade()
+        with database.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"include_name": only_narration_jobs})
+            differences = [d for d in compare_metadata(context, Base.metadata) if "narration_jobs" in repr(d)]
+        assert differences == [], (url.split(":")[0], differences)
+        config = Config(str(ALEMBIC_INI))
+        config.set_main_option("script_location", str(REPOSITORY / "migrations"))
+        with database.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0004")
+        assert "narration_jobs" not in inspect(database.engine).get_table_names()
+        database.upgrade()  # and up again
+        assert "narration_jobs" in inspect(database.engine).get_table_names()
+        database.engine.dispose()
+
+
+def test_the_operations_are_documented_and_schemathesis_finds_no_undocumented_answer(app, course):  # noqa: F811
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    ada, course_id = course
+    final, _ = wait_done(ada, generate(ada, course_id, "n-script", SCRIPT).get_json()["url"])
+    assert final["status"] == "done"
+    token = add_account(app, "robot@example.org", "admin", token=True)
+    bearer = {"Authorization": f"Bearer {token}"}
+    document = app.test_client().get("/api/openapi.json").get_json()
+    mine = ("/voice-over", "/captions", "/blocks/{block_id}/media")
+    operations = {(path, method) for path, methods in document["paths"].items() if any(p in path for p in mine)
+                  for method in methods}
+    assert operations == {
+        ("/api/courses/{course_id}/blocks/{block_id}/voice-over", "post"),
+        ("/api/courses/{course_id}/blocks/{block_id}/voice-over", "get"),
+        ("/api/courses/{course_id}/voice-overs/{job_id}", "get"),
+        ("/api/courses/{course_id}/voice-overs/{job_id}/audio", "get"),
+        ("/api/courses/{course_id}/voice-overs/{job_id}/captions", "get"),
+        ("/api/courses/{course_id}/blocks/{block_id}/captions", "get"),
+        ("/api/courses/{course_id}/blocks/{block_id}/captions", "put"),
+        ("/api/courses/{course_id}/blocks/{block_id}/media", "get"),
+    }
+    put = document["paths"]["/api/courses/{course_id}/blocks/{block_id}/captions"]["put"]
+    assert {"403", "409", "415", "422"} <= set(put["responses"])
+
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+    failures: dict[str, str] = {}
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if not any(p in operation.path for p in mine):
+            continue
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=25, deadline=None, database=None, derandomize=True,
+                  suppress_health_check=list(HealthCheck))
+        def run(case):
+            case.call_and_validate(headers=bearer, checks=checks)
+
+        try:
+            run()
+        except Exception as error:  # noqa: BLE001 - every operation's failure is reported together
+            failures[operation.label] = str(error)[:3000]
+    assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())

@@ -26,7 +26,7 @@ lint:
 	.venv/bin/mypy $(LINT_PATHS)
 
 bench:
-	./scripts/bootstrap
+	./scripts/bootstrap --bench
 	.venv/bin/python -m bench
 
 clean:

@@ -66,7 +66,6 @@ class StoredFile(NamedTuple):
     sha256: str
     key: str
     """The blob's storage key."""
-    size: int
 
 
 class CourseSource(Protocol):
@@ -206,9 +205,10 @@ class BlobSource:
         return target
 
     def stored(self, path: str) -> StoredFile:
-        """The blob behind ``path`` by content and storage key, for a job that fetches it itself."""
+        """The blob behind ``path`` by content and storage key, for a job that fetches it itself
+        (asking the store nothing: the machine that runs the job checks it is there)."""
         sha = self._sha(path)
-        return StoredFile(sha, self.blobs.key(sha), self.blobs.blob_size(sha))
+        return StoredFile(sha, self.blobs.key(sha))
 
     def siblings(self, path: str) -> list[str]:
         parent = PurePosixPath(path).parent

@@ -51,9 +51,7 @@ def stored_input(label: str, key: str, sha256: str, storage_url: str, cache_root
     except NotFound:
         raise MediaError.of(label, _missing(storage, key)) from None
     except CorruptBlob as error:
-        raise MediaError.of(
-            label, f"its stored copy is damaged ({error.problem.file}: {error.problem.message})"
-        ) from None
+        raise MediaError.of(label, f"its stored copy {error.problem.file} {error.problem.message}") from None
     except StorageError as error:
         raise MediaError.of(
             label, f"this worker cannot read it from its storage ({STORAGE_URL_SETTING}): {error.problem}"

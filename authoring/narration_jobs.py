@@ -74,7 +74,17 @@ def speech_job(settings: Settings, snapshot: Snapshot, block_id: str, script: st
 def start(
     state: Editor, session: Session, course: CourseRecord, block_id: str, job: jobs.Job, user: User
 ) -> NarrationJob:
-    """Record the job (queued) and run it in the background."""
+    """Record the job (queued) and run it in the background; the same job of the block still
+    under way (a second click, another tab) is given back instead of being run twice."""
+    key = job.key()
+    under_way = latest(session, course, block_id)
+    if (
+        under_way is not None
+        and under_way.job_key == key
+        and under_way.status in (QUEUED, RUNNING)
+        and not stale(under_way, state.settings)
+    ):
+        return under_way
     settings = job.settings
     row = NarrationJob(
         course_id=course.id,
@@ -82,7 +92,7 @@ def start(
         author_id=user.id,
         script_sha256=job.input_sha256,
         voice=json.dumps({"engine": settings["engine"], "voice": settings["voice"], "speed": settings["speed"]}),
-        job_key=job.key(),
+        job_key=key,
         status=QUEUED,
         progress=0.0,
         problems="[]",

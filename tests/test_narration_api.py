@@ -370,3 +370,16 @@ def test_the_operations_are_documented_and_schemathesis_finds_no_undocumented_an
         except Exception as error:  # noqa: BLE001 - every operation's failure is reported together
             failures[operation.label] = str(error)[:3000]
     assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
+
+
+def test_the_same_script_asked_for_twice_at_once_is_spoken_once(course, process_launches):  # noqa: F811
+    ada, course_id = course
+    first = generate(ada, course_id, "n-script", SCRIPT).get_json()
+    second = generate(ada, course_id, "n-script", SCRIPT).get_json()
+    final, _ = wait_done(ada, first["url"])
+    assert final["status"] == "done"
+    assert second["id"] in (first["id"], first["id"] + 1)
+    if second["id"] != first["id"]:  # the first had ended already: the second found it in the cache
+        assert wait_done(ada, second["url"])[0]["status"] == "done"
+    sentences = [argv for argv in process_launches if argv[0] == "espeak-ng" and "--stdout" in argv]
+    assert len(sentences) == 2  # each sentence spoken once

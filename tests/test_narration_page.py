@@ -69,11 +69,16 @@ def page(chromium):
     assert errors == []
 
 
-def open_course(editor, page) -> None:
-    """The course page with both editors: loaded by the page itself, or else added to it from the
-    editor's static files, as the page's own tags would."""
-    editor.live.sign_in(page, "ada@example.org")
-    page.goto(f"{editor.url}#page=p-n")
+def open_course(editor, page, again: bool = False) -> None:
+    """The course page with both editors (``again``: loaded anew): loaded by the page itself, or
+    else added to it from the editor's static files, as the page's own tags would."""
+    if again:
+        page.evaluate("() => { window.notReloaded = true; }")
+        page.reload()
+        assert page.evaluate("() => window.notReloaded") is None
+    else:
+        editor.live.sign_in(page, "ada@example.org")
+        page.goto(f"{editor.url}#page=p-n")
     expect(page.locator("#page-editor .card").first).to_be_visible()
     for name in STYLES:
         if not page.locator(f'link[href*="{name}"]').count():
@@ -148,9 +153,17 @@ def test_a_typed_script_is_saved_spoken_and_played_with_its_captions(editor, pag
     assert played["time"] > 0.3 and played["cues"] == 2, played
     audit(page, "narration card", ['.card[data-id="n-script"] .narration-editor'])
 
+    # Opened again, the page shows the voice-over made before; typing marks it out of date.
+    open_course(editor, page, again=True)
+    card = page.locator('.card[data-id="n-script"]')
+    status = card.locator(".voice-status")
+    expect(status).to_contain_text("Voice-over ready")
+    expect(card.get_by_role("list", name="Captions of the voice-over").get_by_role("listitem")).to_have_count(2)
+    script = card.get_by_label("Script", exact=True)
     script.press("End")
-    script.type(" Now.")
+    page.keyboard.type(" Now.")
     expect(status).to_contain_text("The script changed since this voice-over was made")
+    expect(card.locator(".voice-preview")).to_have_attribute("data-stale", "true")
 
 
 def test_a_videos_cues_are_edited_in_place_and_saved_as_webvtt(editor, page):

@@ -55,7 +55,7 @@
       status,
       preview,
     );
-    const panel = { blockId, node, script, message, saveState, conflict, generate, status, bar, progress, audio, cues, preview, shown: null, busy: false };
+    const panel = { blockId, node, script, message, saveState, conflict, generate, status, bar, progress, audio, cues, preview, shown: null, spoken: null, busy: false };
     panel.saver = editable ? scriptSaver(panel) : null;
     if (panel.saver) {
       const restored = panel.saver.restore(block.script || "");
@@ -126,20 +126,15 @@
     panel.status.dataset.kind = kind;
   }
 
-  /** The shown voice-over is out of date once the script differs from the one it was made of. */
-  async function markStale(panel) {
+  /** The shown voice-over is out of date once the script differs from the one it was made of
+   * (`spoken`: the text sent, or for one made earlier the saved script it was made of; null when
+   * it was made of another). */
+  function markStale(panel) {
     if (!panel.shown) return;
-    const digest = await sha256(panel.script.value);
-    const stale = digest !== panel.shown.script_sha256;
+    const stale = panel.spoken === null || panel.script.value !== panel.spoken;
     panel.preview.dataset.stale = String(stale);
     if (stale) say(panel, "The script changed since this voice-over was made: generate it again to hear it.", "stale");
     else say(panel, doneText(panel.shown), "done");
-  }
-
-  async function sha256(text) {
-    const bytes = new TextEncoder().encode(text);
-    const digest = await window.crypto.subtle.digest("SHA-256", bytes);
-    return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
   }
 
   const doneText = (job) => `Voice-over ready: ${Number(job.duration || 0).toFixed(1)} s, ${job.cues.length} caption${job.cues.length === 1 ? "" : "s"}.`;
@@ -173,7 +168,7 @@
         panel.bar.hidden = true;
         show(panel, job);
         say(panel, doneText(job), "done");
-        await markStale(panel);
+        markStale(panel);
         return;
       } else {
         panel.bar.hidden = true;
@@ -193,13 +188,15 @@
     try {
       if (panel.saver && panel.saver.pending) await panel.saver.flush();
       say(panel, "Asking for the voice-over…");
-      const started = await cf.api("POST", `blocks/${encodeURIComponent(panel.blockId)}/voice-over`, { script: panel.script.value });
+      const sent = panel.script.value;
+      const started = await cf.api("POST", `blocks/${encodeURIComponent(panel.blockId)}/voice-over`, { script: sent });
       if (!started.ok) {
         if (started.body.field === "script") invalid(panel, started.body.detail.replace(/^script: /, ""));
         say(panel, `No voice-over: ${E.problemText(started)}`, "error");
         return;
       }
       invalid(panel, "");
+      panel.spoken = sent;
       await follow(panel, started.body);
     } finally {
       panel.busy = false;
@@ -211,6 +208,8 @@
   async function resume(panel) {
     const latest = await cf.api("GET", `blocks/${encodeURIComponent(panel.blockId)}/voice-over`);
     if (!latest.ok || panel.busy) return;
+    const saved = blockOf(panel.blockId)?.script;
+    panel.spoken = latest.body.stale === false && typeof saved === "string" ? saved : null;
     panel.busy = true;
     try {
       await follow(panel, latest.body);

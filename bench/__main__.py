@@ -1,6 +1,6 @@
 """`make bench`: the media benchmarks, the suspend-data size figures, the editor benchmark
-(``bench.editor``) and the live preview's (``bench.preview``), printed and saved; ``--only`` runs
-one group.
+(``bench.editor``), the live preview's (``bench.preview``) and the upload throughput's
+(``bench.upload``), printed and saved; ``--only`` runs one group.
 
 For each course (the sample security-basics course and a synthetic one with several 20-30 s
 720p videos):
@@ -208,7 +208,9 @@ def main() -> None:
         help="which courses to build (default: security-basics,bench-videos)",
     )
     parser.add_argument("--rounds", type=int, default=3, help="cold-build rounds per course (default: 3)")
-    parser.add_argument("--only", choices=["media", "suspend", "editor", "preview"], help="run one group of benchmarks")
+    parser.add_argument(
+        "--only", choices=["media", "suspend", "editor", "preview", "upload"], help="run one group of benchmarks"
+    )
     args = parser.parse_args()
     sweep = sorted({int(j) for j in args.jobs.split(",")})
 
@@ -248,6 +250,11 @@ def main() -> None:
         from bench import preview
 
         preview.main([])
+
+    if args.only in (None, "upload"):
+        from bench import upload
+
+        upload.main([])
 
 
 if __name__ == "__main__":

@@ -221,3 +221,25 @@ def test_a_videos_cues_are_edited_in_place_and_saved_as_webvtt(editor, page):
         "WEBVTT\n\n1\n00:00:00.000 --> 00:00:00.500\nHello there\n\n"
         "2\n00:00:01.500 --> 00:00:03.000\nSecond line\n\n"
         "3\n00:00:03.000 --> 00:00:05.000\nThe end\n")
+
+
+def test_a_reviewer_listens_and_reads_the_cues_but_changes_nothing(editor, page):
+    from authoring_app import add_account
+
+    add_account(editor.app, "rita@example.org", "reviewer")
+    shared = editor.ada.api("POST", f"/api/courses/{editor.course}/shares", json={"email": "rita@example.org"})
+    assert shared.status_code == 201
+    editor.live.sign_in(page, "rita@example.org")
+    page.goto(f"{editor.url}#page=p-n")
+    expect(page.locator("#page-editor .card").first).to_be_visible()
+    open_course(editor, page, again=True)
+    narration = page.locator('.card[data-id="n-script"]')
+    expect(narration.get_by_label("Script", exact=True)).to_have_attribute("readonly", "")
+    expect(narration.get_by_role("button", name="Generate voice-over")).to_be_hidden()
+    video = page.locator('.card[data-id="v-cap"]')
+    video.get_by_role("button", name="Show captions").click()
+    expect(video.get_by_label("Text of cue 1", exact=True)).to_have_value("Hello there")
+    expect(video.get_by_label("Text of cue 1", exact=True)).to_have_attribute("readonly", "")
+    expect(video.get_by_role("button", name="Save captions")).to_be_hidden()
+    expect(video.get_by_role("button", name="Add cue")).to_be_hidden()
+    expect(video.get_by_role("button", name="Split cue 1")).to_have_count(0)

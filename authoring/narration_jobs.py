@@ -29,6 +29,7 @@ from authoring.revisions import Snapshot
 from authoring.structure import require
 from courses.errors import Problem
 from media import jobs
+from media.cache import Cache
 from media.errors import MediaError, media_problem
 from media.probe import media_limits
 from media.runners import JobsFailed, get_runner
@@ -187,16 +188,18 @@ def job_of(session: Session, course: CourseRecord, job_id: int) -> NarrationJob:
     return row
 
 
-def output(row: NarrationJob, role: str) -> tuple[Path, str]:
-    """The file (and its media type) of a finished job's output ``role`` (audio, captions), in
+def output(settings: Settings, row: NarrationJob, role: str) -> tuple[Path, str]:
+    """The file (and its media type) of a finished job's output ``role`` (audio, captions): in
     the cache folder the runner gave back (the one its job function wrote, which a build reads
-    too); 404 while the job has not finished, or once the cache lost it."""
+    too), else in this editor's cache under the job's key (a worker that sees the cache at
+    another path); 404 while the job has not finished, or once the cache lost it."""
     made: dict[str, Any] = json.loads(row.outputs) if row.outputs else {"dir": "", "files": []}
     entry = next((o for o in made["files"] if o["role"] == role), None)
-    path = Path(made["dir"]) / entry["file"] if entry is not None else None
-    if path is None or entry is None or not path.is_file():
-        raise ApiProblem(404, f"voice-over {row.id} has no {role} (yet); generate it again", "voice_over")
-    return path, str(entry["mime"])
+    if entry is not None:
+        for folder in (Path(made["dir"]), Cache(settings.cache_dir).folder(row.job_key)):
+            if (folder / entry["file"]).is_file():
+                return folder / entry["file"], str(entry["mime"])
+    raise ApiProblem(404, f"voice-over {row.id} has no {role} (yet); generate it again", "voice_over")
 
 
 def problems_of(row: NarrationJob, settings: Settings) -> tuple[str, list[dict[str, Any]]]:

@@ -65,7 +65,7 @@ def job_json(row: NarrationJob, script: str | None = None) -> dict[str, Any]:
     }
     if done:
         try:
-            path, _mime = narration_jobs.output(row, "captions")
+            path, _mime = narration_jobs.output(settings, row, "captions")
         except ApiProblem:
             answer["audio_url"] = answer["captions_url"] = None
         else:
@@ -124,7 +124,7 @@ def get_voice_over(course_id: int, job_id: int) -> Any:
 def _output(course_id: int, job_id: int, role: str) -> Response:
     record = course_for(db(), signed_in(), course_id)
     row = narration_jobs.job_of(db(), record, job_id)
-    path, mime = narration_jobs.output(row, role)
+    path, mime = narration_jobs.output(editor().settings, row, role)
     response = send_file(path, mimetype=mime, conditional=True, etag=True, max_age=0)
     response.headers["Cache-Control"] = "private, no-cache"  # readers only, asked again each time
     return response

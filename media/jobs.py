@@ -127,7 +127,7 @@ class Job:
                     "schema",
                 )
             },
-            input_key=data.get("input_key"),  # absent from the jobs of folder courses' builders before it
+            input_key=data.get("input_key"),  # a builder of an earlier version sends none
         )
 
 
@@ -236,7 +236,7 @@ def _build(
 ) -> dict:
     limits = Limits.from_dict(spec.limits)
     src = Path(spec.input) if spec.input else None
-    if spec.input_key is not None:  # checked as it was fetched, and never written again
+    if spec.input_key is not None:
         src = stored_input(spec.label, spec.input_key, spec.input_sha256, storage_url, cache_root, limits)
         check_file(src, spec.label, limits)
     elif src is not None:
@@ -244,8 +244,10 @@ def _build(
         at_start = _unchanged(src, spec, spec.input_stat)
     ctx = JobContext(spec.label, scratch, Deadline(limits.timeout), progress)
     made = HANDLERS[spec.kind](src, spec.settings, limits, ctx)
-    if spec.input_key is None and src is not None:  # a file rewritten mid-encode must not be cached
-        _unchanged(src, spec, at_start)  # under its old bytes either
+    # A file rewritten mid-encode must not be cached under its old bytes either (a fetched blob
+    # is the job's own copy, checked as it arrived).
+    if spec.input_key is None and src is not None:
+        _unchanged(src, spec, at_start)
     outputs = []
     for entry in made["outputs"]:
         path = scratch / entry["file"]

@@ -48,6 +48,8 @@ RUNTIME_KEYS = frozenset(
         "verdict.correct",
         "verdict.incorrect",
         "verdict.thanks",
+        "verdict.partial",
+        "question.number",
         "order.moved",
         "hotspot.none",
         "hotspot.picked",

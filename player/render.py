@@ -171,11 +171,6 @@ def _question_data(question: Any, language: str) -> dict[str, Any]:
     return data
 
 
-QUIZ_RUNTIME_KEYS = frozenset({"question.number", "verdict.partial"})
-"""Messages the runtime says of a question bank's drawn questions (numbered as drawn) and of a
-partly right answer, besides the catalogue's runtime keys."""
-
-
 def course_data(course: Course, tracking: Tracking) -> dict[str, Any]:
     """The player data contract: everything the runtime needs, and nothing it does not."""
     pages = []
@@ -202,7 +197,6 @@ def course_data(course: Course, tracking: Tracking) -> dict[str, Any]:
         }
         for quiz in course.quizzes()
     ]
-    runtime_keys = RUNTIME_KEYS | QUIZ_RUNTIME_KEYS
     return {
         "id": course.id,
         "title": course.title,
@@ -214,7 +208,7 @@ def course_data(course: Course, tracking: Tracking) -> dict[str, Any]:
         "tracking": tracking,
         "pages": pages,
         "quizzes": quizzes,
-        "messages": {key: message for key, message in catalogue(course.language).items() if key in runtime_keys},
+        "messages": {key: message for key, message in catalogue(course.language).items() if key in RUNTIME_KEYS},
     }
 
 

@@ -5,6 +5,7 @@ others on a retry, scored on the N."""
 from __future__ import annotations
 
 import copy
+import re
 import threading
 
 import pytest
@@ -137,11 +138,14 @@ def site(tmp_path):
     httpd.server_close()
 
 
-def expected_draw(attempt: int, data: dict, kept: list[str] | None = None) -> list[str]:
-    """The draw the player makes for the web learner (no name) at ``attempt``, by the player's own code."""
+LEARNER = "learner-1"  # this browser's learner id (the web tracker's, set before the page loads)
+
+
+def expected_draw(attempt: int, data: dict, kept: list[str] | None = None, learner: str = LEARNER) -> list[str]:
+    """The draw the player makes for the web learner ``learner`` at ``attempt``, by the player's own code."""
     quiz = course_data(Course.model_validate(data), "web")["quizzes"][0]
     return run_js({"bank.js": "drawQuestions"}, "result = drawQuestions(data.quiz, data.seed, data.kept);",
-                  {"quiz": quiz, "seed": f"|z-bank|draw|{attempt}", "kept": kept or []})
+                  {"quiz": quiz, "seed": f"{learner}|z-bank|draw|{attempt}", "kept": kept or []})
 
 
 def shown(page) -> list[str]:
@@ -158,6 +162,7 @@ def test_a_learner_gets_n_questions_keeps_them_after_a_reload_and_a_republish_an
     republish = site
     first, second = expected_draw(1, bank_course()), expected_draw(2, bank_course())
     assert first != second, "the two attempts of this test draw differently"
+    page.add_init_script(f"localStorage.setItem('courseforge:#learner', {LEARNER!r})")
     page.goto(url)
     expect(page.locator("#main h1")).to_have_text("Bank quiz")
     form = page.locator("form[data-quiz='z-bank']")
@@ -235,3 +240,28 @@ def test_a_partly_right_answer_earns_part_of_the_points_and_is_told_so(page, sit
     expect(page.locator("#fb-q-signs .verdict")).to_have_text("Partly right: 1 of 2 points.")
     expect(page.locator("[data-question='q-signs']")).to_have_class("question question-multiple-response is-incorrect")
     assert page.evaluate("() => JSON.parse(localStorage.getItem('courseforge:partial'))")["score"]["raw"] == 66.67
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_each_browser_is_a_learner_of_its_own_so_web_learners_are_not_all_given_one_draw(chromium, site):
+    from playwright.sync_api import expect
+
+    url = site(bank_course())
+    ids = []
+    for _ in range(2):
+        context = chromium.new_context()
+        try:
+            page = context.new_page()
+            page.goto(url)
+            expect(page.locator("#main h1")).to_have_text("Bank quiz")
+            learner = page.evaluate("() => localStorage.getItem('courseforge:#learner')")
+            assert re.fullmatch(r"[0-9a-f]{24}", learner or ""), learner
+            assert shown(page) == [q for q in BANK if q in expected_draw(1, bank_course(), learner=learner)]
+            page.reload()
+            expect(page.locator("#main h1")).to_have_text("Bank quiz")
+            assert page.evaluate("() => localStorage.getItem('courseforge:#learner')") == learner, "kept"
+            ids.append(learner)
+        finally:
+            context.close()
+    assert ids[0] != ids[1]

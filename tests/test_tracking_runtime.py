@@ -256,7 +256,7 @@ def test_adapter_writes_every_element_in_its_standards_format(page, server, stan
     frame = launch(page, server, standard)
     session = start(frame, standard)
     assert session == {"ok": True, "pending": False, "resume": None, "location": None, "learnerName": "Doe, Jane",
-                       "notice": None}
+                       "learnerId": "learner-1", "notice": None}
     data = cmi(page)
     if standard == "scorm12":
         assert (data["core"]["lesson_status"], data["core"]["exit"]) == ("incomplete", "suspend")
@@ -485,7 +485,8 @@ def test_without_an_lms_the_course_still_runs_with_a_notice(page, server, standa
                      errors: t.errors };
         }""", [standard, COURSE, INTERACTIONS[0]])
         assert out["session"] == {"ok": False, "pending": False, "resume": None, "location": None,
-                                  "learnerName": None, "notice": "No LMS found: progress will not be saved",
+                                  "learnerName": None, "learnerId": None,
+                                  "notice": "No LMS found: progress will not be saved",
                                   "noticeCode": "no-lms"}
         assert out["writes"] == [False] * 7
         assert out["errors"] == []

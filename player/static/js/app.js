@@ -444,7 +444,7 @@ function savedState(session) {
  * goes to the LMS. A learner who has not moved on yet is taken to where they left off.
  */
 function adoptLateSession(session) {
-  learner = session.learnerName || learner;
+  learner = session.learnerId || session.learnerName || learner;
   showNotice(noticeText(session));
   if (!session.ok) return;
   const untouched = navigation <= 1 && Object.keys(state.answers).length === 0;
@@ -498,7 +498,7 @@ async function start() {
   main.setAttribute('aria-busy', 'true');
   const session = await tracker.start();
   tracker.onSession(adoptLateSession);
-  learner = session.learnerName || '';
+  learner = session.learnerId || session.learnerName || '';
   showNotice(noticeText(session));
   const saved = savedState(session);
   if (saved) state = { ...state, ...saved };

@@ -68,6 +68,7 @@ function readMirror(standard, read) {
       get("cmi.core.lesson_location");
     }
     get("cmi.core.student_name");
+    get("cmi.core.student_id");
     get("cmi.interactions._count");
   } else {
     const entry = get("cmi.entry");
@@ -79,6 +80,7 @@ function readMirror(standard, read) {
     const suspend = resumed ? get("cmi.suspend_data") : "";
     if (suspend) get("cmi.location");
     get("cmi.learner_name");
+    get("cmi.learner_id");
     const count = Number.parseInt(get("cmi.interactions._count"), 10) || 0;
     for (let i = 0; i < count; i++) get(`cmi.interactions.${i}.id`);
   }

@@ -129,7 +129,7 @@ export class ScormTracker extends TrackerBase {
 
   open() {
     const closed = (notice, noticeCode, extra = {}) => ({
-      ok: false, resume: null, location: null, learnerName: null, notice, noticeCode, ...extra });
+      ok: false, resume: null, location: null, learnerName: null, learnerId: null, notice, noticeCode, ...extra });
     if (!this.api) this.api = findAPI(this.spec.apiName, this.window);
     if (!this.api) return closed(NO_LMS_NOTICE, "no-lms", { retry: true });
     const { calls } = this.spec;

@@ -48,12 +48,13 @@ export class Scorm12Tracker extends ScormTracker {
     const suspend = resumed ? this.get("cmi.suspend_data") : "";
     const location = resumed ? this.get("cmi.core.lesson_location") : "";
     const learnerName = this.get("cmi.core.student_name");
+    const learnerId = this.get("cmi.core.student_id");
     // Interactions are write-only in 1.2: new records go after the ones already stored.
     this.interactionCount = Number.parseInt(this.get("cmi.interactions._count"), 10) || 0;
     this.earned = { completed: ["completed", "passed"].includes(lessonStatus), passed: lessonStatus === "passed" || null };
     if (lessonStatus === "" || lessonStatus === "not attempted") this.set("cmi.core.lesson_status", "incomplete");
     this.set("cmi.core.exit", "suspend");
-    return { resume: suspend || null, location: location || null, learnerName: learnerName || null };
+    return { resume: suspend || null, location: location || null, learnerName: learnerName || null, learnerId: learnerId || null };
   }
 
   writeLocation(pageId) {

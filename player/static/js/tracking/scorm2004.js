@@ -51,6 +51,7 @@ export class Scorm2004Tracker extends ScormTracker {
     const suspend = resumed ? this.get("cmi.suspend_data") : "";
     const location = suspend ? this.get("cmi.location") : "";
     const learnerName = this.get("cmi.learner_name");
+    const learnerId = this.get("cmi.learner_id");
     // Interactions are readable in 2004: answering a question again updates its own record.
     this.interactionCount = Number.parseInt(this.get("cmi.interactions._count"), 10) || 0;
     for (let i = 0; i < this.interactionCount; i++) {
@@ -61,7 +62,7 @@ export class Scorm2004Tracker extends ScormTracker {
       this.set("cmi.completion_status", "incomplete");
     }
     this.set("cmi.exit", "suspend");
-    return { resume: suspend || null, location: location || null, learnerName: learnerName || null };
+    return { resume: suspend || null, location: location || null, learnerName: learnerName || null, learnerId: learnerId || null };
   }
 
   writeLocation(pageId) {

@@ -28,7 +28,7 @@ const STATE_CALLS = new Set(["setLocation", "setProgress", "setSuspendData", "se
 
 /** A session that did not open; ``noticeCode`` names the notice for a translated interface. */
 const closedSession = (notice, noticeCode = "no-lms") => ({
-  ok: false, pending: false, resume: null, location: null, learnerName: null, notice, noticeCode,
+  ok: false, pending: false, resume: null, location: null, learnerName: null, learnerId: null, notice, noticeCode,
 });
 
 export class TrackerBase {
@@ -74,7 +74,7 @@ export class TrackerBase {
   }
 
   /**
-   * Open the session: a Promise of { ok, pending, resume, location, learnerName, notice }.
+   * Open the session: a Promise of { ok, pending, resume, location, learnerName, learnerId, notice }.
    * Called again, it returns the same Promise.
    */
   start() {

@@ -5,6 +5,14 @@
 import { TrackerBase } from "./session.js";
 
 export const STORAGE_PREFIX = "courseforge:";
+/** This browser's learner, made once: it seeds shuffles and question draws as an LMS's learner id does. ("#" is in no course id.) */
+export const LEARNER_KEY = `${STORAGE_PREFIX}#learner`;
+
+function randomId() {
+  const bytes = new Uint8Array(12);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 export class WebTracker extends TrackerBase {
   constructor(options = {}) {
@@ -28,16 +36,20 @@ export class WebTracker extends TrackerBase {
       storage.setItem(this.key, JSON.stringify(stored || {}));
     } catch (error) {
       this.logError({ call: "start", element: this.key, code: "storage", message: String(error?.message ?? error) });
-      return { ok: false, resume: null, location: null, learnerName: null,
+      return { ok: false, resume: null, location: null, learnerName: null, learnerId: null,
         notice: "This browser is not saving progress: it will be lost when the page closes", noticeCode: "no-storage" };
     }
     this.record = stored && typeof stored === "object" ? stored : {};
     this.record.interactions ||= {};
+    const storage = this.storage();
+    let learnerId = storage.getItem(LEARNER_KEY);
+    if (!learnerId) storage.setItem(LEARNER_KEY, (learnerId = randomId()));
     return {
       ok: true,
       resume: typeof this.record.suspendData === "string" && this.record.suspendData ? this.record.suspendData : null,
       location: typeof this.record.location === "string" && this.record.location ? this.record.location : null,
       learnerName: null,
+      learnerId,
       notice: null,
     };
   }

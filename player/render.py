@@ -10,6 +10,8 @@ navigation, scoring and tracking; its shape is the player data contract.
 from __future__ import annotations
 
 import json
+import posixpath
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
@@ -368,6 +370,32 @@ def static_files() -> dict[str, bytes]:
     return out
 
 
+ENTRY_MODULE = "js/app.js"
+STATIC_IMPORT = re.compile(
+    r"""^\s*(?:import|export)\b[^'"`;]*?\bfrom\s*["'](\.{1,2}/[^"']+)["']"""  # import {a} from "./x.js"
+    r"""|^\s*import\s*["'](\.{1,2}/[^"']+)["']""",  # import "./x.js"
+    re.M,
+)
+
+
+@cache
+def preloaded_modules(entry: str = ENTRY_MODULE) -> tuple[str, ...]:
+    """Every module ``entry`` imports, directly or through others (static imports only), in the
+    order first met. The launch page names them all as modulepreloads, so a browser asks for
+    them at once instead of one level of imports per round trip: on a tablet's 150 ms round
+    trip that wait was most of the first page's."""
+    found: list[str] = []
+    waiting = [entry]
+    while waiting:
+        module = waiting.pop(0)
+        for match in STATIC_IMPORT.finditer((STATIC_DIR / module).read_text(encoding="utf-8")):
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(module), match.group(1) or match.group(2)))
+            if path != entry and path not in found:
+                found.append(path)
+                waiting.append(path)
+    return tuple(found)
+
+
 def _launch_page(env: Environment, course: Course, data: dict[str, Any], t: Translator) -> bytes:
     return (
         env.get_template("index.html")
@@ -380,6 +408,7 @@ def _launch_page(env: Environment, course: Course, data: dict[str, Any], t: Tran
             data_json=_script_json(data),
             first_page=course.pages()[0],
             caption_language=_language_label(course.language),
+            preload=preloaded_modules(),
         )
         .encode()
     )

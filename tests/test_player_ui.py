@@ -573,3 +573,11 @@ def test_a_survey_is_rated_by_touch_with_targets_of_44_px(pw, chromium, server):
         assert page.errors == []
     finally:
         ctx.close()
+
+
+def test_the_first_page_fetches_no_module_the_launch_page_did_not_preload(player):
+    preloaded = player.locator('link[rel="modulepreload"]').evaluate_all("links => links.map((l) => l.href)")
+    scripts = player.evaluate("""() => performance.getEntriesByType('resource')
+        .filter((r) => r.name.endsWith('.js')).map((r) => r.name)""")
+    late = [url for url in scripts if url not in preloaded and not url.endswith("/js/app.js")]
+    assert scripts and late == []

@@ -10,7 +10,7 @@ import pytest
 
 from media.assets import Asset, BlockMedia
 from player.markdown import plain_text, render_inline, render_markdown
-from player.render import render_site
+from player.render import STATIC_DIR, STATIC_IMPORT, preloaded_modules, render_site
 
 
 @pytest.fixture(scope="module")
@@ -435,3 +435,16 @@ def test_a_likert_scale_of_the_authors_own_labels_in_a_right_to_left_course():
     labels = [label.text_content() for label in page.xpath("//fieldset[@data-statement='l-use']//label")]
     assert labels == ["لا", "ربما", "نعم"]
     assert json.loads(site["course.json"])["quizzes"][0]["questions"][0]["scale"] == ["لا", "ربما", "نعم"]
+
+
+def test_the_launch_page_preloads_every_module_the_runtime_imports_and_nothing_else(site):
+    index = site["index.html"].decode()
+    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)">', index)
+    assert preloaded == list(preloaded_modules()) and "js/scoring.js" in preloaded
+    assert len(set(preloaded)) == len(preloaded) and "js/app.js" not in preloaded
+    for module in ["js/app.js", *preloaded]:  # closed: every import of a preloaded module is preloaded too
+        assert (STATIC_DIR / module).is_file(), module
+        for match in STATIC_IMPORT.finditer((STATIC_DIR / module).read_text(encoding="utf-8")):
+            target = (STATIC_DIR / module).parent.joinpath(match.group(1) or match.group(2)).resolve()
+            assert target.relative_to(STATIC_DIR.resolve()).as_posix() in preloaded, (module, match.group(0))
+    assert index.index('rel="modulepreload"') < index.index('<script type="module" src="js/app.js">')

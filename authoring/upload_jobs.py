@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 import time
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ from authoring.models import MediaUpload, utcnow
 from authoring.revisions import Snapshot
 from authoring.structure import locate
 from courses.errors import Problem
-from courses.source import BlobSource, SourceError
+from courses.source import BlobSource, SourceError, StoredFile
 from media import jobs
 from media.errors import MediaError, media_problem
 from media.probe import media_limits
@@ -51,21 +52,25 @@ def media_job(state: Editor, upload: MediaUpload, snapshot: Snapshot) -> jobs.Jo
     if found is None or upload.path is None:
         return None
     block = found.element
-    local = received_file(state, upload)
+    # A worker elsewhere fetches the file from storage by its content, as it does for a build.
+    remote = not get_runner(state.settings).in_process
+    file: Path | StoredFile = received_file(state, upload)
+    if remote and upload.blob_sha256 is not None:
+        file = StoredFile(upload.blob_sha256, state.blobs.key(upload.blob_sha256))
     limits = media_limits(state.settings)
     if block.get("type") == "video" and block.get("src") == upload.path:
-        return jobs.renditions_job(local, upload.path, limits, state.settings.hls, poster=block.get("poster") is None)
+        return jobs.renditions_job(file, upload.path, limits, state.settings.hls, poster=block.get("poster") is None)
     if block.get("type") == "video" and block.get("poster") == upload.path and isinstance(block.get("src"), str):
         source = BlobSource(snapshot.files, state.blobs, state.scratch / "blobs")  # where a build puts it too
         try:
-            video = source.local_path(block["src"])
+            video = source.stored(block["src"]) if remote else source.local_path(block["src"])
         except SourceError as error:
             raise MediaError.of(block["src"], str(error)) from None
         return jobs.renditions_job(video, block["src"], limits, state.settings.hls, poster=False)
     if block.get("type") == "narration" and block.get("src") == upload.path:
-        return jobs.narration_job(local, upload.path, limits)
+        return jobs.narration_job(file, upload.path, limits)
     if block.get("type") == "image" and block.get("src") == upload.path:
-        return jobs.image_job(local, upload.path, limits)
+        return jobs.image_job(file, upload.path, limits)
     return None
 
 

@@ -139,9 +139,10 @@ def broker_url(request) -> str:
 class Workers:
     """Celery worker subprocesses for one test, on one broker URL and one cache folder."""
 
-    def __init__(self, url: str, tmp: Path):
+    def __init__(self, url: str, tmp: Path, storage_url: str | None = None):
         self.url = url
         self.tmp = tmp
+        self.storage_url = storage_url  # where a stored course's files are, for jobs that name them by content
         self.cache = tmp / "cache"
         self.settings = Settings(broker_url=self.url, cache_dir=self.cache, job_timeout=JOB_TIMEOUT)
         self.procs: list[subprocess.Popen] = []
@@ -153,6 +154,7 @@ class Workers:
             "COURSEFORGE_BROKER_URL": self.url,
             "COURSEFORGE_CACHE_DIR": str(self.cache),
             "COURSEFORGE_JOB_TIMEOUT": str(JOB_TIMEOUT),
+            **({"COURSEFORGE_STORAGE_URL": self.storage_url} if self.storage_url else {}),
             # The worker imports this module's job function by name.
             "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(REPO), os.environ.get("PYTHONPATH", "")]),
         }

@@ -16,7 +16,7 @@ WEB = {"authoring", "flask", "flask_wtf", "werkzeug", "sqlalchemy", "alembic", "
 ALLOWED = {
     "courses": set(),
     "storage": {"courses"},  # its errors are Problems
-    "media": {"courses"},
+    "media": {"courses", "storage"},  # a worker fetches a stored course's files from storage
     "player": {"courses", "media", "storage"},  # the delivery server reads what publishing stored
     "exporters": {"courses", "media", "player", "storage"},
     "importers": {"courses", "media"},  # a deck becomes a course folder; its media are made by the build

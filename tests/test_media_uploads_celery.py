@@ -19,7 +19,7 @@ def on_workers(redis_port, tmp_path):  # noqa: F811 - the fixture imported above
     """The editor (SQLite) sending media jobs through its own Redis database, and its workers."""
     from authoring import create_app
 
-    pool = Workers(f"redis://127.0.0.1:{redis_port}/{next(_databases)}", tmp_path)
+    pool = Workers(f"redis://127.0.0.1:{redis_port}/{next(_databases)}", tmp_path, str(tmp_path / "data" / "storage"))
     settings = editor_settings(tmp_path / "data").model_copy(
         update={"broker_url": pool.url, "cache_dir": pool.cache, "job_timeout": pool.settings.job_timeout})
     app = create_app(settings)

@@ -12,7 +12,7 @@ from typing import Any
 from authoring.problems import ApiProblem
 from authoring.revisions import Edit, State
 
-SETTINGS = ("title", "description", "language", "version", "completion", "passing_score", "navigation")
+SETTINGS = ("title", "description", "language", "version", "completion", "passing_score", "navigation", "voice")
 """Course fields an author sets on the settings form (sections are edited element by element)."""
 
 

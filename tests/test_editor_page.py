@@ -387,8 +387,19 @@ def test_course_settings_show_the_models_messages_and_save_as_typed(editor, page
     language = page.get_by_label("Language (a BCP 47 tag such as en or nl-BE)", exact=True)
     language.fill("not a tag")
     expect(page.locator("#setting-language-message")).to_contain_text("String should match pattern")
+    # The voice is two fields of one setting, saved together; a speed out of range is named.
+    speed = page.get_by_label("Speaking speed (words per minute, 80 to 450)", exact=True)
+    expect(speed).to_have_value("160")
+    speed.fill("30")
+    expect(page.locator("#setting-voice\\.speed-message")).to_contain_text("greater than or equal to 80")
+    expect(speed).to_have_attribute("aria-invalid", "true")
+    speed.fill("190")
+    page.get_by_label(re.compile("^Voice of narration scripts"), exact=False).fill("en-gb")
+    eventually(lambda: editor.document().get("voice") == {"engine": "espeak-ng", "voice": "en-gb", "speed": 190})
+    expect(speed).not_to_have_attribute("aria-invalid", "true")
     page.reload()
     expect(page.get_by_label("Passing score (%)", exact=True)).to_have_value("70")
+    expect(page.get_by_label("Speaking speed (words per minute, 80 to 450)", exact=True)).to_have_value("190")
 
 
 def test_other_pages_previews_and_the_quiz_editor_come_when_needed(editor, page):

@@ -24,7 +24,7 @@ from authoring.problems import ApiProblem, parse_body
 from authoring.revisions import head_snapshot, load_revision, save, snapshot_of
 from authoring.search import STALE, unindex_course
 from authoring.uploads import received
-from courses.model import Text
+from courses.model import Text, Voice
 from courses.scaffold import ScaffoldError
 
 blueprint = Blueprint("course_api", __name__, url_prefix="/api/courses")
@@ -50,6 +50,7 @@ class SettingsChange(_Body):
     completion: Literal["all_pages_viewed", "quiz_passed", "both"] | None = None
     passing_score: int | None = None
     navigation: Literal["free", "linear"] | None = None
+    voice: Voice | None = Field(None, description="How scripts are spoken: engine, voice (none: the language), speed.")
 
 
 class NewShare(_Body):

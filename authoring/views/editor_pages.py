@@ -41,8 +41,11 @@ SETTINGS_FIELDS: tuple[tuple[str, str, str | dict[str, str]], ...] = (
     ),
     ("passing_score", "Passing score (%)", "number"),
     ("navigation", "Navigation", {"free": "free: any page from the menu", "linear": "linear: page after page"}),
+    ("voice.voice", "Voice of narration scripts (an espeak-ng voice such as en-gb; empty: the language)", "text"),
+    ("voice.speed", "Speaking speed (words per minute, 80 to 450)", "speed"),
 )
-"""The course settings form: (setting, label, input type or the choices of a select)."""
+"""The course settings form: (setting, label, input type or the choices of a select). A setting
+made of parts (the voice) has a field per part, ``setting.part``, saved together."""
 
 
 @blueprint.get("/")

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authoring import job_runs
 from authoring.context import Editor
 from authoring.media_uploads import DONE, FAILED, QUEUED, RUNNING, problem_json
 from authoring.models import CourseRecord, NarrationJob, User, utcnow
@@ -32,13 +31,10 @@ from media import jobs
 from media.cache import Cache
 from media.errors import MediaError, media_problem
 from media.probe import media_limits
-from media.runners import JobsFailed, get_runner
 from media.tts import split_sentences, voice_for
 from settings import Settings
 
-WRITE_EVERY_SECONDS = 0.25  # progress reaches the database this often at most
 STALE_SECONDS = 120.0  # past the job timeout with no word from the job: its editor process stopped
-log = logging.getLogger(__name__)
 
 
 def script_label(block_id: str) -> str:
@@ -105,45 +101,13 @@ def start(
     return row
 
 
-class _Progress:
-    """The runner's progress callback, written to the job's row (not too often)."""
-
-    def __init__(self, session: Session, job_id: int) -> None:
-        self.session = session
-        self.job_id = job_id
-        self.written = 0.0
-
-    def __call__(self, _label: str, fraction: float) -> None:
-        now = time.monotonic()
-        if fraction < 1.0 and now - self.written < WRITE_EVERY_SECONDS:
-            return
-        self.written = now
-        row = self.session.get(NarrationJob, self.job_id)
-        if row is not None:
-            row.status, row.progress = RUNNING, max(row.progress, min(1.0, max(0.0, fraction)))
-            row.updated_at = utcnow()
-            self.session.commit()
-
-
 def run(state: Editor, job_id: int, job: jobs.Job) -> None:
     """Run the job on the configured runner and record how it ended."""
     session = state.database.session()
-    problems: list[Problem] = []
-    result: dict[str, Any] | None = None
     try:
-        try:
-            [result] = get_runner(state.settings).run([job.to_dict()], _Progress(session, job_id))
-        except JobsFailed as failed:
-            problems = [
-                media_problem(job.label, line.removeprefix(f"{job.label}: "))
-                for failure in failed.failures
-                for line in failure.message.splitlines()
-            ]
-        except MediaError as error:  # no runner at all: no broker, no worker
-            problems = list(error.problems)
-        except Exception as error:  # a fault in the runner itself: ended, so the page stops waiting
-            log.exception("voice-over job %s failed", job_id)
-            problems = [media_problem(job.label, f"the speech job stopped unexpectedly: {error}")]
+        result, problems = job_runs.run_job(
+            state.settings, job, job_runs.RowProgress(session, NarrationJob, job_id), "speech job"
+        )
         _end(session, job_id, problems, result)
     finally:
         session.close()

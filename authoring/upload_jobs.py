@@ -10,13 +10,12 @@ message. In the database, so any editor process answers a poll.
 from __future__ import annotations
 
 import json
-import logging
 import threading
-import time
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from authoring import job_runs
 from authoring.context import Editor
 from authoring.media_uploads import (
     DONE,
@@ -33,14 +32,12 @@ from authoring.structure import locate
 from courses.errors import Problem
 from courses.source import BlobSource, SourceError, StoredFile
 from media import jobs
-from media.errors import MediaError, media_problem
+from media.errors import MediaError
 from media.probe import media_limits
-from media.runners import JobsFailed, get_runner
+from media.runners import get_runner
 from settings import Settings
 
-WRITE_EVERY_SECONDS = 0.25  # progress reaches the database this often at most
 STALE_SECONDS = 120.0  # past the job timeout with no word from the job: its editor process stopped
-log = logging.getLogger(__name__)
 
 
 def media_job(state: Editor, upload: MediaUpload, snapshot: Snapshot) -> jobs.Job | None:
@@ -92,45 +89,14 @@ def start_job(state: Editor, session: Session, upload: MediaUpload, snapshot: Sn
     thread.start()
 
 
-class _Progress:
-    """The runner's progress callback, written to the upload's row (not too often)."""
-
-    def __init__(self, session: Session, upload_id: int) -> None:
-        self.session = session
-        self.upload_id = upload_id
-        self.written = 0.0
-
-    def __call__(self, _label: str, fraction: float) -> None:
-        now = time.monotonic()
-        if fraction < 1.0 and now - self.written < WRITE_EVERY_SECONDS:
-            return
-        self.written = now
-        upload = self.session.get(MediaUpload, self.upload_id)
-        if upload is not None:
-            upload.status, upload.progress = RUNNING, max(upload.progress, min(1.0, max(0.0, fraction)))
-            upload.updated_at = utcnow()
-            self.session.commit()
-
-
 def run_job(state: Editor, upload_id: int, job: jobs.Job) -> None:
     """Run the job on the configured runner and record how it ended; the received file is
     removed afterwards (the course keeps its blob)."""
     session = state.database.session()
-    problems: list[Problem] = []
     try:
-        try:
-            get_runner(state.settings).run([job.to_dict()], _Progress(session, upload_id))
-        except JobsFailed as failed:
-            problems = [
-                media_problem(job.label, line.removeprefix(f"{job.label}: "))
-                for failure in failed.failures
-                for line in failure.message.splitlines()
-            ]
-        except MediaError as error:  # no runner at all: no broker, no worker
-            problems = list(error.problems)
-        except Exception as error:  # a fault in the runner itself: ended, so the page stops waiting
-            log.exception("media job of upload %s failed", upload_id)
-            problems = [media_problem(job.label, f"the media job stopped unexpectedly: {error}")]
+        _result, problems = job_runs.run_job(
+            state.settings, job, job_runs.RowProgress(session, MediaUpload, upload_id), "media job"
+        )
         _end(session, upload_id, problems)
     finally:
         upload = session.get(MediaUpload, upload_id)

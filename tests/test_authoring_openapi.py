@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from api_fuzz import fuzz, report
 from authoring_app import SAMPLE, add_account, editor_settings, folder_zip
 
 SERVER_ERRORS_EXAMPLES = 15  # per operation: the whole run stays well under a minute
@@ -87,40 +88,13 @@ def test_a_base_revision_too_large_for_the_database_is_a_422_naming_it(api):
 
 @pytest.mark.slow
 def test_schemathesis_finds_no_server_error_and_only_documented_responses(api, monkeypatch):
-    import schemathesis
-    from hypothesis import HealthCheck, given, settings
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance,
-        response_schema_conformance,
-        status_code_conformance,
-    )
-
     from authoring import publishing
 
     monkeypatch.setattr(publishing, "run_build", lambda *args: None)  # the API, not the builds (tested apart)
     app, token = api
-    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
-    checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-    headers = {"Authorization": f"Bearer {token}"}
-    failures: dict[str, str] = {}
-    operations = 0
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        operations += 1
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=SERVER_ERRORS_EXAMPLES, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
-        def run(case):
-            case.call_and_validate(headers=headers, checks=checks)
-
-        try:
-            run()
-        except Exception as error:  # noqa: BLE001 - every operation's failure is reported together
-            failures[operation.label] = str(error)[:3000]
+    operations, failures = fuzz(app, {"Authorization": f"Bearer {token}"}, examples=SERVER_ERRORS_EXAMPLES)
     assert operations >= 20
-    assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
+    assert not failures, report(failures)
 
 
 @pytest.mark.parametrize("title", ["\x1b[31mred", "tab\tand\x19"])

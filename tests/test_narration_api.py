@@ -10,6 +10,7 @@ import time
 import zipfile
 
 import pytest
+from api_fuzz import fuzz, report
 from authoring_app import Browser, add_account, folder_zip, signed_in  # noqa: F401
 from authoring_app import app, quick_argon2  # noqa: F401 - fixtures
 from postgres_server import postgres_database, postgres_server  # noqa: F401 - fixtures
@@ -320,15 +321,6 @@ def test_the_migration_creates_exactly_the_table_the_model_describes_and_goes_ba
 
 
 def test_the_operations_are_documented_and_schemathesis_finds_no_undocumented_answer(app, course):  # noqa: F811
-    import schemathesis
-    from hypothesis import HealthCheck, given, settings
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance,
-        response_schema_conformance,
-        status_code_conformance,
-    )
-
     ada, course_id = course
     final, _ = wait_done(ada, generate(ada, course_id, "n-script", SCRIPT).get_json()["url"])
     assert final["status"] == "done"
@@ -351,25 +343,8 @@ def test_the_operations_are_documented_and_schemathesis_finds_no_undocumented_an
     put = document["paths"]["/api/courses/{course_id}/blocks/{block_id}/captions"]["put"]
     assert {"403", "409", "415", "422"} <= set(put["responses"])
 
-    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
-    checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-    failures: dict[str, str] = {}
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if not any(p in operation.path for p in mine):
-            continue
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
-        def run(case):
-            case.call_and_validate(headers=bearer, checks=checks)
-
-        try:
-            run()
-        except Exception as error:  # noqa: BLE001 - every operation's failure is reported together
-            failures[operation.label] = str(error)[:3000]
-    assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
+    _operations, failures = fuzz(app, bearer, lambda path: any(p in path for p in mine), examples=25)
+    assert not failures, report(failures)
 
 
 def test_the_same_script_asked_for_twice_at_once_is_spoken_once(course, process_launches):  # noqa: F811

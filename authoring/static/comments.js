@@ -18,20 +18,7 @@
   const expanded = new Set(); // block ids whose threads are shown
   const drafts = new Map(); // reply box id -> text typed and not sent yet, kept through redraws
 
-  // ------------------------------------------------------------------ DOM, text only
-  function el(tag, props = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(props)) {
-      if (value === undefined || value === null || value === false) continue;
-      if (key === "text") node.textContent = value;
-      else if (key === "class") node.className = value;
-      else if (key === "dataset") Object.assign(node.dataset, value);
-      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value === true ? "" : String(value));
-    }
-    node.append(...children.filter((child) => child !== null && child !== undefined && child !== false));
-    return node;
-  }
+  const { el } = cf; // elements with text only
 
   const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
   const clock = (seconds) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;

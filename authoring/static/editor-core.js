@@ -216,7 +216,25 @@
   });
   if (!navigator.onLine) setOnline(false);
 
+  /** An element with text only (never HTML from data): props set attributes, ``text`` its text,
+   * ``class``, ``value``, ``dataset`` and ``on<event>`` handlers; children appended, empty ones skipped. */
+  function el(tag, props = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props)) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else if (key === "value") node.value = value;
+      else if (key === "dataset") Object.assign(node.dataset, value);
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(child);
+    return node;
+  }
+
   window.courseforge = {
+    el,
     api,
     saver,
     readDraft,

@@ -11,19 +11,7 @@
   const DAYS = 14;
   const MAX_DAYS = 90;
 
-  function el(tag, props = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(props)) {
-      if (value === undefined || value === null || value === false) continue;
-      if (key === "text") node.textContent = value;
-      else if (key === "class") node.className = value;
-      else if (key === "value") node.value = value;
-      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value === true ? "" : String(value));
-    }
-    node.append(...children.filter((child) => child !== null && child !== undefined && child !== false));
-    return node;
-  }
+  const { el } = cf;
 
   const problemText = (result) => String((result.body && result.body.detail) || `the editor answered ${result.status}`);
   const day = (iso) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "");

@@ -196,7 +196,9 @@ def test_a_deleted_block_takes_its_own_files_with_it_and_keeps_shared_ones(sampl
     assert "media/phishing-email.png" in course_of(ada, course)["files"]
     page = ada.api("DELETE", f"/api/courses/{course}/pages/p-summary?base_revision=4").get_json()
     assert page["deleted"] == {"kind": "page", "id": "p-summary", "revision": 5, "title": "Summary"}
-    assert not {"media/phishing-email.png", "pages/summary.md"} & set(course_of(ada, course)["files"])
+    assert "pages/summary.md" not in course_of(ada, course)["files"]
+    # The hotspot question of p-phish-response shows the email too: a question's file counts as used.
+    assert "media/phishing-email.png" in course_of(ada, course)["files"]
     alt = ada.client.get(f"/api/courses/{course}/blocks/i-stop-check-report").get_json()["block"]["alt"]
     image = ada.api("DELETE", f"/api/courses/{course}/blocks/i-stop-check-report?base_revision=5")
     assert image.get_json()["deleted"]["title"] == f"image block: {alt[:57]}..."

@@ -186,7 +186,10 @@ def test_sample_course_media(media_env):
     course = load_course(SAMPLE)
     result = prepare(SAMPLE)
     blocks = {b.id: b for page in course.pages() for b in page.blocks if b.type in ("video", "narration", "image")}
-    assert set(result) == set(blocks)
+    hotspots = {q.id: q for quiz in course.quizzes() for q in quiz.questions if q.type == "hotspot"}
+    assert set(result) == set(blocks) | set(hotspots)  # a hotspot's image is made like an image block's
+    for question_id in hotspots:
+        assert result.pop(question_id).sources[-1].mime in ("image/png", "image/jpeg")
     for block_id, media in result.items():
         assert media.sources, block_id
         for asset in [*media.sources, media.poster, media.captions]:

@@ -1,25 +1,26 @@
-"""An uploaded video's media job on real Celery workers (Redis as the broker): queued until a
-worker takes it, running with the worker's percent, done, and the build after finds its outputs
-in the cache the workers share; with no worker listening the upload says which command starts
-one."""
+"""An uploaded video's media job on real Celery workers: queued until a worker takes it, running
+with the worker's percent, done, and the build after finds its outputs in the cache the workers
+share; a worker killed in the middle of it leaves it to another, which completes it once (Redis
+and RabbitMQ); with no worker listening the upload says which command starts one."""
 from __future__ import annotations
+
+import time
 
 import pytest
 from authoring_app import editor_settings, quick_argon2, signed_in  # noqa: F401 - quick_argon2 is a fixture
 from media_fixtures import make_video
-from test_celery_worker import Workers, redis_port  # noqa: F401 - redis_port is a fixture
-from test_media_uploads import small_course, upload, wait_build, wait_for
+from test_celery_worker import Workers, broker_url, rabbitmq_server, redis_port  # noqa: F401 - fixtures
+from test_media_uploads import document, small_course, upload, wait_build, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.xdist_group("celery-worker")]
 _databases = iter(range(20, 32))  # Redis databases test_celery_worker does not hand out
 
 
-@pytest.fixture
-def on_workers(redis_port, tmp_path):  # noqa: F811 - the fixture imported above
-    """The editor (SQLite) sending media jobs through its own Redis database, and its workers."""
+def editor_on(url: str, tmp_path):
+    """The editor (SQLite) sending media jobs through broker ``url``, and its workers."""
     from authoring import create_app
 
-    pool = Workers(f"redis://127.0.0.1:{redis_port}/{next(_databases)}", tmp_path, str(tmp_path / "data" / "storage"))
+    pool = Workers(url, tmp_path, str(tmp_path / "data" / "storage"))
     settings = editor_settings(tmp_path / "data").model_copy(
         update={"broker_url": pool.url, "cache_dir": pool.cache, "job_timeout": pool.settings.job_timeout})
     app = create_app(settings)
@@ -27,6 +28,16 @@ def on_workers(redis_port, tmp_path):  # noqa: F811 - the fixture imported above
     yield app, pool
     pool.stop_all()
     app.extensions["courseforge"].database.engine.dispose()
+
+
+@pytest.fixture
+def on_workers(redis_port, tmp_path):  # noqa: F811 - the fixture imported above
+    yield from editor_on(f"redis://127.0.0.1:{redis_port}/{next(_databases)}", tmp_path)
+
+
+@pytest.fixture
+def on_each_broker(broker_url, tmp_path):
+    yield from editor_on(broker_url, tmp_path)
 
 
 def job_folders(pool: Workers) -> dict[str, int]:
@@ -46,6 +57,7 @@ def test_an_uploaded_videos_job_runs_on_a_worker_and_the_build_after_takes_it_fr
     assert [status for status, _ in seen][-1] == "done"
     percents = [percent for _, percent in seen]
     assert percents == sorted(percents), seen
+    assert any(status == "running" and 0 < percent < 100 for status, percent in seen), seen  # the worker's percent
     made = job_folders(pool)
     assert len(made) == 1  # the video's outputs, made by the worker into the shared cache
     build = wait_build(ada, course)
@@ -66,3 +78,33 @@ def test_with_no_worker_listening_the_upload_fails_naming_the_command_to_start_o
     assert final["status"] == "failed", final
     assert "no media worker is listening on redis://" in final["message"]
     assert "celery -A media.runners.celery_app worker" in final["message"]
+
+
+def test_a_worker_killed_in_the_middle_of_an_uploads_job_leaves_it_to_another_which_completes_it_once(
+        on_each_broker, tmp_path):
+    app, pool = on_each_broker
+    first = pool.start()
+    ada = signed_in(app, "ada@example.org")
+    course = small_course(ada, tmp_path)
+    clip = make_video(tmp_path / "long.mp4", size="1280x720", seconds=8)
+    answer = upload(ada, course, clip, "video", chunk=4 << 20, page_id="p-text")
+    assert answer.status_code == 200, answer.get_json()
+    url = answer.get_json()["url"]
+    deadline = time.monotonic() + 120
+    seen = []
+    while True:  # under way on the first worker
+        state = ada.api("GET", url).get_json()
+        seen.append((state["status"], state["percent"]))
+        if state["status"] == "running" and 0 < state["percent"] < 100:
+            break
+        assert state["status"] in ("queued", "running") and time.monotonic() < deadline, (seen[-20:], pool.log(first))
+        time.sleep(0.02)
+    pool.kill(first)
+    second = pool.start()
+    final, _seen = wait_for(ada, url)
+    assert final["status"] == "done", (final, pool.log(second))
+    assert len(job_folders(pool)) == 1  # one set of outputs
+    assert not list((pool.cache / ".partial").glob("*")), "the killed run's partial file is gone"
+    assert pool.log(second).count("] succeeded in ") == 1  # completed once, by the second worker
+    blocks = document(ada, course)["sections"][0]["pages"][0]["blocks"]
+    assert [b["src"] for b in blocks if b["type"] == "video"] == ["media/long.mp4"]

@@ -165,10 +165,15 @@ def _register_task(app: Celery, broker: Broker, limits: TimeLimits, storage_url:
 
 
 class _ProgressReporter:
-    """Job progress -> task state, at most every half second or 1 % (each is a write to the broker)."""
+    """Job progress -> task state, at most every half second or 1 % (each is a write to the broker).
+
+    The task's request is kept from the start: the job reports from the thread that reads the
+    encoder's progress, where Celery's request (thread-local) is empty, so the state would go
+    nowhere (no task id; with RabbitMQ's rpc backend, no queue to reply to)."""
 
     def __init__(self, task: Task):
         self.task = task
+        self.request = task.request
         self.sent = -1.0
         self.at = 0.0
 
@@ -176,7 +181,8 @@ class _ProgressReporter:
         fraction = min(max(float(fraction), 0.0), 1.0)
         now = time.monotonic()
         if fraction > self.sent and (fraction - self.sent >= 0.01 or now - self.at >= 0.5):
-            self.task.update_state(state=PROGRESS_STATE, meta={"fraction": fraction})
+            meta = {"fraction": fraction}
+            self.task.backend.store_result(self.request.id, meta, PROGRESS_STATE, request=self.request)
             self.sent, self.at = fraction, now
 
 

@@ -6,6 +6,7 @@ account comments on the video at a second and on a question; the author resolves
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -30,6 +31,17 @@ COURSE = {
     ]}],
 }
 DONE = re.compile(r"^Done: ")
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def violations(page) -> list[str]:
+    """Every WCAG 2.1 A/AA violation axe-core finds on the page as it is, whatever its impact."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG21_AA)
+    return [f"{rule['id']} ({rule['impact']}): {', '.join(' '.join(n['target']) for n in rule['nodes'][:3])}"
+            for rule in result["violations"]]
 
 
 @pytest.fixture
@@ -56,7 +68,8 @@ def document(journey) -> dict:
 def test_upload_narrate_preview_review_and_resolve(journey, chromium, tmp_path):
     clip = make_video(tmp_path / "clip.mp4", size="320x240", seconds=3)
     recording = make_speech(tmp_path / "welcome.m4a", "Welcome to the course.", gain_db=0)
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    # The editor's CSP is bypassed only so that axe-core can be added to the page.
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -94,12 +107,13 @@ def test_upload_narrate_preview_review_and_resolve(journey, chromium, tmp_path):
     log = page.locator(".preview-log tbody tr, .preview-log li")
     for call in ("Initialize", "SetValue", "Commit"):
         expect(log.filter(has_text=call).first).to_be_visible(timeout=15_000)
+    assert violations(page) == [], "uploads, voice-over, preview and its log"
 
     # A review link, opened by a reviewer with no account.
     links = page.locator("#review-links")
     links.get_by_role("button", name="Make a review link").click()
     url = links.get_by_label(re.compile(r"Review link to revision \d+: copy it now")).input_value()
-    reviewer = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    reviewer = chromium.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True).new_page()
     try:
         reviewer.goto(url)
         frame = reviewer.frame_locator("#review-frame")
@@ -118,6 +132,7 @@ def test_upload_narrate_preview_review_and_resolve(journey, chromium, tmp_path):
         reviewer.get_by_label("Your comment", exact=True).fill("Say why it matters.")
         reviewer.get_by_role("button", name="Post comment").click()
         expect(reviewer.locator("#comment-message")).to_have_text("Your comment is posted.")
+        assert violations(reviewer) == [], "the review page with its comments"
     finally:
         reviewer.context.close()
     comments = journey.ada.api("GET", f"/api/courses/{journey.course}/comments").get_json()["comments"]
@@ -135,5 +150,6 @@ def test_upload_narrate_preview_review_and_resolve(journey, chromium, tmp_path):
     states = {c["video_second"]: c["state"] for c in
               journey.ada.api("GET", f"/api/courses/{journey.course}/comments").get_json()["comments"]}
     assert states == {2: "resolved", None: "open"}
+    assert violations(page) == [], "the comments on the blocks"
     assert errors == []
     context.close()

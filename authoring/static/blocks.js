@@ -293,7 +293,7 @@
       type: "button",
       class: "add",
       "aria-expanded": "false",
-      text: atEnd ? "Add a block" : "Add a block here",
+      text: "Add a block", // its name says where; it begins with what it shows, as speech input needs
       "aria-label": `Add a block ${where}`,
       dataset: { focus: atEnd ? "add:end" : `add:${afterId}` },
       onclick: () => {

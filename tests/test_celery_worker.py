@@ -139,12 +139,13 @@ def broker_url(request) -> str:
 class Workers:
     """Celery worker subprocesses for one test, on one broker URL and one cache folder."""
 
-    def __init__(self, url: str, tmp: Path, storage_url: str | None = None):
+    def __init__(self, url: str, tmp: Path, storage_url: str | None = None, job_timeout: float = JOB_TIMEOUT):
         self.url = url
         self.tmp = tmp
+        self.job_timeout = job_timeout
         self.storage_url = storage_url  # where a stored course's files are, for jobs that name them by content
         self.cache = tmp / "cache"
-        self.settings = Settings(broker_url=self.url, cache_dir=self.cache, job_timeout=JOB_TIMEOUT)
+        self.settings = Settings(broker_url=self.url, cache_dir=self.cache, job_timeout=job_timeout)
         self.procs: list[subprocess.Popen] = []
 
     def start(self) -> subprocess.Popen:
@@ -153,7 +154,7 @@ class Workers:
             **os.environ,
             "COURSEFORGE_BROKER_URL": self.url,
             "COURSEFORGE_CACHE_DIR": str(self.cache),
-            "COURSEFORGE_JOB_TIMEOUT": str(JOB_TIMEOUT),
+            "COURSEFORGE_JOB_TIMEOUT": str(self.job_timeout),
             **({"COURSEFORGE_STORAGE_URL": self.storage_url} if self.storage_url else {}),
             # The worker imports this module's job function by name.
             "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(REPO), os.environ.get("PYTHONPATH", "")]),

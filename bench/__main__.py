@@ -1,6 +1,7 @@
 """`make bench`: the media benchmarks, the suspend-data size figures, the editor benchmark
-(``bench.editor``), the live preview's (``bench.preview``) and the upload throughput's
-(``bench.upload``), printed and saved; ``--only`` runs one group.
+(``bench.editor``), the live preview's (``bench.preview``), the upload throughput
+(``bench.upload``) and the player's budgets (``bench.budgets``), printed and saved; ``--only``
+runs one group (the delivery benchmark, ``bench.delivery``, runs on its own).
 
 For each course (the sample security-basics course and a synthetic one with several 20-30 s
 720p videos):
@@ -209,7 +210,9 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=3, help="cold-build rounds per course (default: 3)")
     parser.add_argument(
-        "--only", choices=["media", "suspend", "editor", "preview", "upload"], help="run one group of benchmarks"
+        "--only",
+        choices=["media", "suspend", "editor", "preview", "upload", "budgets"],
+        help="run one group of benchmarks",
     )
     args = parser.parse_args()
     sweep = sorted({int(j) for j in args.jobs.split(",")})
@@ -255,6 +258,11 @@ def main() -> None:
         from bench import upload
 
         upload.main([])
+
+    if args.only in (None, "budgets"):
+        from bench import budgets
+
+        budgets.main([])
 
 
 if __name__ == "__main__":

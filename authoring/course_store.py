@@ -30,16 +30,10 @@ def add_course(session: Session, owner: User, imported: ImportedCourse, blobs: B
     record = CourseRecord(owner_id=owner.id, title=imported.course.title, head=0, search_text="")
     session.add(record)
     session.flush()
-    snapshot = first_revision(session, record, course_document(imported.course), imported.files, owner, summary)
-    reindex(session, record, snapshot, blobs)
+    first_revision(session, record, course_document(imported.course), imported.files, owner, summary)
+    index_course(session, record, course_text(imported.course, imported.files, blobs))
     session.commit()
     return record
-
-
-def reindex(session: Session, record: CourseRecord, snapshot: Snapshot, blobs: BlobStore) -> None:
-    course = snapshot.course()
-    record.title = course.title
-    index_course(session, record, course_text(course, snapshot.files, blobs))
 
 
 def search(session: Session, courses: Select[Any], query: str, blobs: BlobStore) -> Select[Any]:

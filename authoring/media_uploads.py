@@ -28,7 +28,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from authoring.context import Editor
-from authoring.course_store import reindex
 from authoring.models import CourseRecord, MediaUpload, User, utcnow
 from authoring.problems import ApiProblem
 from authoring.revisions import Edit, State, head_snapshot, save
@@ -224,7 +223,6 @@ def finish(state: Editor, session: Session, upload: MediaUpload, course: CourseR
             user,
             f"{upload.kind} {wanted}",
             state.blobs,
-            on_saved=lambda snapshot: reindex(session, course, snapshot, state.blobs),
         )
     except MediaError as error:
         refuse(state, session, upload, error.problems)

@@ -273,7 +273,6 @@ def save(
     author: User,
     summary: str,
     blobs: BlobStore,
-    on_saved: Callable[[Snapshot], None] | None = None,
 ) -> Saved:
     """Apply ``edits`` made on revision ``base`` to the latest revision and store the result as
     a new revision (committed). Raises 409 with both versions when an edited element was changed
@@ -287,7 +286,7 @@ def save(
         stored_revision(session, course, base)
     stored = lock_course(session, course)
     try:
-        return _save_locked(session, course, base, edits, author, summary, blobs, on_saved, read, stored)
+        return _save_locked(session, course, base, edits, author, summary, blobs, read, stored)
     except BaseException:
         session.rollback()  # the lock is let go at once, not when the request's session closes
         raise
@@ -301,7 +300,6 @@ def _save_locked(
     author: User,
     summary: str,
     blobs: BlobStore,
-    on_saved: Callable[[Snapshot], None] | None,
     read: Snapshot | None,
     stored: Stored,
 ) -> Saved:
@@ -342,7 +340,7 @@ def _save_locked(
         return Saved(replace(head, model=new_course), created=False)
     new = Stored(document_text, json.dumps(state.files, sort_keys=True), new_course)
     snapshot = new.snapshot(head.number + 1)
-    _store(session, course, snapshot, new, base, author, summary, on_saved)
+    _store(session, course, snapshot, new, base, author, summary)
     return Saved(snapshot, created=True, merged=base != head.number)
 
 
@@ -439,7 +437,6 @@ def _store(
     base: int,
     author: User,
     summary: str,
-    on_saved: Callable[[Snapshot], None] | None = None,
 ) -> None:
     """Store ``snapshot`` (its row's text: ``stored``) as the course's new head and commit; the
     caller holds the course's lock. The course row is changed through the session, so its head,
@@ -449,8 +446,6 @@ def _store(
     course.title = str(snapshot.document.get("title", course.title))
     course.updated_at = utcnow()
     course.search_text = STALE
-    if on_saved is not None:
-        on_saved(snapshot)
     session.execute(
         insert(Revision).values(
             course_id=course.id,

@@ -20,7 +20,6 @@ from authoring.access import course_for
 from authoring.api_docs import Number, documented
 from authoring.captions import CaptionsRefused, check_rows, checked_file, read_cues, vtt_bytes
 from authoring.context import blobs, db, editor, signed_in
-from authoring.course_store import reindex
 from authoring.edits import find_block
 from authoring.media_uploads import MEDIA_FOLDER, place_file
 from authoring.problems import ApiProblem, parse_body
@@ -128,7 +127,6 @@ def put_captions(course_id: int, block_id: str) -> Any:
             user,
             f"captions of {block_id}",
             blobs(),
-            on_saved=lambda snapshot: reindex(db(), record, snapshot, blobs()),
         )
     except ApiProblem as problem:
         if problem.status == 409:

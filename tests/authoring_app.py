@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,18 @@ from postgres_server import postgres_database, postgres_server  # noqa: F401 - f
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "courses" / "samples" / "security-basics"
 PASSWORD = "correct horse battery"
+
+
+def eventually(check, timeout: float = 10.0):
+    """``check()``'s value once it is truthy, polled every 0.1 s (the API while a page saves, a
+    job while it runs); a failed assertion with the last value after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            assert value, f"still {value!r} after {timeout} s"
+            return value
+        time.sleep(0.1)
 
 
 def editor_settings(data: Path, database_url: str = ""):

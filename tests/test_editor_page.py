@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from types import SimpleNamespace
 
 import pytest
 from authoring_app import (  # noqa: F401 - fixtures
     SAMPLE,
     add_account,
+    eventually,
     folder_zip,
     imported_sample,
     live_editor,
@@ -68,15 +68,6 @@ def editor(live_editor, tmp_path):  # noqa: F811 - the fixture imported above
                            document=document, markdown=markdown)
 
 
-def eventually(check, timeout: float = 10.0):
-    """``check()``'s value once it is truthy (the API is polled while the page saves)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            assert value, f"still {value!r} after {timeout} s"
-            return value
-        time.sleep(0.1)
 
 
 def section_ids(document: dict) -> list[str]:

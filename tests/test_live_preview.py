@@ -9,13 +9,13 @@ keyboard and axe-core finds nothing serious in it. Without a browser: the player
 package's, byte for byte, and what one revision gives is rendered once."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from authoring_app import (  # noqa: F401 - fixtures
     add_account,
+    eventually,
     folder_zip,
     live_editor,
     quick_argon2,
@@ -90,14 +90,6 @@ def refreshes(page) -> list[dict]:
         .map((m) => ({duration: m.duration, ...m.detail}))""")
 
 
-def eventually(check, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            assert value, f"still {value!r} after {timeout} s"
-            return value
-        time.sleep(0.1)
 
 
 def logged(page, method: str, element: str = "") -> list[dict]:

@@ -7,7 +7,6 @@ checked through the JSON API."""
 from __future__ import annotations
 
 import re
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +15,7 @@ from authoring_app import (  # noqa: F401 - fixtures
     LiveEditor,
     add_account,
     editor_settings,
+    eventually as poll,
     folder_zip,
     quick_argon2,
     signed_in,
@@ -96,14 +96,9 @@ def block(document: dict, block_id: str) -> dict:
                 if b["id"] == block_id)
 
 
+
 def eventually(check, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            assert value, f"still {value!r} after {timeout} s"
-            return value
-        time.sleep(0.1)
+    return poll(check, timeout)  # a longer wait by default: media jobs run
 
 
 def test_a_video_goes_up_in_chunks_survives_a_dropped_connection_and_its_transcoding_is_shown(

@@ -7,7 +7,6 @@ Results are checked through the JSON API."""
 from __future__ import annotations
 
 import io
-import time
 import warnings
 import zipfile
 from pathlib import Path
@@ -15,6 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 from authoring_app import LiveEditor, editor_settings, folder_zip, quick_argon2, signed_in  # noqa: F401
+from authoring_app import eventually as poll
 from conftest import write_course_folder
 from media_fixtures import make_video, media_env  # noqa: F401 - media_env is a fixture
 from playwright.sync_api import expect
@@ -112,14 +112,9 @@ def stored_file(editor, path: str) -> bytes:
         return next(archive.read(i) for i in archive.infolist() if i.filename.split("/", 1)[1] == path)
 
 
+
 def eventually(check, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            assert value, f"still {value!r} after {timeout} s"
-            return value
-        time.sleep(0.1)
+    return poll(check, timeout)  # a longer wait by default: media jobs run
 
 
 def test_a_typed_script_is_saved_spoken_and_played_with_its_captions(editor, page):

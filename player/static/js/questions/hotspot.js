@@ -3,7 +3,9 @@
 // hold the answer and the image only sets them, so both ways give the same answer, and a resumed
 // answer needs no pointer position. One correct region: one pick (radios); several: every
 // correct region and no other (checkboxes). Response: the picked region ids, in authored order.
-export { score } from './multiple_response.js';
+import * as choices from './multiple_response.js';
+
+export { readResponse, score } from './multiple_response.js';
 
 export const type = 'choice';
 
@@ -11,15 +13,8 @@ const inputs = (form, question) => form.querySelectorAll(`input[name="q-${questi
 const box = (form, question) => form.querySelector(`[data-question="${question.id}"] [data-hotspot]`);
 const coords = (label) => label.dataset.coords.split(',').map(Number);
 
-export function readResponse(form, question) {
-  const picked = new Set([...inputs(form, question)].filter((i) => i.checked).map((i) => i.value));
-  const ids = question.choices.map((c) => c.id).filter((id) => picked.has(id));
-  return ids.length ? ids : null;
-}
-
 export function writeResponse(form, question, response) {
-  const picked = new Set(response || []);
-  for (const input of inputs(form, question)) input.checked = picked.has(input.value);
+  choices.writeResponse(form, question, response);
   mark(form, question);
 }
 

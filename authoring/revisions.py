@@ -25,12 +25,13 @@ import re
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, Table, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -49,6 +50,8 @@ MARKDOWN_MAX_BYTES = 1 << 20
 LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 CACHED_REVISION_CHARS = 32_000_000  # revision rows kept per database and process, at most (their JSON)
 LOCK_TIMED_OUT = ("database is locked", "lock timeout")  # SQLite's message, PostgreSQL's (55P03)
+COURSES = cast(Table, CourseRecord.__table__)  # a save's statements are Core ones: no unit of work
+REVISIONS = cast(Table, Revision.__table__)
 
 
 @dataclass(frozen=True)
@@ -246,11 +249,28 @@ def lock_course(session: Session, course: CourseRecord) -> Stored:
     ends no other save of the course reads its head, so none merges onto a head that is about to
     move. Gives the head revision (its row is read after the lock: on PostgreSQL a join in the
     locking read would miss a head committed while it waited)."""
-    try:
+    with _lock_waited(session):
         database.write_transaction(session)
-        head = session.execute(
-            select(CourseRecord.head).where(CourseRecord.id == course.id).with_for_update()
-        ).scalar_one()
+        return _locked_head(session, course)
+
+
+def _locked_head(session: Session, course: CourseRecord) -> Stored:
+    """The head revision of ``course``, read with its row locked, in the write transaction begun."""
+    with _lock_waited(session):
+        head = (
+            session.connection()
+            .execute(select(COURSES.c.head).where(COURSES.c.id == course.id).with_for_update())
+            .scalar_one()
+        )
+    set_committed_value(course, "head", head)
+    return stored_revision(session, course, head)
+
+
+@contextmanager
+def _lock_waited(session: Session) -> Iterator[None]:
+    """A lock not had within ``database.LOCK_WAIT_SECONDS`` as a 503 (the transaction let go)."""
+    try:
+        yield
     except OperationalError as error:
         session.rollback()
         if not any(words in str(error.orig).lower() for words in LOCK_TIMED_OUT):
@@ -261,8 +281,16 @@ def lock_course(session: Session, course: CourseRecord) -> Stored:
             "try again",
             "base_revision",
         ) from None
-    set_committed_value(course, "head", head)
-    return stored_revision(session, course, head)
+
+
+@dataclass(frozen=True)
+class _Merged:
+    """The outcome of edits merged onto one head: the new revision's row and snapshot, or (when
+    they change nothing) ``stored`` None and ``snapshot`` the head itself."""
+
+    head: Snapshot
+    stored: Stored | None
+    snapshot: Snapshot
 
 
 def save(
@@ -276,20 +304,36 @@ def save(
 ) -> Saved:
     """Apply ``edits`` made on revision ``base`` to the latest revision and store the result as
     a new revision (committed). Raises 409 with both versions when an edited element was changed
-    by someone else since ``base``; 422 when the result would not be a valid course."""
-    preparing = [edit.prepare for edit in edits if edit.prepare is not None]
-    read = head_snapshot(session, course) if preparing else None
-    for prepare in preparing:
-        assert read is not None
-        prepare(State(read.document, read.files, blobs))
+    by someone else since ``base``; 422 when the result would not be a valid course.
+
+    The merge is worked out before the lock, on the head as read (the blobs it needs stored, the
+    course validated), and stored by the statement that takes the lock only if that head is still
+    the latest: then the lock is held for two statements and the commit, not for the merge. When
+    another save moved the head meanwhile, or the edits failed or changed nothing on the head as
+    read, the merge is done again (and judged) on the head the lock gives."""
+    read_row = stored_revision(session, course, course.head)
+    read = read_row.snapshot(course.head)
+    for edit in edits:
+        if edit.prepare is not None:
+            edit.prepare(State(read.document, read.files, blobs))
     if 1 <= base <= course.head:  # a revision never changes: read before the lock, not while others wait
         stored_revision(session, course, base)
-    stored = lock_course(session, course)
     try:
-        return _save_locked(session, course, base, edits, author, summary, blobs, read, stored)
-    except BaseException:
-        session.rollback()  # the lock is let go at once, not when the request's session closes
-        raise
+        planned: _Merged | None = _merge(session, course, base, edits, blobs, read, read_row)
+    except ApiProblem:
+        planned = None  # judged again on the head the lock gives, which may have moved
+    with _lock_waited(session):
+        database.write_transaction(session)
+        try:
+            if planned is not None and planned.stored is not None:
+                row, snapshot = planned.stored, planned.snapshot
+                if _store(session, course, snapshot, row, base, author, summary, head_was=read.number):
+                    return Saved(snapshot, created=True, merged=base != read.number)
+            stored = _locked_head(session, course)
+            return _save_locked(session, course, base, edits, author, summary, blobs, read, stored)
+        except BaseException:
+            session.rollback()  # the lock is let go at once, not when the request's session closes
+            raise
 
 
 def _save_locked(
@@ -300,19 +344,38 @@ def _save_locked(
     author: User,
     summary: str,
     blobs: BlobStore,
-    read: Snapshot | None,
+    read: Snapshot,
     stored: Stored,
 ) -> Saved:
     """``save`` once the course is locked; ``stored`` is its head revision, ``read`` the head as
-    read before the lock, if it was."""
-    if base < 1 or base > course.head:
+    read before the lock."""
+    head = read if read.number == course.head else stored.snapshot(course.head)
+    merged = _merge(session, course, base, edits, blobs, head, stored)
+    if merged.stored is None:
+        session.commit()  # nothing to store: the lock is let go
+        return Saved(merged.snapshot, created=False)
+    _store(session, course, merged.snapshot, merged.stored, base, author, summary)
+    return Saved(merged.snapshot, created=True, merged=base != head.number)
+
+
+def _merge(
+    session: Session,
+    course: CourseRecord,
+    base: int,
+    edits: Sequence[Edit],
+    blobs: BlobStore,
+    head: Snapshot,
+    stored: Stored,
+) -> _Merged:
+    """``edits`` made on revision ``base`` applied to ``head`` (``stored`` is its row): a 422 when
+    ``base`` is not a revision up to ``head``, a 409 when an edited element changed since."""
+    if base < 1 or base > head.number:
         raise ApiProblem(
             422,
-            f"base_revision: revision {base} does not exist; the latest is {course.head}",
+            f"base_revision: revision {base} does not exist; the latest is {head.number}",
             "base_revision",
-            head_revision=course.head,
+            head_revision=head.number,
         )
-    head = read if read is not None and read.number == course.head else stored.snapshot(course.head)
     base_snapshot = head if base == head.number else revision_snapshot(session, course, base)
     conflicts = _conflicts(base_snapshot, head, edits, blobs)
     if conflicts:
@@ -336,12 +399,10 @@ def _save_locked(
         state.files[COURSE_FILE] = _course_file(session, course, head, state.document, new_course, blobs)
         document_text = json.dumps(state.document, ensure_ascii=False)
     if same_document and state.files == head.files:
-        session.commit()  # nothing to store: the lock is let go
-        return Saved(replace(head, model=new_course), created=False)
+        return _Merged(head, None, replace(head, model=new_course))
     new = Stored(document_text, json.dumps(state.files, sort_keys=True), new_course)
-    snapshot = new.snapshot(head.number + 1)
-    _store(session, course, snapshot, new, base, author, summary)
-    return Saved(snapshot, created=True, merged=base != head.number)
+    # The state's document and files are this save's own copies: the new snapshot takes them.
+    return _Merged(head, new, Snapshot(head.number + 1, state.document, state.files, new_course))
 
 
 def _course_file(
@@ -437,17 +498,30 @@ def _store(
     base: int,
     author: User,
     summary: str,
-) -> None:
+    *,
+    head_was: int | None = None,
+) -> bool:
     """Store ``snapshot`` (its row's text: ``stored``) as the course's new head and commit; the
-    caller holds the course's lock. The course row is changed through the session, so its head,
-    title and search text, marked out of date for the next search to index, go out in one
-    statement."""
-    course.head = snapshot.number
-    course.title = str(snapshot.document.get("title", course.title))
-    course.updated_at = utcnow()
-    course.search_text = STALE
-    session.execute(
-        insert(Revision).values(
+    caller holds the course's lock, or with ``head_was`` has begun the write transaction and the
+    course row is changed (and so locked) only if its head is still ``head_was``: False, and
+    nothing written, when it is not. Two plain statements on the transaction's connection (the
+    course row's head, title and search text, marked out of date for the next search to index,
+    then the revision row): a save pays for no unit of work, and ``course`` is told the new values
+    as committed."""
+    changed = {
+        "head": snapshot.number,
+        "title": str(snapshot.document.get("title", course.title)),
+        "updated_at": utcnow(),
+        "search_text": STALE,
+    }
+    connection = session.connection()
+    statement = update(COURSES).where(COURSES.c.id == course.id)
+    if head_was is not None:
+        statement = statement.where(COURSES.c.head == head_was)
+    if connection.execute(statement.values(changed)).rowcount != 1:
+        return False
+    connection.execute(
+        insert(REVISIONS).values(
             course_id=course.id,
             number=snapshot.number,
             based_on=base,
@@ -455,10 +529,14 @@ def _store(
             summary=summary[:500],
             document=stored.document,
             files=stored.files,
+            created_at=changed["updated_at"],
         )
     )
     session.commit()
+    for name, value in changed.items():
+        set_committed_value(course, name, value)
     revision_cache(session).put(course.id, snapshot.number, stored)
+    return True
 
 
 def diff(old: Snapshot, new: Snapshot, blobs: BlobStore) -> dict[str, Any]:

@@ -5,9 +5,10 @@ Learner-facing bytes never pass through Python. The app only answers what must b
 
     GET /c/<course>/                    the pointer: 302 to the current version's launch page (query
                                         kept), ``Cache-Control: no-cache`` + the version as ETag
-    GET /c/<course>/v/<version>/<path>  which stored object holds that file: an empty answer with
-                                        ``X-Accel-Redirect`` and the file's type; nginx then serves
-                                        the object itself (Range, ETag/304, gzip/brotli variants)
+    GET /c/<course>/v/<version>/<path>  which stored object holds that file, in the variant the
+                                        learner accepts (brotli, gzip, as it is): an empty answer
+                                        with ``X-Accel-Redirect`` and the file's type; nginx then
+                                        serves the object itself (Range, ETag/304)
     GET /healthz                        200 when the storage answers, 503 with the reason otherwise
 
 Why X-Accel-Redirect rather than a version folder of links: the player fetches its pages and
@@ -17,10 +18,25 @@ is immutable (its id is its hash) and therefore cached forever in each worker wi
 state: any worker, any node answers the same. The pointer is read on every request, so a
 publish or rollback takes effect at once on every node. No cookies, no sessions.
 
+The app picks the precompressed variant because only the manifest knows which variants a file
+has: nginx in front of a bucket cannot look for ``.br`` beside an object as ``brotli_static``
+does in a folder. The internal URI says what to add, and the same four shapes serve a folder
+and a bucket::
+
+    /_objects/assets/<aa>/<sha>.mp4              no variants: served as stored
+    /_objects/identity/assets/<aa>/<sha>.js      has variants, none accepted: Vary only
+    /_objects/br/assets/<aa>/<sha>.js.br         Content-Encoding: br, Vary
+    /_objects/gzip/assets/<aa>/<sha>.js.gz       Content-Encoding: gzip, Vary
+
+nginx hands the app a normalised Accept-Encoding ("br, gzip", "br", "gzip" or none, see
+``nginx.conf.j2``), so its cache of the app's answers holds one answer per path and choice.
+
 Behind a CDN the ``/c/<course>/v/...`` answers are cached for a year (the launch page is
 revalidated, see ``nginx.conf.j2``), so the app sees a request per file per version per edge.
-With S3 storage in production, the ``/_objects/`` location proxies the bucket (or the CDN reads
-the bucket directly for ``assets/``) instead of aliasing a folder; the keys are the same.
+With a folder storage nginx reads the objects from the folder; with an S3 bucket it proxies
+them from the bucket (``objects_url``): unsigned GETs of ``assets/`` (the one prefix that must be
+readable without credentials, see ``NginxSettings.objects_url``), Range, ETag and 304 answered by
+the bucket, the type from the manifest, the bucket's own headers left out.
 """
 
 from __future__ import annotations
@@ -29,17 +45,18 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from courses.errors import Problem, field_path
-from storage import NotFound, Storage, StorageError, open_storage
+from storage import LocalStorage, NotFound, S3Storage, Storage, StorageError, open_storage
 
 # ------------------------------------------------------------------------ the published layout
 # What publishing (exporters.publish) writes and this server reads, defined here because the
@@ -49,6 +66,9 @@ VERSION_CHARS = 20
 """Hex digits of a version id: 80 bits of the manifest's SHA-256, unique for any course's history."""
 COURSE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 VERSION_ID = re.compile(rf"[0-9a-f]{{{VERSION_CHARS}}}")
+VARIANTS = {"br": ".br", "gzip": ".gz"}
+"""Content-Encoding -> suffix of the precompressed variant stored beside an object, in the order
+they are preferred."""
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
@@ -158,10 +178,78 @@ OBJECTS = "/_objects/"
 LAUNCH = "/_launch/"
 """nginx's internal location for launch pages: the same objects, revalidated on every load, so
 that a change of the frame-ancestors setting reaches learners without waiting for caches."""
+IDENTITY = "identity"
+"""The internal URI's mark for a file that has variants, served as stored (it still varies)."""
 TEMPLATES = Path(__file__).parent
-BROTLI_MODULE = "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so"
 ROUTE = re.compile(rf"/c/(?P<course>{COURSE_ID.pattern})(?:/(?:v/(?P<version>{VERSION_ID.pattern})/(?P<path>.*))?)?")
 TEXT_TYPES = ("text/", "application/json", "image/svg+xml", "application/xml")
+BUCKET_HEADERS = (
+    # What the learner gets from nginx itself (the type from the manifest, the caching, the
+    # security headers) rather than from the bucket's metadata or its CORS rules.
+    "Content-Type",
+    "Content-Encoding",
+    "Content-Disposition",
+    "Content-Language",
+    "Cache-Control",
+    "Expires",
+    "Set-Cookie",
+    "Vary",
+    "Access-Control-Allow-Origin",
+    "Access-Control-Allow-Methods",
+    "Access-Control-Allow-Headers",
+    "Access-Control-Allow-Credentials",
+    "Access-Control-Expose-Headers",
+    "Access-Control-Max-Age",
+    "Content-Security-Policy",
+    "Strict-Transport-Security",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "X-XSS-Protection",
+    "Referrer-Policy",
+    # The bucket's own bookkeeping (AWS S3, MinIO, Ceph, Google Cloud Storage, moto).
+    "x-amz-id-2",
+    "x-amz-request-id",
+    "x-amzn-requestid",
+    "x-amz-version-id",
+    "x-amz-delete-marker",
+    "x-amz-expiration",
+    "x-amz-restore",
+    "x-amz-storage-class",
+    "x-amz-replication-status",
+    "x-amz-server-side-encryption",
+    "x-amz-server-side-encryption-aws-kms-key-id",
+    "x-amz-server-side-encryption-bucket-key-enabled",
+    "x-amz-server-side-encryption-customer-algorithm",
+    "x-amz-server-side-encryption-customer-key-md5",
+    "x-amz-website-redirect-location",
+    "x-amz-tagging-count",
+    "x-amz-mp-parts-count",
+    "x-amz-object-lock-mode",
+    "x-amz-object-lock-retain-until-date",
+    "x-amz-object-lock-legal-hold",
+    "x-amz-checksum-crc32",
+    "x-amz-checksum-crc32c",
+    "x-amz-checksum-crc64nvme",
+    "x-amz-checksum-sha1",
+    "x-amz-checksum-sha256",
+    "x-amz-checksum-type",
+    "x-amz-sdk-checksum-algorithm",
+    "x-amz-content-sha256",
+    "x-amz-bucket-region",
+    "x-minio-deployment-id",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-rgw-object-type",
+    "x-goog-generation",
+    "x-goog-metageneration",
+    "x-goog-hash",
+    "x-goog-storage-class",
+    "x-goog-stored-content-encoding",
+    "x-goog-stored-content-length",
+    "x-guploader-uploadid",
+)
+"""Answer headers of a bucket that never reach learners (nginx names them one by one: it has no
+wildcard; publishing sets no ``x-amz-meta-*``)."""
 
 
 class DeliverySettings(BaseModel):
@@ -203,7 +291,8 @@ class DeliveryApp:
             return _answer(start_response, "404 Not Found", "no such page\n")
         if route["version"] is None:
             return self.pointer(environ, start_response, route["course"])
-        return self.file(start_response, route["course"], route["version"], route["path"])
+        accepted = accepted_encodings(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        return self.file(start_response, route["course"], route["version"], route["path"], accepted)
 
     def health(self, start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -228,7 +317,9 @@ class DeliveryApp:
             return []
         return _answer(start_response, "302 Found", f"current version: {location}\n", headers)
 
-    def file(self, start_response: StartResponse, course: str, version: str, path: str) -> Iterable[bytes]:
+    def file(
+        self, start_response: StartResponse, course: str, version: str, path: str, accepted: frozenset[str]
+    ) -> Iterable[bytes]:
         try:
             files = self.version(course, version)
         except NotFound:
@@ -238,7 +329,7 @@ class DeliveryApp:
         entry = files.files.get(path or LAUNCH_PAGE)
         if entry is None:
             return _answer(start_response, "404 Not Found", f"version {version} of {course} has no {path}\n")
-        internal = (LAUNCH if (path or LAUNCH_PAGE) == LAUNCH_PAGE else OBJECTS) + quote(entry.key)
+        internal = (LAUNCH if (path or LAUNCH_PAGE) == LAUNCH_PAGE else OBJECTS) + variant_path(entry, accepted)
         kind = entry.content_type + ("; charset=utf-8" if entry.content_type.startswith(TEXT_TYPES) else "")
         start_response("200 OK", [("Content-Type", kind), ("X-Accel-Redirect", internal), ("Content-Length", "0")])
         return []
@@ -252,6 +343,34 @@ class DeliveryApp:
                 "course_id",
             )
         return manifest
+
+
+def accepted_encodings(header: str) -> frozenset[str]:
+    """The variants an Accept-Encoding header accepts ("br;q=0" refuses br, "*" takes any)."""
+    accepted: set[str] = set()
+    refused: set[str] = set()
+    for item in header.lower().split(","):
+        name, *parameters = (part.strip() for part in item.split(";"))
+        quality = next((parameter[2:] for parameter in parameters if parameter.startswith("q=")), "1")
+        try:
+            weight = float(quality)
+        except ValueError:
+            weight = 0.0
+        (accepted if weight > 0 else refused).add(name)
+    if "*" in accepted:
+        accepted |= set(VARIANTS)
+    return frozenset(accepted & set(VARIANTS) - refused)
+
+
+def variant_path(entry: VersionFile, accepted: frozenset[str]) -> str:
+    """The internal path (after ``/_objects/`` or ``/_launch/``) of the variant of ``entry`` to
+    send: the first preferred variant it has and the learner accepts, else the object itself."""
+    if not entry.encodings:
+        return quote(entry.key)
+    for encoding, suffix in VARIANTS.items():
+        if encoding in entry.encodings and encoding in accepted:
+            return f"{encoding}/{quote(entry.key + suffix)}"
+    return f"{IDENTITY}/{quote(entry.key)}"
 
 
 def _etags(header: str) -> set[str]:
@@ -278,13 +397,28 @@ def _failed(start_response: StartResponse, error: PublishError | StorageError) -
 
 # ------------------------------------------------------------------------------------- nginx
 class NginxSettings(BaseModel):
-    """One nginx in front of the delivery workers, serving a folder storage."""
+    """One nginx in front of the delivery workers, serving the objects of a folder storage
+    (``objects_root``) or of a bucket (``objects_url``).
+
+    A bucket is read with plain unsigned GETs, so nginx holds no credentials (there are none in
+    its configuration): the bucket lets anyone, or better only the origin's network, read
+    ``PREFIX/assets/*`` and nothing else (a bucket policy granting s3:GetObject on that prefix,
+    with an aws:SourceVpce or aws:SourceIp condition). The pointer and the manifests under
+    ``courses/`` stay private: the workers read them with their own credentials."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     listen: str = Field(description="Address nginx listens on, e.g. 127.0.0.1:8080 or 80.")
     upstreams: list[str] = Field(min_length=1, description="gunicorn workers: host:port or unix:/path.sock.")
-    objects_root: Path = Field(description="The folder storage holding published courses (absolute).")
+    objects_root: Path | None = Field(None, description="The folder storage holding published courses (absolute).")
+    objects_url: str | None = Field(
+        None,
+        description="The bucket holding published courses, with its prefix (S3Storage.bucket_url): "
+        "http://127.0.0.1:9000/BUCKET/PREFIX/ or https://BUCKET.s3.REGION.amazonaws.com/PREFIX/.",
+    )
+    trusted_certificates: Path = Field(
+        Path("/etc/ssl/certs/ca-certificates.crt"), description="CA bundle an https objects_url is verified with."
+    )
     prefix: Path = Field(description="Folder for nginx's pid, logs and temporary files (absolute).")
     frame_ancestors: list[str] = Field(
         default_factory=list, description="Origins (LMSs, dispatch hosts) allowed to frame the player."
@@ -300,14 +434,43 @@ class NginxSettings(BaseModel):
         description="Keep the workers' answers for versioned paths (immutable) in nginx, under prefix/mapping.",
     )
     daemon: bool = Field(False, description="Detach (False: stay in the foreground, for a supervisor).")
-    brotli_module: str = Field(BROTLI_MODULE, description="ngx_http_brotli_static_module, loaded for .br files.")
 
-    @field_validator("objects_root", "prefix")
+    @field_validator("objects_root", "prefix", "trusted_certificates")
     @classmethod
-    def _absolute(cls, value: Path) -> Path:
-        if not value.is_absolute():
+    def _absolute(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_absolute():
             raise PydanticCustomError("absolute", "'{value}' must be an absolute path", {"value": str(value)})
         return value
+
+    @field_validator("objects_url")
+    @classmethod
+    def _bucket_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        valid = (
+            parts.scheme in ("http", "https")
+            and parts.hostname
+            and not parts.username
+            and not parts.query
+            and not parts.fragment
+            and re.fullmatch(r"[A-Za-z0-9._~%/:\[\]-]+", parts.netloc + parts.path)
+        )
+        if not valid:
+            raise PydanticCustomError(
+                "bucket_url", "'{value}' is not a bucket's URL (http(s)://host[:port]/path/)", {"value": value}
+            )
+        return value if value.endswith("/") else value + "/"
+
+    @model_validator(mode="after")
+    def _one_source(self) -> NginxSettings:
+        if (self.objects_root is None) == (self.objects_url is None):
+            raise PydanticCustomError("objects", "give exactly one of objects_root (a folder) and objects_url", {})
+        return self
+
+    @property
+    def bucket(self) -> Bucket | None:
+        return Bucket.of(self.objects_url) if self.objects_url else None
 
     @field_validator("frame_ancestors")
     @classmethod
@@ -330,6 +493,25 @@ class NginxSettings(BaseModel):
         except ValidationError as error:
             problems = [Problem(where, None, field_path(d["loc"]), d["msg"]) for d in error.errors()]
             raise DeliveryConfigError(problems) from None
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """What nginx's configuration needs of ``objects_url``."""
+
+    scheme: str
+    server: str  # host:port, for the upstream block
+    host: str  # the Host header the bucket expects
+    name: str  # the host name its TLS certificate is checked for
+    path: str  # ends with "/"
+
+    @classmethod
+    def of(cls, url: str) -> Bucket:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        host = parts.hostname or ""
+        server = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        return cls(parts.scheme, server, parts.netloc, host, parts.path or "/")
 
 
 class DeliveryConfigError(Exception):
@@ -367,6 +549,18 @@ def content_security_policy(frame_ancestors: Sequence[str]) -> str:
     )
 
 
+def objects_source(storage: Storage) -> dict[str, object]:
+    """The ``NginxSettings`` fields that make nginx serve ``storage``'s objects: a folder is
+    read from disk, a bucket through its own URL."""
+    if isinstance(storage, LocalStorage):
+        return {"objects_root": storage.root.resolve()}
+    if isinstance(storage, S3Storage):
+        return {"objects_url": storage.bucket_url()}
+    raise DeliveryConfigError(
+        [Problem(str(storage), None, "storage_url", "nginx serves a folder or an S3-compatible bucket only")]
+    )
+
+
 def nginx_config(settings: NginxSettings) -> str:
     """The nginx.conf for ``settings`` (rendered from ``nginx.conf.j2``)."""
     environment = Environment(
@@ -374,7 +568,11 @@ def nginx_config(settings: NginxSettings) -> str:
     )
     return environment.get_template("nginx.conf.j2").render(
         s=settings,
+        bucket=settings.bucket,
+        bucket_headers=BUCKET_HEADERS,
         csp=content_security_policy(settings.frame_ancestors),
         objects=OBJECTS,
         launch=LAUNCH,
+        identity=IDENTITY,
+        variants=VARIANTS,
     )

@@ -195,6 +195,26 @@ class S3Storage(Storage):
                 "get_object", Params={"Bucket": self.options.bucket, "Key": name}, ExpiresIn=self.options.url_expires
             )
 
+    def bucket_url(self) -> str:
+        """The bucket's own address with the prefix, ending in '/': where a proxy in front of
+        the bucket (the delivery's nginx) fetches ``bucket_url() + key`` directly, unsigned.
+        Addressed as the client addresses it: path style with ``endpoint_url`` (MinIO, Ceph,
+        moto) unless told otherwise, virtual-hosted on AWS unless the bucket's name has a dot
+        (which AWS's certificate does not cover)."""
+        bucket = self.options.bucket
+        if self.options.endpoint_url:
+            endpoint = urlsplit(self.options.endpoint_url)
+            scheme, host, base = endpoint.scheme, endpoint.netloc, endpoint.path.rstrip("/")
+            virtual = self.options.addressing_style == "virtual"
+        else:
+            region = f".{self.options.region}" if self.options.region else ""
+            scheme, host, base = "https", f"s3{region}.amazonaws.com", ""
+            virtual = self.options.addressing_style == "virtual" or (
+                self.options.addressing_style != "path" and "." not in bucket
+            )
+        prefix = quote(self._prefix, safe="/")
+        return f"{scheme}://{bucket}.{host}{base}/{prefix}" if virtual else f"{scheme}://{host}{base}/{bucket}/{prefix}"
+
     def list(self, prefix: str = "") -> Iterator[str]:
         check_prefix(prefix)
         return self._list(prefix)

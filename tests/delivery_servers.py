@@ -1,6 +1,7 @@
 """The delivery stack as it runs in production, on loopback for the tests: gunicorn workers
 (player.delivery) on a unix socket and a real nginx in front of them, configured by
-player.delivery.nginx_config from a temporary folder (pid, logs, temp files), in the foreground."""
+player.delivery.nginx_config from a temporary folder (pid, logs, temp files), in the foreground,
+serving a folder storage or an S3 bucket (moto's server on loopback)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from player.delivery import NginxSettings, nginx_config
+from player.delivery import NginxSettings, nginx_config, objects_source
+from storage import open_storage
 
 REPO = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -38,11 +40,19 @@ def free_port() -> int:
 
 
 class DeliveryServer:
-    """nginx on 127.0.0.1:<port> serving the folder storage ``root`` through two gunicorn workers."""
+    """nginx on 127.0.0.1:<port> serving the storage ``storage_url`` (a folder, or a bucket read
+    with the credentials in ``env``) through two gunicorn workers."""
 
-    def __init__(self, root: Path, work: Path, frame_ancestors: Sequence[str] = ()) -> None:
-        self.root, self.work = root, work
+    def __init__(
+        self,
+        storage_url: Path | str,
+        work: Path,
+        frame_ancestors: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.storage_url, self.work = str(storage_url), work
         self.frame_ancestors = list(frame_ancestors)
+        self.env = {**os.environ, **(env or {}), "COURSEFORGE_STORAGE_URL": self.storage_url}
         self.port = 0
         self.processes: list[subprocess.Popen] = []
 
@@ -53,7 +63,6 @@ class DeliveryServer:
     def start(self) -> DeliveryServer:
         self.work.mkdir(parents=True, exist_ok=True)
         sock = self.work / "workers.sock"
-        env = {**os.environ, "COURSEFORGE_STORAGE_URL": str(self.root)}
         self.processes.append(
             subprocess.Popen(
                 [
@@ -68,20 +77,22 @@ class DeliveryServer:
                     str(self.work / "gunicorn.log"),
                     "player.delivery:create_app()",
                 ],
-                env=env,
+                env=self.env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
         )
         for _ in range(3):  # the free port may be taken between the probe and nginx's bind
             self.port = free_port()
-            settings = NginxSettings(
-                listen=f"127.0.0.1:{self.port}",
-                upstreams=[f"unix:{sock}"],
-                objects_root=self.root.resolve(),
-                prefix=self.work.resolve(),
-                frame_ancestors=self.frame_ancestors,
-                user="root" if os.geteuid() == 0 else None,
+            settings = NginxSettings.model_validate(
+                {
+                    "listen": f"127.0.0.1:{self.port}",
+                    "upstreams": [f"unix:{sock}"],
+                    **objects_source(open_storage(self.storage_url)),
+                    "prefix": self.work.resolve(),
+                    "frame_ancestors": self.frame_ancestors,
+                    "user": "root" if os.geteuid() == 0 else None,
+                }
             )
             (self.work / "nginx.conf").write_text(nginx_config(settings), encoding="utf-8")
             nginx = subprocess.Popen(

@@ -13,9 +13,11 @@ How each part maps to production:
   for ``/c/*``, Accept-Encoding in the cache key, and an origin health check.
 - **nginx** (:8081) is the origin's load balancer and file server: it balances over the nodes
   with passive failure handling (a refused or dropped request goes to the next node), and
-  serves the stored objects the nodes name by ``X-Accel-Redirect``. With S3 in production the
-  CDN reads ``assets/`` from the bucket directly (same keys), and nginx's ``/_objects/``
-  location proxies the bucket instead of aliasing a folder.
+  serves the stored objects the nodes name by ``X-Accel-Redirect``: from the storage folder, or
+  with ``--storage s3://BUCKET/PREFIX?endpoint_url=...`` proxied from the bucket (unsigned GETs
+  of ``PREFIX/assets/``, which the bucket's policy lets the origin read; the nodes read the
+  pointers and manifests with the AWS credentials in their environment). In production the
+  same nginx proxies the bucket, or the CDN reads ``assets/`` from it directly (same keys).
 - **gunicorn nodes** (:8091-8093) run ``player.delivery:create_app()``: stateless, any node
   answers any request, so nodes are added or lost without moving anything.
 

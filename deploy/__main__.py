@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from deploy.stack import (
     down,
     dumps,
     launch_url,
-    objects_root,
+    published_courses,
     read_state,
     up,
 )
@@ -26,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="deploy", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     start = commands.add_parser("up", help="bring the stack up (or what is missing of it)")
-    start.add_argument("--storage", metavar="URL", help="folder storage to serve (default: COURSEFORGE_STORAGE_URL)")
+    start.add_argument(
+        "--storage", metavar="URL", help="folder or s3:// storage to serve (default: COURSEFORGE_STORAGE_URL)"
+    )
     start.add_argument("--port", type=int, default=8080, help="learner-facing entry, Varnish (8080)")
     start.add_argument("--balancer-port", type=int, default=8081, help="nginx (8081)")
     start.add_argument("--node-ports", default="8091,8092,8093", help="gunicorn origin nodes (8091,8092,8093)")
@@ -57,12 +60,13 @@ def main(argv: list[str] | None = None) -> int:
             },
         )
         up(settings)
+        courses = published_courses(settings)
     except DeployError as error:
         print(f"deploy {args.command}: failed", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    _print_entry(settings)
+    _print_entry(settings, courses)
     return 0
 
 
@@ -77,14 +81,14 @@ def _ports(text: str) -> list[object]:
     return [int(part) if part.strip().isdigit() else part for part in text.split(",")]
 
 
-def _print_entry(settings: DeploySettings) -> None:
+def _print_entry(settings: DeploySettings, courses: list[str]) -> None:
     print(f"learners: {settings.entry}/  (stop with deploy/down)")
-    courses = sorted(objects_root(settings).glob("courses/*/current.json"))
-    for pointer in courses:
-        print(f"  {pointer.parent.name}: {launch_url(settings, pointer.parent.name)}")
+    for course in courses:
+        print(f"  {course}: {launch_url(settings, course)}")
+    storage = shlex.quote(settings.storage_url)
     print(
         "publish a course to it with:\n"
-        f"  .venv/bin/courseforge publish COURSE_DIR --storage {settings.storage_url} --delivery-url {settings.entry}"
+        f"  .venv/bin/courseforge publish COURSE_DIR --storage {storage} --delivery-url {settings.entry}"
     )
 
 

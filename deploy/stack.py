@@ -4,6 +4,8 @@ static files) behind Varnish (the CDN), started and stopped as one, its state in
     learner -> Varnish :8080 -> nginx :8081 -> gunicorn nodes :8091 :8092 :8093
                  (CDN)          (balancer,      (player.delivery: pointer and
                                  stored files)   X-Accel-Redirect answers)
+                                     |
+                                     +-> the storage folder, or the bucket (unsigned GETs)
 
 ``up`` is idempotent: a stack that runs is left alone, a part of it that died (a node killed,
 Varnish stopped) is started again, everything else is kept. ``down`` stops the processes
@@ -27,8 +29,8 @@ from pydantic_core import PydanticCustomError
 from courses.errors import Problem, field_path
 from deploy import processes, varnish
 from deploy.processes import Started
-from player.delivery import NginxSettings, nginx_config
-from storage import LocalStorage, StorageError, open_storage
+from player.delivery import DeliveryConfigError, NginxSettings, nginx_config, objects_source
+from storage import LocalStorage, Storage, StorageError, open_storage
 
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -41,7 +43,7 @@ class DeploySettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    storage_url: str = Field(description="The folder storage `courseforge publish` stored into.")
+    storage_url: str = Field(description="The storage `courseforge publish` stored into: a folder or a bucket.")
     state: Path = Field(description="Folder of the stack's configuration, pids and logs (absolute).")
     entry_port: int = Field(8080, ge=1, le=65535, description="Varnish: what learners open.")
     balancer_port: int = Field(8081, ge=1, le=65535, description="nginx: balancer and stored files.")
@@ -103,27 +105,33 @@ class StackState(BaseModel):
     processes: dict[str, Started] = Field(default_factory=dict)
 
 
-def objects_root(settings: DeploySettings) -> Path:
-    """The folder nginx serves the stored files from: the storage must be a folder here (in
-    production the CDN reads the bucket instead, see the deploy README)."""
+def served_storage(settings: DeploySettings) -> Storage:
     try:
-        storage = open_storage(settings.storage_url)
+        return open_storage(settings.storage_url)
     except StorageError as error:
         raise DeployError(error.problems) from None
-    if not isinstance(storage, LocalStorage):
-        raise DeployError(
-            [
-                Problem(
-                    settings.storage_url,
-                    None,
-                    "storage_url",
-                    "is not a folder: the loopback stack serves a folder storage (in production a CDN "
-                    "reads the bucket)",
-                )
-            ]
-        )
-    storage.root.mkdir(parents=True, exist_ok=True)
-    return storage.root.resolve()
+
+
+def stored_objects(settings: DeploySettings) -> dict[str, object]:
+    """Where nginx reads the stored files (``NginxSettings.objects_root`` or ``objects_url``):
+    the folder, created when missing, or the bucket, read unsigned (its ``assets/`` prefix must
+    be readable without credentials, see ``player.delivery.NginxSettings``)."""
+    storage = served_storage(settings)
+    if isinstance(storage, LocalStorage):
+        storage.root.mkdir(parents=True, exist_ok=True)
+    try:
+        return objects_source(storage)
+    except DeliveryConfigError as error:
+        raise DeployError(error.problems) from None
+
+
+def published_courses(settings: DeploySettings) -> list[str]:
+    """The courses published to the storage the stack serves (those with a pointer)."""
+    try:
+        keys = list(served_storage(settings).list("courses/"))
+    except StorageError as error:
+        raise DeployError(error.problems) from None
+    return sorted(parts[1] for parts in (key.split("/") for key in keys) if parts[2:] == ["current.json"])
 
 
 def read_state(state: Path) -> StackState | None:
@@ -164,7 +172,7 @@ def up(settings: DeploySettings, say: Callable[[str], None] = print) -> StackSta
             ]
         )
     stack = StackState(settings=settings, processes=stack.processes if stack else {})
-    root = objects_root(settings)
+    objects = stored_objects(settings)
     for folder in ("logs", "nginx", "varnish"):
         (settings.state / folder).mkdir(parents=True, exist_ok=True)
     started: list[str] = []
@@ -177,7 +185,7 @@ def up(settings: DeploySettings, say: Callable[[str], None] = print) -> StackSta
     for index, port in enumerate(settings.node_ports, start=1):
         _wait_healthy(port, f"{NODE.format(index)} (see {settings.state / 'logs'})")
     if not _keep(stack, "nginx"):
-        stack.processes["nginx"] = _start_nginx(settings, root)
+        stack.processes["nginx"] = _start_nginx(settings, objects)
         started.append("nginx")
         write_state(stack)
     _wait_healthy(settings.balancer_port, f"nginx (see {settings.state / 'nginx' / 'error.log'})")
@@ -268,18 +276,20 @@ def restart_varnish(stack: StackState) -> None:
     _wait_healthy(stack.settings.entry_port, "varnish")
 
 
-def _start_nginx(settings: DeploySettings, root: Path) -> Started:
+def _start_nginx(settings: DeploySettings, objects: dict[str, object]) -> Started:
     prefix = settings.state / "nginx"
-    config = NginxSettings(
-        listen=f"{HOST}:{settings.balancer_port}",
-        upstreams=[f"{HOST}:{port}" for port in settings.node_ports],
-        objects_root=root,
-        prefix=prefix,
-        frame_ancestors=list(settings.frame_ancestors),
-        user="root" if os.geteuid() == 0 else None,
-        workers=2,
-        worker_connections=8192,
-        idle_timeout=settings.idle_timeout,
+    config = NginxSettings.model_validate(
+        {
+            "listen": f"{HOST}:{settings.balancer_port}",
+            "upstreams": [f"{HOST}:{port}" for port in settings.node_ports],
+            **objects,
+            "prefix": prefix,
+            "frame_ancestors": list(settings.frame_ancestors),
+            "user": "root" if os.geteuid() == 0 else None,
+            "workers": 2,
+            "worker_connections": 8192,
+            "idle_timeout": settings.idle_timeout,
+        }
     )
     (prefix / "nginx.conf").write_text(nginx_config(config), encoding="utf-8")
     argv = ["nginx", "-p", str(prefix), "-c", str(prefix / "nginx.conf")]

@@ -17,7 +17,7 @@ from conftest import write_course_folder
 from delivery_servers import REPO, free_port
 
 from deploy import processes
-from deploy.stack import DeployError, DeploySettings, kill_node, objects_root, read_state
+from deploy.stack import DeployError, DeploySettings, kill_node, read_state, stored_objects
 from exporters.build import build_site
 from exporters.publish import publish_site
 from storage import LocalStorage
@@ -176,6 +176,9 @@ def test_settings_name_what_is_wrong(tmp_path):
         DeploySettings.parse("deploy up", {"storage_url": str(tmp_path), "state": str(tmp_path), "balancer_port": 8080})
     assert "the entry, balancer and node ports must all differ" in str(caught.value)
     bucket = DeploySettings(storage_url="s3://courses/prod?endpoint_url=http://127.0.0.1:9", state=tmp_path)
+    assert stored_objects(bucket) == {"objects_url": "http://127.0.0.1:9/courses/prod/"}
+    folder = DeploySettings(storage_url=str(tmp_path / "store"), state=tmp_path)
+    assert stored_objects(folder) == {"objects_root": (tmp_path / "store").resolve()}
     with pytest.raises(DeployError) as caught:
-        objects_root(bucket)
-    assert "storage_url: is not a folder: the loopback stack serves a folder storage" in str(caught.value)
+        stored_objects(DeploySettings(storage_url="ftp://courses/prod", state=tmp_path))
+    assert "unknown scheme 'ftp'" in str(caught.value)

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Response, current_app, request, send_file
-from werkzeug.security import safe_join
 from werkzeug.wrappers import Response as BaseResponse
 
 from authoring.context import blobs, db, editor
@@ -33,7 +32,7 @@ from authoring.revisions import stored_revision
 from courses.model import Course, NarrationBlock, Page, VideoBlock
 from courses.source import BlobSource, SourceError, check_path
 from media.assets import Asset, BlockMedia, MediaMap
-from player.render import STATIC_DIR, Tracking, render_launch_page, render_page
+from player.render import Tracking, render_launch_page, render_page, static_files
 
 RENDERS = "courseforge-revision-player"
 CACHED_REVISIONS = 16  # per process: the heads an author's preview asks for, a few before them, review links'
@@ -183,11 +182,13 @@ def package_file_answer(record: CourseRecord, number: int, name: str) -> BaseRes
 
 
 def player_file(name: str) -> BaseResponse:
-    """One of the player's own scripts or styles."""
-    found = safe_join(str(STATIC_DIR), name)
-    if found is None or not Path(found).is_file() or any(part.startswith(".") for part in name.split("/")):
+    """One of the player's own scripts or styles, the same bytes a package ships."""
+    found = static_files().get(name)
+    if found is None:
         raise ApiProblem(404, f"no player file {name[:80]}", "name")
-    return framed(send_file(found, conditional=True, etag=True), PLAYER_POLICY)
+    answer = Response(found, mimetype=media_type(name))
+    answer.set_etag(hashlib.sha256(found).hexdigest()[:32])
+    return framed(answer.make_conditional(request), PLAYER_POLICY)
 
 
 def as_stored(page: Page) -> MediaMap:

@@ -10,8 +10,6 @@ navigation, scoring and tracking; its shape is the player data contract.
 from __future__ import annotations
 
 import json
-import posixpath
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
@@ -44,6 +42,7 @@ from courses.model import (
 from courses.source import CourseSource
 from courses.source_checks import MAX_MARKDOWN_BYTES
 from media.assets import Asset, BlockMedia, MediaMap
+from player.bundle import ENTRY, player_bundle
 from player.i18n import RUNTIME_KEYS, Translator, catalogue, direction
 from player.markdown import plain_text, render_inline, render_markdown
 from player.theme import theme_style
@@ -52,7 +51,6 @@ Tracking = Literal["scorm12", "scorm2004", "web"]
 TRACKING_KINDS: tuple[str, ...] = ("scorm12", "scorm2004", "web")
 
 PLAYER_DIR = Path(__file__).resolve().parent
-STATIC_DIR = PLAYER_DIR / "static"
 TEMPLATE_DIR = PLAYER_DIR / "templates"
 
 _LANGUAGE_NAMES = {
@@ -361,39 +359,28 @@ def _page_blocks(page: Page, media: MediaMap, course: Course, source: CourseSour
 
 
 def static_files() -> dict[str, bytes]:
-    """The player's CSS and JavaScript, at their package paths (``css/...``, ``js/...``)."""
-    out: dict[str, bytes] = {}
-    for path in sorted(STATIC_DIR.rglob("*")):
-        rel = path.relative_to(STATIC_DIR)
-        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
-            out[rel.as_posix()] = path.read_bytes()
-    return out
+    """The player's CSS and JavaScript as packages ship them, at their package paths (``css/...``,
+    ``js/...``): minified, with each question type and tracking adapter in a file of its own."""
+    return player_bundle().files
 
 
-ENTRY_MODULE = "js/app.js"
-STATIC_IMPORT = re.compile(
-    r"""^\s*(?:import|export)\b[^'"`;]*?\bfrom\s*["'](\.{1,2}/[^"']+)["']"""  # import {a} from "./x.js"
-    r"""|^\s*import\s*["'](\.{1,2}/[^"']+)["']""",  # import "./x.js"
-    re.M,
-)
+def question_module(kind: str) -> str:
+    """The package path of a question type's module (what the player's scoring.js loads)."""
+    return f"js/questions/{kind}.js"
 
 
-@cache
-def preloaded_modules(entry: str = ENTRY_MODULE) -> tuple[str, ...]:
-    """Every module ``entry`` imports, directly or through others (static imports only), in the
-    order first met. The launch page names them all as modulepreloads, so a browser asks for
-    them at once instead of one level of imports per round trip: on a tablet's 150 ms round
-    trip that wait was most of the first page's."""
-    found: list[str] = []
-    waiting = [entry]
-    while waiting:
-        module = waiting.pop(0)
-        for match in STATIC_IMPORT.finditer((STATIC_DIR / module).read_text(encoding="utf-8")):
-            path = posixpath.normpath(posixpath.join(posixpath.dirname(module), match.group(1) or match.group(2)))
-            if path != entry and path not in found:
-                found.append(path)
-                waiting.append(path)
-    return tuple(found)
+def preloaded_modules(tracking: Tracking, kinds: Iterable[str] = ()) -> tuple[str, ...]:
+    """What the launch page names as modulepreloads: every file the player's script imports
+    statically, the package's tracking adapter, and the modules of the question types ``kinds``
+    (those of the first page), each with what it imports. The browser then asks for all of them
+    at once instead of one level of imports per round trip (on a tablet's 150 ms round trip that
+    wait was most of the first page's), and for nothing the first page does not run."""
+    wanted = [ENTRY, f"js/tracking/{tracking}.js", *(question_module(kind) for kind in kinds)]
+    return tuple(name for name in player_bundle().needed(wanted) if name != ENTRY)
+
+
+def _page_kinds(page: Page) -> list[str]:
+    return [question.type for block in page.blocks if isinstance(block, QuizBlock) for question in block.questions]
 
 
 def _launch_page(env: Environment, course: Course, data: dict[str, Any], t: Translator) -> bytes:
@@ -408,7 +395,7 @@ def _launch_page(env: Environment, course: Course, data: dict[str, Any], t: Tran
             data_json=_script_json(data),
             first_page=course.pages()[0],
             caption_language=_language_label(course.language),
-            preload=preloaded_modules(),
+            preload=preloaded_modules(data["tracking"], _page_kinds(course.pages()[0])),
         )
         .encode()
     )

@@ -19,6 +19,8 @@ def run_js(imports: dict[str, str], body: str, data: object = None) -> object:
     assert node, "node is needed to test the player's JavaScript"
     lines = [f"import {{ {names} }} from {json.dumps((REPO / module[1:] if module.startswith('/') else JS / module).as_uri())};"
              for module, names in imports.items()]
+    if "scoring.js" in imports:  # the player loads question types as pages ask them; a test scores with all
+        lines += [f"import {{ loadKinds }} from {json.dumps((JS / 'scoring.js').as_uri())};", "await loadKinds();"]
     script = "\n".join([*lines, "let input = ''; for await (const chunk of process.stdin) input += chunk;",
                         "const data = JSON.parse(input); let result;", body,
                         "process.stdout.write(JSON.stringify(result === undefined ? null : result));"])

@@ -178,7 +178,7 @@ def test_a_hotspot_reaches_the_lms_as_a_choice_of_region_ids_under_scorm_again(k
         const API = data.kind === "scorm12" ? Scorm12API : Scorm2004API;
         const api = new API({ lmsCommitUrl: false, logLevel: 5, autocommit: false });
         api.loadFromJSON(data.kind === "scorm12" ? { core: { entry: "ab-initio" } } : { entry: "ab-initio" });
-        const tracker = createTracker(data.kind, { course: data.course, api, window: null });
+        const tracker = await createTracker(data.kind, { course: data.course, api, window: null });
         await tracker.start();
         const records = interactionRecords(q, ["r-window", "r-handle"]);
         const ok = records.map((r) => tracker.recordInteraction({ ...r, latencyMs: 1200 }));

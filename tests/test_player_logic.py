@@ -61,7 +61,7 @@ def test_a_typed_answer_is_data_scored_resumed_and_reported(name):
         for (const [kind, API] of [["scorm12", Scorm12API], ["scorm2004", Scorm2004API]]) {
           const api = new API({ lmsCommitUrl: false, logLevel: 5, autocommit: false });
           api.loadFromJSON(kind === "scorm12" ? { core: { entry: "ab-initio" } } : { entry: "ab-initio" });
-          const tracker = createTracker(kind, { course, api, window: null });
+          const tracker = await createTracker(kind, { course, api, window: null });
           await tracker.start();
           const ok = tracker.recordInteraction({ id: "q-fill", type: "fill-in", response: [text],
                                                  correct: ["security team"], result: "incorrect" });
@@ -107,7 +107,7 @@ def test_an_unknown_tracking_kind_is_an_error_not_another_standard():
     out = run_js({"tracking/index.js": "createTracker"}, """
         result = [];
         for (const kind of ["scorm12", "scorm2004", "web", "cmi5", "", "toString", undefined]) {
-          try { result.push(createTracker(kind, { course: {}, window: null }).kind); }
+          try { result.push((await createTracker(kind, { course: {}, window: null })).kind); }
           catch (error) { result.push(error.message); }
         }""")
     assert out[:3] == ["scorm12", "scorm2004", "web"]
@@ -241,7 +241,7 @@ def test_a_survey_reports_one_neutral_likert_interaction_per_statement_under_sco
         const API = data.kind === "scorm12" ? Scorm12API : Scorm2004API;
         const api = new API({ lmsCommitUrl: false, logLevel: 5, autocommit: false });
         api.loadFromJSON(data.kind === "scorm12" ? { core: { entry: "ab-initio" } } : { entry: "ab-initio" });
-        const tracker = createTracker(data.kind, { course, api, window: null });
+        const tracker = await createTracker(data.kind, { course, api, window: null });
         await tracker.start();
         const answers = { "q-tf": false, "q-view": { "l-clear": 11, "l-use": 4 } };
         const records = [scored, survey].flatMap((q) => interactionRecords(q, answers[q.id]));

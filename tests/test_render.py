@@ -9,8 +9,9 @@ import lxml.html
 import pytest
 
 from media.assets import Asset, BlockMedia
+from player.bundle import player_bundle
 from player.markdown import plain_text, render_inline, render_markdown
-from player.render import STATIC_DIR, STATIC_IMPORT, preloaded_modules, render_site
+from player.render import preloaded_modules, render_site
 
 
 @pytest.fixture(scope="module")
@@ -437,14 +438,29 @@ def test_a_likert_scale_of_the_authors_own_labels_in_a_right_to_left_course():
     assert json.loads(site["course.json"])["quizzes"][0]["questions"][0]["scale"] == ["لا", "ربما", "نعم"]
 
 
-def test_the_launch_page_preloads_every_module_the_runtime_imports_and_nothing_else(site):
+def _preloaded(site) -> list[str]:
+    return re.findall(r'<link rel="modulepreload" href="([^"]+)">', site["index.html"].decode())
+
+
+def test_the_launch_page_preloads_what_the_first_page_runs_and_nothing_else(site):
     index = site["index.html"].decode()
-    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)">', index)
-    assert preloaded == list(preloaded_modules()) and "js/scoring.js" in preloaded
+    preloaded = _preloaded(site)
+    assert preloaded == list(preloaded_modules("web")) and "js/tracking/web.js" in preloaded
     assert len(set(preloaded)) == len(preloaded) and "js/app.js" not in preloaded
-    for module in ["js/app.js", *preloaded]:  # closed: every import of a preloaded module is preloaded too
-        assert (STATIC_DIR / module).is_file(), module
-        for match in STATIC_IMPORT.finditer((STATIC_DIR / module).read_text(encoding="utf-8")):
-            target = (STATIC_DIR / module).parent.joinpath(match.group(1) or match.group(2)).resolve()
-            assert target.relative_to(STATIC_DIR.resolve()).as_posix() in preloaded, (module, match.group(0))
+    bundle = player_bundle()
+    for module in ["js/app.js", *preloaded]:  # closed: every static import of a preloaded file is preloaded too
+        assert module in site, module
+        assert set(bundle.imports[module]) <= set(preloaded), module
+    # The demo's first page asks no question: no question type, no other standard, no bridge.
+    assert not [name for name in preloaded if name.startswith("js/questions/")]
+    assert not {"js/tracking/scorm12.js", "js/tracking/scorm2004.js", "js/tracking/bridge.js"} & set(preloaded)
     assert index.index('rel="modulepreload"') < index.index('<script type="module" src="js/app.js">')
+
+
+def test_a_first_page_with_a_quiz_preloads_its_question_types_and_the_packages_standard():
+    from courses.model import Course
+
+    site = render_site(Course.model_validate(NUMERIC_COURSE), {}, "scorm2004")
+    preloaded = _preloaded(site)
+    assert "js/questions/numeric.js" in preloaded and "js/tracking/scorm2004.js" in preloaded
+    assert not {"js/questions/hotspot.js", "js/tracking/web.js", "js/tracking/bridge.js"} & set(preloaded)

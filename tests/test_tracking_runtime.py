@@ -234,7 +234,7 @@ def launch(page, server, standard: str, url: str = CONTENT, cmi: dict | None = N
 
 
 def start(frame, kind: str, course: dict = COURSE) -> dict:
-    return frame.evaluate("([kind, course]) => { window.t = runtime.createTracker(kind, { course });"
+    return frame.evaluate("async ([kind, course]) => { window.t = await runtime.createTracker(kind, { course });"
                           " return t.start(); }", [kind, course])
 
 
@@ -316,7 +316,7 @@ def test_adapter_writes_every_element_in_its_standards_format(page, server, stan
 def test_adapter_logs_lms_errors_and_never_throws(page, server, standard):
     frame = launch(page, server, standard)
     # Before start(): nothing reaches the LMS, everything says false.
-    before = frame.evaluate("(course) => { window.t = runtime.createTracker(%r, { course });"
+    before = frame.evaluate("async (course) => { window.t = await runtime.createTracker(%r, { course });"
                             " return [t.setLocation('p-two'), t.recordInteraction({}), t.commit(), t.finish()]; }"
                             % standard, COURSE)
     assert before == [False, False, False, False]
@@ -450,7 +450,7 @@ def test_api_found_through_nested_frames_and_from_a_popup(page, server):
     page.wait_for_function("() => lms.loaded")
     inner = page.frame(name="inner")
     inner.wait_for_function("() => window.runtimeReady === true")
-    assert inner.evaluate("async (course) => (await runtime.createTracker('scorm12', { course }).start()).ok",
+    assert inner.evaluate("async (course) => (await (await runtime.createTracker('scorm12', { course })).start()).ok",
                           COURSE) is True
 
     page.evaluate("() => lms.launch({ standard: 'scorm2004', url: 'about:blank' })")
@@ -458,7 +458,7 @@ def test_api_found_through_nested_frames_and_from_a_popup(page, server):
         page.evaluate("(url) => { window.open(url, 'course'); }", CONTENT)
     popup = popup_info.value
     popup.wait_for_function("() => window.runtimeReady === true")
-    assert popup.evaluate("async (course) => (await runtime.createTracker('scorm2004', { course }).start()).ok",
+    assert popup.evaluate("async (course) => (await (await runtime.createTracker('scorm2004', { course })).start()).ok",
                           COURSE) is True
     assert counts(page)["Initialize"] == 1
     popup.close()
@@ -478,7 +478,7 @@ def test_without_an_lms_the_course_still_runs_with_a_notice(page, server, standa
             target.wait_for_function("() => window.runtimeReady === true")
         target.wait_for_function("() => window.runtimeReady === true")
         out = target.evaluate("""async ([kind, course, interaction]) => {
-            const t = runtime.createTracker(kind, { course, discoveryMs: 300, graceMs: 300, pollMs: 50 });
+            const t = await runtime.createTracker(kind, { course, discoveryMs: 300, graceMs: 300, pollMs: 50 });
             const session = await t.start();
             return { session, writes: [t.setLocation('p-two'), t.setSuspendData('x'), t.recordInteraction(interaction),
                      t.setScore({ raw: 1 }), t.setStatus({ completed: true }), t.commit(), t.finish()],
@@ -497,7 +497,7 @@ def test_web_tracker_keeps_progress_per_course_in_local_storage(page, server):
     page.goto(server.url(CONTENT))
     page.wait_for_function("() => window.runtimeReady === true")
     first = page.evaluate("""async (course) => {
-        const t = runtime.createTracker('web', { course });
+        const t = await runtime.createTracker('web', { course });
         const session = await t.start();
         const writes = [t.setLocation('p-three'), t.setSuspendData('12221.xyz'), t.setStatus({ completed: false }),
                         t.commit(), t.finish()];
@@ -507,8 +507,8 @@ def test_web_tracker_keeps_progress_per_course_in_local_storage(page, server):
     assert first["writes"] == [True] * 5
     page.reload()
     page.wait_for_function("() => window.runtimeReady === true")
-    again = page.evaluate("""(course) => Promise.all([runtime.createTracker('web', { course }).start(),
-        runtime.createTracker('web', { course: { ...course, id: 'another-course' } }).start()])""",
+    again = page.evaluate("""async (course) => Promise.all([(await runtime.createTracker('web', { course })).start(),
+        (await runtime.createTracker('web', { course: { ...course, id: 'another-course' } })).start()])""",
                           {**COURSE, "version": "2.0.0"})
     assert (again[0]["resume"], again[0]["location"]) == ("12221.xyz", "p-three")
     assert (again[1]["resume"], again[1]["location"]) == (None, None)

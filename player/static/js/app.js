@@ -3,7 +3,9 @@
 // pre-rendered fragments fetched and swapped into <main>.
 import { createTracker } from './tracking/index.js';
 import { encodeState, decodeState, mergeStates } from './state.js';
-import { KINDS, courseScore, courseStatus, interactionRecords, isScored, quizScore, scoreAnswer } from './scoring.js';
+import {
+  KINDS, courseScore, courseStatus, interactionRecords, isScored, loadKinds, quizScore, scoreAnswer,
+} from './scoring.js';
 import { translator } from './i18n.js';
 import { seeded } from './random.js';
 import { askedQuestions, drawQuestions } from './bank.js';
@@ -25,7 +27,7 @@ const ui = {
   notice: $('#notice'), announce: $('#announce'),
 };
 
-const tracker = createTracker(course.tracking);
+let tracker = null; // made by start(), which loads only the package's adapter
 let state = { current: pages[0].id, visited: [], answers: {}, attempts: {}, submitted: {} };
 let learner = '';
 let finished = false;
@@ -127,7 +129,25 @@ function setMenuOpen(open) {
 // ------------------------------------------------------------------ navigation
 const LOAD_RETRY_MS = 800;
 
-function showLoadError(id) {
+/** `load()`'s Promise, tried once more after a short wait when it fails (a weak network drops requests). */
+async function retried(load) {
+  try {
+    return await load();
+  } catch {
+    await new Promise((resolve) => { setTimeout(resolve, LOAD_RETRY_MS); });
+    return load();
+  }
+}
+
+/** The question types a page asks. */
+const pageKinds = (page) => page.quizzes.flatMap((id) => quizzes.get(id)?.questions.map((q) => q.type) ?? []);
+
+/** The question types of every quiz submitted in `of`: what status() and the course score must be able to score. */
+const submittedKinds = (of) => course.quizzes.filter((quiz) => of.submitted[quiz.id])
+  .flatMap((quiz) => quiz.questions.map((q) => q.type));
+
+/** A failed load said on the page, with a button that tries `again`. */
+function showLoadError(again) {
   main.replaceChildren();
   const message = document.createElement('p');
   message.className = 'load-error';
@@ -136,21 +156,12 @@ function showLoadError(id) {
   retry.type = 'button';
   retry.className = 'button';
   retry.textContent = t('load.retry');
-  retry.addEventListener('click', () => go(id));
+  retry.addEventListener('click', again);
   main.append(message, retry);
   main.removeAttribute('aria-busy');
   retry.focus();
 }
 
-/** The page's fragment; a failed load (network, redirect to a sign-in page, anything foreign) is tried once more. */
-async function loadPage(page) {
-  try {
-    return await fetchPage(page);
-  } catch {
-    await new Promise((resolve) => { setTimeout(resolve, LOAD_RETRY_MS); });
-    return fetchPage(page);
-  }
-}
 
 async function go(id, { focus = true } = {}) {
   const index = pageIndex.get(id);
@@ -160,9 +171,10 @@ async function go(id, { focus = true } = {}) {
   main.setAttribute('aria-busy', 'true');
   let fragment;
   try {
-    fragment = await loadPage(page);
+    // A failed load (network, redirect to a sign-in page, anything foreign) is tried once more.
+    [fragment] = await Promise.all([retried(() => fetchPage(page)), retried(() => loadKinds(pageKinds(page)))]);
   } catch {
-    if (ticket === navigation) showLoadError(id);
+    if (ticket === navigation) showLoadError(() => go(id));
     return;
   }
   if (ticket !== navigation) return;
@@ -182,7 +194,8 @@ async function go(id, { focus = true } = {}) {
   tracker.setLocation(id);
   tracker.setProgress({ visited: state.visited.length, total: pages.length });
   save();
-  if (pages[index + 1]) fetchPage(pages[index + 1]).catch(() => {});
+  const next = pages[index + 1];
+  if (next) Promise.all([fetchPage(next), loadKinds(pageKinds(next))]).catch(() => {});
 }
 
 /** A link to a page of the course, for the results view (handled like the menu's links). */
@@ -443,13 +456,22 @@ function savedState(session) {
  * and what the learner did meanwhile are merged, nothing of either is lost, and the merged state
  * goes to the LMS. A learner who has not moved on yet is taken to where they left off.
  */
-function adoptLateSession(session) {
+async function adoptLateSession(session) {
   learner = session.learnerId || session.learnerName || learner;
   showNotice(noticeText(session));
   if (!session.ok) return;
   const untouched = navigation <= 1 && Object.keys(state.answers).length === 0;
   const saved = savedState(session);
-  if (saved) state = mergeStates(saved, state);
+  if (saved) {
+    const merged = mergeStates(saved, state);
+    try {
+      await retried(() => loadKinds(submittedKinds(merged)));
+    } catch {
+      showNotice(t('load.error')); // the saved answers cannot be scored yet; the session goes on as it was
+      return;
+    }
+    state = merged;
+  }
   const target = saved && [saved.current, session.location].find((id) => pageIndex.has(id) && reachable(pageIndex.get(id)));
   if (untouched && target && target !== state.current) {
     go(target, { focus: false });
@@ -494,16 +516,34 @@ function wireChrome() {
 }
 
 async function start() {
-  wireChrome();
   main.setAttribute('aria-busy', 'true');
+  try {
+    tracker = await retried(() => createTracker(course.tracking));
+  } catch {
+    showLoadError(() => window.location.reload());
+    return;
+  }
+  wireChrome();
   const session = await tracker.start();
   tracker.onSession(adoptLateSession);
   learner = session.learnerId || session.learnerName || '';
   showNotice(noticeText(session));
   const saved = savedState(session);
   if (saved) state = { ...state, ...saved };
+  resume(session);
+}
+
+/** The first page: where the learner left off, once the types of their submitted answers are loaded. */
+async function resume(session) {
+  main.setAttribute('aria-busy', 'true');
+  try {
+    await retried(() => loadKinds(submittedKinds(state)));
+  } catch {
+    showLoadError(() => resume(session));
+    return;
+  }
   const first = [state.current, session.location].find((id) => pageIndex.has(id) && reachable(pageIndex.get(id)));
-  go(first || pages[0].id, { focus: false });
+  await go(first || pages[0].id, { focus: false });
 }
 
 // ------------------------------------------------------------------ the editor's live preview
@@ -520,5 +560,7 @@ function showPreviewPage(id) {
   go(pageIndex.has(id) ? id : state.current, { focus: false });
 }
 
-document.addEventListener('courseforge:preview-page', (event) => showPreviewPage(String(event.detail)));
-start();
+const started = start();
+document.addEventListener('courseforge:preview-page', (event) => {
+  started.then(() => showPreviewPage(String(event.detail)));
+});

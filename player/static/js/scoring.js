@@ -3,28 +3,56 @@
  * learner's state, with no page or LMS in sight, so they can be tested on their own (in Node) and
  * the player, a report or a test all agree on what a learner has earned.
  */
-import * as single_choice from './questions/single_choice.js';
-import * as multiple_response from './questions/multiple_response.js';
-import * as true_false from './questions/true_false.js';
-import * as fill_in from './questions/fill_in.js';
-import * as free_text from './questions/free_text.js';
-import * as numeric from './questions/numeric.js';
-import * as likert from './questions/likert.js';
-import * as matching from './questions/matching.js';
-import * as ordering from './questions/ordering.js';
-import * as hotspot from './questions/hotspot.js';
 import { askedQuestions, drawnIds } from './bank.js';
 
-/** One module per question type: its SCORM interaction type, score(), and its page behaviour. */
-export const KINDS = {
-  single_choice, multiple_response, true_false, fill_in, free_text, numeric, likert, matching, ordering, hotspot,
+/**
+ * One module per question type: its SCORM interaction type, score(), and its page behaviour. Each
+ * is loaded only when a page shows the type or a submitted answer of it is scored (`loadKinds`),
+ * so a learner's tablet never downloads the code of question types the course does not ask.
+ */
+const LOADERS = {
+  single_choice: () => import('./questions/single_choice.js'),
+  multiple_response: () => import('./questions/multiple_response.js'),
+  true_false: () => import('./questions/true_false.js'),
+  fill_in: () => import('./questions/fill_in.js'),
+  free_text: () => import('./questions/free_text.js'),
+  numeric: () => import('./questions/numeric.js'),
+  likert: () => import('./questions/likert.js'),
+  matching: () => import('./questions/matching.js'),
+  ordering: () => import('./questions/ordering.js'),
+  hotspot: () => import('./questions/hotspot.js'),
 };
+
+/** The question type modules loaded so far, by type. */
+export const KINDS = {};
+const loading = new Map();
+
+/** Load the modules of `types` (every type when none are named); unknown types are left out. */
+export function loadKinds(types = Object.keys(LOADERS)) {
+  return Promise.all([...new Set(types)].filter((type) => Object.hasOwn(LOADERS, type)).map((type) => {
+    if (!loading.has(type)) {
+      loading.set(type, LOADERS[type]().then((module) => { KINDS[type] = module; }, (error) => {
+        loading.delete(type); // a failed download (a dropped network) is tried again next time
+        throw error;
+      }));
+    }
+    return loading.get(type);
+  }));
+}
+
+/** The loaded module of `question`'s type; a type known but not loaded yet is a player bug, said loudly. */
+function kindOf(question) {
+  const type = question?.type;
+  if (Object.hasOwn(KINDS, type)) return KINDS[type];
+  if (Object.hasOwn(LOADERS, type)) throw new Error(`question type ${type} used before loadKinds`);
+  return undefined;
+}
 
 const round2 = (n) => Math.round(n * 100) / 100;
 
 /** { correct, earned } for one answer; an unknown type or a damaged answer scores nothing, never throws. */
 export function scoreAnswer(question, response) {
-  const kind = KINDS[question?.type];
+  const kind = kindOf(question);
   if (!kind || response === undefined || response === null) return { correct: false, earned: 0 };
   try {
     return kind.score(question, response);
@@ -33,9 +61,12 @@ export function scoreAnswer(question, response) {
   }
 }
 
-/** Whether a question's answer counts for points (an unscored reflection or survey does not). */
+/**
+ * Whether a question's answer counts for points (an unscored reflection or survey does not).
+ * course.json says so of the types that can be unscored, so no type's module is needed to know.
+ */
 export function isScored(question) {
-  return KINDS[question?.type]?.scored?.(question) ?? true;
+  return question?.scored ?? KINDS[question?.type]?.scored?.(question) ?? true;
 }
 
 /**
@@ -43,7 +74,7 @@ export function isScored(question) {
  * (a survey reports each statement), each with the result "neutral" when the answer is unscored.
  */
 export function interactionRecords(question, response) {
-  const kind = KINDS[question?.type];
+  const kind = kindOf(question);
   if (!kind) return [];
   if (kind.interactions) return kind.interactions(question, response);
   const { correct } = scoreAnswer(question, response);

@@ -32,7 +32,6 @@
  *            the same string as before banks, and a decoder that knows only five sections ignores it.
  */
 
-import { ratings } from "./questions/likert.js";
 
 export const STATE_VERSION = "1";
 /** Attempts kept per quiz: a limited quiz allows at most 100, and an unlimited one needs no exact count. */
@@ -48,6 +47,18 @@ const MAX_HASH = 9;
  */
 const MIN_HASH = { id: 3, item: 2 };
 const NEIGHBOURS = 2;
+
+/**
+ * The point given to each statement of a likert question that still exists and still has it on
+ * its scale: what is kept of a survey answer (the likert module reports the same ratings).
+ */
+export function ratings(question, response) {
+  const points = (question.scale || []).length;
+  return (question.statements || [])
+    .map((statement) => [statement, response?.[statement.id]])
+    .filter(([, point]) => Number.isInteger(point) && point >= 1 && point <= points);
+}
+
 /** A likert point (1 up) as one character; a scale has at most 11. */
 const POINTS = "123456789abcdefghijklmnopqrstuvwxyz";
 const TYPE_CODES = {

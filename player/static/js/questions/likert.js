@@ -1,6 +1,8 @@
 // Statements each rated on one scale (a survey): never scored, so it counts toward no score or
 // pass mark, and still reported, one SCORM likert interaction per statement, because the standard's
 // likert response is a single identifier. Response: { statement id: point }, points 1 (the lowest) up.
+import { ratings } from '../state.js';
+
 export const type = 'likert';
 
 const radios = (form, question, statement) => form.querySelectorAll(`input[name="q-${question.id}-${statement.id}"]`);
@@ -28,14 +30,6 @@ export function writeResponse(form, question, response) {
 
 export function score() {
   return { correct: false, earned: 0, scored: false };
-}
-
-/** The point given to each statement that still exists and still has it on its scale. */
-export function ratings(question, response) {
-  const points = (question.scale || []).length;
-  return (question.statements || [])
-    .map((statement) => [statement, response?.[statement.id]])
-    .filter(([, point]) => Number.isInteger(point) && point >= 1 && point <= points);
 }
 
 /**

@@ -4,8 +4,6 @@
  * launch). Walk the parent chain a bounded number of hops, then the opener and its parents.
  * A cross-origin frame on the way throws on property access: it is skipped, never fatal.
  */
-import { bridgedAPI } from "./bridge.js";
-
 /** ADL's hop limits: 7 parents in SCORM 1.2's sample code, 500 in SCORM 2004's. */
 export const MAX_HOPS = { API: 7, API_1484_11: 500 };
 
@@ -64,8 +62,6 @@ function scan(win, name, maxHops) {
  */
 export function findAPI(name, start = globalThis.window, maxHops = MAX_HOPS[name] ?? 500) {
   if (!start || !REQUIRED[name]) return null;
-  const bridged = bridgedAPI(name, start); // in a dispatch frame the LMS's API comes over the bridge
-  if (bridged !== undefined) return bridged;
   const found = scan(start, name, maxHops);
   if (found) return found;
   let top = null;

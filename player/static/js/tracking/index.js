@@ -1,13 +1,18 @@
 /**
- * createTracker(kind, options): the one door from the player to tracking. `kind` is course.json's
- * "tracking" ("scorm12" | "scorm2004" | "web"); options.course is the course.json object (read
- * from the page's #course-data script when not given). Everything standard-specific stays behind
- * the tracker interface this returns.
+ * createTracker(kind, options): the one door from the player to tracking, a Promise of the
+ * tracker. `kind` is course.json's "tracking" ("scorm12" | "scorm2004" | "web"); options.course is
+ * the course.json object (read from the page's #course-data script when not given). Everything
+ * standard-specific stays behind the tracker interface it gives.
+ *
+ * Only the adapter of `kind` is downloaded: a web package's learner never fetches SCORM code, a
+ * SCORM package's learner never the dispatch bridge. A frame launched by a dispatch package
+ * (``?dispatch=<standard>``) loads the bridge, and tracks in its LMS's standard through it.
  */
-import { dispatchTracking } from "./bridge.js";
-import { Scorm12Tracker } from "./scorm12.js";
-import { Scorm2004Tracker } from "./scorm2004.js";
-import { WebTracker } from "./web.js";
+const ADAPTERS = {
+  scorm12: () => import("./scorm12.js").then((module) => module.Scorm12Tracker),
+  scorm2004: () => import("./scorm2004.js").then((module) => module.Scorm2004Tracker),
+  web: () => import("./web.js").then((module) => module.WebTracker),
+};
 
 function courseFromPage(win) {
   try {
@@ -18,16 +23,27 @@ function courseFromPage(win) {
   }
 }
 
-const KINDS = { scorm12: Scorm12Tracker, scorm2004: Scorm2004Tracker, web: WebTracker };
-
-/** A tracker of `kind`; an unknown kind is a publishing mistake, never a silent switch to another standard. */
-export function createTracker(kind, options = {}) {
-  kind = dispatchTracking(options.window ?? globalThis.window) ?? kind; // a dispatch frame tracks for its LMS
-  const Tracker = Object.hasOwn(KINDS, kind) ? KINDS[kind] : null;
-  if (!Tracker) throw new Error(`unknown tracking kind ${JSON.stringify(kind)}: expected one of ${Object.keys(KINDS).join(", ")}`);
-  const win = options.window ?? globalThis.window;
-  const course = options.course ?? courseFromPage(win);
-  return new Tracker({ ...options, window: win, course });
+function dispatchLaunch(win) {
+  try {
+    return new URLSearchParams(win.location.search).has("dispatch");
+  } catch {
+    return false;
+  }
 }
 
-export { Scorm12Tracker, Scorm2004Tracker, WebTracker };
+/** A tracker of `kind`; an unknown kind is a publishing mistake, never a silent switch to another standard. */
+export async function createTracker(kind, options = {}) {
+  const win = options.window ?? globalThis.window;
+  let bridge = null;
+  if (win && dispatchLaunch(win)) {
+    const { bridgedAPI, dispatchTracking } = await import("./bridge.js");
+    const standard = dispatchTracking(win); // a dispatch frame tracks for its LMS
+    if (standard) [kind, bridge] = [standard, bridgedAPI];
+  }
+  if (!Object.hasOwn(ADAPTERS, kind)) {
+    throw new Error(`unknown tracking kind ${JSON.stringify(kind)}: expected one of ${Object.keys(ADAPTERS).join(", ")}`);
+  }
+  const Tracker = await ADAPTERS[kind]();
+  const course = options.course ?? courseFromPage(win);
+  return new Tracker({ ...options, window: win, course, ...(bridge ? { bridge } : {}) });
+}

@@ -15,12 +15,14 @@ export class ScormTracker extends TrackerBase {
    *   gives its finish call; quietGetCodes: GetValue error codes that only mean "no value yet";
    *   alreadyInitializedCodes: Initialize error codes that mean the session is already open.
    * @param {object} options  window, course (course.json object), api (an API object to use
-   *   instead of discovery), and the discovery timing of TrackerBase.
+   *   instead of discovery), bridge (in a dispatch frame, the bridge's lookup of the LMS's API:
+   *   see bridge.js bridgedAPI), and the discovery timing of TrackerBase.
    */
   constructor(spec, options = {}) {
     super(options);
     this.spec = spec;
     this.api = options.api || null;
+    this.bridge = options.bridge || null;
     this.status = null;
     /** element -> the value the LMS holds, as read or written in this session: unchanged values are not sent again. */
     this.values = new Map();
@@ -130,7 +132,11 @@ export class ScormTracker extends TrackerBase {
   open() {
     const closed = (notice, noticeCode, extra = {}) => ({
       ok: false, resume: null, location: null, learnerName: null, learnerId: null, notice, noticeCode, ...extra });
-    if (!this.api) this.api = findAPI(this.spec.apiName, this.window);
+    if (!this.api) {
+      // In a dispatch frame the LMS's API comes over the bridge (null until the LMS side answers).
+      const bridged = this.bridge ? this.bridge(this.spec.apiName, this.window) : undefined;
+      this.api = bridged !== undefined ? bridged : findAPI(this.spec.apiName, this.window);
+    }
     if (!this.api) return closed(NO_LMS_NOTICE, "no-lms", { retry: true });
     const { calls } = this.spec;
     const missing = [calls.commit, calls.finish, calls.lastError, calls.errorString, calls.diagnostic]

@@ -17,7 +17,16 @@ from delivery_servers import DeliveryServer
 
 from exporters.build import build_site
 from exporters.publish import publish_site, rollback
-from player.delivery import DeliveryApp, DeliveryConfigError, NginxSettings, nginx_config, read_version
+from player.delivery import (
+    DeliveryApp,
+    DeliveryConfigError,
+    NginxSettings,
+    VersionFile,
+    accepted_encodings,
+    nginx_config,
+    read_version,
+    variant_path,
+)
 from storage import LocalStorage, StorageError
 
 pytestmark = [pytest.mark.services]
@@ -115,6 +124,21 @@ def test_precompressed_variants_follow_accept_encoding(stack, built):
     assert len({brotli.header("ETag"), gzipped.header("ETag"), plain.header("ETag")}) == 3
     video = server.get(url(v1.version, "media/clip.mp4"), {"Accept-Encoding": "gzip, br"})
     assert video.header("Content-Encoding") is None
+
+
+def test_the_workers_name_the_variant_the_learner_accepts():
+    assert accepted_encodings("gzip, deflate, br") == {"br", "gzip"}
+    assert accepted_encodings("br;q=0, gzip;q=0.5, identity") == {"gzip"}
+    assert accepted_encodings("BR ; q=1.0") == {"br"}
+    assert accepted_encodings("*;q=0.1, gzip;q=0") == {"br"}
+    assert accepted_encodings("gzip;q=nonsense, deflate") == set()
+    script = VersionFile(key="assets/ab/abc.js", size=9, content_type="text/javascript", encodings=("br", "gzip"))
+    gzipped_only = script.model_copy(update={"encodings": ("gzip",)})
+    video = VersionFile(key="assets/cd/cde.mp4", size=9, content_type="video/mp4")
+    assert variant_path(script, frozenset({"br", "gzip"})) == "br/assets/ab/abc.js.br"
+    assert variant_path(gzipped_only, frozenset({"br", "gzip"})) == "gzip/assets/ab/abc.js.gz"
+    assert variant_path(script, frozenset()) == "identity/assets/ab/abc.js"
+    assert variant_path(video, frozenset({"br"})) == "assets/cd/cde.mp4"
 
 
 def test_security_headers_let_the_configured_lms_frame_the_player(stack):

@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import subprocess
+import time
 import uuid
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ COURSE = "s3-aid"
 PREFIX = "delivery"
 LMS = "https://lms.example.org"
 IMMUTABLE = "public, max-age=31536000, immutable"
+LONG_VIDEO = 24 << 20
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION}
 
 
@@ -41,6 +43,7 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("s3-delivery-sites")
     one = build_site(write_course_folder(root / "one"), "web", root / "site-v1").path
     (one / "media" / "clip.mp4").write_bytes(os.urandom(300_000))
+    (one / "media" / "long.mp4").write_bytes(os.urandom(LONG_VIDEO))
     (one / "media" / "lost.txt").write_text("this object goes missing from the bucket\n" * 20, encoding="utf-8")
     two_dir = write_course_folder(root / "two")
     yaml = (two_dir / "course.yaml").read_text(encoding="utf-8")
@@ -158,6 +161,26 @@ def test_range_requests_get_206_with_the_right_bytes_from_the_bucket(stack, buil
     beyond = server.get(path(v1, "media/clip.mp4"), {"Range": f"bytes={len(video)}-"})
     assert beyond.status == 416 and b"InvalidRange" not in beyond.body
     assert server.get(path(v1, "media/clip.mp4")).header("Accept-Ranges") == "bytes"
+
+
+def test_a_long_video_streams_to_a_slow_learner_without_a_temporary_file(stack, built):
+    """nginx reads ahead of the learner into memory only: it never writes the bucket's answer to
+    a temporary file (which it would report in its log: it unlinks such files at once) while the
+    learner is far behind the bucket."""
+    server, _, _, v1 = stack
+    video = (built["v1"] / "media" / "long.mp4").read_bytes()
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        connection.request("GET", path(v1, "media/long.mp4"))
+        answer = connection.getresponse()
+        assert (answer.status, answer.getheader("Content-Length")) == (200, str(LONG_VIDEO))
+        received = answer.read(1 << 20)
+        time.sleep(1.5)  # the bucket could have sent it all by now
+        received += answer.read()
+    finally:
+        connection.close()
+    assert hashlib.sha256(received).digest() == hashlib.sha256(video).digest()
+    assert "buffered to a temporary file" not in (server.work / "error.log").read_text()
 
 
 def test_precompressed_variants_follow_accept_encoding_through_the_mapping_cache(stack, built):

@@ -11,6 +11,7 @@ from typing import Any
 
 from authoring.problems import ApiProblem
 from authoring.revisions import Edit, State
+from authoring.text_blobs import in_database, put_text
 
 SETTINGS = ("title", "description", "language", "version", "completion", "passing_score", "navigation", "voice")
 """Course fields an author sets on the settings form (sections are edited element by element)."""
@@ -60,14 +61,17 @@ def block_markdown(state: State, block_id: str) -> str | None:
 
 def set_markdown(block_id: str, markdown: str) -> Edit:
     """A text block's new Markdown: written to its file when it has one (course.yaml stays as it
-    was), else into the document. The file's blob is stored before the save locks the course
-    when the block has a file in the head the request read (nearly always the head it locks)."""
+    was), else into the document. The file's blob goes into the database in the revision's own
+    transaction when the blob store keeps small texts there (``authoring.text_blobs``); else it
+    is stored before the save locks the course when the block has a file in the head the request
+    read (nearly always the head it locks), so no other save waits for it."""
     data = markdown.encode("utf-8")
     stored: list[str] = []  # the blob's SHA-256 once ``prepare`` has stored it
 
     def prepare(state: State) -> None:
         block = find_block(state.document, block_id)
-        if block is not None and block.get("type") == "text" and block.get("file") is not None:
+        is_file = block is not None and block.get("type") == "text" and block.get("file") is not None
+        if is_file and not in_database(state.blobs, data):
             stored.append(state.blobs.put_blob(data))
 
     def apply(state: State) -> None:
@@ -75,7 +79,7 @@ def set_markdown(block_id: str, markdown: str) -> Edit:
         if block.get("type") != "text":
             raise ApiProblem(422, f"block {block_id} is a {block.get('type')} block, not a text block", "markdown")
         if block.get("file") is not None:
-            state.files[str(block["file"])] = stored[0] if stored else state.blobs.put_blob(data)
+            state.files[str(block["file"])] = stored[0] if stored else put_text(state.blobs, data, state.texts)
         else:
             block["markdown"] = markdown
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import Enum
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -121,6 +121,19 @@ class Revision(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User | None] = relationship()
+
+
+class TextBlob(Base):
+    """A small file a save wrote (a text block's Markdown), by the SHA-256 of its bytes like any
+    blob, kept in the database and committed in the transaction of the revision that names it:
+    durable with it, without a file of its own to write and sync first. Read through
+    ``authoring.text_blobs.DatabaseBlobs`` as the blob store's other blobs are; never changed once
+    written."""
+
+    __tablename__ = "text_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Build(Base):

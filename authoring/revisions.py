@@ -25,7 +25,7 @@ import re
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
@@ -41,6 +41,7 @@ from authoring.course_yaml import course_yaml
 from authoring.models import CourseRecord, Revision, User, utcnow
 from authoring.problems import ApiProblem
 from authoring.search import STALE
+from authoring.text_blobs import store_texts
 from courses.errors import Problem, field_path
 from courses.loader import COURSE_FILE
 from courses.model import Course
@@ -74,6 +75,7 @@ class State:
     document: dict[str, Any]
     files: dict[str, str]
     blobs: BlobStore
+    texts: dict[str, bytes] = field(default_factory=dict)  # blobs to insert with the revision (text_blobs)
 
 
 @dataclass(frozen=True)
@@ -291,6 +293,7 @@ class _Merged:
     head: Snapshot
     stored: Stored | None
     snapshot: Snapshot
+    texts: dict[str, bytes] = field(default_factory=dict)  # the blobs its files name to insert with it
 
 
 def save(
@@ -326,8 +329,8 @@ def save(
         database.write_transaction(session)
         try:
             if planned is not None and planned.stored is not None:
-                row, snapshot = planned.stored, planned.snapshot
-                if _store(session, course, snapshot, row, base, author, summary, head_was=read.number):
+                row, snapshot, texts = planned.stored, planned.snapshot, planned.texts
+                if _store(session, course, snapshot, row, base, author, summary, texts, head_was=read.number):
                     return Saved(snapshot, created=True, merged=base != read.number)
             stored = _locked_head(session, course)
             return _save_locked(session, course, base, edits, author, summary, blobs, read, stored)
@@ -354,7 +357,7 @@ def _save_locked(
     if merged.stored is None:
         session.commit()  # nothing to store: the lock is let go
         return Saved(merged.snapshot, created=False)
-    _store(session, course, merged.snapshot, merged.stored, base, author, summary)
+    _store(session, course, merged.snapshot, merged.stored, base, author, summary, merged.texts)
     return Saved(merged.snapshot, created=True, merged=base != head.number)
 
 
@@ -402,7 +405,8 @@ def _merge(
         return _Merged(head, None, replace(head, model=new_course))
     new = Stored(document_text, json.dumps(state.files, sort_keys=True), new_course)
     # The state's document and files are this save's own copies: the new snapshot takes them.
-    return _Merged(head, new, Snapshot(head.number + 1, state.document, state.files, new_course))
+    texts = {sha: data for sha, data in state.texts.items() if sha in state.files.values()}
+    return _Merged(head, new, Snapshot(head.number + 1, state.document, state.files, new_course), texts)
 
 
 def _course_file(
@@ -498,6 +502,7 @@ def _store(
     base: int,
     author: User,
     summary: str,
+    texts: Mapping[str, bytes] | None = None,
     *,
     head_was: int | None = None,
 ) -> bool:
@@ -506,8 +511,8 @@ def _store(
     course row is changed (and so locked) only if its head is still ``head_was``: False, and
     nothing written, when it is not. Two plain statements on the transaction's connection (the
     course row's head, title and search text, marked out of date for the next search to index,
-    then the revision row): a save pays for no unit of work, and ``course`` is told the new values
-    as committed."""
+    then the revision row, after the database-held blobs it names, ``texts``): a save pays for no
+    unit of work, and ``course`` is told the new values as committed."""
     changed = {
         "head": snapshot.number,
         "title": str(snapshot.document.get("title", course.title)),
@@ -520,6 +525,7 @@ def _store(
         statement = statement.where(COURSES.c.head == head_was)
     if connection.execute(statement.values(changed)).rowcount != 1:
         return False
+    store_texts(connection, texts or {})
     connection.execute(
         insert(REVISIONS).values(
             course_id=course.id,

@@ -419,6 +419,11 @@ class NginxSettings(BaseModel):
     trusted_certificates: Path = Field(
         Path("/etc/ssl/certs/ca-certificates.crt"), description="CA bundle an https objects_url is verified with."
     )
+    resolvers: list[str] = Field(
+        default_factory=list,
+        description="DNS servers the bucket's host name is looked up with again every minute (AWS: 169.254.169.253), "
+        "for endpoints whose addresses change; none = looked up once when nginx starts, connections kept alive.",
+    )
     prefix: Path = Field(description="Folder for nginx's pid, logs and temporary files (absolute).")
     frame_ancestors: list[str] = Field(
         default_factory=list, description="Origins (LMSs, dispatch hosts) allowed to frame the player."
@@ -477,7 +482,7 @@ class NginxSettings(BaseModel):
     def _origins(cls, values: list[str]) -> list[str]:
         return [_origin(value) for value in values]
 
-    @field_validator("listen", "upstreams", mode="before")
+    @field_validator("listen", "upstreams", "resolvers", mode="before")
     @classmethod
     def _no_directives(cls, value: object) -> object:
         for item in value if isinstance(value, list) else [value]:

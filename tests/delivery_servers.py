@@ -41,7 +41,8 @@ def free_port() -> int:
 
 class DeliveryServer:
     """nginx on 127.0.0.1:<port> serving the storage ``storage_url`` (a folder, or a bucket read
-    with the credentials in ``env``) through two gunicorn workers."""
+    with the credentials in ``env``) through two gunicorn workers; ``nginx`` adds to its
+    ``NginxSettings``."""
 
     def __init__(
         self,
@@ -49,10 +50,12 @@ class DeliveryServer:
         work: Path,
         frame_ancestors: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
+        nginx: Mapping[str, object] | None = None,
     ) -> None:
         self.storage_url, self.work = str(storage_url), work
         self.frame_ancestors = list(frame_ancestors)
         self.env = {**os.environ, **(env or {}), "COURSEFORGE_STORAGE_URL": self.storage_url}
+        self.nginx = dict(nginx or {})
         self.port = 0
         self.processes: list[subprocess.Popen] = []
 
@@ -92,6 +95,7 @@ class DeliveryServer:
                     "prefix": self.work.resolve(),
                     "frame_ancestors": self.frame_ancestors,
                     "user": "root" if os.geteuid() == 0 else None,
+                    **self.nginx,
                 }
             )
             (self.work / "nginx.conf").write_text(nginx_config(settings), encoding="utf-8")

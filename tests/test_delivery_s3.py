@@ -274,6 +274,28 @@ def test_the_pointer_redirects_and_a_republish_or_rollback_switches_it(stack, bu
     assert server.get(f"/c/{COURSE}/").header("Location") == path(v1, "index.html")
 
 
+def test_a_bucket_reached_through_a_resolver_serves_the_same(stack, built, tmp_path):
+    """With ``resolvers`` nginx names the bucket in a variable, looked up per request (an
+    address, as here, needs no lookup): the same answers as through the upstream block."""
+    server, _, _, v1 = stack
+    again = DeliveryServer(server.storage_url, tmp_path / "nginx", [LMS], CREDENTIALS, {"resolvers": ["127.0.0.53"]})
+    again.start()
+    try:
+        config = (again.work / "nginx.conf").read_text()
+        assert "resolver 127.0.0.53 valid=60s;" in config and "upstream object_store" not in config
+        for headers in ({"Accept-Encoding": "br"}, {"Range": "bytes=10-99"}, {}):
+            first, second = server.get(path(v1, "js/app.js"), headers), again.get(path(v1, "js/app.js"), headers)
+            assert (second.status, second.body, second.header("ETag")) == (
+                first.status,
+                first.body,
+                first.header("ETag"),
+            )
+            assert second.header("Content-Encoding") == first.header("Content-Encoding")
+        assert again.get(path(v1, "media/clip.mp4")).body == (built["v1"] / "media" / "clip.mp4").read_bytes()
+    finally:
+        again.stop()
+
+
 def test_nginx_settings_for_a_bucket():
     config = nginx_config(
         NginxSettings(

@@ -146,7 +146,9 @@ def _player_answer(body: bytes, number: int, timing: Timing) -> BaseResponse:
 
 # --------------------------------------------------------------------------- the player's files
 def launch_answer(record: CourseRecord, number: int, tracking: Tracking) -> BaseResponse:
-    """``index.html`` of the player for ``tracking`` at the revision."""
+    """``index.html`` of the player for ``tracking`` at the revision. It asks for its first page
+    like any other: the launch page then changes only with the outline, so an edit of the first
+    page is shown in the running attempt, not by launching it again."""
     timing = Timing()
     found = rendered(record, number, timing)
     if not found.course.pages():

@@ -383,7 +383,11 @@ def _page_kinds(page: Page) -> list[str]:
     return [question.type for block in page.blocks if isinstance(block, QuizBlock) for question in block.questions]
 
 
-def _launch_page(env: Environment, course: Course, data: dict[str, Any], t: Translator) -> bytes:
+def _launch_page(
+    env: Environment, course: Course, data: dict[str, Any], t: Translator, first_fragment: bytes | None
+) -> bytes:
+    """``index.html``; holding ``first_fragment`` (the first page's, in a template the player takes
+    it from), a learner's first page costs no request after the launch page's own."""
     return (
         env.get_template("index.html")
         .render(
@@ -396,6 +400,7 @@ def _launch_page(env: Environment, course: Course, data: dict[str, Any], t: Tran
             first_page=course.pages()[0],
             caption_language=_language_label(course.language),
             preload=preloaded_modules(data["tracking"], _page_kinds(course.pages()[0])),
+            first_fragment=None if first_fragment is None else Markup(first_fragment.decode()),
         )
         .encode()
     )
@@ -434,12 +439,15 @@ def render_site(
     env = _environment()
     data = course_data(course, tracking)
     t = Translator(course.language)
+    fragments = {
+        f"pages/{page.id}.html": _page_fragment(env, course, page, section, media, source, t)
+        for section in course.sections
+        for page in section.pages
+    }
     files: dict[str, bytes] = {}
-    files["index.html"] = _launch_page(env, course, data, t)
+    files["index.html"] = _launch_page(env, course, data, t, fragments[f"pages/{course.pages()[0].id}.html"])
     files["course.json"] = (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()
-    for section in course.sections:
-        for page in section.pages:
-            files[f"pages/{page.id}.html"] = _page_fragment(env, course, page, section, media, source, t)
+    files.update(fragments)
     files.update(static_files())
     return files
 
@@ -450,11 +458,13 @@ process, not once per request."""
 
 
 def render_launch_page(course: Course, tracking: Tracking) -> bytes:
-    """``index.html`` exactly as ``render_site`` writes it, alone: for the editor's live preview,
-    which serves one course's player file by file."""
+    """``index.html`` as ``render_site`` writes it, alone and without the first page's fragment
+    (the player then fetches it like any page): for the editor's live preview, which serves one
+    course's player file by file."""
     if tracking not in TRACKING_KINDS:
         raise ValueError(f"unknown tracking {tracking!r}: expected one of {', '.join(TRACKING_KINDS)}")
-    return _launch_page(_shared_environment(), course, course_data(course, tracking), Translator(course.language))
+    data = course_data(course, tracking)
+    return _launch_page(_shared_environment(), course, data, Translator(course.language), None)
 
 
 def render_page(course: Course, page_id: str, media: MediaMap, source: CourseSource | None = None) -> bytes:

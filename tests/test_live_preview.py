@@ -9,6 +9,7 @@ keyboard and axe-core finds nothing serious in it. Without a browser: the player
 package's, byte for byte, and what one revision gives is rendered once."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -338,7 +339,10 @@ def test_the_players_files_are_the_packages_byte_for_byte(stored, tmp_path):
                      "js/tracking/scorm12.js"]:
             answer = stored.ada.client.get(f"{stored.player}/latest/{standard}/{name}")
             assert answer.status_code == 200, (name, answer.data[:200])
-            assert answer.data == package[name], name
+            if name == "index.html":  # the package's holds its first page too; the preview fetches it
+                assert answer.data == re.sub(rb"<template data-fragment=.*?</template>\n", b"", package[name], flags=re.S)
+            else:
+                assert answer.data == package[name], name
             assert answer.headers["X-Frame-Options"] == "SAMEORIGIN"
             assert "frame-ancestors 'self'" in answer.headers["Content-Security-Policy"]
     image = stored.ada.client.get(f"{stored.player}/1/scorm2004/media/Café plan.png")

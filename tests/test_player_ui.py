@@ -581,3 +581,20 @@ def test_the_first_page_fetches_no_module_the_launch_page_did_not_preload(player
         .filter((r) => r.name.endsWith('.js')).map((r) => r.name)""")
     late = [url for url in scripts if url not in preloaded and not url.endswith("/js/app.js")]
     assert scripts and late == []
+
+
+def test_the_first_page_comes_with_the_launch_page_and_the_second_is_fetched(player, demo_course):
+    from playwright.sync_api import expect
+
+    course, _ = demo_course
+    first, second = course.pages()[:2]
+    fragments = """() => performance.getEntriesByType('resource').map((r) => r.name)
+        .filter((name) => name.includes('/pages/')).map((name) => name.split('/pages/')[1])"""
+    assert f"{second.id}.html" in player.evaluate(fragments)  # fetched ahead
+    assert f"{first.id}.html" not in player.evaluate(fragments)
+    assert player.locator("template[data-fragment]").count() == 0  # taken, so a preview asks again
+    player.get_by_role("button", name="Next").click()
+    expect(player.locator(f'#main article[data-page="{second.id}"]')).to_be_visible()
+    player.get_by_role("button", name="Previous").click()
+    expect(player.locator(f'#main article[data-page="{first.id}"] h1')).to_be_visible()
+    assert f"{first.id}.html" not in player.evaluate(fragments)

@@ -457,6 +457,14 @@ def test_the_launch_page_preloads_what_the_first_page_runs_and_nothing_else(site
     assert index.index('rel="modulepreload"') < index.index('<script type="module" src="js/app.js">')
 
 
+def test_the_launch_page_holds_the_first_pages_fragment_as_shipped(site, demo_course):
+    course, _ = demo_course
+    first = course.pages()[0].id
+    box = html(site, "index.html").xpath("//template[@data-fragment]")
+    assert [b.get("data-fragment") for b in box] == [first]
+    assert site[f"pages/{first}.html"].decode().strip() in site["index.html"].decode()
+
+
 def test_a_first_page_with_a_quiz_preloads_its_question_types_and_the_packages_standard():
     from courses.model import Course
 

@@ -47,22 +47,35 @@ function showNotice(text) {
 }
 
 /**
- * A page fragment, checked: an LMS whose session expired answers the fetch with its sign-in page
- * (often through a redirect, with status 200), and that page must never be shown inside the course.
- * Anything but this page's own fragment is a failed load.
+ * This page's own fragment from `box` (a template holding what was fetched), or an error: an LMS
+ * whose session expired answers the fetch with its sign-in page (often through a redirect, with
+ * status 200), and that page must never be shown inside the course.
+ */
+function pageRoot(page, box) {
+  const root = box.content.firstElementChild;
+  if (!root || !root.matches('article.page') || root.dataset.page !== page.id || box.content.children.length !== 1) {
+    throw new Error(`${page.href}: not this course's page`);
+  }
+  return root;
+}
+
+/**
+ * A page fragment, checked. The launch page holds the first page's fragment in a template, so
+ * the first page needs no request of its own; it is used once (a preview asks again for a page
+ * it changed), and every other page is fetched.
  */
 function fetchPage(page) {
   if (!fragments.has(page.href)) {
-    const request = fetch(page.href, { credentials: 'same-origin', redirect: 'manual' }).then(async (r) => {
+    const kept = [...document.querySelectorAll('template[data-fragment]')].find((box) => box.dataset.fragment === page.id);
+    kept?.remove();
+    const request = kept ? Promise.resolve().then(() => pageRoot(page, kept)) : fetch(page.href, {
+      credentials: 'same-origin', redirect: 'manual',
+    }).then(async (r) => {
       if (r.type === 'opaqueredirect' || r.redirected) throw new Error(`${page.href}: redirected`);
       if (!r.ok) throw new Error(`${page.href}: HTTP ${r.status}`);
       const box = document.createElement('template');
       box.innerHTML = await r.text();
-      const root = box.content.firstElementChild;
-      if (!root || !root.matches('article.page') || root.dataset.page !== page.id || box.content.children.length !== 1) {
-        throw new Error(`${page.href}: not this course's page`);
-      }
-      return root;
+      return pageRoot(page, box);
     });
     request.catch(() => fragments.delete(page.href));
     fragments.set(page.href, request);

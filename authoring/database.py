@@ -75,7 +75,7 @@ def write_transaction(session: Session) -> None:
     # reads alone the connection is in none, and the write transaction can begin on it at once.
     if getattr(session.connection().connection.dbapi_connection, "in_transaction", False):
         session.commit()
-    session.execute(text("BEGIN IMMEDIATE"))
+    session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def upgrade(engine: Engine) -> None:

@@ -26,7 +26,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
@@ -41,7 +41,7 @@ from authoring.course_yaml import course_yaml
 from authoring.models import CourseRecord, Revision, User, utcnow
 from authoring.problems import ApiProblem
 from authoring.search import STALE
-from authoring.text_blobs import store_texts
+from authoring.text_blobs import remember, store_texts
 from courses.errors import Problem, field_path
 from courses.loader import COURSE_FILE
 from courses.model import Course
@@ -309,11 +309,13 @@ def save(
     a new revision (committed). Raises 409 with both versions when an edited element was changed
     by someone else since ``base``; 422 when the result would not be a valid course.
 
-    The merge is worked out before the lock, on the head as read (the blobs it needs stored, the
-    course validated), and stored by the statement that takes the lock only if that head is still
-    the latest: then the lock is held for two statements and the commit, not for the merge. When
-    another save moved the head meanwhile, or the edits failed or changed nothing on the head as
-    read, the merge is done again (and judged) on the head the lock gives."""
+    When the author saved on the head as read (one author typing alone: the usual save), the
+    merge is worked out before the lock (the course validated, the blobs it needs stored) and
+    stored by the statement that takes the lock if that head is still the latest: the lock is
+    then held for the writes and the commit, not for the merge. When another save moved the head
+    meanwhile, or the edits failed or changed nothing on the head as read, or the author's base
+    was behind already (others are saving too, so the head is about to move again), the merge is
+    done (and judged) on the head the lock gives."""
     read_row = stored_revision(session, course, course.head)
     read = read_row.snapshot(course.head)
     for edit in edits:
@@ -321,17 +323,18 @@ def save(
             edit.prepare(State(read.document, read.files, blobs))
     if 1 <= base <= course.head:  # a revision never changes: read before the lock, not while others wait
         stored_revision(session, course, base)
-    try:
-        planned: _Merged | None = _merge(session, course, base, edits, blobs, read, read_row)
-    except ApiProblem:
-        planned = None  # judged again on the head the lock gives, which may have moved
+    planned: _Merged | None = None
+    if base == read.number:
+        with suppress(ApiProblem):  # judged again on the head the lock gives, which may have moved
+            planned = _merge(session, course, base, edits, blobs, read, read_row)
     with _lock_waited(session):
         database.write_transaction(session)
         try:
             if planned is not None and planned.stored is not None:
                 row, snapshot, texts = planned.stored, planned.snapshot, planned.texts
                 if _store(session, course, snapshot, row, base, author, summary, texts, head_was=read.number):
-                    return Saved(snapshot, created=True, merged=base != read.number)
+                    remember(blobs, texts)
+                    return Saved(snapshot, created=True)
             stored = _locked_head(session, course)
             return _save_locked(session, course, base, edits, author, summary, blobs, read, stored)
         except BaseException:
@@ -358,6 +361,7 @@ def _save_locked(
         session.commit()  # nothing to store: the lock is let go
         return Saved(merged.snapshot, created=False)
     _store(session, course, merged.snapshot, merged.stored, base, author, summary, merged.texts)
+    remember(blobs, merged.texts)
     return Saved(merged.snapshot, created=True, merged=base != head.number)
 
 

@@ -78,6 +78,21 @@ class DatabaseBlobs(BlobStore):
     def has_blob(self, sha256: str) -> bool:
         return self._held_blob(sha256) is not None or super().has_blob(sha256)
 
+    def remember(self, texts: Mapping[str, bytes]) -> None:
+        """Keep ``texts``, just committed by a save, for the reads that follow (the next save's
+        merge compares its block with them), so this process never reads them back."""
+        with self._lock:
+            for sha256, data in texts.items():
+                self._keep(sha256, data)
+
+    def _keep(self, sha256: str, data: bytes) -> None:
+        """Hold ``data`` (the caller has the lock), the least recently used dropped past the limit."""
+        if sha256 not in self._held:
+            self._held[sha256] = data
+            self._bytes += len(data)
+        while self._bytes > CACHED_TEXT_BYTES and len(self._held) > 1:
+            self._bytes -= len(self._held.popitem(last=False)[1])
+
     def _held_blob(self, sha256: str) -> bytes | None:
         """The blob's bytes when the database holds it and the storage does not, checked against
         its name (a mismatch raises ``CorruptBlob``, as a damaged stored blob does)."""
@@ -102,11 +117,7 @@ class DatabaseBlobs(BlobStore):
                 "sha256",
             )
         with self._lock:
-            if sha256 not in self._held:
-                self._held[sha256] = data
-                self._bytes += len(data)
-            while self._bytes > CACHED_TEXT_BYTES and len(self._held) > 1:
-                self._bytes -= len(self._held.popitem(last=False)[1])
+            self._keep(sha256, data)
         return data
 
 
@@ -123,6 +134,12 @@ def put_text(blobs: BlobStore, data: bytes, texts: dict[str, bytes]) -> str:
     sha256 = hashlib.sha256(data).hexdigest()
     texts[sha256] = data
     return sha256
+
+
+def remember(blobs: BlobStore, texts: Mapping[str, bytes]) -> None:
+    """Tell ``blobs`` of ``texts`` a save just committed (see ``DatabaseBlobs.remember``)."""
+    if texts and isinstance(blobs, DatabaseBlobs):
+        blobs.remember(texts)
 
 
 def store_texts(connection: Connection, texts: Mapping[str, bytes]) -> None:

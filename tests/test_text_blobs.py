@@ -14,7 +14,7 @@ from authoring_app import (  # noqa: F401 - fixtures
     PASSWORD, SAMPLE, app, editor_settings, imported_sample, postgres_database, postgres_server, quick_argon2,
     signed_in, zip_bytes,
 )
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 
 def with_database_blobs(flask_app):
@@ -56,7 +56,14 @@ def test_a_saved_text_is_in_the_database_with_its_revision_and_every_reader_find
     assert second == {**first, "pages/welcome.md": sha}
     assert held_rows(app) == {sha: markdown.encode()}
     assert not blobs.storage.exists(blobs.key(sha)), "no file was written for it"
-    assert ada.client.get(f"/api/courses/{course}/blocks/t-welcome").get_json()["markdown"] == markdown
+    statements: list[str] = []
+    listener = lambda _c, _cur, statement, *_rest: statements.append(statement)  # noqa: E731
+    event.listen(app.extensions["courseforge"].database.engine, "before_cursor_execute", listener)
+    try:
+        assert ada.client.get(f"/api/courses/{course}/blocks/t-welcome").get_json()["markdown"] == markdown
+    finally:
+        event.remove(app.extensions["courseforge"].database.engine, "before_cursor_execute", listener)
+    assert not [s for s in statements if "text_blobs" in s], "the process that saved it keeps it"
     diff = ada.client.get(f"/api/courses/{course}/revisions/2/diff?against=1").get_json()
     assert diff["changed"] == ["pages/welcome.md"] and f"+Kept *in* the database: {word}." in \
         diff["diffs"]["pages/welcome.md"]

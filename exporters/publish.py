@@ -19,8 +19,9 @@ Why this shape:
   published, and a rollback is one more put of the pointer.
 
 Precompressed ``.gz`` (gzip -9) and ``.br`` (brotli -q 11, through Debian's ``brotli`` command)
-variants are made for text types and kept only when smaller; nginx's ``gzip_static`` and
-``brotli_static`` serve them as they are, so nothing is compressed per request.
+variants are made for text types and kept only when smaller; the delivery workers name the
+variant a learner accepts and nginx serves it as it is, from a folder or a bucket, so nothing is
+compressed per request.
 
 The delivery app (``player.delivery``) reads the pointer and the version manifests; nginx serves
 the objects. Concurrent publishes of one course are last-writer-wins on the pointer (each
@@ -43,6 +44,7 @@ from pathlib import Path
 
 from player.delivery import (
     LAUNCH_PAGE,
+    VARIANTS,
     Pointer,
     PublishError,
     Version,
@@ -77,8 +79,6 @@ EXTRA_TYPES = {
 }
 """Types the delivery serves that Python's table lacks or names differently on some systems."""
 COMPRESSIBLE = ("text/", "application/json", "application/xml", "image/svg+xml", "application/vnd.apple.mpegurl")
-ENCODINGS = {"br": ".br", "gzip": ".gz"}
-"""Content-Encoding -> suffix of the precompressed variant beside an object."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def publish_site(site: Path, course_id: str, storage: Storage, progress: Progres
         key = object_key(sha256, path)
         size = source.stat().st_size
         if storage.exists(key):
-            encodings = tuple(name for name, suffix in ENCODINGS.items() if storage.exists(key + suffix))
+            encodings = tuple(name for name, suffix in VARIANTS.items() if storage.exists(key + suffix))
             reused += 1
             reused_bytes += size
         else:
@@ -226,7 +226,7 @@ def _put_object(storage: Storage, key: str, source: Path, kind: str) -> tuple[tu
         raw = source.read_bytes()
         for name, packed in (("br", _brotli(raw)), ("gzip", gzip.compress(raw, 9, mtime=0))):
             if len(packed) < len(raw):
-                storage.put(key + ENCODINGS[name], packed, kind)
+                storage.put(key + VARIANTS[name], packed, kind)
                 encodings.append(name)
                 written += len(packed)
     with source.open("rb") as stream:

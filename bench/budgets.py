@@ -107,6 +107,19 @@ INTERACTIVE = """() => {
   return !!(heading && heading.textContent.trim() && next && !next.disabled);
 }"""
 
+STEPS = """() => {
+  const [nav] = performance.getEntriesByType('navigation');
+  const code = performance.getEntriesByType('resource').filter((r) => /\\.(js|css)$/.test(new URL(r.name).pathname));
+  return {
+    launch_page: nav.responseEnd,
+    scripts_and_styles: Math.max(0, ...code.map((r) => r.responseEnd)),
+    dom_content_loaded: nav.domContentLoadedEventEnd,
+    interactive: performance.now(),
+  };
+}"""
+"""Where a tablet load's time went: the launch page received, its scripts and styles received,
+DOMContentLoaded (the module scripts have run their top level), and the first page usable."""
+
 
 # --------------------------------------------------------------------------- versions and serving
 def previous_ref() -> str:
@@ -234,6 +247,7 @@ def page_loads(browser: Any, url: str, pages: list[str]) -> list[dict[str, Any]]
 def tablet(pw: Any, browser: Any, url: str, loads: int) -> dict[str, Any]:
     device = pw.devices["iPad (gen 7)"]
     times = []
+    steps: list[dict[str, float]] = []
     for _ in range(loads):
         context = browser.new_context(**device)
         try:
@@ -253,9 +267,14 @@ def tablet(pw: Any, browser: Any, url: str, loads: int) -> dict[str, Any]:
             page.goto(f"{url}/index.html", wait_until="commit", timeout=60_000)
             page.wait_for_function(INTERACTIVE, polling="raf", timeout=60_000)
             times.append(page.evaluate("() => performance.now()"))
+            steps.append(page.evaluate(STEPS))
         finally:
             context.close()
-    return {"loads_ms": [round(t) for t in times], "median_ms": round(statistics.median(times))}
+    return {
+        "loads_ms": [round(t) for t in times],
+        "median_ms": round(statistics.median(times)),
+        "steps_median_ms": {name: round(statistics.median(s[name] for s in steps)) for name in steps[0]},
+    }
 
 
 def lighthouse(url: str, work: Path) -> dict[str, Any]:
@@ -344,6 +363,10 @@ def report(current: dict, previous: dict | None) -> str:
         f"budget {BUDGETS['first_page_bytes']:,}",
         f"tablet interactive, median: {pair(lambda f: f['tablet']['median_ms'])} ms; budget {BUDGETS['tablet_ms']:,}",
     ]
+    steps = current["tablet"].get("steps_median_ms")
+    if steps:
+        said = ", ".join(f"{name.replace('_', ' ')} {ms:,} ms" for name, ms in steps.items())
+        lines.append(f"  tablet steps, medians: {said}")
     if "lighthouse" in current:
         for where in ("first page", "quiz page"):
             scores = [

@@ -9,17 +9,20 @@ Servers (all on loopback, started and stopped here):
 - **stack**: ``deploy.stack.up`` (Varnish -> nginx -> three gunicorn origin nodes), measured
   through its Varnish and, as **origin**, at its nginx (no CDN).
 
-Phases (each bounded in time; the generator is ``bench.load`` spread over processes and
-127.0.0.x source addresses):
+Phases (each bounded in time):
 
-1. throughput: learners running journeys back to back, after a warm-up, on each server; journeys
-   per second, p50/p95/p99, errors, Varnish's hit ratio, ratios to the references;
+1. throughput: journeys back to back, after a warm-up, on each server; journeys per second,
+   p50/p95/p99, errors, Varnish's hit ratio, ratios to the references. The generator is wrk
+   (``bench.wrk_load``: the same journeys, closed loop, ``--threads``/``--connections``) when it
+   is installed, else ``--generator python``: ``bench.load`` spread over processes and 127.0.0.x
+   source addresses, learners without think time;
 2. concurrency: ``--learners`` (30,000 by default) ramped up with a 10 s think time through the
    stack's Varnish; server-side open connections sampled, reconnects per learner, the
    generator's loop lag, requests achieved against those offered;
 3. node kill: pointer requests (never cached: every one reaches a node) while one node is
    SIGKILLed whole and brought back by ``deploy up``; then a Varnish restart in a run of whole
-   journeys: what learners saw.
+   journeys: what learners saw. Phases 2 and 3 use ``bench.load``, which models think time,
+   reconnects and per-learner failures, as wrk 4 cannot.
 
 Figures go to stdout and bench/results/delivery-<UTC time>.json with the load average.
 """
@@ -44,6 +47,7 @@ from typing import Any
 import yaml
 from PIL import Image
 
+from bench import wrk_load
 from bench.load import JourneyPlan, LoadConfig, Step, Tally, merge, percentile
 from deploy import processes, varnish
 from deploy.processes import Started
@@ -203,6 +207,28 @@ def reference_tree(store: Path, version: str, root: Path) -> None:
             os.link(store / (entry.key + suffix), target.with_name(target.name + suffix))
 
 
+def reference_nginx(work: Path, root: Path, version: str, port: int, idle: int) -> Started:
+    """nginx on 127.0.0.1:``port`` serving the files under ``root`` as ``version`` of the bench's
+    course, its pid, logs and temporary files in ``work``/nginx; started, not yet waited for."""
+    prefix = work / "nginx"
+    prefix.mkdir(parents=True)
+    (prefix / "nginx.conf").write_text(
+        REFERENCE_NGINX.format(
+            prefix=prefix,
+            port=port,
+            course=COURSE,
+            version=version,
+            root=root,
+            idle=idle,
+            user="user root;\n" if os.geteuid() == 0 else "",
+        ),
+        encoding="utf-8",
+    )
+    return processes.start(
+        "ref-nginx", ["nginx", "-p", str(prefix), "-c", str(prefix / "nginx.conf")], work / "nginx.out"
+    )
+
+
 class References:
     """nginx serving the files directly, and Varnish (the recipe's VCL) in front of it."""
 
@@ -211,25 +237,7 @@ class References:
         self.started: list[Started] = []
         root = work / "files"
         reference_tree(store, version, root)
-        prefix = work / "nginx"
-        prefix.mkdir(parents=True)
-        (prefix / "nginx.conf").write_text(
-            REFERENCE_NGINX.format(
-                prefix=prefix,
-                port=nginx_port,
-                course=COURSE,
-                version=version,
-                root=root,
-                idle=idle,
-                user="user root;\n" if os.geteuid() == 0 else "",
-            ),
-            encoding="utf-8",
-        )
-        self.started.append(
-            processes.start(
-                "ref-nginx", ["nginx", "-p", str(prefix), "-c", str(prefix / "nginx.conf")], work / "nginx.out"
-            )
-        )
+        self.started.append(reference_nginx(work, root, version, nginx_port, idle))
         vcl = work / "reference.vcl"
         vcl.write_text(varnish.vcl("127.0.0.1", nginx_port, 5), encoding="utf-8")
         self.varnish_work = work / "varnish"
@@ -373,16 +381,19 @@ class ConnectionSampler(threading.Thread):
 
 # ------------------------------------------------------------------------------- phases
 def throughput(
-    args: argparse.Namespace, targets: dict[str, tuple[int, Path | None]], plan: JourneyPlan
+    args: argparse.Namespace, targets: dict[str, tuple[int, Path | None]], plan: JourneyPlan, work: Path
 ) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     for name, (port, varnish_work) in targets.items():
-        generate(port, plan, args.processes, args.learners_throughput, duration=args.warmup)
-        before = varnish_counters(varnish_work) if varnish_work else None
-        tally = generate(port, plan, args.processes, args.learners_throughput, duration=args.seconds)
-        figures[name] = summary(tally)
-        if varnish_work and before is not None:
-            figures[name].update(hit_ratio(before, varnish_counters(varnish_work)))
+        if args.generator == "wrk":
+            figures[name] = wrk_throughput(args, port, varnish_work, plan, work / f"wrk-{port}.lua")
+        else:
+            generate(port, plan, args.processes, args.learners_throughput, duration=args.warmup)
+            before = varnish_counters(varnish_work) if varnish_work else None
+            tally = generate(port, plan, args.processes, args.learners_throughput, duration=args.seconds)
+            figures[name] = {"generator": "python", **summary(tally)}
+            if varnish_work and before is not None:
+                figures[name].update(hit_ratio(before, varnish_counters(varnish_work)))
         print(f"  {name}: {json.dumps({k: v for k, v in figures[name].items() if k != 'browsers'})}", flush=True)
     ratios = {
         "stack_vs_varnish": figures["stack"]["journeys_per_s"] / figures["varnish+nginx"]["journeys_per_s"],
@@ -390,6 +401,49 @@ def throughput(
         "varnish_vs_nginx": figures["varnish+nginx"]["journeys_per_s"] / figures["nginx"]["journeys_per_s"],
     }
     return {"servers": figures, "ratios": {k: round(v, 3) for k, v in ratios.items()}}
+
+
+def wrk_throughput(
+    args: argparse.Namespace, port: int, varnish_work: Path | None, plan: JourneyPlan, plan_file: Path
+) -> dict[str, Any]:
+    """A warm-up and a measured wrk run on ``port``. The warm-up counts answers by status code;
+    the measured run only with ``--wrk-statuses``, since that hands every body to Lua and makes
+    the generator the slower side (4xx/5xx are counted either way, by wrk itself)."""
+    sampled = wrk_load.wrk_plan(plan, "127.0.0.1", port, journeys=args.wrk_journeys)
+    wrk_load.write_plan(sampled, plan_file, args.threads)
+    shape = {"port": port, "threads": args.threads, "connections": args.connections}
+    warmup = wrk_load.WrkRun(seconds=max(1, round(args.warmup)), statuses=True, **shape)
+    warm = wrk_load.summary(wrk_load.run(warmup, plan_file), sampled, warmup)
+    before = varnish_counters(varnish_work) if varnish_work else None
+    measured = wrk_load.WrkRun(seconds=max(1, round(args.seconds)), statuses=args.wrk_statuses, **shape)
+    figure = wrk_load.summary(wrk_load.run(measured, plan_file), sampled, measured)
+    figure["warmup"] = {key: warm[key] for key in ("requests", "requests_per_s", "errors", "statuses")}
+    if varnish_work and before is not None:
+        figure.update(hit_ratio(before, varnish_counters(varnish_work)))
+    return figure
+
+
+def throughput_table(result: dict[str, Any]) -> str:
+    """The throughput figures as the Markdown tables bench/README.md shows."""
+    rows = [
+        "| server | journeys/s | requests/s | p50 ms | p95 ms | p99 ms | errors | Varnish hit ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, figure in result["servers"].items():
+        ratio = f"{figure['hit_ratio'] * 100:.2f} %" if "hit_ratio" in figure else "-"
+        rows.append(
+            f"| {name} | {figure['journeys_per_s']:,.1f} | {figure['requests_per_s']:,.0f} | {figure['p50_ms']:.1f} "
+            f"| {figure['p95_ms']:.1f} | {figure['p99_ms']:.1f} | {sum(figure['errors'].values()):,} | {ratio} |"
+        )
+    rows += ["", "| ratio (journeys/s) | goal | measured |", "|---|---:|---:|"]
+    for key, label in (
+        ("stack_vs_varnish", "stack / varnish+nginx"),
+        ("origin_vs_nginx", "origin / nginx"),
+        ("varnish_vs_nginx", "varnish+nginx / nginx"),
+    ):
+        goal = f">= {GOALS[key]}" if key in GOALS else "-"
+        rows.append(f"| {label} | {goal} | {result['ratios'][key]:.2f} |")
+    return "\n".join(rows)
 
 
 def concurrency(args: argparse.Namespace, settings: DeploySettings, plan: JourneyPlan) -> dict[str, Any]:
@@ -470,12 +524,46 @@ def node_kill(args: argparse.Namespace, settings: DeploySettings, plan: JourneyP
     return result
 
 
+def generator_figures(args: argparse.Namespace) -> dict[str, Any]:
+    """How the throughput runs were driven, saved with their figures."""
+    if args.generator == "python":
+        return {
+            "name": "python",
+            "processes": args.processes,
+            "learners": args.learners_throughput,
+            "warmup_s": args.warmup,
+            "measured_s": args.seconds,
+        }
+    return {
+        "name": "wrk",
+        "version": wrk_load.version(),
+        "threads": args.threads,
+        "connections": args.connections,
+        "loop": "closed: each connection sends its next request when the previous answer is in",
+        "statuses_counted_in_measured_run": args.wrk_statuses,
+        "warmup_s": max(1, round(args.warmup)),
+        "measured_s": max(1, round(args.seconds)),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench.delivery", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=15, help="measured seconds per throughput run")
     parser.add_argument("--warmup", type=float, default=4)
     parser.add_argument("--processes", type=int, default=4, help="generator processes (one source address each)")
-    parser.add_argument("--learners-throughput", type=int, default=64, help="learners without think time")
+    parser.add_argument("--learners-throughput", type=int, default=64, help="learners without think time (python)")
+    parser.add_argument(
+        "--generator",
+        choices=("wrk", "python"),
+        default="wrk" if wrk_load.available() else "python",
+        help="throughput runs' load generator (default wrk when installed); concurrency and faults use python",
+    )
+    parser.add_argument("--connections", type=int, default=64, help="wrk connections, kept alive")
+    parser.add_argument("--threads", type=int, default=None, help="wrk threads (default: one per connection)")
+    parser.add_argument(
+        "--wrk-statuses", action="store_true", help="count statuses in the measured wrk runs too (slower generator)"
+    )
+    parser.add_argument("--wrk-journeys", type=int, default=1000, help="journeys sampled for wrk to walk in turn")
     parser.add_argument("--levels", default="1000,5000,10000,30000", help="concurrent learners, comma-separated")
     parser.add_argument("--think", type=float, default=10.0)
     parser.add_argument("--ramp", type=float, default=30.0)
@@ -486,6 +574,9 @@ def main() -> None:
     parser.add_argument("--base-port", type=int, default=18300, help="ports base..base+7 on 127.0.0.1")
     args = parser.parse_args()
     args.levels = [int(level) for level in args.levels.split(",") if level]
+    args.threads = args.threads or args.connections
+    if args.generator == "wrk" and not wrk_load.available():
+        raise SystemExit("bench: wrk is not installed (./scripts/bootstrap --bench installs it)")
     phases = set(args.only.split(","))
     work = Path(tempfile.mkdtemp(prefix="bench-delivery-"))
     base = args.base_port
@@ -516,8 +607,10 @@ def main() -> None:
                 "stack": (settings.entry_port, settings.state / "varnish" / "work"),
                 "origin": (settings.balancer_port, None),
             }
-            figures["throughput"] = throughput(args, targets, plan)
+            figures["throughput"] = throughput(args, targets, plan, work)
+            figures["throughput"]["generator"] = generator_figures(args)
             print(f"  ratios: {figures['throughput']['ratios']}", flush=True)
+            print(throughput_table(figures["throughput"]), flush=True)
         if "concurrency" in phases:
             print("concurrency:", flush=True)
             figures["concurrency"] = concurrency(args, settings, plan)

@@ -282,53 +282,63 @@ async def read_body(reader: asyncio.StreamReader, fields: dict[str, str]) -> byt
     return b"".join(parts)
 
 
+def pick_browser(random_: random.Random) -> Browser:
+    """One browser of the mix, drawn by its share."""
+    return random_.choices(BROWSERS, weights=[b.share for b in BROWSERS])[0]
+
+
+def request_headers(browser: Browser, step: Step) -> dict[str, str]:
+    """The header fields ``browser`` sends for ``step`` (besides Host)."""
+    headers = {"User-Agent": browser.user_agent, "Accept": "*/*"}
+    if browser.accept_encoding is not None:
+        headers["Accept-Encoding"] = browser.accept_encoding
+    if step.range is not None:
+        headers["Range"] = f"bytes={step.range[0]}-{step.range[1]}"
+    return headers
+
+
+def video_steps(plan: JourneyPlan, browser: Browser) -> list[Step]:
+    """A learner watching part of the video: Safari probes 0-1, then small ranges; others ask
+    for larger ones from where the player seeks."""
+    size, path = plan.video_size, plan.video_path
+    steps: list[Step] = []
+    if path is None:
+        return steps
+    if browser.small_ranges:
+        steps.append(Step(path=path, range=(0, 1), expect=(206,)))
+        chunk, count = 64 * 1024, 6
+    else:
+        chunk, count = 512 * 1024, 3
+    start = 0
+    for _ in range(count):
+        if start >= size:
+            break
+        end = min(size, start + chunk) - 1
+        steps.append(Step(path=path, range=(start, end), expect=(206,)))
+        start = end + 1
+    return steps
+
+
+def journey_groups(plan: JourneyPlan, browser: Browser, query: str = "") -> list[list[Step]]:
+    """One journey of ``browser`` in page-view groups, in order: the launch (its pointer with
+    ``query``), the pages, the video."""
+    launch = [Step(path=plan.launch[0].path + query, expect=plan.launch[0].expect), *plan.launch[1:]]
+    return [launch, *plan.pages, video_steps(plan, browser)]
+
+
 class Learner:
     def __init__(self, number: int, config: LoadConfig, tally: Tally, random_: random.Random) -> None:
         self.number, self.config, self.tally = number, config, tally
-        self.browser = random_.choices(BROWSERS, weights=[b.share for b in BROWSERS])[0]
+        self.browser = pick_browser(random_)
         self.random = random_
         self.connection = Connection(config, tally)
         self.failed = False
         tally.browsers[self.browser.name] += 1
 
-    def headers(self, step: Step) -> dict[str, str]:
-        headers = {"User-Agent": self.browser.user_agent, "Accept": "*/*"}
-        if self.browser.accept_encoding is not None:
-            headers["Accept-Encoding"] = self.browser.accept_encoding
-        if step.range is not None:
-            headers["Range"] = f"bytes={step.range[0]}-{step.range[1]}"
-        return headers
-
-    def video(self) -> list[Step]:
-        """A learner watching part of the video: Safari probes 0-1, then small ranges; others
-        ask for larger ones from where the player seeks."""
-        size, path = self.config.plan.video_size, self.config.plan.video_path
-        steps: list[Step] = []
-        if path is None:
-            return steps
-        if self.browser.small_ranges:
-            steps.append(Step(path=path, range=(0, 1), expect=(206,)))
-            chunk, count = 64 * 1024, 6
-        else:
-            chunk, count = 512 * 1024, 3
-        start = 0
-        for _ in range(count):
-            if start >= size:
-                break
-            end = min(size, start + chunk) - 1
-            steps.append(Step(path=path, range=(start, end), expect=(206,)))
-            start = end + 1
-        return steps
-
     async def run(self, stop_at: float) -> None:
-        plan = self.config.plan
         while time.monotonic() < stop_at and self.tally.journeys < self.config.journeys:
             query = f"?learner={self.config.source}-{self.number}-{self.tally.journeys}" if self.config.query else ""
-            groups = [
-                [Step(path=plan.launch[0].path + query, expect=(302,)), *plan.launch[1:]],
-                *plan.pages,
-                self.video(),
-            ]
+            groups = journey_groups(self.config.plan, self.browser, query)
             for index, group in enumerate(groups):
                 if index and self.config.think:
                     if self.config.think > self.config.idle_close:
@@ -348,7 +358,8 @@ class Learner:
     async def fetch(self, step: Step) -> None:
         began = time.monotonic()
         try:
-            status, size, _ = await asyncio.wait_for(self.connection.get(step.path, self.headers(step)), 30)
+            headers = request_headers(self.browser, step)
+            status, size, _ = await asyncio.wait_for(self.connection.get(step.path, headers), 30)
         except (OSError, asyncio.IncompleteReadError, ConnectionClosed, TimeoutError, ValueError) as error:
             self.connection.close()
             self.tally.errors[type(error).__name__] += 1

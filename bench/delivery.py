@@ -539,6 +539,7 @@ def generator_figures(args: argparse.Namespace) -> dict[str, Any]:
         "version": wrk_load.version(),
         "threads": args.threads,
         "connections": args.connections,
+        "journeys_walked_by": wrk_load.walked_by(args.threads, args.connections),
         "loop": "closed: each connection sends its next request when the previous answer is in",
         "statuses_counted_in_measured_run": args.wrk_statuses,
         "warmup_s": max(1, round(args.warmup)),

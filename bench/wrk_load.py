@@ -144,6 +144,12 @@ def run(config: WrkRun, plan_file: Path) -> dict[str, Any]:
     return json.loads(lines[-1][len(RESULT_MARK) :])
 
 
+def walked_by(threads: int, connections: int) -> str:
+    """Who walks a journey's requests in order: each connection when its thread has only it,
+    else each thread, its connections taking the requests in turn."""
+    return "connection" if threads == connections else "thread"
+
+
 def summary(result: dict[str, Any], plan: WrkPlan, config: WrkRun) -> dict[str, Any]:
     """The figures ``bench.delivery`` reports for a run, from wrk's own counts and latency
     histogram. Journeys are requests over the mean requests a journey; 4xx/5xx answers and
@@ -163,10 +169,7 @@ def summary(result: dict[str, Any], plan: WrkPlan, config: WrkRun) -> dict[str, 
     journeys = requests / plan.requests_per_journey
     return {
         "generator": "wrk",
-        "loop": "closed: each connection sends its next request when the previous answer is in",
-        "threads": config.threads,
-        "connections": config.connections,
-        "journeys_walked_by": "connection" if config.threads == config.connections else "thread",
+        "journeys_walked_by": walked_by(config.threads, config.connections),
         "seconds": round(seconds, 2),
         "journeys": round(journeys, 1),
         "journeys_per_s": round(journeys / seconds, 1),

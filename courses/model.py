@@ -402,6 +402,13 @@ class VideoBlock(Strict):
     title: Text = Field(min_length=1, description="Accessible name of the video.")
     captions: RelativePath | None = Field(None, description="A WebVTT captions file.")
     poster: RelativePath | None = Field(None, description="Still image; made from the video if absent.")
+    complete_at: int | None = Field(
+        None,
+        ge=1,
+        le=100,
+        description="Percent of the video a learner must have watched (played, not skipped by seeking) "
+        "before its page counts as complete. None: the video does not hold back completion.",
+    )
 
 
 class NarrationBlock(Strict):

@@ -64,6 +64,10 @@ RUNTIME_KEYS = frozenset(
         "results.allRight",
         "results.unvisited",
         "results.exit",
+        "narration.play",
+        "narration.pause",
+        "video.progress",
+        "video.complete",
     }
 )
 

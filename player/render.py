@@ -46,6 +46,7 @@ from player.bundle import ENTRY, player_bundle
 from player.i18n import RUNTIME_KEYS, Translator, catalogue, direction
 from player.markdown import plain_text, render_inline, render_markdown
 from player.theme import theme_style
+from player.transcript import read_cues
 
 Tracking = Literal["scorm12", "scorm2004", "web"]
 TRACKING_KINDS: tuple[str, ...] = ("scorm12", "scorm2004", "web")
@@ -176,15 +177,17 @@ def course_data(course: Course, tracking: Tracking) -> dict[str, Any]:
     pages = []
     for section in course.sections:
         for page in section.pages:
-            pages.append(
-                {
-                    "id": page.id,
-                    "title": page.title,
-                    "section": section.title,
-                    "href": f"pages/{page.id}.html",
-                    "quizzes": [b.id for b in page.blocks if isinstance(b, QuizBlock)],
-                }
-            )
+            entry: dict[str, Any] = {
+                "id": page.id,
+                "title": page.title,
+                "section": section.title,
+                "href": f"pages/{page.id}.html",
+                "quizzes": [b.id for b in page.blocks if isinstance(b, QuizBlock)],
+            }
+            videos = _video_rules(page)
+            if videos:
+                entry["videos"] = videos
+            pages.append(entry)
     quizzes = [
         {
             "id": quiz.id,
@@ -210,6 +213,15 @@ def course_data(course: Course, tracking: Tracking) -> dict[str, Any]:
         "quizzes": quizzes,
         "messages": {key: message for key, message in catalogue(course.language).items() if key in RUNTIME_KEYS},
     }
+
+
+def _video_rules(page: Page) -> list[dict[str, Any]]:
+    """The page's videos that hold back its completion until watched enough (percent played)."""
+    return [
+        {"id": b.id, "completeAt": b.complete_at}
+        for b in page.blocks
+        if isinstance(b, VideoBlock) and b.complete_at is not None
+    ]
 
 
 def _script_json(data: dict[str, Any]) -> Markup:
@@ -288,17 +300,27 @@ def _video_view(block: VideoBlock, media: BlockMedia | None) -> dict[str, Any]:
         "width": best.width if best else None,
         "height": best.height if best else None,
         "download": best.href if best else block.src,
+        "complete_at": block.complete_at,
     }
+
+
+NARRATION_RATES = (0.75, 1, 1.25, 1.5, 2)
+"""The speeds a learner can listen at (1 is as spoken); kept for the session by the player."""
 
 
 def _narration_view(block: NarrationBlock, media: BlockMedia | None) -> dict[str, Any]:
     sources = media.sources if media and media.sources else []
     transcript = (media.transcript if media else None) or block.transcript or block.script
+    # With audio, the transcript is its timed sentences, so the player can follow along; an
+    # author's own transcript of a recording stands when its captions cannot be read.
+    cues = read_cues(media.captions.source) if sources and media and media.captions else []
     return {
         "sources": [{"src": a.href, "type": a.mime} for a in sources],
         "captions": media.captions.href if media and media.captions else None,
         "captions_label": (media.captions.label if media and media.captions and media.captions.label else None),
         "transcript": transcript,
+        "cues": cues,
+        "rates": NARRATION_RATES,
     }
 
 

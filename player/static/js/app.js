@@ -9,6 +9,7 @@ import {
 import { translator } from './i18n.js';
 import { seeded } from './random.js';
 import { askedQuestions, drawQuestions } from './bank.js';
+import { pauseSessionAudio, sessionAudio, unlockMediaOnFirstGesture } from './media-unlock.js';
 
 const $ = (selector, root = document) => root.querySelector(selector);
 /** Elements whose data-* attribute equals `value`: learner input and ids never become selector text. */
@@ -139,6 +140,29 @@ function setMenuOpen(open) {
   document.body.classList.toggle('menu-open', open);
 }
 
+// ------------------------------------------------------------------ media
+/** The resume state's record of the videos a learner played (see video.js). */
+const watchedVideos = {
+  get: (id) => state.watched?.[id],
+  set: (id, buckets, commit) => {
+    state.watched = { ...state.watched, [id]: buckets };
+    if (commit && !finished) save();
+  },
+};
+
+/**
+ * Narration and video controls for a page (`root`, its article) that has them: their code is
+ * loaded only then. Without it (a failed download) the page's own media controls stay.
+ */
+function enhanceMedia(root) {
+  if (root.querySelector('.block-narration')) {
+    import('./narration.js').then((m) => m.enhanceNarrations(root, { t, player: sessionAudio() }), () => {});
+  }
+  if (root.querySelector('.block-video')) {
+    import('./video.js').then((m) => m.enhanceVideos(root, { t, watched: watchedVideos }), () => {});
+  }
+}
+
 // ------------------------------------------------------------------ navigation
 const LOAD_RETRY_MS = 800;
 
@@ -191,11 +215,13 @@ async function go(id, { focus = true } = {}) {
     return;
   }
   if (ticket !== navigation) return;
+  pauseSessionAudio();
   main.replaceChildren(fragment);
   main.removeAttribute('aria-busy');
   state.current = id;
   if (!state.visited.includes(id)) state.visited.push(id);
   for (const form of main.querySelectorAll('form[data-quiz]')) setupQuiz(form);
+  enhanceMedia(fragment);
   updateChrome();
   document.title = `${page.title} – ${course.title}`;
   setMenuOpen(false);
@@ -537,6 +563,7 @@ async function start() {
     return;
   }
   wireChrome();
+  unlockMediaOnFirstGesture();
   const session = await tracker.start();
   tracker.onSession(adoptLateSession);
   learner = session.learnerId || session.learnerName || '';

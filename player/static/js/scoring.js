@@ -4,6 +4,7 @@
  * the player, a report or a test all agree on what a learner has earned.
  */
 import { askedQuestions, drawnIds } from './bank.js';
+import { watchedPercent } from './watched.js';
 
 /**
  * One module per question type: its SCORM interaction type, score(), and its page behaviour. Each
@@ -121,17 +122,27 @@ export function courseScore(course, state) {
 }
 
 /**
+ * Whether the learner has watched enough of each video of `page` that has a completion rule
+ * ("watched at least N %": played, not skipped by seeking).
+ */
+export function videosWatched(page, state) {
+  return (page.videos || []).every((video) => watchedPercent(state.watched?.[video.id]) >= video.completeAt);
+}
+
+/**
  * { completed, passed }: passed is null until every quiz is submitted, then whether the course
- * score and each quiz's own pass mark are met; completed follows the course's completion rule.
+ * score and each quiz's own pass mark are met; completed follows the course's completion rule,
+ * and is never reached before every video with a completion rule was watched enough.
  */
 export function courseStatus(course, state) {
   const allViewed = course.pages.every((page) => state.visited.includes(page.id));
+  const watched = course.pages.every((page) => videosWatched(page, state));
   let passed = null;
   if (course.quizzes.length && course.quizzes.every((quiz) => state.submitted[quiz.id])) {
     passed = courseScore(course, state).raw >= course.passingScore
       && course.quizzes.every((quiz) => quizScore(quiz, state).percent >= quiz.passMark);
   }
-  const completed = course.completion === 'all_pages_viewed' ? allViewed
-    : course.completion === 'quiz_passed' ? passed === true : allViewed && passed === true;
+  const completed = watched && (course.completion === 'all_pages_viewed' ? allViewed
+    : course.completion === 'quiz_passed' ? passed === true : allViewed && passed === true);
   return { completed, passed };
 }

@@ -11,7 +11,7 @@
  * so an LMS that URL-encodes, HTML-escapes or JSON-quotes the value cannot change it.
  *
  * Layout (version 1):
- *   "1" Lp Lz Lq Ls "." current "." visited "." answers "." quizzes [ "." draws ]
+ *   "1" Lp Lz Lq Ls "." current "." visited "." answers "." quizzes [ "." draws [ "." watched ] ]
  *   L*       one digit each: hash length for pages, quizzes, questions, sub-items (choices, pairs, items, statements);
  *            chosen at encode time as the shortest length without collisions in the current course.
  *   current  hash of the current page, then of its neighbours by distance (prev, next, prev-2, next-2)
@@ -30,7 +30,12 @@
  *   draws    "~"-separated: quiz hash, then the hashes of the questions drawn for its attempt (a
  *            question bank, see bank.js). Written only when a draw is kept: a state without one is
  *            the same string as before banks, and a decoder that knows only five sections ignores it.
+ *   watched  Lv (one digit: hash length for videos) then "~"-separated: video hash, then the 17
+ *            characters of the percents of it played (see watched.js). Only videos with a
+ *            completion rule are kept (at most 18 + Lv characters each); written only when one
+ *            was watched, after an empty draws section when there is no draw.
  */
+import { decodeBuckets, encodeBuckets, unionBuckets, watchedPercent } from "./watched.js";
 
 
 export const STATE_VERSION = "1";
@@ -179,7 +184,8 @@ function index(course) {
     for (const q of quiz.questions || []) questions.set(q.id, q);
     if (quiz.draw) banks.add(quiz.id);
   }
-  return { pages, quizIds: quizzes.map((q) => q.id), questions, quizQuestions, banks };
+  const videos = (course.pages || []).flatMap((p) => (p.videos || []).map((v) => v.id));
+  return { pages, quizIds: quizzes.map((q) => q.id), questions, quizQuestions, banks, videos };
 }
 
 function encodeAnswer(question, response, ls) {
@@ -290,13 +296,17 @@ export function mergeStates(saved, local) {
     submitted: { ...a.submitted, ...b.submitted },
   };
   if (a.draws || b.draws) merged.draws = { ...a.draws, ...b.draws };
+  if (a.watched || b.watched) {
+    merged.watched = { ...a.watched };
+    for (const [id, buckets] of Object.entries(b.watched || {})) merged.watched[id] = unionBuckets(merged.watched[id], buckets);
+  }
   return merged;
 }
 
 /** State object -> suspend-data string. Ids the course does not know are left out. */
 export function encodeState(state, course) {
   const s = { ...emptyState(), ...(state || {}) };
-  const { pages, quizIds, questions, quizQuestions, banks } = index(course);
+  const { pages, quizIds, questions, quizQuestions, banks, videos } = index(course);
   const lp = hashLength([pages], MIN_HASH.id);
   const lz = hashLength([quizIds], MIN_HASH.id);
   const lq = hashLength([[...questions.keys()]], MIN_HASH.id);
@@ -337,8 +347,13 @@ export function encodeState(state, course) {
     draws.push(hashId(zid, lz) + [...new Set(drawn)].filter((qid) => own.has(qid)).map((qid) => hashId(qid, lq)).join(""));
   }
 
+  const lv = hashLength([videos], MIN_HASH.id);
+  const watched = videos.filter((id) => watchedPercent(s.watched?.[id]) > 0)
+    .map((id) => hashId(id, lv) + encodeBuckets(s.watched[id]));
+
   const sections = [STATE_VERSION + lp + lz + lq + ls, current, visited, answers.join("~"), quizzes.join("~")];
-  if (draws.length) sections.push(draws.join("~"));
+  if (draws.length || watched.length) sections.push(draws.join("~"));
+  if (watched.length) sections.push(lv + watched.join("~"));
   return sections.join(".");
 }
 
@@ -351,10 +366,10 @@ export function decodeState(text, course) {
   const state = emptyState();
   if (typeof text !== "string" || !text.startsWith(STATE_VERSION)) return state;
   try {
-    const [head, current = "", visited = "", answers = "", quizzes = "", draws = ""] = text.split(".");
+    const [head, current = "", visited = "", answers = "", quizzes = "", draws = "", watched = ""] = text.split(".");
     if (!/^\d[1-9]{4}$/.test(head)) return state;
     const [lp, lz, lq, ls] = head.slice(1).split("").map(Number);
-    const { pages, quizIds, questions, quizQuestions, banks } = index(course);
+    const { pages, quizIds, questions, quizQuestions, banks, videos } = index(course);
     const pageOf = lookup(pages, lp);
 
     state.visited = [...new Set(chunks(visited, lp).map((h) => pageOf.get(h)).filter(Boolean))];
@@ -392,6 +407,15 @@ export function decodeState(text, course) {
       // drawn ones of a bank) was answered.
       const asked = state.draws?.[zid] ?? quizQuestions.get(zid) ?? [];
       if (match[2] && asked.every((qid) => qid in state.answers)) state.submitted[zid] = true;
+    }
+    if (/^[1-9]/.test(watched)) {
+      const lv = Number(watched[0]);
+      const videoOf = lookup(videos, lv);
+      for (const item of watched.slice(1).split("~")) {
+        const id = videoOf.get(item.slice(0, lv));
+        const buckets = decodeBuckets(item.slice(lv));
+        if (id && buckets) state.watched = { ...state.watched, [id]: buckets };
+      }
     }
   } catch {
     return emptyState();

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, Table, insert, select, update
+from sqlalchemy import Engine, Table, bindparam, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -53,6 +53,12 @@ CACHED_REVISION_CHARS = 32_000_000  # revision rows kept per database and proces
 LOCK_TIMED_OUT = ("database is locked", "lock timeout")  # SQLite's message, PostgreSQL's (55P03)
 COURSES = cast(Table, CourseRecord.__table__)  # a save's statements are Core ones: no unit of work
 REVISIONS = cast(Table, Revision.__table__)
+NEW_HEAD = (
+    update(COURSES)
+    .where(COURSES.c.id == bindparam("course"), COURSES.c.head == bindparam("head_was"))
+    .values({name: bindparam(f"new_{name}") for name in ("head", "title", "updated_at", "search_text")})
+)
+NEW_REVISION = insert(REVISIONS)
 
 
 @dataclass(frozen=True)
@@ -332,7 +338,7 @@ def save(
         try:
             if planned is not None and planned.stored is not None:
                 row, snapshot, texts = planned.stored, planned.snapshot, planned.texts
-                if _store(session, course, snapshot, row, base, author, summary, texts, head_was=read.number):
+                if _store(session, course, snapshot, row, base, author, summary, texts):
                     remember(blobs, texts)
                     return Saved(snapshot, created=True)
             stored = _locked_head(session, course)
@@ -360,7 +366,7 @@ def _save_locked(
     if merged.stored is None:
         session.commit()  # nothing to store: the lock is let go
         return Saved(merged.snapshot, created=False)
-    _store(session, course, merged.snapshot, merged.stored, base, author, summary, merged.texts)
+    _store_locked(session, course, merged.snapshot, merged.stored, base, author, summary, merged.texts)
     remember(blobs, merged.texts)
     return Saved(merged.snapshot, created=True, merged=base != head.number)
 
@@ -398,8 +404,9 @@ def _merge(
     for edit in edits:
         edit.apply(state)
     same_document = state.document == head.document
-    if same_document:  # valid already: it is the head's document, only files changed
-        new_course = head.model or validated(state.document)
+    new_course: Course | None
+    if same_document:  # valid already: it is the head's document, only files changed (validated when read)
+        new_course = head.model
         document_text = stored.document
     else:
         new_course = validated(state.document)
@@ -456,7 +463,7 @@ def restore(session: Session, course: CourseRecord, number: int, base: int, auth
                 head_revision=course.head,
             )
         snapshot = old.snapshot(course.head + 1)
-        _store(session, course, snapshot, old, base, author, f"restored revision {number}")
+        _store_locked(session, course, snapshot, old, base, author, f"restored revision {number}")
         return snapshot
     except BaseException:
         session.rollback()
@@ -491,7 +498,7 @@ def replace_course(
             return Saved(head, created=False)
         new = Stored(json.dumps(document, ensure_ascii=False), json.dumps(files, sort_keys=True))
         snapshot = Snapshot(head.number + 1, document, files)
-        _store(session, course, snapshot, new, head.number, author, summary)
+        _store_locked(session, course, snapshot, new, head.number, author, summary)
         return Saved(snapshot, created=True)
     except BaseException:
         session.rollback()
@@ -507,16 +514,14 @@ def _store(
     author: User,
     summary: str,
     texts: Mapping[str, bytes] | None = None,
-    *,
-    head_was: int | None = None,
 ) -> bool:
-    """Store ``snapshot`` (its row's text: ``stored``) as the course's new head and commit; the
-    caller holds the course's lock, or with ``head_was`` has begun the write transaction and the
-    course row is changed (and so locked) only if its head is still ``head_was``: False, and
-    nothing written, when it is not. Two plain statements on the transaction's connection (the
-    course row's head, title and search text, marked out of date for the next search to index,
-    then the revision row, after the database-held blobs it names, ``texts``): a save pays for no
-    unit of work, and ``course`` is told the new values as committed."""
+    """Store ``snapshot`` (its row's text: ``stored``) as the course's new head and commit, in
+    the write transaction the caller began: the course row is changed (and so locked) only if its
+    head is still the revision before ``snapshot``, as it always is when the caller holds the
+    lock; False, and nothing written, when it is not. Plain statements made once, on the
+    transaction's connection (the course row's head, title and search text, marked out of date
+    for the next search to index; the database-held blobs it names, ``texts``; the revision
+    row): a save pays for no unit of work, and ``course`` is told the new values as committed."""
     changed = {
         "head": snapshot.number,
         "title": str(snapshot.document.get("title", course.title)),
@@ -524,29 +529,46 @@ def _store(
         "search_text": STALE,
     }
     connection = session.connection()
-    statement = update(COURSES).where(COURSES.c.id == course.id)
-    if head_was is not None:
-        statement = statement.where(COURSES.c.head == head_was)
-    if connection.execute(statement.values(changed)).rowcount != 1:
+    moved = connection.execute(
+        NEW_HEAD,
+        {"course": course.id, "head_was": snapshot.number - 1, **{f"new_{name}": v for name, v in changed.items()}},
+    )
+    if moved.rowcount != 1:
         return False
     store_texts(connection, texts or {})
     connection.execute(
-        insert(REVISIONS).values(
-            course_id=course.id,
-            number=snapshot.number,
-            based_on=base,
-            author_id=author.id,
-            summary=summary[:500],
-            document=stored.document,
-            files=stored.files,
-            created_at=changed["updated_at"],
-        )
+        NEW_REVISION,
+        {
+            "course_id": course.id,
+            "number": snapshot.number,
+            "based_on": base,
+            "author_id": author.id,
+            "summary": summary[:500],
+            "document": stored.document,
+            "files": stored.files,
+            "created_at": changed["updated_at"],
+        },
     )
     session.commit()
     for name, value in changed.items():
         set_committed_value(course, name, value)
     revision_cache(session).put(course.id, snapshot.number, stored)
     return True
+
+
+def _store_locked(
+    session: Session,
+    course: CourseRecord,
+    snapshot: Snapshot,
+    stored: Stored,
+    base: int,
+    author: User,
+    summary: str,
+    texts: Mapping[str, bytes] | None = None,
+) -> None:
+    """``_store`` by a caller holding the course's lock, so its head cannot have moved."""
+    if not _store(session, course, snapshot, stored, base, author, summary, texts):
+        raise RuntimeError(f"course {course.id}: its head moved from {snapshot.number - 1} while it was locked")
 
 
 def diff(old: Snapshot, new: Snapshot, blobs: BlobStore) -> dict[str, Any]:

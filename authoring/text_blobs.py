@@ -33,6 +33,10 @@ TEXT_BLOB_MAX_BYTES = 256 * 1024
 """A save keeps Markdown up to this size in the database; a larger file goes to the storage."""
 CACHED_TEXT_BYTES = 8_000_000  # database-held blobs kept per process, at most (a blob never changes)
 TEXT_BLOBS = cast(Table, TextBlob.__table__)
+NEW_TEXTS = {  # by dialect: a blob held already (the same text saved before) is left as it is
+    "sqlite": sqlite_insert(TEXT_BLOBS).on_conflict_do_nothing(index_elements=[TEXT_BLOBS.c.sha256]),
+    "postgresql": postgresql_insert(TEXT_BLOBS).on_conflict_do_nothing(index_elements=[TEXT_BLOBS.c.sha256]),
+}
 
 
 class DatabaseBlobs(BlobStore):
@@ -145,10 +149,7 @@ def remember(blobs: BlobStore, texts: Mapping[str, bytes]) -> None:
 def store_texts(connection: Connection, texts: Mapping[str, bytes]) -> None:
     """Insert ``texts`` (SHA-256 -> bytes) in the transaction of ``connection``; a blob held
     already (the same text saved before, an undo) is left as it is."""
-    if not texts:
-        return
-    insert = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
-    connection.execute(
-        insert(TEXT_BLOBS).on_conflict_do_nothing(index_elements=[TEXT_BLOBS.c.sha256]),
-        [{"sha256": sha256, "data": data} for sha256, data in texts.items()],
-    )
+    if texts:
+        connection.execute(
+            NEW_TEXTS[connection.dialect.name], [{"sha256": sha256, "data": data} for sha256, data in texts.items()]
+        )

@@ -10,12 +10,22 @@ function marks(lang) {
 }
 
 /**
+ * `text` with Arabic-Indic and Eastern Arabic-Indic digits (what an Arabic or Persian keyboard
+ * types) as 0-9, and the Arabic decimal separator as ".": the Arabic thousands separator is
+ * dropped with the spaces by parseNumber.
+ */
+function latinDigits(text) {
+  return text.replace(/[\u0660-\u0669\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) & 0xf)).replace(/\u066b/g, '.');
+}
+
+/**
  * The number a learner typed, or null when it is not one. Spaces are ignored; with both "." and ","
  * the last is the decimal mark; a single mark is the decimal mark, unless it is the language's
- * grouping mark followed by exactly three digits (Dutch "1.000", English "1,000").
+ * grouping mark followed by exactly three digits (Dutch "1.000", English "1,000"). Arabic digits
+ * and marks are read too ("٦٫٥" is 6.5).
  */
 export function parseNumber(text, lang) {
-  let s = String(text ?? '').replace(/[\s\u00a0\u202f']/g, '').replace(/^[\u2212\u2012\u2013]/, '-');
+  let s = latinDigits(String(text ?? '')).replace(/[\s\u00a0\u202f'\u066c]/g, '').replace(/^[\u2212\u2012\u2013]/, '-');
   if (!s) return null;
   const { group } = marks(lang);
   const dots = (s.match(/\./g) || []).length;

@@ -425,15 +425,25 @@ def wrk_throughput(
 
 def throughput_table(result: dict[str, Any]) -> str:
     """The throughput figures as the Markdown tables bench/README.md shows."""
+    generator = result["generator"]
+    shape = (
+        f"wrk, {generator['threads']} threads, {generator['connections']} connections, closed loop"
+        if generator["name"] == "wrk"
+        else f"python, {generator['learners']} learners in {generator['processes']} processes"
+    )
     rows = [
-        "| server | journeys/s | requests/s | p50 ms | p95 ms | p99 ms | errors | Varnish hit ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        f"generator: {shape}; {generator['measured_s']} s after a {generator['warmup_s']} s warm-up",
+        "",
+        "| server | journeys/s | requests/s | p50 ms | p95 ms | p99 ms | errors | Varnish hit ratio | wrk cores |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, figure in result["servers"].items():
         ratio = f"{figure['hit_ratio'] * 100:.2f} %" if "hit_ratio" in figure else "-"
+        cores = f"{figure['generator_cores']:.2f}" if "generator_cores" in figure else "-"
         rows.append(
             f"| {name} | {figure['journeys_per_s']:,.1f} | {figure['requests_per_s']:,.0f} | {figure['p50_ms']:.1f} "
-            f"| {figure['p95_ms']:.1f} | {figure['p99_ms']:.1f} | {sum(figure['errors'].values()):,} | {ratio} |"
+            f"| {figure['p95_ms']:.1f} | {figure['p99_ms']:.1f} | {sum(figure['errors'].values()):,} | {ratio} "
+            f"| {cores} |"
         )
     rows += ["", "| ratio (journeys/s) | goal | measured |", "|---|---:|---:|"]
     for key, label in (

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import resource
 import shutil
 import subprocess
 from collections import Counter
@@ -124,7 +125,8 @@ def version() -> str:
 
 
 def run(config: WrkRun, plan_file: Path) -> dict[str, Any]:
-    """One wrk run; what ``wrk_journey.lua``'s ``done()`` reported."""
+    """One wrk run: what ``wrk_journey.lua``'s ``done()`` reported, and the CPU seconds wrk
+    itself spent (on a machine it shares with the servers, what the generator took from them)."""
     argv = [
         "wrk",
         f"--threads={config.threads}",
@@ -137,11 +139,15 @@ def run(config: WrkRun, plan_file: Path) -> dict[str, Any]:
         str(plan_file),
         "statuses" if config.statuses else "plain",
     ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(argv, capture_output=True, text=True, timeout=config.seconds + config.timeout + 60)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_MARK)]
     if done.returncode != 0 or not lines:
         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return json.loads(lines[-1][len(RESULT_MARK) :])
+    result: dict[str, Any] = json.loads(lines[-1][len(RESULT_MARK) :])
+    result["cpu_s"] = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return result
 
 
 def walked_by(threads: int, connections: int) -> str:
@@ -187,5 +193,7 @@ def summary(result: dict[str, Any], plan: WrkPlan, config: WrkRun) -> dict[str, 
         "statuses": {str(code): count for code, count in sorted(statuses.items())},
         "mbytes_received": round(int(result["bytes"]) / 1e6, 1),
         "mbytes_per_s": round(int(result["bytes"]) / 1e6 / seconds, 1),
+        "generator_cpu_s": round(result["cpu_s"], 2),
+        "generator_cores": round(result["cpu_s"] / seconds, 2),
         "browsers": plan.browser_mix(),
     }

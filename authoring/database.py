@@ -6,8 +6,9 @@ machine can share the file); ``COURSEFORGE_DATABASE_URL`` selects PostgreSQL ins
 
 A save runs in a write transaction (``write_transaction``): on SQLite it starts with ``BEGIN
 IMMEDIATE``, taking the database's write lock before anything is read; on PostgreSQL it waits
-for row locks (``SELECT ... FOR UPDATE``) at most ``LOCK_WAIT_SECONDS``. So saves to one course
-wait for each other instead of each doing its work and finding another got there first.
+for row locks (``SELECT ... FOR UPDATE``, ``UPDATE``) at most ``LOCK_WAIT_SECONDS``, its
+connections' ``lock_timeout``. So saves to one course wait for each other instead of each doing
+its work and finding another got there first.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,7 +53,9 @@ def make_engine(url: str) -> Engine:
             f"COURSEFORGE_DATABASE_URL: {parsed.get_backend_name()!r} is not supported; "
             "give sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME"
         )
-    return create_engine(parsed, pool_pre_ping=True)
+    # Every connection waits for a row lock at most LOCK_WAIT_SECONDS (only writes take them),
+    # set once when it connects rather than in each write transaction, a round trip per save.
+    return create_engine(parsed, pool_pre_ping=True, connect_args={"options": f"-c lock_timeout={LOCK_WAIT_SECONDS}s"})
 
 
 def _sqlite_pragmas(connection: Any, _record: object) -> None:
@@ -67,10 +70,9 @@ def write_transaction(session: Session) -> None:
     transaction that wrote already is committed first, then ``BEGIN IMMEDIATE``; on PostgreSQL,
     at READ COMMITTED, the same transaction goes on, since a ``FOR UPDATE`` read waits for the
     row and then sees its latest version. A lock not had in time raises SQLAlchemy's
-    ``OperationalError``: here on SQLite, at the ``FOR UPDATE`` read on PostgreSQL."""
+    ``OperationalError``: here on SQLite, at the statement that waited on PostgreSQL."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_SECONDS}s'"))
-        return
+        return  # its connections wait LOCK_WAIT_SECONDS at most for a lock (``make_engine``)
     # pysqlite begins a transaction before a statement that writes, never before a read: after
     # reads alone the connection is in none, and the write transaction can begin on it at once.
     if getattr(session.connection().connection.dbapi_connection, "in_transaction", False):

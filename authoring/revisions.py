@@ -59,6 +59,7 @@ NEW_HEAD = (
     .values({name: bindparam(f"new_{name}") for name in ("head", "title", "updated_at", "search_text")})
 )
 NEW_REVISION = insert(REVISIONS)
+LOCKED_HEAD = select(COURSES.c.head).where(COURSES.c.id == bindparam("course")).with_for_update()
 
 
 @dataclass(frozen=True)
@@ -265,11 +266,7 @@ def lock_course(session: Session, course: CourseRecord) -> Stored:
 def _locked_head(session: Session, course: CourseRecord) -> Stored:
     """The head revision of ``course``, read with its row locked, in the write transaction begun."""
     with _lock_waited(session):
-        head = (
-            session.connection()
-            .execute(select(COURSES.c.head).where(COURSES.c.id == course.id).with_for_update())
-            .scalar_one()
-        )
+        head = session.connection().execute(LOCKED_HEAD, {"course": course.id}).scalar_one()
     set_committed_value(course, "head", head)
     return stored_revision(session, course, head)
 

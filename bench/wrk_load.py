@@ -195,5 +195,5 @@ def summary(result: dict[str, Any], plan: WrkPlan, config: WrkRun) -> dict[str, 
         "mbytes_per_s": round(int(result["bytes"]) / 1e6 / seconds, 1),
         "generator_cpu_s": round(result["cpu_s"], 2),
         "generator_cores": round(result["cpu_s"] / seconds, 2),
-        "browsers": plan.browser_mix(),
+        "sampled_journeys_by_browser": plan.browser_mix(),
     }

@@ -95,7 +95,7 @@ def test_wrk_walks_the_journeys_and_reports_parsed_figures(nginx_port, tmp_path)
     assert figures["journeys_begun"] >= int(figures["journeys"])
     assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"] <= figures["max_ms"]
     assert figures["journeys_walked_by"] == "connection"
-    assert sum(figures["browsers"].values()) == 50
+    assert sum(figures["sampled_journeys_by_browser"].values()) == 50
 
 
 def test_missing_files_count_as_errors_with_and_without_status_counting(nginx_port, tmp_path):

@@ -6,13 +6,13 @@
  *   { chars, questions: [{ id, type, chars }] }
  * where chars is the length of the encoded worst case: every page visited, the current page in the
  * middle (it carries the most neighbours), every question answered at full length (every choice
- * ticked, every pair matched, a typed answer of its full length in characters that escape longest)
- * and every quiz at its most attempts, submitted. A question bank (a quiz with `draw` N) keeps
- * answers only of the questions drawn, so its worst case is the draw of the N questions whose
- * answers are longest, with the draw itself kept. questions[i].chars is what that one answer adds
- * (when drawn).
+ * ticked, every pair matched, a typed answer of its full length in characters that escape longest),
+ * every quiz at its most attempts, submitted, and every video with a completion rule watched. A
+ * question bank (a quiz with `draw` N) keeps answers only of the questions drawn, so its worst case
+ * is the draw of the N questions whose answers are longest, with the draw itself kept.
+ * questions[i].chars is what that one answer adds (when drawn).
  */
-import { MAX_ATTEMPTS, emptyState, encodeState } from "./static/js/state.js";
+import { MAX_ATTEMPTS, WATCHED_BUCKETS, emptyState, encodeState } from "./static/js/state.js";
 
 /** A BMP character outside ASCII takes 3 UTF-8 bytes: 9 encoded characters, the most per UTF-16 unit. */
 const WIDEST = "\u20ac";
@@ -54,6 +54,10 @@ export function worstCase(course) {
     state.submitted[quiz.id] = true;
   }
   for (const q of questions) state.answers[q.id] = longestAnswer(q);
+  // Every video with a completion rule watched (the percents it played take the same length whichever they are).
+  for (const video of course.pages.flatMap((p) => p.videos || [])) {
+    state.watched = { ...state.watched, [video.id]: new Array(WATCHED_BUCKETS).fill(true) };
+  }
   const every = encodeState(state, course).length;
   const shares = new Map(questions.map((q) => {
     const { [q.id]: _, ...others } = state.answers;

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import lxml.html
 import pytest
-
 from lms.site import publish_site
 from media_fixtures import ffmpeg
 from media_site import serving

@@ -4,7 +4,7 @@
  * the player, a report or a test all agree on what a learner has earned.
  */
 import { askedQuestions, drawnIds } from './bank.js';
-import { watchedPercent } from './watched.js';
+import { watchedPercent } from './state.js';
 
 /**
  * One module per question type: its SCORM interaction type, score(), and its page behaviour. Each

@@ -35,7 +35,6 @@
  *            completion rule are kept (at most 18 + Lv characters each); written only when one
  *            was watched, after an empty draws section when there is no draw.
  */
-import { decodeBuckets, encodeBuckets, unionBuckets, watchedPercent } from "./watched.js";
 
 
 export const STATE_VERSION = "1";
@@ -78,6 +77,46 @@ const TYPE_CODES = {
   ordering: "o",
   hotspot: "h",
 };
+
+/**
+ * What was played of a video: one boolean per percent of its duration (see watched.js), kept as
+ * 17 characters.
+ */
+export const WATCHED_BUCKETS = 100;
+const WATCHED_LENGTH = Math.ceil(WATCHED_BUCKETS / 6);
+
+/** Both visits' buckets: watched in either. */
+export function unionBuckets(a, b) {
+  return Array.from({ length: WATCHED_BUCKETS }, (_, i) => Boolean(a?.[i] || b?.[i]));
+}
+
+/** Percent watched, 0-100. */
+export function watchedPercent(buckets) {
+  return (buckets || []).filter(Boolean).length;
+}
+
+/** Buckets -> 17 characters of the alphabet, 6 buckets each. */
+function encodeBuckets(buckets) {
+  let out = "";
+  for (let i = 0; i < WATCHED_BUCKETS; i += 6) {
+    let value = 0;
+    for (let bit = 0; bit < 6; bit++) if (buckets?.[i + bit]) value |= 1 << bit;
+    out += ALPHABET[value];
+  }
+  return out;
+}
+
+/** 17 characters -> buckets, or null when the text is not such a set. */
+function decodeBuckets(text) {
+  if (typeof text !== "string" || text.length !== WATCHED_LENGTH) return null;
+  const buckets = new Array(WATCHED_BUCKETS).fill(false);
+  for (let c = 0; c < WATCHED_LENGTH; c++) {
+    const value = ALPHABET.indexOf(text[c]);
+    if (value < 0) return null;
+    for (let bit = 0; bit < 6 && c * 6 + bit < WATCHED_BUCKETS; bit++) buckets[c * 6 + bit] = Boolean(value & (1 << bit));
+  }
+  return buckets;
+}
 
 /** The empty state: what a first visit (or an unreadable string) starts from. */
 export function emptyState() {

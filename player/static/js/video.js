@@ -8,10 +8,11 @@
  *
  * What counts as watched is what the browser played (`video.played`), so a learner who drags to
  * the end has not watched what was skipped; it adds to what earlier visits played (watched.js)
- * and goes into the resume state, saved on pause, on end, on reaching the rule, and every few
+ * and goes into the resume state (state.js), saved on pause, on end, on reaching the rule, and every few
  * seconds while playing.
  */
-import { coveredBuckets, timeRanges, unionBuckets, watchedPercent } from './watched.js';
+import { unionBuckets, watchedPercent } from './state.js';
+import { coveredBuckets, timeRanges } from './watched.js';
 
 const CAPTIONS_KEY = 'courseforge.captions';
 const SAVE_EVERY_MS = 10000;

@@ -6,14 +6,13 @@
  * and a learner watches a video over several visits. So what was played is kept as 100 buckets,
  * one per percent of the duration, each watched or not: a visit's played ranges mark buckets, a
  * later visit adds its own, and the union is exact to the percent whatever the order of visits.
- * The set is written as 17 characters of the resume alphabet (6 bits each).
+ * The resume state (state.js) keeps the buckets, adds visits up and says the percent watched.
  */
 
-export const BUCKETS = 100;
+import { WATCHED_BUCKETS as BUCKETS } from "./state.js";
+
 /** A bucket counts once this much of it was played (ranges meet with small gaps around a seek). */
 const COVERED = 0.5;
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-export const ENCODED_LENGTH = Math.ceil(BUCKETS / 6);
 
 /** [start, end] pairs sorted and joined where they overlap or touch; empty or reversed ones dropped. */
 export function mergeRanges(ranges) {
@@ -49,39 +48,6 @@ export function coveredBuckets(ranges, duration) {
       const played = Math.min(end, (i + 1) * size) - Math.max(start, i * size);
       if (played >= COVERED * size) buckets[i] = true;
     }
-  }
-  return buckets;
-}
-
-/** Both visits' buckets: watched in either. */
-export function unionBuckets(a, b) {
-  return Array.from({ length: BUCKETS }, (_, i) => Boolean(a?.[i] || b?.[i]));
-}
-
-/** Percent watched, 0-100. */
-export function watchedPercent(buckets) {
-  return (buckets || []).filter(Boolean).length;
-}
-
-/** Buckets -> 17 characters. */
-export function encodeBuckets(buckets) {
-  let out = "";
-  for (let i = 0; i < BUCKETS; i += 6) {
-    let value = 0;
-    for (let bit = 0; bit < 6; bit++) if (buckets?.[i + bit]) value |= 1 << bit;
-    out += ALPHABET[value];
-  }
-  return out;
-}
-
-/** 17 characters -> buckets, or null when the text is not such a set. */
-export function decodeBuckets(text) {
-  if (typeof text !== "string" || text.length !== ENCODED_LENGTH) return null;
-  const buckets = new Array(BUCKETS).fill(false);
-  for (let c = 0; c < ENCODED_LENGTH; c++) {
-    const value = ALPHABET.indexOf(text[c]);
-    if (value < 0) return null;
-    for (let bit = 0; bit < 6 && c * 6 + bit < BUCKETS; bit++) buckets[c * 6 + bit] = Boolean(value & (1 << bit));
   }
   return buckets;
 }

@@ -394,7 +394,8 @@ def throughput(
             figures[name] = {"generator": "python", **summary(tally)}
             if varnish_work and before is not None:
                 figures[name].update(hit_ratio(before, varnish_counters(varnish_work)))
-        print(f"  {name}: {json.dumps({k: v for k, v in figures[name].items() if k != 'browsers'})}", flush=True)
+        shown = {k: v for k, v in figures[name].items() if k not in ("browsers", "sampled_journeys_by_browser")}
+        print(f"  {name}: {json.dumps(shown)}", flush=True)
     ratios = {
         "stack_vs_varnish": figures["stack"]["journeys_per_s"] / figures["varnish+nginx"]["journeys_per_s"],
         "origin_vs_nginx": figures["origin"]["journeys_per_s"] / figures["nginx"]["journeys_per_s"],
@@ -586,6 +587,8 @@ def main() -> None:
     args = parser.parse_args()
     args.levels = [int(level) for level in args.levels.split(",") if level]
     args.threads = args.threads or args.connections
+    if args.threads > args.connections:
+        raise SystemExit("bench: --threads must not exceed --connections (a wrk thread holds connections of its own)")
     if args.generator == "wrk" and not wrk_load.available():
         raise SystemExit("bench: wrk is not installed (./scripts/bootstrap --bench installs it)")
     phases = set(args.only.split(","))

@@ -571,7 +571,13 @@ def main() -> None:
         help="throughput runs' load generator (default wrk when installed); concurrency and faults use python",
     )
     parser.add_argument("--connections", type=int, default=64, help="wrk connections, kept alive")
-    parser.add_argument("--threads", type=int, default=None, help="wrk threads (default: one per connection)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="wrk threads (default: one per core); as many as --connections makes each connection walk journeys of "
+        "its own, at about twice wrk's CPU per request",
+    )
     parser.add_argument(
         "--wrk-statuses", action="store_true", help="count statuses in the measured wrk runs too (slower generator)"
     )
@@ -586,7 +592,7 @@ def main() -> None:
     parser.add_argument("--base-port", type=int, default=18300, help="ports base..base+7 on 127.0.0.1")
     args = parser.parse_args()
     args.levels = [int(level) for level in args.levels.split(",") if level]
-    args.threads = args.threads or args.connections
+    args.threads = args.threads or min(args.connections, os.cpu_count() or 1)
     if args.threads > args.connections:
         raise SystemExit("bench: --threads must not exceed --connections (a wrk thread holds connections of its own)")
     if args.generator == "wrk" and not wrk_load.available():

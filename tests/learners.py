@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from courses.model import (
     Course,
@@ -393,10 +393,11 @@ def _check_answered(learner: Learner, q: Question, scope: str, t: Translator) ->
         assert sorted(chosen) == sorted([p.id, p.id] for p in q.pairs), (learner.engine, q.id, chosen)
 
 
-def play(learner: Learner, course: Course, t: Translator, language: str, audit: list[str] | None = None) -> None:
+def play(learner: Learner, course: Course, t: Translator, language: str,
+         visit: Callable[[str], None] | None = None) -> None:
     """Read every page in order, answering each quiz rightly on the way, then Finish: the results
-    page is shown. With ``audit`` given, axe-core checks every page (a quiz once answered) and the
-    results page, and its findings are added to the list."""
+    page is shown. ``visit`` is called with each page's id once its quizzes are answered, and with
+    "results" on the results page (an audit, a measurement)."""
     pages = course.pages()
     for index, page in enumerate(pages):
         learner.wait_for_heading(page.title)
@@ -405,8 +406,8 @@ def play(learner: Learner, course: Course, t: Translator, language: str, audit: 
                 answer_quiz(learner, block, t, language)
                 result = learner.text(f"form[data-quiz='{block.id}'] [data-result]")
                 assert t("quiz.passed", mark=block.pass_mark or course.passing_score) in result, (learner.engine, result)
-        if audit is not None:
-            audit += learner.audit(f"page {page.id}")
+        if visit:
+            visit(page.id)
         last = index == len(pages) - 1
         if learner.how == "keyboard":
             learner.tab_to(lambda f: f["id"] == "next")
@@ -414,5 +415,5 @@ def play(learner: Learner, course: Course, t: Translator, language: str, audit: 
         else:
             learner.press("#next", t("finish" if last else "next"))
     learner.wait_for_heading(t("results.title"))
-    if audit is not None:
-        audit += learner.audit("results")
+    if visit:
+        visit("results")

@@ -21,18 +21,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy import Connection, Engine, Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from authoring.models import TextBlob
 from storage import BlobStore, Storage
 from storage.blobs import CorruptBlob
+from storage.errors import NotFound
 
 TEXT_BLOB_MAX_BYTES = 256 * 1024
 """A save keeps Markdown up to this size in the database; a larger file goes to the storage."""
 CACHED_TEXT_BYTES = 8_000_000  # database-held blobs kept per process, at most (a blob never changes)
 TEXT_BLOBS = cast(Table, TextBlob.__table__)
+HELD_TEXT = select(TEXT_BLOBS.c.data).where(TEXT_BLOBS.c.sha256 == bindparam("sha256"))
 NEW_TEXTS = {  # by dialect: a blob held already (the same text saved before) is left as it is
     "sqlite": sqlite_insert(TEXT_BLOBS).on_conflict_do_nothing(index_elements=[TEXT_BLOBS.c.sha256]),
     "postgresql": postgresql_insert(TEXT_BLOBS).on_conflict_do_nothing(index_elements=[TEXT_BLOBS.c.sha256]),
@@ -41,8 +43,9 @@ NEW_TEXTS = {  # by dialect: a blob held already (the same text saved before) is
 
 class DatabaseBlobs(BlobStore):
     """Blobs in ``storage`` (see ``BlobStore``) and, for those a save kept there, in the
-    database of ``engine``. A blob is looked for in the storage first (every imported or
-    uploaded file is there), then in the database; those found there are kept per process."""
+    database of ``engine``. A read goes to the storage as before (every imported or uploaded file
+    is there, and costs nothing more), and to the database only when the storage has no such
+    blob; what the database gave, or a save of this process wrote, is kept per process."""
 
     def __init__(self, storage: Storage, engine: Engine, prefix: str = "blobs") -> None:
         super().__init__(storage, prefix)
@@ -56,14 +59,26 @@ class DatabaseBlobs(BlobStore):
         return len(data) <= TEXT_BLOB_MAX_BYTES
 
     def open_blob(self, sha256: str) -> BinaryIO:
-        held = self._held_blob(sha256)
-        return super().open_blob(sha256) if held is None else io.BytesIO(held)
+        held = self._kept(sha256)
+        if held is None:
+            try:
+                return super().open_blob(sha256)
+            except NotFound:
+                held = self._from_database(sha256)
+                if held is None:
+                    raise
+        return io.BytesIO(held)
 
     def save_blob(self, sha256: str, target: Path) -> None:
-        held = self._held_blob(sha256)
+        held = self._kept(sha256)
         if held is None:
-            super().save_blob(sha256, target)
-            return
+            try:
+                super().save_blob(sha256, target)
+                return
+            except NotFound:
+                held = self._from_database(sha256)
+                if held is None:
+                    raise
         target.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
         try:
@@ -76,11 +91,18 @@ class DatabaseBlobs(BlobStore):
             raise
 
     def blob_size(self, sha256: str) -> int:
-        held = self._held_blob(sha256)
-        return super().blob_size(sha256) if held is None else len(held)
+        held = self._kept(sha256)
+        if held is None:
+            try:
+                return super().blob_size(sha256)
+            except NotFound:
+                held = self._from_database(sha256)
+                if held is None:
+                    raise
+        return len(held)
 
     def has_blob(self, sha256: str) -> bool:
-        return self._held_blob(sha256) is not None or super().has_blob(sha256)
+        return self._kept(sha256) is not None or super().has_blob(sha256) or self._from_database(sha256) is not None
 
     def remember(self, texts: Mapping[str, bytes]) -> None:
         """Keep ``texts``, just committed by a save, for the reads that follow (the next save's
@@ -88,6 +110,14 @@ class DatabaseBlobs(BlobStore):
         with self._lock:
             for sha256, data in texts.items():
                 self._keep(sha256, data)
+
+    def _kept(self, sha256: str) -> bytes | None:
+        self.key(sha256)  # refuses anything but a SHA-256, before any lookup
+        with self._lock:
+            found = self._held.get(sha256)
+            if found is not None:
+                self._held.move_to_end(sha256)
+            return found
 
     def _keep(self, sha256: str, data: bytes) -> None:
         """Hold ``data`` (the caller has the lock), the least recently used dropped past the limit."""
@@ -97,19 +127,11 @@ class DatabaseBlobs(BlobStore):
         while self._bytes > CACHED_TEXT_BYTES and len(self._held) > 1:
             self._bytes -= len(self._held.popitem(last=False)[1])
 
-    def _held_blob(self, sha256: str) -> bytes | None:
-        """The blob's bytes when the database holds it and the storage does not, checked against
-        its name (a mismatch raises ``CorruptBlob``, as a damaged stored blob does)."""
-        key = self.key(sha256)  # refuses anything but a SHA-256, before any lookup
-        with self._lock:
-            found = self._held.get(sha256)
-            if found is not None:
-                self._held.move_to_end(sha256)
-                return found
-        if self.storage.exists(key):
-            return None
+    def _from_database(self, sha256: str) -> bytes | None:
+        """The blob's bytes when the database holds it, checked against its name (a mismatch
+        raises ``CorruptBlob``, as a damaged stored blob does), and kept."""
         with self.engine.connect() as connection:
-            found = connection.execute(select(TEXT_BLOBS.c.data).where(TEXT_BLOBS.c.sha256 == sha256)).scalar()
+            found = connection.execute(HELD_TEXT, {"sha256": sha256}).scalar()
         if found is None:
             return None
         data = bytes(found)

@@ -93,6 +93,7 @@ def test_a_damaged_text_in_the_database_is_refused_and_a_large_one_goes_to_the_s
     from authoring.database import Database
     from authoring.text_blobs import TEXT_BLOB_MAX_BYTES, TEXT_BLOBS, DatabaseBlobs, put_text, store_texts
     from storage.blobs import CorruptBlob
+    from storage.errors import NotFound
     from storage.local import LocalStorage
 
     database = Database(f"sqlite:///{tmp_path / 'editor.db'}")
@@ -115,7 +116,10 @@ def test_a_damaged_text_in_the_database_is_refused_and_a_large_one_goes_to_the_s
     assert copy.read_bytes() == b"# Small\n"
     with pytest.raises(CorruptBlob):
         blobs.get_blob(wrong)
-    assert not blobs.has_blob(hashlib.sha256(b"never stored").hexdigest())
+    never = hashlib.sha256(b"never stored").hexdigest()
+    assert not blobs.has_blob(never)
+    with pytest.raises(NotFound):
+        blobs.get_blob(never)
     database.engine.dispose()
 
 

@@ -104,6 +104,9 @@ export function enhanceVideos(root, { t, watched }) {
     const video = figure.querySelector('video');
     video.autoplay = false;
     video.removeAttribute('autoplay');
+    // WebKit selects no source for a video made in a template (the page's fragment) and moved into
+    // the page: asked to, it loads what preload="metadata" says (the duration, the first frame).
+    if (video.networkState === video.NETWORK_EMPTY) video.load();
     setupCaptions(figure, root);
     setupWatching(figure, { t, watched });
   }

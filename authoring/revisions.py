@@ -10,11 +10,13 @@ the author decides and nothing is silently overwritten.
 A revision is the whole course: one validated ``Course`` document and its path -> SHA-256 file
 map, so every revision can be exported, built or restored on its own.
 
-Saves to one course take its lock first (``authoring.database.write_transaction`` and a ``FOR
-UPDATE`` read of the course), so they wait for each other and each merges once onto the head it
-locked; a 503 only means the lock was not free in time. A revision never changes once written,
-so each process keeps the ones it read or wrote (``RevisionCache``) and a save rarely reads
-more than the course's head number.
+Saves to one course take its lock first (``authoring.database.write_transaction``, then the
+course row: by the ``UPDATE`` that moves its head when the save was worked out on the head as
+read, else by a ``FOR UPDATE`` read), so they wait for each other and each merges once onto the
+head it locked; a 503 only means the lock was not free in time. A revision never changes once
+written, so each process keeps the ones it read or wrote (``RevisionCache``) and a save rarely
+reads more than the course's head number. A text block's Markdown goes into the database with
+its revision when the blob store keeps small texts there (``authoring.text_blobs``).
 """
 
 from __future__ import annotations

@@ -247,6 +247,14 @@ class SeleniumLearner(Learner):
     def viewport(self, width: int, height: int) -> None:
         outer_w, outer_h = self.js("() => [outerWidth - innerWidth, outerHeight - innerHeight]")
         self.driver.set_window_size(width + outer_w, height + outer_h)
+        # The window manager resizes after set_window_size returns: points measured before then
+        # would be of the old viewport. A window taller than the (virtual) screen may be cut to it.
+        fits = self.js("(h) => h <= screen.height", height + outer_h)
+        try:
+            self.wait("([w, h]) => innerWidth === w && innerHeight === h", [width, height], timeout=5)
+        except AssertionError:
+            if fits:
+                raise
 
 
 # ------------------------------------------------------------------------------- answering

@@ -62,6 +62,10 @@ function wire(player) {
   wired.add(player);
   let frame = false;
   const follow = () => {
+    if (current && !current.block.isConnected) {
+      player.pause(); // its page was replaced (the results, the exit screen): the narration stops with it
+      return;
+    }
     current?.follow(player.currentTime);
     if (!player.paused && !frame) {
       frame = true;
@@ -94,6 +98,7 @@ function enhance(block, { t, player }) {
   let shown = -1;
 
   const narration = {
+    block,
     follow(time) {
       const at = cueAt(cues, time);
       if (at === shown) return;

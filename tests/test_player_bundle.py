@@ -35,7 +35,8 @@ def test_every_question_type_and_adapter_is_a_module_of_its_own_at_its_source_pa
     assert {"js/app.js", "css/player.css"} <= set(files)
     # Nothing else but the chunks esbuild shares between them.
     named = {name for name in files if not name.startswith("js/shared-")}
-    assert named == {"js/app.js", "css/player.css", *(question_module(k) for k in _question_types()),
+    assert named == {"js/app.js", "js/narration.js", "js/video.js", "css/player.css",
+                     *(question_module(k) for k in _question_types()),
                      *(f"js/tracking/{a}.js" for a in ("scorm12", "scorm2004", "web", "bridge"))}
 
 

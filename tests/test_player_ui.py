@@ -305,7 +305,7 @@ def test_ipad_touch_video_and_screenshots(pw, chromium, server, tmp_path):
         video = page.get_by_label("Introduction video", exact=True).and_(page.locator("video"))
         assert video.evaluate("v => v.playsInline && v.controls && v.preload") == "metadata"
         assert video.locator("track").evaluate("t => [t.kind, t.srclang, t.label, t.default]") == [
-            "captions", "en", "English", True]
+            "captions", "en", "English", False]
         page.screenshot(path=str(tmp_path / "ipad-page.png"))
         page.get_by_role("button", name="Next").tap()
         expect(_heading(page)).to_have_text("Quick check")

@@ -150,7 +150,7 @@ def test_video_plays_inline_with_renditions_and_captions(site):
     track = video.xpath("track")[0]
     assert (track.get("kind"), track.get("src"), track.get("srclang"), track.get("label")) == (
         "captions", "media/intro.vtt", "en", "English")
-    assert "default" in track.attrib
+    assert "default" not in track.attrib  # captions are the learner's choice, off until turned on
 
 
 def test_video_sources_offer_hls_then_each_rendition_for_the_screen_it_suits(demo_course, tmp_path):

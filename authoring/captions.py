@@ -10,7 +10,6 @@ a warning, not a refusal. The file written is then checked by the media pipeline
 
 from __future__ import annotations
 
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,22 +19,15 @@ from courses.source_checks import MAX_FILE_BYTES
 from media.errors import MediaError
 from media.probe import Limits, check_captions
 from media.tts import webvtt
+from media.webvtt import Cue, parse_time
 
-TYPED_TIME = re.compile(r"^(?:(\d{1,3}):)?(\d{1,3}):(\d{2})\.(\d{3})$")
-"""``mm:ss.mmm`` or ``h:mm:ss.mmm``, as an author types it (and as WebVTT writes it)."""
-TIMING = re.compile(r"^(\S+)[ \t]+-->[ \t]+(\S+)")
 MAX_CUES = 10_000
 TIME_HINT = "write the time as mm:ss.mmm, e.g. 01:05.250"
 
 
-@dataclass(frozen=True)
-class Cue:
-    start: int  # milliseconds
-    end: int
-    text: str
-
-    def to_json(self) -> dict[str, object]:
-        return {"start": shown_time(self.start), "end": shown_time(self.end), "text": self.text}
+def cue_json(cue: Cue) -> dict[str, object]:
+    """A cue as the editor's rows show it."""
+    return {"start": shown_time(cue.start), "end": shown_time(cue.end), "text": cue.text}
 
 
 @dataclass(frozen=True)
@@ -46,18 +38,6 @@ class Checked:
     warnings: list[Problem]
 
 
-def parse_time(text: str) -> int | None:
-    """Milliseconds of a typed time, or None when it is not ``[h:]mm:ss.mmm`` with seconds (and,
-    after hours, minutes) under 60."""
-    found = TYPED_TIME.match(text.strip())
-    if found is None:
-        return None
-    hours, minutes, seconds, millis = (int(part) if part else 0 for part in found.groups())
-    if seconds > 59 or (found.group(1) is not None and minutes > 59):
-        return None
-    return ((hours * 60 + minutes) * 60 + seconds) * 1000 + millis
-
-
 def shown_time(ms: int) -> str:
     """How the editor shows a time: ``mm:ss.mmm``, with hours in front past the first hour."""
     hours, rest = divmod(ms, 3_600_000)
@@ -65,26 +45,6 @@ def shown_time(ms: int) -> str:
     seconds, millis = divmod(rest, 1000)
     clock = f"{minutes:02d}:{seconds:02d}.{millis:03d}"
     return f"{hours}:{clock}" if hours else clock
-
-
-def read_cues(data: bytes) -> list[Cue]:
-    """The cues of a WebVTT file, in file order; NOTE, STYLE and REGION blocks are skipped, as
-    are cue identifiers and settings (the editor rewrites neither). A cue whose timing a player
-    would not read is skipped like a player skips it."""
-    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    cues: list[Cue] = []
-    for block in re.split(r"\n[ \t]*\n", text)[1:]:  # the first block is the WEBVTT header
-        lines = [line for line in block.split("\n") if line.strip() != ""]
-        at = next((i for i, line in enumerate(lines[:2]) if "-->" in line), None)
-        if at is None:
-            continue
-        timing = TIMING.match(lines[at].strip())
-        start = parse_time(timing.group(1)) if timing else None
-        end = parse_time(timing.group(2)) if timing else None
-        if start is None or end is None:
-            continue
-        cues.append(Cue(start, end, "\n".join(lines[at + 1 :])))
-    return cues
 
 
 def check_rows(rows: list[dict[str, str]]) -> Checked:

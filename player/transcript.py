@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from courses.source_checks import MAX_CAPTIONS_BYTES
+from media import webvtt
 
-TIMESTAMP = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})\.(\d{3})$")
-TIMING = re.compile(r"^(\S+)[ \t]+-->[ \t]+(\S+)")
 TAG = re.compile(r"<[^>]*>")
 ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&nbsp;": "\u00a0", "&lrm;": "\u200e", "&rlm;": "\u200f"}
 
@@ -22,14 +21,6 @@ class TranscriptCue:
     start: float  # seconds
     end: float
     text: str
-
-
-def _seconds(stamp: str) -> float | None:
-    found = TIMESTAMP.match(stamp)
-    if found is None:
-        return None
-    hours, minutes, seconds, millis = (int(part) if part else 0 for part in found.groups())
-    return hours * 3600 + minutes * 60 + seconds + millis / 1000
 
 
 def _plain(text: str) -> str:
@@ -42,23 +33,13 @@ def _plain(text: str) -> str:
 
 
 def parse_cues(data: bytes) -> list[TranscriptCue]:
-    """The cues of a WebVTT file in file order, as a player reads them: NOTE, STYLE and REGION
-    blocks and cues whose timing does not parse are skipped, like a browser skips them."""
-    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if not text.startswith("WEBVTT"):
+    """The cues of a WebVTT file with words to show, in file order, their times in seconds."""
+    if not data.removeprefix(b"\xef\xbb\xbf").startswith(b"WEBVTT"):
         return []
-    cues: list[TranscriptCue] = []
-    for block in re.split(r"\n[ \t]*\n", text)[1:]:  # the first block is the WEBVTT header
-        lines = [line for line in block.split("\n") if line.strip()]
-        at = next((i for i, line in enumerate(lines[:2]) if "-->" in line), None)
-        timing = TIMING.match(lines[at].strip()) if at is not None else None
-        if timing is None or at is None:
-            continue
-        start, end = _seconds(timing.group(1)), _seconds(timing.group(2))
-        words = _plain("\n".join(lines[at + 1 :]))
-        if start is not None and end is not None and end > start and words:
-            cues.append(TranscriptCue(start, end, words))
-    return cues
+    cues = ((cue, _plain(cue.text)) for cue in webvtt.read_cues(data))
+    return [
+        TranscriptCue(cue.start / 1000, cue.end / 1000, words) for cue, words in cues if cue.end > cue.start and words
+    ]
 
 
 def read_cues(path: Path) -> list[TranscriptCue]:

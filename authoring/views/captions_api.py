@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from authoring.access import course_for
 from authoring.api_docs import Number, documented
-from authoring.captions import CaptionsRefused, check_rows, checked_file, read_cues, vtt_bytes
+from authoring.captions import CaptionsRefused, check_rows, checked_file, cue_json, vtt_bytes
 from authoring.context import blobs, db, editor, signed_in
 from authoring.edits import find_block
 from authoring.media_uploads import MEDIA_FOLDER, place_file
@@ -29,6 +29,7 @@ from courses.errors import Problem
 from courses.model import MultilineText
 from courses.source import BlobSource, SourceError
 from media.probe import media_limits
+from media.webvtt import read_cues
 
 blueprint = Blueprint("captions_api", __name__, url_prefix="/api/courses/<int:course_id>/blocks/<block_id>")
 MEDIA_TYPES = {
@@ -87,7 +88,7 @@ def get_captions(course_id: int, block_id: str) -> Any:
         "revision": head.number,
         "block": block_id,
         "path": path,
-        "cues": [cue.to_json() for cue in cues],
+        "cues": [cue_json(cue) for cue in cues],
         "transcript": block.get("transcript") if block.get("type") == "narration" else None,
         "media_url": url_for("captions_api.block_media", course_id=course_id, block_id=block_id),
     }
@@ -138,7 +139,7 @@ def put_captions(course_id: int, block_id: str) -> Any:
         "merged": saved.merged,
         "saved": saved.created,
         "path": stored.get("captions"),
-        "cues": [cue.to_json() for cue in checked.cues],
+        "cues": [cue_json(cue) for cue in checked.cues],
         "warnings": [_problem_json(p) for p in checked.warnings],
     }
 

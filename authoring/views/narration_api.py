@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from authoring import narration_jobs
 from authoring.access import course_for
 from authoring.api_docs import documented
-from authoring.captions import read_cues
+from authoring.captions import cue_json
 from authoring.context import db, editor, signed_in
 from authoring.media_uploads import DONE
 from authoring.models import NarrationJob
@@ -23,6 +23,7 @@ from authoring.problems import ApiProblem, parse_body
 from authoring.revisions import head_snapshot
 from authoring.structure import require
 from courses.model import MultilineText
+from media.webvtt import read_cues
 
 blueprint = Blueprint("narration_api", __name__, url_prefix="/api/courses/<int:course_id>")
 
@@ -69,7 +70,7 @@ def job_json(row: NarrationJob, script: str | None = None) -> dict[str, Any]:
         except ApiProblem:
             answer["audio_url"] = answer["captions_url"] = None
         else:
-            answer["cues"] = [cue.to_json() for cue in read_cues(path.read_bytes())]
+            answer["cues"] = [cue_json(cue) for cue in read_cues(path.read_bytes())]
     return answer
 
 

@@ -5,13 +5,15 @@ A ``Learner`` knows only what a person at the screen does: look at the page (a s
 the DOM), point at a spot and press (a click, or a tap of a finger), press a key, type. Every
 journey in tests/test_player_languages.py, tests/test_player_input.py and
 tests/test_accessibility.py is written once against it, so each engine gets the same journey
-rather than a look-alike, and a journey by touch or keyboard can only use those."""
+rather than a look-alike, and a journey by touch or keyboard can only use those (by pointer, a
+choice in a <select> is made in the list itself, which the browser draws outside the page)."""
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, ClassVar
 
 from courses.model import (
     Course,
@@ -148,13 +150,14 @@ class Learner:
         """axe-core's WCAG 2.1 A/AA violations on the page as it is now, of any impact, with the
         viewport as tall as the page so nothing is hidden under the sticky top bar or pager."""
         if not self.js("() => typeof window.axe === 'object'"):
-            self.js("(source) => { const s = document.createElement('script'); s.textContent = source; document.head.append(s); }",
-                    AXE.read_text(encoding="utf-8"))
+            self.js("(source) => { const s = document.createElement('script'); s.textContent = source;"
+                    " document.head.append(s); }", AXE.read_text(encoding="utf-8"))
         width, height = self.js("() => [innerWidth, innerHeight]")
         self.viewport(width, max(height, self.js("() => document.documentElement.scrollHeight")))
         try:
             result = self.js("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
-                             ".then((r) => JSON.stringify({violations: r.violations, checked: [...r.passes, ...r.incomplete, ...r.violations].map((x) => x.id)}))",
+                             ".then((r) => JSON.stringify({violations: r.violations,"
+                             " checked: [...r.passes, ...r.incomplete, ...r.violations].map((x) => x.id)}))",
                              WCAG21_AA)
         finally:
             self.viewport(width, height)
@@ -199,8 +202,9 @@ class SeleniumLearner(Learner):
     """WebKitGTK through Selenium. A "touch" learner sends W3C touch pointer actions; WebKitGTK
     has no touch emulation and delivers them as mouse events at the same points."""
 
-    KEYS = {"Tab": "\ue004", "Enter": "\ue007", "Space": "\ue00d", "ArrowDown": "\ue015", "ArrowUp": "\ue013",
-            "ArrowRight": "\ue014", "ArrowLeft": "\ue012"}
+    KEYS: ClassVar[dict[str, str]] = {  # WebDriver's key codes
+        "Tab": "\ue004", "Enter": "\ue007", "Space": "\ue00d",
+        "ArrowDown": "\ue015", "ArrowUp": "\ue013", "ArrowRight": "\ue014", "ArrowLeft": "\ue012"}
 
     def __init__(self, driver, engine: str, how: str) -> None:
         self.driver, self.engine, self.how = driver, engine, how
@@ -342,8 +346,7 @@ def _keyboard_answer(learner: Learner, q: Question, scope: str, t: Translator, l
         learner.key("Space")
     elif isinstance(q, MultipleResponse):
         wanted = set(_choice_labels(q, t))
-        shown = learner.js("(css) => [...document.querySelectorAll(css)].map((l) => l.textContent.replace(/\\s+/g, ' ').trim())",
-                           f"{scope} label.choice")
+        shown = _texts(learner, f"{scope} label.choice")
         for label in (s for s in shown if s in wanted):
             learner.tab_to(lambda f, label=label: f["question"] == q.id and f["label"] == label)
             learner.key("Space")
@@ -383,8 +386,13 @@ def _keyboard_answer(learner: Learner, q: Question, scope: str, t: Translator, l
 
 
 def _shown_order(learner: Learner, scope: str) -> list[str]:
-    return learner.js("(css) => [...document.querySelectorAll(css)].map((el) => el.textContent.replace(/\\s+/g, ' ').trim())",
-                      f"{scope} li .order-text")
+    return _texts(learner, f"{scope} li .order-text")
+
+
+def _texts(learner: Learner, css: str) -> list[str]:
+    """The text of every element at ``css``, spaces collapsed."""
+    return learner.js("(css) => [...document.querySelectorAll(css)]"
+                      ".map((el) => el.textContent.replace(/\\s+/g, ' ').trim())", css)
 
 
 def _check_answered(learner: Learner, q: Question, scope: str, t: Translator) -> None:
@@ -392,7 +400,8 @@ def _check_answered(learner: Learner, q: Question, scope: str, t: Translator) ->
     if isinstance(q, Ordering):
         assert _shown_order(learner, scope) == [plain_text(i.text) for i in q.items], (learner.engine, q.id)
     elif isinstance(q, (SingleChoice, MultipleResponse, TrueFalse, Hotspot)):
-        checked = learner.js("(css) => [...document.querySelectorAll(css)].filter((l) => l.querySelector('input').checked)"
+        checked = learner.js("(css) => [...document.querySelectorAll(css)]"
+                             ".filter((l) => l.querySelector('input').checked)"
                              ".map((l) => l.textContent.replace(/\\s+/g, ' ').trim())", f"{scope} label.choice")
         assert sorted(checked) == sorted(_choice_labels(q, t)), (learner.engine, q.id, checked)
     elif isinstance(q, Matching):
@@ -413,7 +422,8 @@ def play(learner: Learner, course: Course, t: Translator, language: str,
             if isinstance(block, QuizBlock):
                 answer_quiz(learner, block, t, language)
                 result = learner.text(f"form[data-quiz='{block.id}'] [data-result]")
-                assert t("quiz.passed", mark=block.pass_mark or course.passing_score) in result, (learner.engine, result)
+                mark = block.pass_mark or course.passing_score
+                assert t("quiz.passed", mark=mark) in result, (learner.engine, result)
         if visit:
             visit(page.id)
         last = index == len(pages) - 1

@@ -10,7 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from learners import Learner, PlaywrightLearner, SeleniumLearner, play
+from lms.server import LoopbackServer
 from playwright.sync_api import expect
+from test_engines import display, firefox, webkit  # noqa: F401  (fixtures: one Firefox, one WebKit per module)
+from test_player_languages import translated_course
 
 from courses.loader import load_course
 from courses.model import (
@@ -25,15 +29,12 @@ from courses.model import (
     TrueFalse,
 )
 from exporters.build import build_site
-from learners import Learner, PlaywrightLearner, SeleniumLearner, play
-from lms.server import LoopbackServer
 from player.i18n import Translator
 from player.markdown import plain_text
-from test_engines import display, firefox, webkit  # noqa: F401  (fixtures: one Firefox, one WebKit per module)
-from test_player_languages import translated_course
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.filterwarnings("ignore:setting remote_server_addr:DeprecationWarning")]  # Selenium's WebKitGTK driver
+              # Selenium's own WebKitGTK driver warns of its own deprecated call.
+              pytest.mark.filterwarnings("ignore:setting remote_server_addr:DeprecationWarning")]
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "courses" / "samples" / "security-basics"

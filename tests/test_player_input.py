@@ -7,21 +7,21 @@ Touch: on Chromium, a tablet (the iPad's size, touch emulation: has_touch, taps 
 page events are recorded, so a tap is shown to arrive as touch; on WebKit (WebKitGTK through
 WebKitWebDriver), the same taps sent as W3C touch pointer actions, which WebKitGTK, having no
 touch emulation, delivers as mouse events at the same points. A <select>'s list is the
-browser's own, outside the page: the test chooses from it as the list does once tapped open.
+browser's own, drawn outside the page: the test chooses in that list directly.
 Keyboard: Tab, the arrow keys, Space and Enter only, on Chromium, Firefox and WebKit."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from learners import Learner, PlaywrightLearner, SeleniumLearner, play
+from lms.server import LoopbackServer
+from test_engines import display, firefox, webkit  # noqa: F401  (fixtures: one Firefox, one WebKit per module)
 
 from courses.loader import load_course
 from courses.model import Course
 from exporters.build import build_site
-from learners import Learner, PlaywrightLearner, SeleniumLearner, play
-from lms.server import LoopbackServer
 from player.i18n import Translator
-from test_engines import display, firefox, webkit  # noqa: F401  (fixtures: one Firefox, one WebKit per module)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.filterwarnings("ignore:setting remote_server_addr:DeprecationWarning")]
@@ -87,7 +87,8 @@ def test_every_question_type_by_touch_alone_on_a_chromium_tablet(pw, chromium, s
         start(learner, url, course, device["viewport"])
         play(learner, course, ENGLISH, "en", targets_of_44_px(learner))
         inputs = learner.js("() => window.inputs")
-        assert inputs.get("pointerdown:touch", 0) > 20 and inputs.get("touchstart", 0) == inputs["pointerdown:touch"], inputs
+        taps = inputs.get("pointerdown:touch", 0)
+        assert taps > 20 and inputs.get("touchstart", 0) == taps, inputs
         # Keys come only from the on-screen keyboard, for the typed answers; nothing is dragged.
         assert not any(kind.startswith(("pointerdown:mouse", "dragstart")) for kind in inputs), inputs
         assert errors == []
@@ -95,9 +96,9 @@ def test_every_question_type_by_touch_alone_on_a_chromium_tablet(pw, chromium, s
         context.close()
 
 
-def test_every_question_type_by_taps_on_webkit(webkit, sample):
+def test_every_question_type_by_taps_on_webkit(request, sample):
     course, url = sample
-    learner = SeleniumLearner(webkit, "webkit", "touch")
+    learner = SeleniumLearner(request.getfixturevalue("webkit"), "webkit", "touch")
     start(learner, url, course, TABLET)
     play(learner, course, ENGLISH, "en", targets_of_44_px(learner))
     inputs = learner.js("() => window.inputs")

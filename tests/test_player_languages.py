@@ -15,23 +15,25 @@ from pathlib import Path
 
 import pytest
 import yaml
+from learners import Learner, PlaywrightLearner, SeleniumLearner, answer_quiz, play, right_answer_text
+from lms.server import LoopbackServer
+from test_engines import display, firefox, webkit  # noqa: F401  (fixtures: one Firefox, one WebKit per module)
 
 from courses.loader import load_course
 from courses.model import Course, Numeric, QuizBlock
 from exporters.build import build_site
-from learners import Learner, PlaywrightLearner, SeleniumLearner, answer_quiz, play, right_answer_text
-from lms.server import LoopbackServer
 from player.i18n import Translator
 from player.markdown import plain_text
-from test_engines import display, firefox, webkit  # noqa: F401  (fixtures: one Firefox, one WebKit per module)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.filterwarnings("ignore:setting remote_server_addr:DeprecationWarning")]  # Selenium's WebKitGTK driver
+              # Selenium's own WebKitGTK driver warns of its own deprecated call.
+              pytest.mark.filterwarnings("ignore:setting remote_server_addr:DeprecationWarning")]
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "courses" / "samples" / "security-basics"
 CSS = REPO / "player" / "static" / "css" / "player.css"
 DESKTOP = {"width": 1280, "height": 900}
+TABLET = {"width": 810, "height": 1080}
 ENGINES = ["chromium", "firefox", "webkit"]
 PARTIAL = "q-phish-signs"
 
@@ -172,7 +174,8 @@ def mirrored_layout(learner: Learner) -> None:
     title, leave = box(".course-title"), box("#exit")
     assert title["left"] > leave["left"], "the course title at the right of the top bar, Exit at the left"
     heading = box("#main h1")
-    assert abs(heading["left"] + heading["width"] - (main["left"] + main["width"])) < 40, "the title starts at the right"
+    right_edge = main["left"] + main["width"]
+    assert abs(heading["left"] + heading["width"] - right_edge) < 40, "the title starts at the right"
 
 
 def mirrored_questions(learner: Learner, course: Course) -> None:
@@ -186,10 +189,10 @@ def mirrored_questions(learner: Learner, course: Course) -> None:
       const text = choice.querySelector('.choice-text').getBoundingClientRect();
       const item = document.querySelector('.order-item');
       const style = getComputedStyle(item);
-      const itemBox = item.getBoundingClientRect(), itemText = item.querySelector('.order-text').getBoundingClientRect();
+      const itemText = item.querySelector('.order-text').getBoundingClientRect();
       const buttons = item.querySelector('.order-buttons').getBoundingClientRect();
       return {inputRightOfText: input.left > text.left, buttonsLeftOfText: buttons.left < itemText.left,
-              paddingStart: style.paddingRight, paddingEnd: style.paddingLeft, textFromRight: itemBox.right - itemText.right};
+              paddingStart: style.paddingRight, paddingEnd: style.paddingLeft};
     }""")
     assert sides["inputRightOfText"] and sides["buttonsLeftOfText"], sides
     assert (sides["paddingStart"], sides["paddingEnd"]) == ("12px", "4px"), sides
@@ -217,9 +220,24 @@ def test_the_arabic_course_right_to_left_from_the_first_page_to_the_results(lear
     points = f"{sum(q.points for q in quiz.questions):g}"
     assert 3 <= float(points) <= 10, "a quiz whose points take Arabic's 'few' form"
     result = learner.text(f"form[data-quiz='{quiz.id}'] [data-result]")
-    assert result.startswith(f"حصلت على {points} من {points} نقاط (100%). درجة النجاح {course.passing_score}%: ناجح."), result
-    assert learner.text(f"#fb-{numeric.id}").startswith("إجابة صحيحة."), "the number typed in Arabic-Indic digits is read"
+    mark = course.passing_score
+    assert result.startswith(f"حصلت على {points} من {points} نقاط (100%). درجة النجاح {mark}%: ناجح."), result
+    feedback = learner.text(f"#fb-{numeric.id}")
+    assert feedback.startswith("إجابة صحيحة."), f"the number typed in Arabic-Indic digits is read: {feedback}"
     mirrored_questions(learner, course)
+    drawer_from_the_right(learner)
+
+
+def drawer_from_the_right(learner: Learner) -> None:
+    """On a tablet the menu is a drawer: closed beyond the right edge, opened against it."""
+    learner.viewport(TABLET["width"], TABLET["height"])
+    width = learner.js("() => document.documentElement.clientWidth")
+    # (From the desktop's side column, the drawer first slides out of sight.)
+    learner.wait("(width) => document.getElementById('menu').getBoundingClientRect().left >= width", width)
+    learner.press("#menu-toggle")
+    learner.wait("() => getComputedStyle(document.getElementById('menu')).transform === 'none'")
+    opened = learner.js("() => document.getElementById('menu').getBoundingClientRect().toJSON()")
+    assert abs(opened["right"] - width) < 2 and opened["left"] > width / 2, opened
 
 
 def test_a_partly_right_arabic_quiz_is_told_in_arabic(chromium, sites):

@@ -25,9 +25,8 @@ from exporters.build import build_site
 from player.i18n import Translator
 from player.markdown import plain_text
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              # Selenium's own WebKitGTK driver warns of its own deprecated call.
-              pytest.mark.filterwarnings("ignore:setting remote_server_addr:DeprecationWarning")]
+# Selenium's own WebKitGTK driver warns of its own deprecated call.
+pytestmark = [pytest.mark.filterwarnings("ignore:setting remote_server_addr:DeprecationWarning")]
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "courses" / "samples" / "security-basics"
@@ -119,7 +118,7 @@ def numeric_quiz(course: Course) -> tuple[QuizBlock, Numeric]:
     return quiz, next(q for q in quiz.questions if isinstance(q, Numeric))
 
 
-def check_interface_strings(learner: Learner, course: Course, language: str, expected: dict[str, str]) -> None:
+def check_interface_strings(learner: Learner, language: str, expected: dict[str, str]) -> None:
     """The page's own words (not the course's) in ``language``, as rendered and as the runtime writes them."""
     assert learner.js("() => [document.documentElement.lang, document.documentElement.dir]") == [
         language, "rtl" if language == "ar" else "ltr"]
@@ -130,13 +129,15 @@ def check_interface_strings(learner: Learner, course: Course, language: str, exp
 
 
 # ------------------------------------------------------------------------------- Dutch
+@pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.parametrize("learner", ENGINES, indirect=True)
 def test_the_dutch_course_in_dutch_from_the_first_page_to_the_results(learner, sites):
     course, url = sites["nl"]
     t = Translator("nl")
     start(learner, url, course)
     total = len(course.pages())
-    check_interface_strings(learner, course, "nl", {
+    check_interface_strings(learner, "nl", {
         "#next": "Volgende", "#prev": "Vorige", "#menu": "Cursusmenu", "#exit": "Cursus verlaten",
         "#position": f"Pagina 1 van {total}",
         "#progress": f"1 van {total} pagina's bekeken",  # the plural form, set by the runtime
@@ -198,13 +199,15 @@ def mirrored_questions(learner: Learner, course: Course) -> None:
     assert (sides["paddingStart"], sides["paddingEnd"]) == ("12px", "4px"), sides
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.parametrize("learner", ENGINES, indirect=True)
 def test_the_arabic_course_right_to_left_from_the_first_page_to_the_results(learner, sites):
     course, url = sites["ar"]
     t = Translator("ar")
     start(learner, url, course)
     total = len(course.pages())
-    check_interface_strings(learner, course, "ar", {
+    check_interface_strings(learner, "ar", {
         "#next": "التالي", "#prev": "السابق", "#menu": "قائمة الدورة", "#exit": "الخروج من الدورة",
         "#position": f"الصفحة 1 من {total}",
         "#progress": f"تمت مشاهدة 1 من {total} صفحة",  # 13 pages: the "many" form
@@ -240,6 +243,8 @@ def drawer_from_the_right(learner: Learner) -> None:
     assert abs(opened["right"] - width) < 2 and opened["left"] > width / 2, opened
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_a_partly_right_arabic_quiz_is_told_in_arabic(chromium, sites):
     """A partly right answer's verdict and a failed quiz's score, both with plural forms, by the runtime."""
     course, url = sites["ar"]

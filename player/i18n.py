@@ -68,6 +68,7 @@ RUNTIME_KEYS = frozenset(
         "narration.pause",
         "video.progress",
         "video.complete",
+        "pager.watchFirst",
     }
 )
 

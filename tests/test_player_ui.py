@@ -590,7 +590,7 @@ def test_the_first_page_comes_with_the_launch_page_and_the_second_is_fetched(pla
     first, second = course.pages()[:2]
     fragments = """() => performance.getEntriesByType('resource').map((r) => r.name)
         .filter((name) => name.includes('/pages/')).map((name) => name.split('/pages/')[1])"""
-    assert f"{second.id}.html" in player.evaluate(fragments)  # fetched ahead
+    player.wait_for_function(f"() => ({fragments})().includes('{second.id}.html')")  # fetched ahead
     assert f"{first.id}.html" not in player.evaluate(fragments)
     assert player.locator("template[data-fragment]").count() == 0  # taken, so a preview asks again
     player.get_by_role("button", name="Next").click()

@@ -223,3 +223,36 @@ def test_captions_are_off_until_the_learner_turns_them_on_and_the_choice_is_kept
         .map((el) => el.getBoundingClientRect()).map((r) => Math.min(r.width, r.height))""")
     assert min(sizes) >= 44
     assert page.errors == []
+
+
+@pytest.fixture(scope="module")
+def linear_site(tmp_path_factory):
+    from courses.model import Course
+    from media.assets import Asset, BlockMedia
+
+    root = tmp_path_factory.mktemp("watched-linear")
+    clip = make_video(root / "clip.mp4", size="160x120", seconds=DURATION, audio=False)
+    media = {block: BlockMedia(block, sources=[Asset(clip, "media/clip.mp4", "video/mp4", 160, 120)])
+             for block in ("v-rule", "v-free")}
+    course = Course.model_validate({**COURSE, "navigation": "linear"})
+    publish_site(course, media, root / "site")
+    with serving(root / "site") as url:
+        yield url
+
+
+def test_a_linear_course_opens_the_next_page_once_the_video_is_watched_enough(context, linear_site):
+    from playwright.sync_api import expect
+
+    page = _open(context, linear_site)
+    next_button = page.get_by_role("button", name="Next")
+    expect(next_button).to_have_attribute("aria-disabled", "true")
+    expect(page.locator('#menu a[data-page="end"]')).to_have_attribute("aria-disabled", "true")
+    next_button.click(force=True)  # aria-disabled still takes a press: it explains
+    expect(page.locator("#announce")).to_have_text("Watch the video on this page to go on.")
+    expect(page.locator("#main h1")).to_have_text("Watch")
+    _play(page, 0, DURATION)
+    expect(page.locator("[data-watched]")).to_have_text("Watched 100% of this video: complete.")
+    expect(next_button).not_to_have_attribute("aria-disabled", "true")
+    next_button.click()
+    expect(page.locator("#main h1")).to_have_text("End")
+    assert page.errors == []

@@ -4,7 +4,7 @@
 import { createTracker } from './tracking/index.js';
 import { encodeState, decodeState, mergeStates } from './state.js';
 import {
-  KINDS, courseScore, courseStatus, interactionRecords, isScored, loadKinds, quizScore, scoreAnswer,
+  KINDS, courseScore, courseStatus, interactionRecords, isScored, loadKinds, quizScore, scoreAnswer, videosWatched,
 } from './scoring.js';
 import { translator } from './i18n.js';
 import { seeded } from './random.js';
@@ -95,9 +95,10 @@ function shuffleChildren(container, random, avoid) {
   container.append(...items);
 }
 
-// Linear mode opens a page once the one before was read; a completed course may be reviewed freely.
-const reachable = (index) => course.navigation !== 'linear' || index === 0
-  || state.visited.includes(pages[index].id) || state.visited.includes(pages[index - 1].id) || status().completed;
+// Linear mode opens a page once the one before was read and its videos with a completion rule
+// watched enough; a completed course may be reviewed freely.
+const reachable = (index) => course.navigation !== 'linear' || index === 0 || state.visited.includes(pages[index].id)
+  || (state.visited.includes(pages[index - 1].id) && videosWatched(pages[index - 1], state)) || status().completed;
 
 // ------------------------------------------------------------------ status
 const status = () => courseStatus(course, state);
@@ -133,6 +134,9 @@ function updateChrome() {
   ui.position.textContent = t('page.position', { number: index + 1, total: pages.length });
   ui.prev.disabled = index === 0;
   ui.next.textContent = index === pages.length - 1 ? t('finish') : t('next');
+  // A linear course's next page waits for this page's videos: Next says so, and explains when pressed.
+  if (index < pages.length - 1 && !reachable(index + 1)) ui.next.setAttribute('aria-disabled', 'true');
+  else ui.next.removeAttribute('aria-disabled');
 }
 
 function setMenuOpen(open) {
@@ -146,7 +150,10 @@ const watchedVideos = {
   get: (id) => state.watched?.[id],
   set: (id, buckets, commit) => {
     state.watched = { ...state.watched, [id]: buckets };
-    if (commit && !finished) save();
+    if (commit && !finished) {
+      save();
+      updateChrome(); // watching enough may open the next page of a linear course
+    }
   },
 };
 
@@ -533,8 +540,12 @@ function wireChrome() {
   }
   ui.prev.addEventListener('click', () => go(pages[pageIndex.get(state.current) - 1]?.id));
   ui.next.addEventListener('click', () => {
-    const next = pages[pageIndex.get(state.current) + 1];
-    if (next) go(next.id); else showCourseResults();
+    const index = pageIndex.get(state.current);
+    const next = pages[index + 1];
+    if (next && !reachable(index + 1)) {
+      announce(t('pager.watchFirst'));
+      $('.block-video video', main)?.focus();
+    } else if (next) go(next.id); else showCourseResults();
   });
   ui.exit.addEventListener('click', finish);
   ui.toggle.addEventListener('click', () => {

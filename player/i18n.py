@@ -95,9 +95,16 @@ def direction(language: str) -> str:
 
 
 def plural_category(language: str, count: float) -> str:
-    """The CLDR plural category of ``count`` for the languages with catalogues (one/other), which
-    is also what every other language falls back to on the page; the runtime uses the browser's
-    full rules."""
+    """The CLDR plural category of ``count`` in ``language`` for the page, as ``Intl.PluralRules``
+    gives it to the runtime: Arabic's six forms, and one/other for the other catalogues' languages
+    (what every other language falls back to on the page)."""
+    if _base(language) == "ar":  # zero, one, two, few (n % 100 in 3..10), many (11..99), other
+        if count != int(count):
+            return "other"
+        n = abs(int(count))
+        if n < 3:
+            return ("zero", "one", "two")[n]
+        return "few" if 3 <= n % 100 <= 10 else "many" if 11 <= n % 100 <= 99 else "other"
     return "one" if count == 1 else "other"
 
 

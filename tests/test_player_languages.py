@@ -220,6 +220,11 @@ def test_the_arabic_course_right_to_left_from_the_first_page_to_the_results(lear
     page = next(p for p in course.pages() if quiz in p.blocks)
     learner.press(f"#menu a[data-page='{page.id}']")
     learner.wait_for_heading(page.title)
+    asked = quiz.draw or len(quiz.questions)  # the page itself says it, in the plural form of the count
+    intro = learner.text(f"#b-{quiz.id} .quiz-intro")
+    assert intro.startswith(t("quiz.intro", asked, mark=0).split(".")[0] + "."), intro
+    if 3 <= asked <= 10:
+        assert intro.startswith(f"{asked} أسئلة."), intro
     points = f"{sum(q.points for q in quiz.questions):g}"
     assert 3 <= float(points) <= 10, "a quiz whose points take Arabic's 'few' form"
     result = learner.text(f"form[data-quiz='{quiz.id}'] [data-result]")

@@ -440,7 +440,7 @@ def test_an_arabic_course_is_laid_out_right_to_left(pw, chromium, lms_server, tm
         width = page.evaluate("() => innerWidth")
         hidden = page.locator("#menu").bounding_box()
         assert hidden["x"] >= width, "the closed drawer waits beyond the right edge"
-        page.get_by_role("button", name="Menu").click()
+        page.locator("#menu-toggle").click()
         page.wait_for_timeout(300)
         shown = page.locator("#menu").bounding_box()
         assert abs(shown["x"] + shown["width"] - width) < 2, "the open drawer sits against the right edge"

@@ -491,12 +491,15 @@ HexColour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="A co
 
 class Theme(Strict):
     """The course's brand in the player: its accent colour (links, buttons, progress, focus of the
-    current page) for light and dark screens, and a type family. The player checks the colours'
+    current page) for light and dark screens, a type family and a logo. The player checks the colours'
     contrast when the course is built, so a brand colour can never make text unreadable."""
 
     accent: HexColour | None = Field(None, description="Accent on light screens; default the player's blue.")
     accent_dark: HexColour | None = Field(None, description="Accent on dark screens (a lighter shade).")
     font: Literal["sans", "serif", "rounded"] = Field("sans", description="The type family of the whole course.")
+    logo: RelativePath | None = Field(
+        None, description="An image in the course folder shown before the course title in the player's top bar."
+    )
 
 
 class Course(Strict):

@@ -113,6 +113,12 @@ class _Checker:
 
     def run(self) -> None:
         course = self.doc.data
+        theme = course.get("theme") if isinstance(course, dict) else None
+        logo = _text(theme.get("logo")) if isinstance(theme, dict) else None
+        if logo is not None:
+            message = self.file_problem(logo, "image")
+            if message:
+                self.add(("theme", "logo"), message)
         for section, s_loc in _items(course, "sections", ()):
             self.check_id(section, s_loc)
             for page, p_loc in _items(section, "pages", s_loc):

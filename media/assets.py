@@ -38,4 +38,6 @@ class BlockMedia:
 
 
 MediaMap = dict[str, BlockMedia]
+LOGO = "#logo"
+"""The ``MediaMap`` key of the course's logo (``theme.logo``): no block or question id holds "#"."""
 """Block id -> its package files."""

@@ -21,7 +21,7 @@ from courses.errors import Problem
 from courses.model import Block, Course, Hotspot, ImageBlock, NarrationBlock, QuizBlock, VideoBlock
 from courses.source import BlobSource, CourseSource, SourceError
 from media import jobs as jobmaker
-from media.assets import Asset, BlockMedia, MediaMap
+from media.assets import LOGO, Asset, BlockMedia, MediaMap
 from media.errors import MediaError, media_problem
 from media.probe import Limits, check_captions, check_image, media_limits
 from media.runners import JobsFailed, get_runner
@@ -56,6 +56,11 @@ def prepare_course(
                     continue
                 if finish is not None:
                     finishers.append(finish)
+    if course.theme.logo is not None:
+        try:
+            finishers.append(planner.image(LOGO, course.theme.logo))
+        except MediaError as exc:
+            problems += exc.problems
     results: list[dict] = []
     if planner.jobs:
         try:
@@ -127,9 +132,9 @@ class _Planner:
         if isinstance(block, NarrationBlock):
             return self._narration(block)
         if isinstance(block, ImageBlock):
-            return self._image(block.id, block.src)
+            return self.image(block.id, block.src)
         if isinstance(block, Hotspot):
-            return self._image(block.id, block.image)
+            return self.image(block.id, block.image)
         return None
 
     def _path(self, rel: str) -> Path:
@@ -225,8 +230,9 @@ class _Planner:
 
         return finish
 
-    def _image(self, owner: str, src: str) -> Finish:
-        """An image block's file, or a hotspot question's (``owner`` is the block's or question's id)."""
+    def image(self, owner: str, src: str) -> Finish:
+        """An image block's file, a hotspot question's or the course's logo (``owner`` is the
+        block's or question's id, or ``LOGO``)."""
         index = self.add(jobmaker.image_job(self._input(src), src, self.limits))
         stem = _stem(src)
 

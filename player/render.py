@@ -41,7 +41,7 @@ from courses.model import (
 )
 from courses.source import CourseSource
 from courses.source_checks import MAX_MARKDOWN_BYTES
-from media.assets import Asset, BlockMedia, MediaMap
+from media.assets import LOGO, Asset, BlockMedia, MediaMap
 from player.bundle import ENTRY, player_bundle
 from player.i18n import RUNTIME_KEYS, Translator, catalogue, direction
 from player.markdown import plain_text, render_inline, render_markdown
@@ -405,8 +405,22 @@ def _page_kinds(page: Page) -> list[str]:
     return [question.type for block in page.blocks if isinstance(block, QuizBlock) for question in block.questions]
 
 
+def _logo_view(course: Course, media: MediaMap) -> dict[str, Any] | None:
+    """The course's logo for the top bar, drawn about 2rem high: its sizes say so, so a phone
+    never fetches a page-wide rendition for it."""
+    if course.theme.logo is None:
+        return None
+    view = _image_view(course.theme.logo, media.get(LOGO), first=True)
+    return {**view, "sizes": "10rem" if view["sizes"] else None}
+
+
 def _launch_page(
-    env: Environment, course: Course, data: dict[str, Any], t: Translator, first_fragment: bytes | None
+    env: Environment,
+    course: Course,
+    data: dict[str, Any],
+    t: Translator,
+    first_fragment: bytes | None,
+    media: MediaMap,
 ) -> bytes:
     """``index.html``; holding ``first_fragment`` (the first page's, in a template the player takes
     it from), a learner's first page costs no request after the launch page's own."""
@@ -423,6 +437,7 @@ def _launch_page(
             caption_language=_language_label(course.language),
             preload=preloaded_modules(data["tracking"], _page_kinds(course.pages()[0])),
             first_fragment=None if first_fragment is None else Markup(first_fragment.decode()),
+            logo=_logo_view(course, media),
         )
         .encode()
     )
@@ -467,7 +482,7 @@ def render_site(
         for page in section.pages
     }
     files: dict[str, bytes] = {}
-    files["index.html"] = _launch_page(env, course, data, t, fragments[f"pages/{course.pages()[0].id}.html"])
+    files["index.html"] = _launch_page(env, course, data, t, fragments[f"pages/{course.pages()[0].id}.html"], media)
     files["course.json"] = (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()
     files.update(fragments)
     files.update(static_files())
@@ -486,7 +501,7 @@ def render_launch_page(course: Course, tracking: Tracking) -> bytes:
     if tracking not in TRACKING_KINDS:
         raise ValueError(f"unknown tracking {tracking!r}: expected one of {', '.join(TRACKING_KINDS)}")
     data = course_data(course, tracking)
-    return _launch_page(_shared_environment(), course, data, Translator(course.language), None)
+    return _launch_page(_shared_environment(), course, data, Translator(course.language), None, {})
 
 
 def render_page(course: Course, page_id: str, media: MediaMap, source: CourseSource | None = None) -> bytes:

@@ -76,3 +76,48 @@ def test_the_accent_colours_links_and_buttons_on_light_and_dark_screens(chromium
             assert "Charter" in page.evaluate("() => getComputedStyle(document.body).fontFamily")
         finally:
             context.close()
+
+
+def test_a_logo_is_made_like_an_image_and_drawn_before_the_title(tmp_path):
+    import zipfile
+
+    import lxml.html
+
+    from conftest import _png
+
+    folder = write_course_folder(tmp_path / "course", themed(logo="media/logo.png"))
+    _png(folder / "media" / "logo.png", 240, 80, (20, 40, 160))
+    package = tmp_path / "web.zip"
+    build_package(folder, "web", package)
+    with zipfile.ZipFile(package) as archive:
+        names = set(archive.namelist())
+        index = lxml.html.fromstring(archive.read("index.html").decode())
+    logo = index.xpath("//header//span[@class='course-logo']//img")
+    assert len(logo) == 1 and logo[0].get("alt") == "" and logo[0].get("loading") is None
+    assert logo[0].get("src") in names and "logo" in logo[0].get("src")
+    title = index.xpath("//header/p[@class='course-title']")[0]
+    assert title.getprevious().get("class") == "course-logo", "the logo comes just before the title"
+
+
+@pytest.mark.parametrize(("logo", "message"), [
+    ("media/none.png", "theme.logo: "),
+    ("text/intro.md", "theme.logo: "),
+])
+def test_a_missing_or_wrong_logo_is_a_problem_naming_the_setting(tmp_path, logo, message):
+    folder = write_course_folder(tmp_path / "course", themed(logo=logo))
+    with pytest.raises(CourseLoadError) as caught:
+        build_package(folder, "web", tmp_path / "out.zip")
+    assert any(str(p).startswith(f"course.yaml:") and message in str(p) for p in caught.value.problems), \
+        [str(p) for p in caught.value.problems]
+    assert not (tmp_path / "out.zip").exists()
+
+
+def test_a_logo_svg_with_a_script_is_refused(tmp_path):
+    from media.errors import MediaError
+
+    folder = write_course_folder(tmp_path / "course", themed(logo="media/logo.svg"))
+    (folder / "media" / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="80" height="20"><script>alert(1)</script></svg>')
+    with pytest.raises((CourseLoadError, MediaError)) as caught:
+        build_package(folder, "web", tmp_path / "out.zip")
+    assert "media/logo.svg" in str(caught.value) and "script" in str(caught.value).lower()

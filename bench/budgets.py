@@ -104,8 +104,11 @@ build_course(course, FolderSource(folder), "web", out)
 INTERACTIVE = """() => {
   const heading = document.querySelector('#main h1');
   const next = document.querySelector('#next');
-  return !!(heading && heading.textContent.trim() && next && !next.disabled);
+  return !!(heading && heading.textContent.trim() && getComputedStyle(heading).visibility === 'visible'
+    && next && !next.disabled);
 }"""
+"""The first page usable: its heading drawn (a launch page holding it unseen does not count) and
+Next enabled (the launch page has it disabled until the player has wired it)."""
 
 STEPS = """() => {
   const [nav] = performance.getEntriesByType('navigation');
@@ -135,6 +138,10 @@ def checkout(ref: str, work: Path) -> Path:
     subprocess.run(
         ["git", "worktree", "add", "--detach", "--force", str(tree), ref], cwd=REPO, check=True, capture_output=True
     )
+    # A version whose player is built by esbuild uses this checkout's installed copy (a worktree
+    # has no node_modules): the same tool when the lock files agree.
+    if (tree / "player" / "package.json").exists() and (REPO / "player" / "node_modules").is_dir():
+        (tree / "player" / "node_modules").symlink_to(REPO / "player" / "node_modules")
     return tree
 
 

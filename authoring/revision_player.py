@@ -32,7 +32,8 @@ from authoring.revisions import stored_revision
 from courses.model import Course, NarrationBlock, Page, VideoBlock
 from courses.source import BlobSource, SourceError, check_path
 from media.assets import Asset, BlockMedia, MediaMap
-from player.render import Tracking, render_launch_page, render_page, static_files
+from player.bundle import player_bundle
+from player.render import Tracking, render_launch_page, render_page
 
 RENDERS = "courseforge-revision-player"
 CACHED_REVISIONS = 16  # per process: the heads an author's preview asks for, a few before them, review links'
@@ -185,7 +186,7 @@ def package_file_answer(record: CourseRecord, number: int, name: str) -> BaseRes
 
 def player_file(name: str) -> BaseResponse:
     """One of the player's own scripts or styles, the same bytes a package ships."""
-    found = static_files().get(name)
+    found = player_bundle().files.get(name)
     if found is None:
         raise ApiProblem(404, f"no player file {name[:80]}", "name")
     answer = Response(found, mimetype=media_type(name))

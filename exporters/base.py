@@ -23,6 +23,9 @@ class Exporter(ABC):
     """Human name, e.g. ``SCORM 1.2``."""
     tracking: ClassVar[Tracking]
     """The player's tracking runtime for this format: ``scorm12``, ``scorm2004`` or ``web``."""
+    framed_by_dispatch: ClassVar[bool] = False
+    """Whether dispatch packages frame this form (the published web form): its player then
+    carries the dispatch bridge and both SCORM adapters, which only a dispatch frame loads."""
 
     @abstractmethod
     def package_files(self, course: Course, site_files: Mapping[str, Content]) -> dict[str, Content]:

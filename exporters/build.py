@@ -58,7 +58,9 @@ class BuildResult:
     budget: ResumeBudget | None = None  # worst-case resume data, for the formats whose LMS limits it
 
 
-def exporter_for(fmt: str) -> Exporter:
+def exporter_for(fmt: str | Exporter) -> Exporter:
+    if isinstance(fmt, Exporter):
+        return fmt
     try:
         return EXPORTERS[fmt]
     except KeyError:
@@ -104,7 +106,9 @@ def media_files(media: MediaMap) -> dict[str, Path]:
 
 def assemble(course: Course, source: CourseSource, media: MediaMap, exporter: Exporter) -> dict[str, Content]:
     """Every file of ``course``'s package in ``exporter``'s format (package path -> content)."""
-    site: dict[str, Content] = dict(render_site(course, media, exporter.tracking, source))
+    site: dict[str, Content] = dict(
+        render_site(course, media, exporter.tracking, source, dispatch=exporter.framed_by_dispatch)
+    )
     if LAUNCH_PAGE not in site:
         raise BuildError(f"the player produced no {LAUNCH_PAGE} launch page")
     for href, file in media_files(media).items():
@@ -135,7 +139,7 @@ def check_resume_budget(course: Course, exporter: Exporter) -> ResumeBudget | No
 
 
 def _prepare(
-    course: Course, source: CourseSource, fmt: str, settings: Settings | None, progress: Progress | None
+    course: Course, source: CourseSource, fmt: str | Exporter, settings: Settings | None, progress: Progress | None
 ) -> tuple[Exporter, dict[str, Content], ResumeBudget | None]:
     exporter = exporter_for(fmt)
     unreadable = theme_problems(course)
@@ -186,7 +190,11 @@ def build_package(
 
 
 def build_site(
-    course_dir: Path | str, fmt: str, out_dir: Path, progress: Progress | None = None, settings: Settings | None = None
+    course_dir: Path | str,
+    fmt: str | Exporter,
+    out_dir: Path,
+    progress: Progress | None = None,
+    settings: Settings | None = None,
 ) -> BuildResult:
     """Build the same files as ``build_package`` into the folder ``out_dir`` (for preview and serving).
 

@@ -1,11 +1,12 @@
 """Dispatch packages: a SCORM 1.2 or 2004 zip of a few kilobytes that plays the published course.
 
-The zip holds the manifest, a launch page, and two of the player's own modules
-(``tracking/bridge.js``, ``tracking/discover.js``). The launch page frames the course's pointer
-URL on the delivery origin (``/c/<course-id>/``, always the current version) and lends it the
-LMS's SCORM API over postMessage (see bridge.js for the protocol and the origin checks). So the
-LMS imports the zip once; every later publish or rollback is what its learners get, and their
-resume data keeps working because the course's ids are stable across versions.
+The zip holds the manifest, a launch page, and three of the player's own modules
+(``tracking/dispatch-lms.js``, the bridge's LMS side, with ``bridge.js`` and ``discover.js``).
+The launch page frames the course's pointer URL on the delivery origin (``/c/<course-id>/``,
+always the current version) and lends it the LMS's SCORM API over postMessage (see bridge.js
+for the protocol and the origin checks). So the LMS imports the zip once; every later publish or
+rollback is what its learners get, and their resume data keeps working because the course's ids
+are stable across versions.
 
 A dispatch package needs the delivery origin, which a plain package does not: ``build_dispatch``
 takes it (and builds in milliseconds, since no media is made), and an exporter without one
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 Standard = Literal["scorm12", "scorm2004"]
 TRACKING_JS = Path(__file__).resolve().parents[1] / "player" / "static" / "js" / "tracking"
-SCRIPTS = ("bridge.js", "discover.js")
+SCRIPTS = ("dispatch-lms.js", "bridge.js", "discover.js")
 DELIVERY_URL_SETTING = "delivery_url"
 
 LAUNCH_HTML = """<!doctype html>
@@ -53,7 +54,7 @@ LAUNCH_HTML = """<!doctype html>
 <script type="application/json" id="dispatch-config">{config}</script>
 <script type="module">
 import {{ findAPI }} from "./discover.js";
-import {{ serveLMS }} from "./bridge.js";
+import {{ serveLMS }} from "./dispatch-lms.js";
 serveLMS(document, findAPI);
 </script>
 </body>

@@ -114,10 +114,11 @@ def object_key(sha256: str, path: str) -> str:
 def publish_course(course_dir: Path | str, storage: Storage, progress: Progress | None = None) -> PublishResult:
     """Build the web form of the course in ``course_dir`` and publish it to ``storage``."""
     from exporters.build import build_site
+    from exporters.web import PublishedWebExporter
 
     with tempfile.TemporaryDirectory(prefix="courseforge-publish-") as work:
         site = Path(work) / "site"
-        result = build_site(course_dir, "web", site, progress)
+        result = build_site(course_dir, PublishedWebExporter(), site, progress)
         return publish_site(site, result.course.id, storage, progress)
 
 

@@ -20,3 +20,11 @@ class WebExporter(Exporter):
 
     def package_files(self, course: Course, site_files: Mapping[str, Content]) -> dict[str, Content]:
         return dict(site_files)
+
+
+class PublishedWebExporter(WebExporter):
+    """The web form ``courseforge publish`` stores for the delivery server: the same files, and the
+    player able to track for an LMS when a dispatch package frames it."""
+
+    label = "published web"
+    framed_by_dispatch = True

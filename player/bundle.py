@@ -41,11 +41,26 @@ class BundleError(Exception):
 @dataclass(frozen=True)
 class Bundle:
     """The player's files (package path -> bytes) and, for each script, the files it imports
-    statically: what a page must have before the script runs, so the launch page can ask for
-    all of them at once."""
+    statically (what a page must have before the script runs, so the launch page can ask for
+    all of them at once) and those it may load later."""
 
     files: dict[str, bytes]
     imports: dict[str, tuple[str, ...]]
+    loads: dict[str, tuple[str, ...]]
+
+    def reachable(self, left_out: Iterable[str] = ()) -> dict[str, bytes]:
+        """The files the launch page's script and styles can come to use, without the modules
+        ``left_out`` (and what only they would use): a package ships nothing it cannot run."""
+        skipped = set(left_out)
+        found: dict[str, bytes] = {}
+        waiting = [ENTRY, STYLES]
+        while waiting:
+            name = waiting.pop()
+            if name in found or name in skipped or name not in self.files:
+                continue
+            found[name] = self.files[name]
+            waiting.extend((*self.imports.get(name, ()), *self.loads.get(name, ())))
+        return {name: found[name] for name in sorted(found)}
 
     def needed(self, modules: Iterable[str]) -> tuple[str, ...]:
         """``modules`` (source paths such as ``js/questions/hotspot.js``, each also its file's
@@ -128,16 +143,20 @@ def _make(sources: dict[str, bytes]) -> Bundle:
         meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
         files: dict[str, bytes] = {}
         imports: dict[str, tuple[str, ...]] = {}
+        loads: dict[str, tuple[str, ...]] = {}
         for written, facts in sorted(meta["outputs"].items()):
             name = _package_path(written, out)
             if name.endswith(".map"):
                 continue
             files[name] = (out / name).read_bytes()
-            imports[name] = tuple(
-                _package_path(found["path"], out) for found in facts.get("imports", [])
-                if found.get("kind") == "import-statement" and not found.get("external")
+            imports[name], loads[name] = (
+                tuple(
+                    _package_path(found["path"], out) for found in facts.get("imports", [])
+                    if found.get("kind") == kind and not found.get("external")
+                )
+                for kind in ("import-statement", "dynamic-import")
             )  # fmt: skip
-        return Bundle(files, imports)
+        return Bundle(files, imports, loads)
 
 
 def _package_path(written: str, out: Path) -> str:

@@ -380,10 +380,14 @@ def _page_blocks(page: Page, media: MediaMap, course: Course, source: CourseSour
     return views
 
 
-def static_files() -> dict[str, bytes]:
-    """The player's CSS and JavaScript as packages ship them, at their package paths (``css/...``,
-    ``js/...``): minified, with each question type and tracking adapter in a file of its own."""
-    return player_bundle().files
+def static_files(tracking: Tracking, dispatch: bool = False) -> dict[str, bytes]:
+    """The player's CSS and JavaScript as a package for ``tracking`` ships them, at their package
+    paths (``css/...``, ``js/...``): minified, each question type and tracking adapter in a file of
+    its own, and only its own standard's adapter; with ``dispatch`` (the published web form, which
+    dispatch packages frame) also the bridge and both SCORM adapters it tracks through there."""
+    kept = {tracking, "scorm12", "scorm2004", "bridge"} if dispatch else {tracking}
+    left_out = [f"js/tracking/{kind}.js" for kind in (*TRACKING_KINDS, "bridge") if kind not in kept]
+    return player_bundle().reachable(left_out)
 
 
 def question_module(kind: str) -> str:
@@ -467,10 +471,11 @@ def _page_fragment(
 
 
 def render_site(
-    course: Course, media: MediaMap, tracking: Tracking, source: CourseSource | None = None
+    course: Course, media: MediaMap, tracking: Tracking, source: CourseSource | None = None, dispatch: bool = False
 ) -> dict[str, bytes]:
     """Every file of the player for this course (package-relative path -> bytes), media excepted.
-    ``source`` holds the course's files (Markdown of text blocks that name a file)."""
+    ``source`` holds the course's files (Markdown of text blocks that name a file); ``dispatch``
+    makes the published web form, which dispatch packages frame (see ``static_files``)."""
     if tracking not in TRACKING_KINDS:
         raise ValueError(f"unknown tracking {tracking!r}: expected one of {', '.join(TRACKING_KINDS)}")
     env = _environment()
@@ -485,7 +490,7 @@ def render_site(
     files["index.html"] = _launch_page(env, course, data, t, fragments[f"pages/{course.pages()[0].id}.html"], media)
     files["course.json"] = (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()
     files.update(fragments)
-    files.update(static_files())
+    files.update(static_files(tracking, dispatch))
     return files
 
 

@@ -64,7 +64,7 @@ def test_a_dispatch_package_is_a_few_kilobytes_schema_valid_and_names_the_delive
     for path in zips:
         assert path.stat().st_size < 12_000
         with zipfile.ZipFile(path) as package:
-            assert sorted(package.namelist()) == ["bridge.js", "discover.js", "imsmanifest.xml", "index.html"]
+            assert sorted(package.namelist()) == ["bridge.js", "discover.js", "dispatch-lms.js", "imsmanifest.xml", "index.html"]
             page = package.read("index.html").decode()
         assert '"launch":"https://courses.example.org/c/1st-aid/","delivery":"https://courses.example.org"' in page
     code, output = scorm_validator(*zips)

@@ -336,7 +336,7 @@ def test_the_players_files_are_the_packages_byte_for_byte(stored, tmp_path):
     for standard in ("scorm2004", "scorm12"):
         package = render_site(course, {}, standard, source)  # as a build renders it, renditions apart
         for name in ["index.html", *(f"pages/{p.id}.html" for p in course.pages()), "js/app.js", "css/player.css",
-                     "js/tracking/scorm12.js"]:
+                     f"js/tracking/{standard}.js"]:
             answer = stored.ada.client.get(f"{stored.player}/latest/{standard}/{name}")
             assert answer.status_code == 200, (name, answer.data[:200])
             if name == "index.html":  # the package's holds its first page too; the preview fetches it

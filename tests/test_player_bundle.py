@@ -118,3 +118,23 @@ def test_a_learner_downloads_a_question_type_only_with_the_page_that_asks_it_or_
         assert errors == []
     finally:
         context.close()
+
+
+def test_a_package_ships_only_the_tracking_it_can_run():
+    from player.render import static_files
+
+    adapters = {kind: {name for name in static_files(*kind) if name.startswith("js/tracking/")}
+                for kind in (("web", False), ("scorm12", False), ("scorm2004", False), ("web", True))}
+    assert adapters == {
+        ("web", False): {"js/tracking/web.js"},
+        ("scorm12", False): {"js/tracking/scorm12.js"},
+        ("scorm2004", False): {"js/tracking/scorm2004.js"},
+        # The published web form: dispatch packages frame it to track for their LMS in either standard.
+        ("web", True): {"js/tracking/web.js", "js/tracking/scorm12.js", "js/tracking/scorm2004.js",
+                        "js/tracking/bridge.js"},
+    }
+    for kind in (("web", False), ("scorm2004", False), ("web", True)):
+        files = static_files(*kind)
+        for name in files:  # nothing shipped that it cannot reach, and nothing it reaches missing
+            assert set(player_bundle().imports[name]) <= set(files), (kind, name)
+        assert "js/tracking/dispatch-lms.js" not in files  # the LMS side is the dispatch package's own

@@ -5,7 +5,7 @@
  * standard-specific stays behind the tracker interface it gives.
  *
  * Only the adapter of `kind` is downloaded: a web package's learner never fetches SCORM code, a
- * SCORM package's learner never the dispatch bridge. A frame launched by a dispatch package
+ * SCORM package's learner never the dispatch bridge. The web form framed by a dispatch package
  * (``?dispatch=<standard>``) loads the bridge, and tracks in its LMS's standard through it.
  */
 const ADAPTERS = {
@@ -35,7 +35,7 @@ function dispatchLaunch(win) {
 export async function createTracker(kind, options = {}) {
   const win = options.window ?? globalThis.window;
   let bridge = null;
-  if (win && dispatchLaunch(win)) {
+  if (kind === "web" && win && dispatchLaunch(win)) { // a dispatch package frames the published web form
     const { bridgedAPI, dispatchTracking } = await import("./bridge.js");
     const standard = dispatchTracking(win); // a dispatch frame tracks for its LMS
     if (standard) [kind, bridge] = [standard, bridgedAPI];

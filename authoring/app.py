@@ -27,9 +27,10 @@ from authoring.models import User
 from authoring.problems import ApiProblem
 from authoring.publishing import file_size
 from authoring.secret import secret_key
+from authoring.text_blobs import DatabaseBlobs
 from authoring.uploads import too_large
 from settings import Settings
-from storage import BlobStore, open_storage
+from storage import open_storage
 
 SESSION_HOURS = 12
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -45,7 +46,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> Flask:
         database.upgrade()
     scratch = Path(settings.data_dir) / "uploads"
     scratch.mkdir(parents=True, exist_ok=True)
-    app.extensions[EXTENSION] = Editor(settings, database, BlobStore(open_storage(settings.storage_url)), scratch)
+    blobs = DatabaseBlobs(open_storage(settings.storage_url), database.engine)  # small texts live in the database
+    app.extensions[EXTENSION] = Editor(settings, database, blobs, scratch)
     app.config.update(
         SECRET_KEY=secret_key(settings),
         SESSION_COOKIE_HTTPONLY=True,

@@ -5,7 +5,6 @@ it was read is merged again on the head the lock gives. The migration adds the t
 database in use, its courses untouched."""
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import secrets
 
@@ -17,19 +16,6 @@ from authoring_app import (  # noqa: F401 - fixtures
 from sqlalchemy import event, select, text
 
 
-def with_database_blobs(flask_app):
-    """The app with the blob store that keeps saved texts in the database (a no-op once the app
-    is made with it)."""
-    from authoring.context import EXTENSION
-    from authoring.text_blobs import DatabaseBlobs
-
-    editor = flask_app.extensions[EXTENSION]
-    if not isinstance(editor.blobs, DatabaseBlobs):
-        blobs = DatabaseBlobs(editor.blobs.storage, editor.database.engine)
-        flask_app.extensions[EXTENSION] = dataclasses.replace(editor, blobs=blobs)
-    return flask_app
-
-
 def held_rows(flask_app) -> dict[str, bytes]:
     from authoring.text_blobs import TEXT_BLOBS
 
@@ -39,8 +25,6 @@ def held_rows(flask_app) -> dict[str, bytes]:
 
 def test_a_saved_text_is_in_the_database_with_its_revision_and_every_reader_finds_it(app, tmp_path):
     from authoring import create_app
-
-    with_database_blobs(app)
     blobs = app.extensions["courseforge"].blobs
     ada = signed_in(app, "ada@example.org")
     course = imported_sample(ada)
@@ -80,7 +64,7 @@ def test_a_saved_text_is_in_the_database_with_its_revision_and_every_reader_find
 
     # Another process, started afresh on the same data, reads what the save committed.
     settings = app.extensions["courseforge"].settings
-    again = with_database_blobs(create_app(settings))
+    again = create_app(settings)
     try:
         other = signed_in(again, "bea@example.org", "admin")
         at_two = other.client.get(f"/api/courses/{course}/revisions/2/diff?against=1").get_json()
@@ -128,8 +112,6 @@ def test_a_save_whose_head_moved_after_it_was_read_is_merged_or_refused_on_the_h
     from authoring.models import CourseRecord, User
     from authoring.problems import ApiProblem
     from authoring.revisions import save
-
-    with_database_blobs(app)
     editor = app.extensions["courseforge"]
     ada = signed_in(app, "ada@example.org")
     course = imported_sample(ada)
@@ -194,7 +176,7 @@ def test_the_migration_adds_the_table_to_a_database_in_use_and_keeps_its_courses
             differences = [d for d in compare_metadata(context, Base.metadata) if "text_blobs" in repr(d)]
         assert differences == [], (kind, differences)
 
-        flask_app = with_database_blobs(create_app(editor_settings(data, "" if kind == "sqlite" else url)))
+        flask_app = create_app(editor_settings(data, "" if kind == "sqlite" else url))
         flask_app.testing = True
         try:
             ada = signed_in_existing(flask_app, "ada@example.org")

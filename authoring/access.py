@@ -46,11 +46,17 @@ def can_manage(user: User, course: CourseRecord) -> bool:
 
 
 def course_for(session: Session, user: User, course_id: int, *, write: bool = False) -> CourseRecord:
-    """The course ``course_id`` if ``user`` may see it (and change it, with ``write``)."""
-    course = session.scalar(visible(user).where(CourseRecord.id == course_id))
-    if course is None:
+    """The course ``course_id`` if ``user`` may see it (and change it, with ``write``): the rules
+    of ``visible`` and ``can_edit``, decided from the course's row and at most the user's share,
+    both read by primary key (every save asks this first)."""
+    course = session.get(CourseRecord, course_id)
+    if course is None or course.deleted_at is not None:
         raise ApiProblem(404, f"course {course_id} not found", "course")
-    if write and not can_edit(session, user, course):
+    owns = user.is_admin or (user.can_author and course.owner_id == user.id)
+    share = None if owns else session.get(CourseShare, (course.id, user.id))
+    if not owns and share is None:
+        raise ApiProblem(404, f"course {course_id} not found", "course")
+    if write and not (owns or (user.can_author and share is not None and share.can_edit)):
         raise ApiProblem(403, f"course {course_id} is shared with you to read; you cannot change it", "course")
     return course
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -27,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from authoring.models import TextBlob
 from storage import BlobStore, Storage
-from storage.blobs import CorruptBlob
+from storage.blobs import CorruptBlob, save_read_only
 from storage.errors import NotFound
 
 TEXT_BLOB_MAX_BYTES = 256 * 1024
@@ -79,16 +77,7 @@ class DatabaseBlobs(BlobStore):
                 held = self._from_database(sha256)
                 if held is None:
                     raise
-        target.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
-        try:
-            with os.fdopen(descriptor, "wb") as out:
-                out.write(held)
-            os.chmod(temporary, 0o444)  # a blob never changes: neither may its copy
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        save_read_only(io.BytesIO(held), target)
 
     def blob_size(self, sha256: str) -> int:
         held = self._kept(sha256)

@@ -141,13 +141,21 @@ def save_verified(storage: Storage, key: str, sha256: str, target: Path) -> None
 
     The copy is written beside ``target`` and renamed over it, so a reader never sees part of
     it and a copy cut short or found damaged (``CorruptBlob``) leaves nothing behind."""
+    with open_verified(storage, key, sha256) as stream:
+        save_read_only(stream, target)
+
+
+def save_read_only(stream: BinaryIO, target: Path) -> None:
+    """Copy ``stream`` to the file ``target``, which appears whole and read-only (a blob never
+    changes, so neither may its copy) or not at all: it is written beside ``target`` and renamed
+    over it, so a reader never sees part of it, and a copy cut short leaves nothing behind."""
     target.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
     try:
-        with os.fdopen(descriptor, "wb") as out, open_verified(storage, key, sha256) as stream:
+        with os.fdopen(descriptor, "wb") as out:
             while chunk := stream.read(CHUNK_BYTES):
                 out.write(chunk)
-        os.chmod(temporary, 0o444)  # a blob never changes: neither may its copy
+        os.chmod(temporary, 0o444)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -63,6 +63,21 @@ def refused(port: int, within: float = 3.0) -> bool:
         time.sleep(0.1)
 
 
+def stack_processes(state: Path) -> list:
+    """Every process the stack in ``state`` recorded, with their children (read before ``down``)."""
+    recorded = list(read_state(state).processes.values())  # type: ignore[union-attr]
+    return [*recorded, *(child for process in recorded for child in processes.children(process))]
+
+
+def assert_taken_down(stopped: str, family: list, ports) -> None:
+    """``deploy/down`` (which printed ``stopped``) stopped every part, left no process of ``family``
+    running and no port listening."""
+    for name in ("varnish", "nginx", "node-1", "node-2", "node-3"):
+        assert f"stopped {name}" in stopped
+    assert not any(processes.alive(process) for process in family)
+    assert all(refused(port) for port in ports)
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory) -> tuple[Path, str]:
     root = tmp_path_factory.mktemp("deploy-course")
@@ -152,14 +167,10 @@ def test_up_serves_through_varnish_survives_a_killed_node_and_down_stops_everyth
         log = (state / "nginx" / "error.log").read_text()
         assert f'upstream: "http://127.0.0.1:{nodes[1]}/' in log
         assert get(nodes[1], "/healthz")[0] == 200
-        recorded = dict(read_state(state).processes)  # type: ignore[union-attr]
-        family = [child for process in recorded.values() for child in processes.children(process)]
+        family = stack_processes(state)
     finally:
         stopped = run(DOWN, "--state", str(state))
-    for name in ("varnish", "nginx", "node-1", "node-2", "node-3"):
-        assert f"stopped {name}" in stopped
-    assert not any(processes.alive(process) for process in [*recorded.values(), *family])
-    assert all(refused(port) for port in (entry, balancer, *nodes))
+    assert_taken_down(stopped, family, (entry, balancer, *nodes))
     assert "nothing runs from" in run(DOWN, "--state", str(state))
 
 

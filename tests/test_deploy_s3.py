@@ -15,10 +15,8 @@ import pytest
 from conftest import PACKAGE_COURSE, write_course_folder
 from delivery_servers import REPO
 from s3_server import REGION, aws_env, moto_endpoint, s3_bucket  # noqa: F401 (fixtures)
-from test_deploy import DOWN, UP, distinct_ports, get, refused, run
+from test_deploy import DOWN, UP, assert_taken_down, distinct_ports, get, run, stack_processes
 
-from deploy import processes
-from deploy.stack import read_state
 
 COURSE = "deployed-s3"
 PREFIX = "delivery"
@@ -91,11 +89,7 @@ def test_up_serves_a_course_published_to_a_bucket_and_down_stops_it(s3_bucket, m
         assert (status, headers["location"]) == (302, f"/c/{COURSE}/v/{newer}/index.html")
         status, _, body = get(entry, f"/c/{COURSE}/v/{newer}/index.html")
         assert status == 200 and b"Fresh fish" in body
-        recorded = dict(read_state(state).processes)  # type: ignore[union-attr]
-        family = [child for process in recorded.values() for child in processes.children(process)]
+        family = stack_processes(state)
     finally:
         stopped = run(DOWN, "--state", str(state))
-    for name in ("varnish", "nginx", "node-1", "node-2", "node-3"):
-        assert f"stopped {name}" in stopped
-    assert not any(processes.alive(process) for process in [*recorded.values(), *family])
-    assert all(refused(port) for port in (entry, balancer, *nodes))
+    assert_taken_down(stopped, family, (entry, balancer, *nodes))

@@ -395,18 +395,25 @@ def question_module(kind: str) -> str:
     return f"js/questions/{kind}.js"
 
 
-def preloaded_modules(tracking: Tracking, kinds: Iterable[str] = ()) -> tuple[str, ...]:
+def preloaded_modules(tracking: Tracking, first_page: Page | None = None) -> tuple[str, ...]:
     """What the launch page names as modulepreloads: every file the player's script imports
-    statically, the package's tracking adapter, and the modules of the question types ``kinds``
-    (those of the first page), each with what it imports. The browser then asks for all of them
-    at once instead of one level of imports per round trip (on a tablet's 150 ms round trip that
-    wait was most of the first page's), and for nothing the first page does not run."""
-    wanted = [ENTRY, f"js/tracking/{tracking}.js", *(question_module(kind) for kind in kinds)]
+    statically, the package's tracking adapter, and the modules ``first_page`` runs (its question
+    types, its narration and video controls), each with what it imports. The browser then asks
+    for all of them at once instead of one level of imports per round trip (on a tablet's 150 ms
+    round trip that wait was most of the first page's), and for nothing the first page does not run."""
+    wanted = [ENTRY, f"js/tracking/{tracking}.js", *(page_modules(first_page) if first_page else [])]
     return tuple(name for name in player_bundle().needed(wanted) if name != ENTRY)
 
 
-def _page_kinds(page: Page) -> list[str]:
-    return [question.type for block in page.blocks if isinstance(block, QuizBlock) for question in block.questions]
+def page_modules(page: Page) -> list[str]:
+    """The modules the player loads to show ``page`` (see app.js: loadKinds, mediaModules)."""
+    kinds = [question.type for block in page.blocks if isinstance(block, QuizBlock) for question in block.questions]
+    media = [
+        module
+        for module, kind in (("js/narration.js", NarrationBlock), ("js/video.js", VideoBlock))
+        if any(isinstance(block, kind) for block in page.blocks)
+    ]
+    return [*(question_module(kind) for kind in dict.fromkeys(kinds)), *media]
 
 
 def _logo_view(course: Course, media: MediaMap) -> dict[str, Any] | None:
@@ -439,7 +446,7 @@ def _launch_page(
             data_json=_script_json(data),
             first_page=course.pages()[0],
             caption_language=_language_label(course.language),
-            preload=preloaded_modules(data["tracking"], _page_kinds(course.pages()[0])),
+            preload=preloaded_modules(data["tracking"], course.pages()[0]),
             first_fragment=None if first_fragment is None else Markup(first_fragment.decode()),
             logo=_logo_view(course, media),
         )

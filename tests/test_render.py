@@ -442,10 +442,14 @@ def _preloaded(site) -> list[str]:
     return re.findall(r'<link rel="modulepreload" href="([^"]+)">', site["index.html"].decode())
 
 
-def test_the_launch_page_preloads_what_the_first_page_runs_and_nothing_else(site):
+def test_the_launch_page_preloads_what_the_first_page_runs_and_nothing_else(site, demo_course):
+    course, _ = demo_course
     index = site["index.html"].decode()
     preloaded = _preloaded(site)
-    assert preloaded == list(preloaded_modules("web")) and "js/tracking/web.js" in preloaded
+    assert preloaded == list(preloaded_modules("web", course.pages()[0])) and "js/tracking/web.js" in preloaded
+    first = {block.type for block in course.pages()[0].blocks}
+    assert ("js/narration.js" in preloaded) == ("narration" in first)
+    assert ("js/video.js" in preloaded) == ("video" in first)
     assert len(set(preloaded)) == len(preloaded) and "js/app.js" not in preloaded
     bundle = player_bundle()
     for module in ["js/app.js", *preloaded]:  # closed: every static import of a preloaded file is preloaded too

@@ -158,16 +158,21 @@ const watchedVideos = {
 };
 
 /**
- * Narration and video controls for a page (`root`, its article) that has them: their code is
- * loaded only then. Without it (a failed download) the page's own media controls stay.
+ * The narration and video modules a page (`root`, its article) needs: loaded only then, and
+ * before the page is shown, so its controls are in place in its first frame (nothing moves
+ * under the learner's finger). A failed download leaves the page's own media controls.
  */
-function enhanceMedia(root) {
-  if (root.querySelector('.block-narration')) {
-    import('./narration.js').then((m) => m.enhanceNarrations(root, { t, player: sessionAudio() }), () => {});
-  }
-  if (root.querySelector('.block-video')) {
-    import('./video.js').then((m) => m.enhanceVideos(root, { t, watched: watchedVideos }), () => {});
-  }
+async function mediaModules(root) {
+  const [narration, video] = await Promise.all([
+    root.querySelector('.block-narration') ? import('./narration.js').catch(() => null) : null,
+    root.querySelector('.block-video') ? import('./video.js').catch(() => null) : null,
+  ]);
+  return { narration, video };
+}
+
+function enhanceMedia(root, { narration, video }) {
+  narration?.enhanceNarrations(root, { t, player: sessionAudio() });
+  video?.enhanceVideos(root, { t, watched: watchedVideos });
 }
 
 // ------------------------------------------------------------------ navigation
@@ -214,9 +219,11 @@ async function go(id, { focus = true } = {}) {
   const ticket = ++navigation;
   main.setAttribute('aria-busy', 'true');
   let fragment;
+  let media;
   try {
     // A failed load (network, redirect to a sign-in page, anything foreign) is tried once more.
     [fragment] = await Promise.all([retried(() => fetchPage(page)), retried(() => loadKinds(pageKinds(page)))]);
+    media = await mediaModules(fragment);
   } catch {
     if (ticket === navigation) showLoadError(() => go(id));
     return;
@@ -228,7 +235,7 @@ async function go(id, { focus = true } = {}) {
   state.current = id;
   if (!state.visited.includes(id)) state.visited.push(id);
   for (const form of main.querySelectorAll('form[data-quiz]')) setupQuiz(form);
-  enhanceMedia(fragment);
+  enhanceMedia(fragment, media);
   updateChrome();
   document.title = `${page.title} – ${course.title}`;
   setMenuOpen(false);
@@ -241,7 +248,7 @@ async function go(id, { focus = true } = {}) {
   tracker.setProgress({ visited: state.visited.length, total: pages.length });
   save();
   const next = pages[index + 1];
-  if (next) Promise.all([fetchPage(next), loadKinds(pageKinds(next))]).catch(() => {});
+  if (next) Promise.all([fetchPage(next).then(mediaModules), loadKinds(pageKinds(next))]).catch(() => {});
 }
 
 /** A link to a page of the course, for the results view (handled like the menu's links). */

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -72,37 +73,40 @@ FOCUSED = """() => {
 }"""
 
 
-class Learner:
+class Learner(ABC):
     """What every engine's learner can do; ``how`` is "mouse", "touch" or "keyboard"."""
 
     engine: str
     how: str
 
+    @abstractmethod
     def goto(self, url: str) -> None:
-        raise NotImplementedError
+        """Open ``url`` in the learner's window."""
 
+    @abstractmethod
     def js(self, function: str, *args: Any) -> Any:
         """Call the JavaScript ``function`` (an arrow function's text) with ``args``; a promise is awaited."""
-        raise NotImplementedError
 
+    @abstractmethod
     def press_at(self, x: float, y: float) -> None:
         """A click with the mouse, or a tap of a finger, at the viewport point (x, y)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def key(self, name: str) -> None:
         """Press and release a key named as Playwright names them ("Tab", "Enter", "Space", "ArrowDown")."""
-        raise NotImplementedError
 
+    @abstractmethod
     def type(self, text: str) -> None:
-        raise NotImplementedError
+        """Type ``text`` into the focused field, key by key."""
 
+    @abstractmethod
     def pick(self, css: str, label: str) -> None:
         """Choose the option reading ``label`` in the <select> at ``css``, as the browser's own list does
         once it is open (that list is drawn by the browser, outside the page)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def viewport(self, width: int, height: int) -> None:
-        raise NotImplementedError
+        """Resize the page's viewport to ``width`` x ``height`` CSS pixels."""
 
     # ------------------------------------------------------------------ built on the above
     def wait(self, function: str, *args: Any, timeout: float = 15) -> Any:

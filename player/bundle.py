@@ -11,7 +11,6 @@ same sources, so packages stay reproducible.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import posixpath
 import re
@@ -51,61 +50,62 @@ class Bundle:
     def reachable(self, left_out: Iterable[str] = ()) -> dict[str, bytes]:
         """The files the launch page's script and styles can come to use, without the modules
         ``left_out`` (and what only they would use): a package ships nothing it cannot run."""
-        skipped = set(left_out)
-        found: dict[str, bytes] = {}
-        waiting = [ENTRY, STYLES]
-        while waiting:
-            name = waiting.pop()
-            if name in found or name in skipped or name not in self.files:
-                continue
-            found[name] = self.files[name]
-            waiting.extend((*self.imports.get(name, ()), *self.loads.get(name, ())))
-        return {name: found[name] for name in sorted(found)}
+        found = self._walk([ENTRY, STYLES], later=True, skipped=set(left_out))
+        return {name: self.files[name] for name in sorted(found)}
 
     def needed(self, modules: Iterable[str]) -> tuple[str, ...]:
         """``modules`` (source paths such as ``js/questions/hotspot.js``, each also its file's
         package path) and every file they import statically, in the order first met."""
+        return tuple(self._walk(list(modules), later=False, skipped=set()))
+
+    def _walk(self, start: list[str], later: bool, skipped: set[str]) -> list[str]:
+        """The files reached from ``start`` through static imports (and, with ``later``, the
+        modules loaded later too), in the order first met, never through ``skipped``."""
         found: list[str] = []
-        waiting = [module for module in modules if module in self.files]
+        waiting = list(start)
         while waiting:
-            module = waiting.pop(0)
-            if module in found:
+            name = waiting.pop(0)
+            if name in found or name in skipped or name not in self.files:
                 continue
-            found.append(module)
-            waiting.extend(self.imports.get(module, ()))
-        return tuple(found)
+            found.append(name)
+            waiting.extend((*self.imports.get(name, ()), *(self.loads.get(name, ()) if later else ())))
+        return found
 
 
 _lock = threading.Lock()
-_made: dict[str, Bundle] = {}
+_made: dict[tuple[tuple[str, int, int], ...], Bundle] = {}
+
+
+def _source_paths() -> list[Path]:
+    return [
+        path
+        for path in sorted(STATIC_DIR.rglob("*"))
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(STATIC_DIR).parts)
+    ]
 
 
 def _sources() -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
-    for path in sorted(STATIC_DIR.rglob("*")):
-        rel = path.relative_to(STATIC_DIR)
-        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
-            out[rel.as_posix()] = path.read_bytes()
-    return out
+    return {path.relative_to(STATIC_DIR).as_posix(): path.read_bytes() for path in _source_paths()}
 
 
-def _fingerprint(sources: dict[str, bytes]) -> str:
-    digest = hashlib.sha256()
-    for name, data in sources.items():
-        digest.update(f"{name}\0{len(data)}\0".encode())
-        digest.update(data)
-    return digest.hexdigest()
+def _fingerprint() -> tuple[tuple[str, int, int], ...]:
+    """Each source's name, size and modification time: asked on every call (a build, each of the
+    preview's requests for a player file), so it looks at the files without reading them."""
+    return tuple(
+        (path.relative_to(STATIC_DIR).as_posix(), stat.st_size, stat.st_mtime_ns)
+        for path in _source_paths()
+        for stat in (path.stat(),)
+    )
 
 
 def player_bundle() -> Bundle:
     """The player's files for the sources as they are now, made once per process (and again only
     when a source changed, as while the player is being worked on)."""
-    sources = _sources()
-    key = _fingerprint(sources)
+    key = _fingerprint()
     with _lock:
         if key not in _made:
             _made.clear()
-            _made[key] = _make(sources)
+            _made[key] = _make(_sources())
         return _made[key]
 
 

@@ -102,7 +102,8 @@ def test_the_open_page_plays_in_the_lms_and_every_call_is_logged(editor, page):
     expect(player.locator("#main h1")).to_have_text("Alpha")
     expect(player.locator("#main")).to_contain_text("Alpha one")
     expect(player.locator("#main img")).to_have_attribute("alt", "A floor plan")
-    assert player.locator("#main img").evaluate("(img) => img.complete && img.naturalWidth") == 64  # the stored file
+    expect(player.locator("#main img")).to_have_js_property("complete", True)
+    assert player.locator("#main img").evaluate("(img) => img.naturalWidth") == 64  # the stored file
     eventually(lambda: logged(page, "Commit"))
     (initialize,) = logged(page, "Initialize")
     assert initialize["result"] == "true" and initialize["error"].startswith("0")

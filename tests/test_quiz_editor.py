@@ -573,7 +573,8 @@ def test_a_hotspots_regions_are_drawn_on_its_image_as_typed_and_a_wrong_one_name
     expect(preview.locator("img")).to_have_attribute("src", re.compile(r"/player/latest/scorm2004/media/phishing-email\.png$"))
     expect(preview.locator(".qe-region")).to_have_count(2)
     expect(preview.locator(".qe-region-correct")).to_have_count(1)
-    assert page.evaluate("(img) => img.naturalWidth", preview.locator("img").element_handle()) > 0, "the image loads"
+    expect(preview.locator("img")).to_have_js_property("complete", True)
+    assert preview.locator("img").evaluate("(img) => img.naturalWidth") > 0, "the image loads"
     question.get_by_label("Alt text (required: what the image shows)").fill("A phishing email")
     question.get_by_label("Region 1 label").fill("Sender address")
     question.get_by_label("Region 2 label").fill("Link")

@@ -19,8 +19,8 @@ Phases (each bounded in time):
 2. concurrency: ``--learners`` (30,000 by default) ramped up with a 10 s think time through the
    stack's Varnish; server-side open connections sampled, reconnects per learner, the
    generator's loop lag, requests achieved against those offered;
-3. node kill: pointer requests (never cached: every one reaches a node) while one node is
-   SIGKILLed whole and brought back by ``deploy up``; then a Varnish restart in a run of whole
+3. node kill: pointer requests at the stack's nginx (every one reaches a node) while one node
+   is SIGKILLed whole and brought back by ``deploy up``; then a Varnish restart in a run of whole
    journeys: what learners saw. Phases 2 and 3 use ``bench.load``, which models think time,
    reconnects and per-learner failures, as wrk 4 cannot.
 
@@ -148,7 +148,8 @@ def journey_plan(store: Path, version: str) -> JourneyPlan:
 
 
 def pointer_plan() -> JourneyPlan:
-    """Requests no cache answers: every one is a pointer lookup by an origin node."""
+    """Pointer lookups only: sent to the stack's nginx (Varnish keeps the answer a second), every
+    one is answered by an origin node."""
     pointer = Step(path=f"/c/{COURSE}/", expect=(302,))
     return JourneyPlan(launch=[pointer], pages=[[pointer]] * 20)
 
@@ -232,14 +233,20 @@ def reference_nginx(work: Path, root: Path, version: str, port: int, idle: int) 
 class References:
     """nginx serving the files directly, and Varnish (the recipe's VCL) in front of it."""
 
-    def __init__(self, work: Path, store: Path, version: str, nginx_port: int, varnish_port: int, idle: int):
+    def __init__(
+        self, work: Path, store: Path, version: str, nginx_port: int, varnish_port: int, settings: DeploySettings
+    ):
+        idle = settings.idle_timeout
         self.work, self.nginx_port, self.varnish_port = work, nginx_port, varnish_port
         self.started: list[Started] = []
         root = work / "files"
         reference_tree(store, version, root)
         self.started.append(reference_nginx(work, root, version, nginx_port, idle))
         vcl = work / "reference.vcl"
-        vcl.write_text(varnish.vcl("127.0.0.1", nginx_port, 5), encoding="utf-8")
+        # The stack's own VCL settings: the pointer (here nginx's fixed redirect) micro-cached alike.
+        vcl.write_text(
+            varnish.vcl("127.0.0.1", nginx_port, settings.launch_ttl, settings.pointer_ttl), encoding="utf-8"
+        )
         self.varnish_work = work / "varnish"
         self.started.append(
             processes.start(
@@ -488,14 +495,19 @@ def concurrency(args: argparse.Namespace, settings: DeploySettings, plan: Journe
 
 
 def node_kill(args: argparse.Namespace, settings: DeploySettings, plan: JourneyPlan) -> dict[str, Any]:
-    """Pointer lookups (every one served by a node) while node 2 is SIGKILLed and restarted."""
+    """Pointer lookups at the stack's nginx (every one served by a node) while node 2 is SIGKILLed
+    and restarted; then whole journeys through Varnish while it restarts."""
     result: dict[str, Any] = {}
     box: dict[str, Tally] = {}
     run = threading.Thread(
         target=lambda: box.setdefault(
             "tally",
             generate(
-                settings.entry_port, pointer_plan(), args.processes, args.learners_fault, duration=args.fault_seconds
+                settings.balancer_port,
+                pointer_plan(),
+                args.processes,
+                args.learners_fault,
+                duration=args.fault_seconds,
             ),
         )
     )
@@ -618,7 +630,7 @@ def main() -> None:
             "video_bytes": plan.video_size,
         }
         up(settings, say=lambda _: None)
-        references = References(work / "ref", work / "store", version, base + 5, base + 6, settings.idle_timeout)
+        references = References(work / "ref", work / "store", version, base + 5, base + 6, settings)
         if "throughput" in phases:
             print("throughput:", flush=True)
             targets = {

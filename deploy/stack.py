@@ -2,8 +2,8 @@
 static files) behind Varnish (the CDN), started and stopped as one, its state in one folder.
 
     learner -> Varnish :8080 -> nginx :8081 -> gunicorn nodes :8091 :8092 :8093
-                 (CDN)          (balancer,      (player.delivery: pointer and
-                                 stored files)   X-Accel-Redirect answers)
+                 (CDN: files,   (balancer,      (player.delivery: pointer and
+                  pointer 1 s)   stored files)   X-Accel-Redirect answers)
                                      |
                                      +-> the storage folder, or the bucket (unsigned GETs)
 
@@ -52,6 +52,13 @@ class DeploySettings(BaseModel):
     cache_memory: str = Field("256m", pattern=r"^[0-9]+[kmg]$", description="Varnish's object store size.")
     idle_timeout: int = Field(5, ge=1, le=300, description="Seconds an idle learner connection is held.")
     launch_ttl: int = Field(5, ge=0, le=3600, description="Seconds Varnish keeps a launch page before revalidating.")
+    pointer_ttl: int = Field(
+        1,
+        ge=0,
+        le=60,
+        description="Seconds Varnish keeps a course's pointer answer (a publish or rollback is seen within them); "
+        "0 passes every pointer lookup to the origin.",
+    )
     frame_ancestors: tuple[str, ...] = Field((), description="Origins (LMSs) allowed to frame the player.")
 
     @field_validator("state")
@@ -259,7 +266,7 @@ def kill_node(stack: StackState, index: int) -> list[Started]:
 def start_varnish(settings: DeploySettings) -> Started:
     vcl = settings.state / "varnish" / "default.vcl"
     vcl.write_text(
-        varnish.vcl(HOST, settings.balancer_port, settings.launch_ttl),
+        varnish.vcl(HOST, settings.balancer_port, settings.launch_ttl, settings.pointer_ttl),
         encoding="utf-8",
     )
     argv = varnish.command(

@@ -10,12 +10,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 TEMPLATES = Path(__file__).parent
 
 
-def vcl(host: str, port: int, launch_ttl: int) -> str:
-    """The VCL for an origin at ``host:port`` (nginx, health-checked on /healthz)."""
+def vcl(host: str, port: int, launch_ttl: int, pointer_ttl: int = 1) -> str:
+    """The VCL for an origin at ``host:port`` (nginx, health-checked on /healthz): launch pages
+    revalidated every ``launch_ttl`` s, pointer answers kept ``pointer_ttl`` s (0: passed to the
+    origin every time)."""
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False
     )
-    return environment.get_template("varnish.vcl.j2").render(host=host, port=port, launch_ttl=launch_ttl)
+    return environment.get_template("varnish.vcl.j2").render(
+        host=host, port=port, launch_ttl=launch_ttl, pointer_ttl=pointer_ttl
+    )
 
 
 def command(work: Path, port: int, vcl_file: Path, memory: str, idle_timeout: int) -> list[str]:

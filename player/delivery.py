@@ -16,7 +16,9 @@ media by relative URLs, so a version needs a URL tree, but its files live once u
 shared with other versions. The mapping is a dictionary lookup in the version's manifest, which
 is immutable (its id is its hash) and therefore cached forever in each worker without being
 state: any worker, any node answers the same. The pointer is read on every request, so a
-publish or rollback takes effect at once on every node. No cookies, no sessions.
+publish or rollback takes effect at once on every node (a CDN in front keeps the pointer's
+answer a second, keyed without the query: see ``deploy/varnish.vcl.j2``). No cookies, no
+sessions.
 
 The app picks the precompressed variant because only the manifest knows which variants a file
 has: nginx in front of a bucket cannot look for ``.br`` beside an object as ``brotli_static``

@@ -1,12 +1,15 @@
 """The deploy recipe run for real on free loopback ports: deploy/up brings up Varnish -> nginx
 -> three gunicorn nodes serving a published course, is idempotent, survives one node killed
 whole (SIGKILL of its master and workers) under a request loop with zero failed requests,
-brings the node back, and deploy/down leaves no process of it."""
+brings the node back, and deploy/down leaves no process of it. Varnish keeps the pointer's
+answer for its short TTL, one copy whatever the LMS's query (each learner's put back), and a
+publish or a rollback is seen when that copy expires."""
 
 from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import subprocess
 import threading
 import time
@@ -17,9 +20,9 @@ from conftest import write_course_folder
 from delivery_servers import REPO, free_port
 
 from deploy import processes
-from deploy.stack import DeployError, DeploySettings, kill_node, read_state, stored_objects
+from deploy.stack import DeployError, DeploySettings, down, kill_node, read_state, stored_objects, up
 from exporters.build import build_site
-from exporters.publish import publish_site
+from exporters.publish import publish_site, rollback
 from storage import LocalStorage
 
 COURSE = "deployed"
@@ -79,12 +82,17 @@ def assert_taken_down(stopped: str, family: list, ports) -> None:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> tuple[Path, str]:
+def built_site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("deploy-course")
     site = build_site(write_course_folder(root / "course"), "web", root / "site").path
     (site / "media" / "clip.mp4").write_bytes(os.urandom(200_000))
-    store = root / "store"
-    return store, publish_site(site, COURSE, LocalStorage(store)).version
+    return site
+
+
+@pytest.fixture(scope="module")
+def published(built_site, tmp_path_factory) -> tuple[Path, str]:
+    store = tmp_path_factory.mktemp("deploy-store")
+    return store, publish_site(built_site, COURSE, LocalStorage(store)).version
 
 
 @pytest.mark.services
@@ -104,11 +112,14 @@ def test_up_serves_through_varnish_survives_a_killed_node_and_down_stops_everyth
         assert stack is not None
         recorded = dict(stack.processes)
         assert "already up: nothing started" in run(UP, *args)
-        assert read_state(state).processes == recorded  # type: ignore[union-attr]
+        again = read_state(state)
+        assert again is not None and again.processes == recorded
 
-        # Through Varnish: the pointer passes to a node, versioned files are cached with brotli kept.
+        # Through Varnish: the pointer keeps the LMS's query and the browser still revalidates;
+        # versioned files are cached with brotli kept.
         status, headers, _ = get(entry, f"/c/{COURSE}/?lms=1")
         assert (status, headers["location"]) == (302, f"/c/{COURSE}/v/{version}/index.html?lms=1")
+        assert (headers["cache-control"], headers["etag"]) == ("no-cache", f'"{version}"')
         app = f"/c/{COURSE}/v/{version}/js/app.js"
         get(entry, app, {"Accept-Encoding": "gzip, deflate, br"})
         status, headers, _ = get(entry, app, {"Accept-Encoding": "gzip, deflate, br"})
@@ -116,32 +127,36 @@ def test_up_serves_through_varnish_survives_a_killed_node_and_down_stops_everyth
         status, headers, body = get(entry, f"/c/{COURSE}/v/{version}/media/clip.mp4", {"Range": "bytes=0-1"})
         assert (status, headers["content-range"], len(body)) == (206, "bytes 0-1/200000", 2)
 
-        # A bounded loop of pointer lookups (each one reaches a node) and file requests, while
-        # node 2 is killed whole and then brought back by deploy/up.
+        # A bounded loop of pointer lookups at nginx (Varnish would answer most of them from its
+        # copy: there each one reaches a node) and file requests through Varnish, while node 2 is
+        # killed whole and then brought back by deploy/up.
         outcomes: list[int | str] = []
         lock = threading.Lock()
         stop = threading.Event()
         stop_at = time.monotonic() + 25
 
         def learner(number: int) -> None:
-            connection = http.client.HTTPConnection("127.0.0.1", entry, timeout=10)
+            connections = {
+                port: http.client.HTTPConnection("127.0.0.1", port, timeout=10) for port in (entry, balancer)
+            }
             for request in range(500):
                 if stop.is_set() or time.monotonic() > stop_at:
                     break
-                path = f"/c/{COURSE}/?learner={number}-{request}" if request % 2 else app
+                port, path = (balancer, f"/c/{COURSE}/?learner={number}-{request}") if request % 2 else (entry, app)
                 try:
-                    connection.request("GET", path)
-                    answer = connection.getresponse()
+                    connections[port].request("GET", path)
+                    answer = connections[port].getresponse()
                     answer.read()
                     outcome: int | str = answer.status
                 except (OSError, http.client.HTTPException) as error:
                     outcome = repr(error)
-                    connection.close()
-                    connection = http.client.HTTPConnection("127.0.0.1", entry, timeout=10)
+                    connections[port].close()
+                    connections[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 with lock:
                     outcomes.append(outcome)
                 time.sleep(0.01)
-            connection.close()
+            for connection in connections.values():
+                connection.close()
 
         def wait_for(count: int) -> None:
             while len(outcomes) < count and time.monotonic() < stop_at:
@@ -172,6 +187,73 @@ def test_up_serves_through_varnish_survives_a_killed_node_and_down_stops_everyth
         stopped = run(DOWN, "--state", str(state))
     assert_taken_down(stopped, family, (entry, balancer, *nodes))
     assert "nothing runs from" in run(DOWN, "--state", str(state))
+
+
+@pytest.mark.services
+@pytest.mark.slow
+def test_varnish_keeps_the_pointer_for_its_ttl_and_a_publish_or_rollback_is_seen_when_it_expires(built_site, tmp_path):
+    storage = LocalStorage(tmp_path / "store")
+    first = publish_site(built_site, COURSE, storage).version
+    changed = shutil.copytree(built_site, tmp_path / "site-2")
+    (changed / "media" / "clip.mp4").write_bytes(os.urandom(200_000))
+    entry, balancer, *nodes = distinct_ports(5)
+    settings = DeploySettings(
+        storage_url=str(storage.root),
+        state=tmp_path / "state",
+        entry_port=entry,
+        balancer_port=balancer,
+        node_ports=tuple(nodes),
+        node_workers=1,
+        pointer_ttl=2,
+    )
+
+    def launch(query: str) -> tuple[str, str, int]:
+        """The launch URL's redirect through Varnish: its version, X-Cache and Age."""
+        status, headers, _ = get(entry, f"/c/{COURSE}/?{query}")
+        assert (status, headers["cache-control"]) == (302, "no-cache")  # browsers still revalidate
+        location = headers["location"]
+        version = location.split("/v/")[1].split("/")[0]
+        assert location == f"/c/{COURSE}/v/{version}/index.html?{query}"
+        assert headers["etag"] == f'"{version}"'
+        return version, headers["x-cache"], int(headers["age"])
+
+    def until_seen(version: str, old: str) -> None:
+        """Launch until ``version`` is served: before it only ``old``, from the copy Varnish kept,
+        never older than the TTL; the launch page named is there."""
+        seen = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            seen.append(launch("lms=https%3A%2F%2Flms.example.org&learner=7"))
+            if seen[-1][0] == version:
+                break
+            time.sleep(0.05)
+        assert seen[-1][0] == version
+        assert all(got == old and cache == "hit" and age < settings.pointer_ttl for got, cache, age in seen[:-1])
+        assert get(entry, f"/c/{COURSE}/v/{version}/index.html")[0] == 200
+
+    try:
+        up(settings, say=lambda _: None)
+        assert launch("lms=a")[0] == first
+        # One copy for every LMS query: the next launches are hits, each with its own query back
+        # (a few tries, should the copy expire between two of them).
+        outcomes = [launch(f"lms=b&learner={number}") for number in range(5)]
+        assert ("hit" in [cache for _, cache, _ in outcomes]) and {v for v, _, _ in outcomes} == {first}
+        status, headers, _ = get(entry, f"/c/{COURSE}/")
+        assert (status, headers["location"]) == (302, f"/c/{COURSE}/v/{first}/index.html")
+        assert get(entry, "/c/never-published/")[0] == 404
+        # The origin was asked for the pointer without the query, once per copy.
+        log = (settings.state / "nginx" / "access.log").read_text().splitlines()
+        asked = [line for line in log if f"GET /c/{COURSE}/" in line and "/v/" not in line]
+        assert asked and all(f'"GET /c/{COURSE}/ HTTP/1.1"' in line for line in asked)
+        assert len(asked) < 1 + len(outcomes) + 1
+
+        second = publish_site(changed, COURSE, storage).version
+        assert second != first
+        until_seen(second, old=first)
+        rollback(storage, COURSE)
+        until_seen(first, old=second)
+    finally:
+        down(settings.state, say=lambda _: None)
 
 
 def test_settings_name_what_is_wrong(tmp_path):

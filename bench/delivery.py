@@ -34,6 +34,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,7 +60,15 @@ RESULTS = REPO / "bench" / "results"
 COURSE = "bench-delivery"
 PAGES = 20
 VIDEO_BYTES = 3_000_000
-GOALS = {"stack_vs_varnish": 0.95, "hit_ratio": 0.99, "journeys_per_s": 500, "p99_ms": 100, "origin_vs_nginx": 0.5}
+GOALS = {
+    "stack_vs_varnish": 0.95,
+    "hit_ratio": 0.99,
+    "journeys_per_s": 500,
+    "p99_ms": 100,
+    "origin_vs_nginx": 0.5,
+    "concurrency_learners": 30_000,
+    "concurrency_p99_ms": 200,
+}
 
 
 # ------------------------------------------------------------------------------- the course
@@ -358,13 +367,18 @@ def summary(tally: Tally, seconds: float | None = None) -> dict[str, Any]:
         "reconnects_per_learner": round(tally.connections / tally.learners, 2) if tally.learners else 0,
         "loop_lag_p99_ms": percentile(Counter({k * 10: v for k, v in lag.items()}), 0.99),
         "loop_lag_max_ms": max(lag, default=0),
+        "page_view_start_late_p99_ms": percentile(Counter({k * 10: v for k, v in tally.late_ms.items()}), 0.99),
+        "page_view_start_late_max_ms": max(tally.late_ms, default=0),
+        "generator_open_connections_peak": tally.open_peak,
+        "event_loop": tally.loop,
         "mbytes": round(tally.bytes / 1e6, 1),
         "browsers": dict(tally.browsers),
     }
 
 
 class ConnectionSampler(threading.Thread):
-    """Established connections on a server port, sampled from /proc/net/tcp every half second."""
+    """Established connections on a server port, counted by ``ss`` (the kernel filters them:
+    cheap however many connections are in TIME_WAIT) every half second."""
 
     def __init__(self, port: int) -> None:
         super().__init__(daemon=True)
@@ -373,17 +387,20 @@ class ConnectionSampler(threading.Thread):
         self.done = threading.Event()
 
     def run(self) -> None:
-        local = f":{self.port:04X} "
         while not self.done.wait(0.5):
-            count = 0
-            for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-                with open(table) as lines:
-                    for line in lines:
-                        parts = line.split()
-                        if len(parts) > 3 and parts[3] == "01" and (parts[1] + " ").endswith(local):
-                            count += 1
+            listed = subprocess.run(
+                ["ss", "-Htn", "state", "established", f"( sport = :{self.port} )"],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout
+            count = listed.count("\n")
             self.samples.append(count)
             self.peak = max(self.peak, count)
+
+    @property
+    def median(self) -> int:
+        return sorted(self.samples)[len(self.samples) // 2] if self.samples else 0
 
 
 # ------------------------------------------------------------------------------- phases
@@ -464,34 +481,88 @@ def throughput_table(result: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def rounds_summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several throughput rounds: each round's ratios and their medians (printed as a table)."""
+    medians = {
+        key: round(statistics.median(result["ratios"][key] for result in rounds), 3) for key in rounds[0]["ratios"]
+    }
+    rows = [
+        "| ratio (journeys/s) | goal | " + " | ".join(f"round {n}" for n in range(1, len(rounds) + 1)) + " | median |"
+    ]
+    rows.append("|---|---:|" + "---:|" * (len(rounds) + 1))
+    for key, value in medians.items():
+        goal = f">= {GOALS[key]}" if key in GOALS else "-"
+        each = " | ".join(f"{result['ratios'][key]:.2f}" for result in rounds)
+        rows.append(f"| {key} | {goal} | {each} | {value:.2f} |")
+    print("\n".join(rows), flush=True)
+    return {"rounds": rounds, "ratios_median": medians}
+
+
 def concurrency(args: argparse.Namespace, settings: DeploySettings, plan: JourneyPlan) -> dict[str, Any]:
+    """Each level of concurrent learners through the stack's Varnish: arriving evenly over the
+    ramp (``--ramp``, else at ``--arrival-rate`` a second), then held ``--hold`` s."""
     figures = {}
     for level in args.levels:
+        ramp = args.ramp if args.ramp is not None else max(10.0, level / args.arrival_rate)
         sampler = ConnectionSampler(settings.entry_port)
         sampler.start()
         before = varnish_counters(settings.state / "varnish" / "work")
+        load_before = os.getloadavg()
         tally = generate(
             settings.entry_port,
             plan,
             args.processes,
             level,
-            duration=args.ramp + args.hold,
-            ramp=args.ramp,
+            duration=ramp + args.hold,
+            ramp=ramp,
             think=args.think,
         )
         sampler.done.set()
         sampler.join()
         figure = summary(tally)
         figure.update(hit_ratio(before, varnish_counters(settings.state / "varnish" / "work")))
+        figure["ramp_s"], figure["hold_s"], figure["think_s"] = ramp, args.hold, args.think
+        figure["processes"] = args.processes
+        figure["load_before"], figure["load_after"] = load_before, os.getloadavg()
         figure["server_open_connections_peak"] = sampler.peak
-        figure["server_open_connections_median"] = (
-            sorted(sampler.samples)[len(sampler.samples) // 2] if sampler.samples else 0
-        )
-        figure["achieved_vs_offered"] = round(tally.requests / tally.offered, 4) if tally.offered else 0
+        figure["server_open_connections_median"] = sampler.median
+        figure["achieved_vs_offered"] = round(tally.requests / tally.offered, 5) if tally.offered else 0
         figure["active_learners_peak"] = tally.active_peak
+        # The busiest second and the hold's mean rate, from the per-second timeline.
+        seconds = sorted(tally.timeline)
+        figure["requests_per_s_peak"] = max(tally.timeline.values(), default=0)
+        hold = [tally.timeline[t] for t in seconds if t >= tally.started + ramp]
+        figure["requests_per_s_hold"] = round(sum(hold) / len(hold), 1) if hold else 0
+        figure["held"] = (
+            not figure["errors"]
+            and figure["p99_ms"] < GOALS["concurrency_p99_ms"]
+            and figure["achieved_vs_offered"] >= 0.999
+        )
         figures[str(level)] = figure
-        print(f"  {level} learners: {json.dumps({k: v for k, v in figure.items() if k != 'browsers'})}", flush=True)
+        shown = {k: v for k, v in figure.items() if k not in ("browsers",)}
+        print(f"  {level} learners: {json.dumps(shown)}", flush=True)
+    print(concurrency_table(figures), flush=True)
     return figures
+
+
+def concurrency_table(figures: dict[str, dict[str, Any]]) -> str:
+    """The concurrency figures as the Markdown table bench/README.md shows."""
+    rows = [
+        "| learners | ramp s | requests offered | achieved | p50 ms | p99 ms | errors "
+        "| server connections peak / median | reconnects per learner | loop lag p99 / max "
+        "| page views started late p99 / max | held |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for level, f in figures.items():
+        rows.append(
+            f"| {int(level):,} | {f['ramp_s']:.0f} | {f['offered']:,} | {f['achieved_vs_offered'] * 100:.2f} % "
+            f"| {f['p50_ms']:.1f} | {f['p99_ms']:.1f} | {sum(f['errors'].values()):,} "
+            f"| {f['server_open_connections_peak']:,} / {f['server_open_connections_median']:,} "
+            f"| {f['reconnects_per_learner']:.1f} | {f['loop_lag_p99_ms']:.0f} / {f['loop_lag_max_ms']} ms "
+            f"| {f['page_view_start_late_p99_ms']:.0f} / {f['page_view_start_late_max_ms']} ms "
+            f"| {'yes' if f['held'] else 'no'} |"
+        )
+    return "\n".join(rows)
 
 
 def node_kill(args: argparse.Namespace, settings: DeploySettings, plan: JourneyPlan) -> dict[str, Any]:
@@ -594,12 +665,16 @@ def main() -> None:
         "--wrk-statuses", action="store_true", help="count statuses in the measured wrk runs too (slower generator)"
     )
     parser.add_argument("--wrk-journeys", type=int, default=1000, help="journeys sampled for wrk to walk in turn")
-    parser.add_argument("--levels", default="1000,5000,10000,30000", help="concurrent learners, comma-separated")
+    parser.add_argument("--levels", default="5000,10000,20000,30000", help="concurrent learners, comma-separated")
     parser.add_argument("--think", type=float, default=10.0)
-    parser.add_argument("--ramp", type=float, default=30.0)
-    parser.add_argument("--hold", type=float, default=30.0)
+    parser.add_argument("--ramp", type=float, default=None, help="seconds of ramp (default: level / --arrival-rate)")
+    parser.add_argument("--arrival-rate", type=float, default=250.0, help="learners arriving per second in the ramp")
+    parser.add_argument("--hold", type=float, default=30.0, help="seconds every learner is in, after the ramp")
     parser.add_argument("--learners-fault", type=int, default=32)
     parser.add_argument("--fault-seconds", type=float, default=12.0)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="throughput rounds, the servers' order reversed every other round"
+    )
     parser.add_argument("--only", default="throughput,concurrency,fault")
     parser.add_argument("--base-port", type=int, default=18300, help="ports base..base+7 on 127.0.0.1")
     args = parser.parse_args()
@@ -639,10 +714,16 @@ def main() -> None:
                 "stack": (settings.entry_port, settings.state / "varnish" / "work"),
                 "origin": (settings.balancer_port, None),
             }
-            figures["throughput"] = throughput(args, targets, plan, work)
-            figures["throughput"]["generator"] = generator_figures(args)
-            print(f"  ratios: {figures['throughput']['ratios']}", flush=True)
-            print(throughput_table(figures["throughput"]), flush=True)
+            rounds = []
+            for number in range(args.rounds):
+                order = list(targets) if number % 2 == 0 else list(reversed(targets))
+                print(f" round {number + 1}: {', '.join(order)}", flush=True)
+                result = throughput(args, {name: targets[name] for name in order}, plan, work)
+                result["generator"] = generator_figures(args)
+                print(f"  ratios: {result['ratios']}", flush=True)
+                print(throughput_table(result), flush=True)
+                rounds.append(result)
+            figures["throughput"] = rounds[0] if len(rounds) == 1 else rounds_summary(rounds)
         if "concurrency" in phases:
             print("concurrency:", flush=True)
             figures["concurrency"] = concurrency(args, settings, plan)

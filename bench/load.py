@@ -1,41 +1,55 @@
 """A bounded load generator for the delivery benchmark: scripted learner journeys over
-asyncio, spread over processes and 127.0.0.x source addresses.
+asyncio (uvloop when installed), spread over processes and 127.0.0.x source addresses.
 
 A journey is what a learner's browser asks for: the course's launch URL (the pointer's
 redirect), the launch page, the player's assets, 20 page views (each page's HTML and its
 images), a quiz (the question scripts) and a video watched by byte ranges. Each learner is one
 browser of a realistic mix (user agent, ``Accept-Encoding`` br / gzip / none; iPad Safari asks
-for the video in small ranges, starting with ``bytes=0-1``) holding one keep-alive connection,
-the way a CDN edge sees a browser.
+for the video in small ranges, starting with ``bytes=0-1``) on one keep-alive connection at a
+time, the way a CDN edge sees a browser.
 
 Two shapes:
 
 - **throughput**: learners run journeys back to back (no think time) for ``duration`` s;
   journeys per second and latencies measure the server.
-- **concurrency**: ``learners`` ramp up over ``ramp`` s and think ``think`` s between page
+- **concurrency**: ``learners`` arrive evenly over ``ramp`` s and think ``think`` s between page
   views. The server closes idle connections sooner than that (the idle timeout), so a learner
-  holds a connection only while active and reconnects after each pause, like a browser.
+  holds a connection only while active: it connects when a page view starts (lazily, so a
+  connection is never opened ahead of its request) and closes it when it starts thinking.
 
-Every process reports a latency histogram (0.1 ms buckets), errors by kind, connections opened,
-requests offered and achieved, and its event loop's lag (how late a 100 ms timer fires: a
-generator that lags measures itself, not the server). Every loop stops by itself: by journey
-count, by duration, and by a hard deadline.
+The client is lean so that tens of thousands of learners fit in a few processes: one
+``asyncio.Protocol`` per connection that sends requests prepared once per browser (bytes) and
+parses only the status line, Content-Length / chunked and Connection of an answer, counting the
+body's bytes without keeping them; sockets are bound to the process's source address with
+``IP_BIND_ADDRESS_NO_PORT``, so the port is chosen at connect time for the server's address
+(each source address has the whole ephemeral range towards each server port).
+
+Every process reports a latency histogram (0.1 ms buckets, from sending a page view's first
+request, connect included, to its answer's last byte), errors by kind, connections opened,
+requests offered (those whose page view was due before the end, on the learners' own schedule)
+and achieved, how late page views started against their schedule, and its event loop's lag (how
+late a 100 ms timer fires): a generator that lags measures itself, not the server. Every loop
+stops by itself: by journey count, by duration, and by a hard deadline.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import random
+import socket
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
 BUCKET_MS = 0.1
+IP_BIND_ADDRESS_NO_PORT = getattr(socket, "IP_BIND_ADDRESS_NO_PORT", 24)
 
 
 class Browser(BaseModel):
@@ -137,12 +151,14 @@ class LoadConfig(BaseModel):
     learners: int = Field(ge=1)
     duration: float = Field(gt=0, description="Seconds after which no new journey or page view starts.")
     journeys: int = Field(1_000_000, ge=1, description="Journeys after which the process stops.")
-    think: float = Field(0.0, ge=0, description="Seconds between page views.")
-    ramp: float = Field(0.0, ge=0, description="Seconds over which learners start.")
+    think: float = Field(0.0, ge=0, description="Mean seconds between page views (each drawn from 0.5x to 1.5x).")
+    ramp: float = Field(0.0, ge=0, description="Seconds over which learners arrive, evenly spaced.")
     idle_close: float = Field(
         4.0, gt=0, description="Seconds after which an idle connection is taken as closed by the server."
     )
     query: str = Field("", description="Query added to the launch URL (unique per learner when set to 'unique').")
+    timeout: float = Field(30.0, gt=0, description="Seconds after which an unanswered request counts as failed.")
+    loop: Literal["auto", "uvloop", "asyncio"] = Field("auto", description="Event loop: uvloop when installed.")
     seed: int = 1
 
 
@@ -162,11 +178,14 @@ class Tally:
     learners_failed: int = 0
     bytes: int = 0
     lag_ms: Counter[int] = field(default_factory=Counter)
+    late_ms: Counter[int] = field(default_factory=Counter)
     active_peak: int = 0
+    open_peak: int = 0
     started: float = 0.0
     ended: float = 0.0
     timeline: Counter[int] = field(default_factory=Counter)
     failures_timeline: Counter[int] = field(default_factory=Counter)
+    loop: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {key: (dict(value) if isinstance(value, Counter) else value) for key, value in self.__dict__.items()}
@@ -179,8 +198,10 @@ def merge(parts: list[dict[str, Any]]) -> Tally:
             current = getattr(total, key)
             if isinstance(current, Counter):
                 current.update({(int(k) if k.lstrip("-").isdigit() else k): v for k, v in value.items()})
-            elif key == "active_peak":
-                total.active_peak += value
+            elif isinstance(current, str):
+                setattr(total, key, value)
+            elif key in ("active_peak", "open_peak"):
+                setattr(total, key, current + value)  # peaks of processes, added: at most the true peak
             elif key not in ("started", "ended"):
                 setattr(total, key, current + value)
     return total
@@ -203,83 +224,138 @@ class ConnectionClosed(Exception):
     """The server closed a kept-alive connection before answering: reconnect and ask again."""
 
 
-class Connection:
-    """One keep-alive HTTP/1.1 connection, opened on demand from the process's source address."""
+class IncompleteAnswer(Exception):
+    """The connection ended in the middle of an answer."""
 
-    def __init__(self, config: LoadConfig, tally: Tally) -> None:
-        self.config, self.tally = config, tally
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+
+class BadAnswer(Exception):
+    """What came back is not an HTTP/1.1 answer this client can read."""
+
+
+class Client(asyncio.Protocol):
+    """One HTTP/1.1 connection asking one request at a time. ``ask`` returns a future of the
+    answer's status and body size; the body is counted as it arrives, never kept."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, received: Callable[[int], None]) -> None:
+        self.loop, self.received = loop, received
+        self.transport: asyncio.Transport | None = None
+        self.waiter: asyncio.Future[tuple[int, int]] | None = None
+        self.buffer = bytearray()
+        self.status = 0
+        self.left = -1  # body bytes still to come; -1 while the head is read
+        self.chunked = False
+        self.chunk_left = 0
+        self.last_chunk = False
+        self.size = 0
+        self.closing = False
+        self.open = False
+        self.sent_at = 0.0
         self.used = 0.0
 
-    async def open(self) -> None:
-        self.close()
-        self.reader, self.writer = await asyncio.open_connection(
-            self.config.host, self.config.port, local_addr=(self.config.source, 0)
-        )
-        self.tally.connections += 1
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport, self.open = cast(asyncio.Transport, transport), True
         self.used = time.monotonic()
+
+    def ask(self, request: bytes) -> asyncio.Future[tuple[int, int]]:
+        assert self.transport is not None and self.waiter is None
+        self.waiter = self.loop.create_future()
+        self.buffer.clear()
+        self.status, self.left, self.size, self.chunked, self.last_chunk = 0, -1, 0, False, False
+        self.sent_at = time.monotonic()
+        self.transport.write(request)
+        return self.waiter
+
+    def data_received(self, data: bytes) -> None:
+        self.received(len(data))
+        if self.waiter is None:
+            return
+        buffer = self.buffer
+        buffer += data
+        if self.left < 0:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            try:
+                self._head(bytes(buffer[:end]).lower())
+            except (ValueError, IndexError) as error:
+                self._fail(BadAnswer(str(error)))
+                return
+            del buffer[: end + 4]
+        if self.chunked:
+            if not self._chunks():
+                return
+        else:
+            taken = min(len(buffer), self.left)
+            self.size += taken
+            self.left -= taken
+            buffer.clear()
+            if self.left > 0:
+                return
+        self._done()
+
+    def _head(self, head: bytes) -> None:
+        if not head.startswith(b"http/1."):
+            raise ValueError(f"not an HTTP/1 answer: {head[:40]!r}")
+        self.status = int(head[9:12])
+        self.closing = b"\r\nconnection: close" in head
+        self.chunked = b"\r\ntransfer-encoding: chunked" in head
+        at = head.find(b"\r\ncontent-length:")
+        if self.chunked:
+            self.left, self.chunk_left = 0, 0
+        elif at >= 0:
+            end = head.find(b"\r", at + 17)
+            self.left = int(head[at + 17 : end if end >= 0 else len(head)])
+        else:
+            self.left = 0  # 1xx/204/304, or an answer with no body
+
+    def _chunks(self) -> bool:
+        """Whether the chunked body is complete (the buffer holds what is not read yet)."""
+        buffer = self.buffer
+        while True:
+            if self.chunk_left:
+                taken = min(len(buffer), self.chunk_left)
+                del buffer[:taken]
+                self.chunk_left -= taken
+                if self.chunk_left:
+                    return False
+                if self.last_chunk:
+                    return True
+            end = buffer.find(b"\r\n")
+            if end < 0:
+                return False
+            size = int(bytes(buffer[:end]).split(b";")[0], 16)
+            del buffer[: end + 2]
+            self.size += size
+            self.chunk_left = size + 2
+            self.last_chunk = size == 0
+
+    def _done(self) -> None:
+        waiter, self.waiter = self.waiter, None
+        self.used = time.monotonic()
+        if self.closing:
+            self.close()
+        if waiter is not None and not waiter.done():
+            waiter.set_result((self.status, self.size))
+
+    def _fail(self, error: Exception) -> None:
+        waiter, self.waiter = self.waiter, None
+        self.close()
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(error)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.open = False
+        if self.waiter is not None:
+            nothing = self.left < 0 and not self.buffer
+            self._fail(ConnectionClosed() if nothing else IncompleteAnswer(f"{self.size} bytes, {self.left} to come"))
+
+    def timed_out(self) -> None:
+        self._fail(TimeoutError(f"no answer in {time.monotonic() - self.sent_at:.0f} s"))
 
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
-
-    async def get(self, path: str, headers: dict[str, str]) -> tuple[int, int, dict[str, str]]:
-        """Status, body bytes and headers; a kept-alive connection the server had closed is
-        reopened once, as browsers do."""
-        idle = time.monotonic() - self.used
-        fresh = self.writer is None or idle > self.config.idle_close
-        if fresh:
-            await self.open()
-        try:
-            return await self._exchange(path, headers)
-        except (ConnectionClosed, ConnectionResetError, BrokenPipeError):
-            if fresh:
-                raise
-            await self.open()
-            return await self._exchange(path, headers)
-
-    async def _exchange(self, path: str, headers: dict[str, str]) -> tuple[int, int, dict[str, str]]:
-        assert self.reader is not None and self.writer is not None
-        lines = [f"GET {path} HTTP/1.1", f"Host: {self.config.host}:{self.config.port}"]
-        lines += [f"{name}: {value}" for name, value in headers.items()]
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-        status, fields = await read_head(self.reader)
-        size = len(await read_body(self.reader, fields))
-        if fields.get("connection", "").lower() == "close":
-            self.close()
-        self.used = time.monotonic()
-        return status, size, fields
-
-
-async def read_head(reader: asyncio.StreamReader) -> tuple[int, dict[str, str]]:
-    """A response's status and header fields (names in lower case). ``ConnectionClosed`` when the
-    server closed a kept-alive connection before answering, so the caller may reconnect once."""
-    try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.IncompleteReadError as error:
-        if not error.partial:
-            raise ConnectionClosed() from None
-        raise
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    fields = {}
-    for line in header_lines:
-        if ":" in line:
-            name, value = line.split(":", 1)
-            fields[name.strip().lower()] = value.strip()
-    return int(status_line.split(" ", 2)[1]), fields
-
-
-async def read_body(reader: asyncio.StreamReader, fields: dict[str, str]) -> bytes:
-    """The response body after ``read_head``: chunked or of its Content-Length."""
-    if fields.get("transfer-encoding", "").lower() != "chunked":
-        return await reader.readexactly(int(fields.get("content-length", "0")))
-    parts = []
-    while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
-        parts.append((await reader.readexactly(size + 2))[:-2])
-    await reader.readuntil(b"\r\n")
-    return b"".join(parts)
+        if self.transport is not None and self.open:
+            self.open = False
+            self.transport.close()
 
 
 def pick_browser(random_: random.Random) -> Browser:
@@ -295,6 +371,12 @@ def request_headers(browser: Browser, step: Step) -> dict[str, str]:
     if step.range is not None:
         headers["Range"] = f"bytes={step.range[0]}-{step.range[1]}"
     return headers
+
+
+def raw_request(host: str, port: int, path: str, headers: dict[str, str]) -> bytes:
+    """The request as sent: Host first, then the browser's fields."""
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", *(f"{name}: {value}" for name, value in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
 def video_steps(plan: JourneyPlan, browser: Browser) -> list[Step]:
@@ -326,60 +408,193 @@ def journey_groups(plan: JourneyPlan, browser: Browser, query: str = "") -> list
     return [launch, *plan.pages, video_steps(plan, browser)]
 
 
-class Learner:
-    def __init__(self, number: int, config: LoadConfig, tally: Tally, random_: random.Random) -> None:
-        self.number, self.config, self.tally = number, config, tally
-        self.browser = pick_browser(random_)
-        self.random = random_
-        self.connection = Connection(config, tally)
-        self.failed = False
-        tally.browsers[self.browser.name] += 1
+Prepared = list[list[tuple[bytes, tuple[int, ...]]]]
+"""A browser's journey as page-view groups of (request bytes, statuses expected)."""
 
-    async def run(self, stop_at: float) -> None:
-        while time.monotonic() < stop_at and self.tally.journeys < self.config.journeys:
-            query = f"?learner={self.config.source}-{self.number}-{self.tally.journeys}" if self.config.query else ""
-            groups = journey_groups(self.config.plan, self.browser, query)
-            for index, group in enumerate(groups):
-                if index and self.config.think:
-                    if self.config.think > self.config.idle_close:
-                        self.connection.close()  # the server's idle timeout would close it anyway
-                    await asyncio.sleep(self.config.think * self.random.uniform(0.5, 1.5))
-                if time.monotonic() >= stop_at:
-                    break
-                self.tally.offered += len(group)
-                for step in group:
-                    await self.fetch(step)
-            else:
-                self.tally.journeys += 1
-                continue
-            break
-        self.connection.close()
 
-    async def fetch(self, step: Step) -> None:
+def prepared_journey(config: LoadConfig, browser: Browser) -> Prepared:
+    return [
+        [(raw_request(config.host, config.port, s.path, request_headers(browser, s)), s.expect) for s in group]
+        for group in journey_groups(config.plan, browser)
+    ]
+
+
+class Generator:
+    """One process's learners: their schedule, connections and tally."""
+
+    def __init__(self, config: LoadConfig, loop: asyncio.AbstractEventLoop) -> None:
+        self.config, self.loop = config, loop
+        self.tally = Tally(started=time.time())
+        self.random = random.Random(config.seed)
+        self.journeys = {browser.name: prepared_journey(config, browser) for browser in BROWSERS}
+        self.in_flight: set[Client] = set()
+        self.open = 0
+        self.active = 0
+        self.server = (config.host, config.port)
+
+    def count_bytes(self, size: int) -> None:
+        self.tally.bytes += size
+
+    async def connect(self) -> Client:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setblocking(False)
+            sock.setsockopt(socket.IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1)
+            sock.bind((self.config.source, 0))
+            await self.loop.sock_connect(sock, self.server)
+            _, client = await self.loop.create_connection(lambda: Client(self.loop, self.count_bytes), sock=sock)
+        except BaseException:
+            sock.close()
+            raise
+        self.tally.connections += 1
+        self.open += 1
+        self.tally.open_peak = max(self.tally.open_peak, self.open)
+        return client
+
+    def release(self, client: Client | None) -> None:
+        if client is not None:
+            if client.open:
+                client.close()
+            self.open -= 1
+
+    async def learner(self, number: int, due: float, stop_at: float) -> None:
+        """One learner from its arrival (``due``) until the end: journeys of page views, each due
+        a think time after the previous one ended."""
+        config, tally = self.config, self.tally
+        random_ = random.Random(self.random.random())
+        browser = pick_browser(random_)
+        tally.browsers[browser.name] += 1
+        tally.learners += 1
+        self.active += 1
+        tally.active_peak = max(tally.active_peak, self.active)
+        journey = self.journeys[browser.name]
+        client: Client | None = None
+        failed = False
+        try:
+            while tally.journeys < config.journeys:
+                groups = journey
+                if config.query:
+                    pointer = config.plan.launch[0]
+                    path = f"{pointer.path}?learner={config.source}-{number}-{tally.journeys}"
+                    first = (
+                        raw_request(config.host, config.port, path, request_headers(browser, pointer)),
+                        pointer.expect,
+                    )
+                    groups = [[first, *journey[0][1:]], *journey[1:]]
+                for index, group in enumerate(groups):
+                    if index and config.think:
+                        if config.think > config.idle_close:
+                            self.release(client)  # the server's idle timeout would close it anyway
+                            client = None
+                        due = time.monotonic() + config.think * random_.uniform(0.5, 1.5)
+                    if due >= stop_at:
+                        return
+                    now = time.monotonic()
+                    if due > now:
+                        await asyncio.sleep(due - now)
+                        now = time.monotonic()
+                    tally.offered += len(group)
+                    if now >= stop_at:
+                        return  # due before the end, started too late: offered, not achieved
+                    tally.late_ms[int((now - due) * 1000)] += 1
+                    for request, expect in group:
+                        client, ok = await self.fetch(client, request, expect)
+                        failed = failed or not ok
+                    due = time.monotonic()
+                tally.journeys += 1
+        finally:
+            self.release(client)
+            self.active -= 1
+            if failed:
+                tally.learners_failed += 1
+
+    async def fetch(self, client: Client | None, request: bytes, expect: tuple[int, ...]) -> tuple[Client | None, bool]:
+        """Send ``request`` on ``client`` (a new connection when there is none, or when it sat
+        idle past ``idle_close``; a kept-alive one the server had closed is reopened once, as
+        browsers do); the connection to go on with and whether the answer was as expected."""
+        tally = self.tally
         began = time.monotonic()
         try:
-            headers = request_headers(self.browser, step)
-            status, size, _ = await asyncio.wait_for(self.connection.get(step.path, headers), 30)
-        except (OSError, asyncio.IncompleteReadError, ConnectionClosed, TimeoutError, ValueError) as error:
-            self.connection.close()
-            self.tally.errors[type(error).__name__] += 1
-            self.fail()
-            return
+            fresh = client is None or not client.open or began - client.used > self.config.idle_close
+            if fresh:
+                self.release(client)
+                client = None
+                client = await self.connect()
+            assert client is not None
+            try:
+                status, size = await self.exchange(client, request)
+            except ConnectionClosed:
+                if fresh:
+                    raise
+                self.release(client)
+                client = None
+                client = await self.connect()
+                status, size = await self.exchange(client, request)
+        except (OSError, ConnectionClosed, IncompleteAnswer, BadAnswer, TimeoutError) as error:
+            self.release(client)
+            name = type(error).__name__
+            if isinstance(error, OSError) and error.errno:
+                name = errno.errorcode.get(error.errno, name)
+            tally.errors[name] += 1
+            tally.failures_timeline[int(time.time())] += 1
+            return None, False
         spent = time.monotonic() - began
-        self.tally.requests += 1
-        self.tally.bytes += size
-        self.tally.latency[int(spent * 1000 / BUCKET_MS)] += 1
-        self.tally.statuses[str(status)] += 1
-        self.tally.timeline[int(time.time())] += 1
-        if status not in step.expect:
-            self.tally.errors[f"status {status}"] += 1
-            self.fail()
+        tally.requests += 1
+        tally.latency[int(spent * 1000 / BUCKET_MS)] += 1
+        tally.statuses[str(status)] += 1
+        tally.timeline[int(time.time())] += 1
+        if status not in expect:
+            tally.errors[f"status {status}"] += 1
+            tally.failures_timeline[int(time.time())] += 1
+            return client, False
+        del size
+        return client, True
 
-    def fail(self) -> None:
-        self.tally.failures_timeline[int(time.time())] += 1
-        if not self.failed:
-            self.failed = True
-            self.tally.learners_failed += 1
+    async def exchange(self, client: Client, request: bytes) -> tuple[int, int]:
+        self.in_flight.add(client)
+        try:
+            return await client.ask(request)
+        finally:
+            self.in_flight.discard(client)
+
+    async def watchdog(self, stop: asyncio.Event) -> None:
+        """Requests unanswered after ``timeout`` s fail (one sweep a second, no timer per request)."""
+        while not stop.is_set():
+            await asyncio.sleep(1)
+            limit = time.monotonic() - self.config.timeout
+            for client in [c for c in self.in_flight if c.sent_at < limit]:
+                client.timed_out()
+
+    async def run(self) -> Tally:
+        config = self.config
+        stop = asyncio.Event()
+        helpers = [asyncio.create_task(loop_lag(self.tally, stop)), asyncio.create_task(self.watchdog(stop))]
+        began = time.monotonic()
+        stop_at = began + config.duration
+        tasks = []
+        for number in range(config.learners):
+            due = began + config.ramp * number / config.learners
+            if due >= stop_at:
+                break
+            wait = due - time.monotonic()
+            if wait > 0.002:
+                await asyncio.sleep(wait)
+            tasks.append(asyncio.create_task(self.learner(number, due, stop_at)))
+        deadline = max(0.0, stop_at + config.timeout + 30 - time.monotonic())
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=deadline)
+            for task in late:
+                task.cancel()
+            if late:
+                self.tally.errors["cut at the hard deadline"] += len(late)
+                await asyncio.wait(late, timeout=5)
+            for task in tasks:
+                if task.done() and not task.cancelled() and task.exception() is not None:
+                    self.tally.errors[f"generator: {task.exception()!r}"[:200]] += 1
+        stop.set()
+        await asyncio.wait(helpers, timeout=5)
+        self.tally.ended = time.time()
+        return self.tally
 
 
 async def loop_lag(tally: Tally, stop: asyncio.Event) -> None:
@@ -389,42 +604,31 @@ async def loop_lag(tally: Tally, stop: asyncio.Event) -> None:
         tally.lag_ms[int((time.monotonic() - began - 0.1) * 1000)] += 1
 
 
-async def run(config: LoadConfig) -> Tally:
-    tally = Tally(started=time.time())
-    random_ = random.Random(config.seed)
-    stop = asyncio.Event()
-    lag = asyncio.create_task(loop_lag(tally, stop))
-    stop_at = time.monotonic() + config.duration
-    active = 0
-
-    async def one(number: int) -> None:
-        nonlocal active
-        if config.ramp:
-            await asyncio.sleep(config.ramp * number / config.learners)
-        active += 1
-        tally.active_peak = max(tally.active_peak, active)
-        tally.learners += 1
+def event_loop_factory(choice: str) -> tuple[Callable[[], asyncio.AbstractEventLoop], str]:
+    if choice != "asyncio":
         try:
-            await Learner(number, config, tally, random.Random(random_.random())).run(stop_at)
-        finally:
-            active -= 1
+            import uvloop
+        except ImportError:
+            if choice == "uvloop":
+                raise
+        else:
+            return uvloop.new_event_loop, f"uvloop {uvloop.__version__}"
+    return asyncio.new_event_loop, "asyncio"
 
-    deadline = config.duration + config.ramp + 60
-    tasks = [asyncio.create_task(one(number)) for number in range(config.learners)]
-    _, late = await asyncio.wait(tasks, timeout=deadline)
-    for task in late:
-        task.cancel()
-    stop.set()
-    await lag
-    tally.ended = time.time()
+
+def run(config: LoadConfig) -> Tally:
+    """One generator process's run, on the event loop ``config.loop`` names."""
+    factory, name = event_loop_factory(config.loop)
+    with asyncio.Runner(loop_factory=factory) as runner:
+        tally = runner.run(Generator(config, runner.get_loop()).run())
+    tally.loop = name
     return tally
 
 
 def main() -> None:
     """``python -m bench.load CONFIG_JSON``: one generator process; its tally as JSON on stdout."""
     config = LoadConfig.model_validate_json(sys.argv[1])
-    tally = asyncio.run(run(config))
-    print(json.dumps(tally.as_dict()))
+    print(json.dumps(run(config).as_dict()))
 
 
 if __name__ == "__main__":

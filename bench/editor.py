@@ -57,7 +57,7 @@ from typing import Any
 
 import yaml
 
-from bench.load import BUCKET_MS, ConnectionClosed, Tally, loop_lag, percentile, read_body, read_head
+from bench.load import BUCKET_MS, ConnectionClosed, Tally, loop_lag, percentile
 from deploy import processes
 from deploy.postgres import fresh_database, postgres_server
 from deploy.processes import Started
@@ -77,6 +77,35 @@ PER_PAGE = 5  # text blocks on each page of the shared course
 
 
 # ------------------------------------------------------------------------------- HTTP client
+async def read_head(reader: asyncio.StreamReader) -> tuple[int, dict[str, str]]:
+    """A response's status and header fields (names in lower case). ``ConnectionClosed`` when the
+    server closed a kept-alive connection before answering, so the caller may reconnect once."""
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as error:
+        if not error.partial:
+            raise ConnectionClosed() from None
+        raise
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    fields = {}
+    for line in header_lines:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            fields[name.strip().lower()] = value.strip()
+    return int(status_line.split(" ", 2)[1]), fields
+
+
+async def read_body(reader: asyncio.StreamReader, fields: dict[str, str]) -> bytes:
+    """The response body after ``read_head``: chunked or of its Content-Length."""
+    if fields.get("transfer-encoding", "").lower() != "chunked":
+        return await reader.readexactly(int(fields.get("content-length", "0")))
+    parts = []
+    while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+        parts.append((await reader.readexactly(size + 2))[:-2])
+    await reader.readuntil(b"\r\n")
+    return b"".join(parts)
+
+
 class Client:
     """One author's keep-alive HTTP/1.1 connection (a browser tab's), any method, with a body,
     answers read whole; a kept-alive connection the server had closed is reopened once."""
@@ -368,16 +397,28 @@ async def write_loop(
             await asyncio.sleep(pace * pacing.uniform(0.5, 1.5))
 
 
+@dataclass
+class Run:
+    """One timed run of one kind of write by every author: what the generator counted."""
+
+    tally: Tally
+    seconds: float
+    merged: Counter[str]
+    connections: int
+    cancelled: int
+    server_cpu_s: float = 0.0
+    generator_cpu_s: float = 0.0
+
+
 async def write_run(
     port: int, authors: list[Author], kind: str, layout: str, seconds: float, limit: int, pace: float
-) -> dict[str, Any]:
+) -> Run:
     """Every author writing at once; bounded by ``seconds``, ``limit`` writes each and a deadline."""
     tally = Tally(started=time.time())
     merged: Counter[str] = Counter()
     clients = [Client(port, author.token) for author in authors]
     stop_lag = asyncio.Event()
     lag = asyncio.create_task(loop_lag(tally, stop_lag))
-    load_before = os.getloadavg()
     began = time.monotonic()
     stop_at = began + seconds
     tasks = [
@@ -392,28 +433,47 @@ async def write_run(
     await lag
     for client in clients:
         client.close()
-    ok = tally.statuses.get("200", 0)
+    return Run(tally, spent, merged, sum(c.connections for c in clients), len(late))
+
+
+def pooled(kind: str, layout: str, authors: int, runs: list[Run]) -> dict[str, Any]:
+    """The figures of one kind of write over its rounds: latencies, statuses and CPU pooled."""
+    latency: Counter[int] = Counter()
+    statuses: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    merged: Counter[str] = Counter()
+    for run in runs:
+        latency.update(run.tally.latency)
+        statuses.update(run.tally.statuses)
+        errors.update(run.tally.errors)
+        merged.update(run.merged)
+    spent = sum(run.seconds for run in runs)
+    requests = sum(run.tally.requests for run in runs)
+    ok = statuses.get("200", 0)
     return {
         "kind": kind,
         "layout": layout,
-        "authors": len(authors),
+        "authors": authors,
+        "rounds": len(runs),
         "seconds": round(spent, 2),
-        "requests": tally.requests,
+        "requests": requests,
         "ok": ok,
-        "requests_per_s": round(tally.requests / spent, 1),
+        "requests_per_s": round(requests / spent, 1),
         "ok_per_s": round(ok / spent, 1),
-        "p50_ms": round(percentile(tally.latency, 0.50), 1),
-        "p95_ms": round(percentile(tally.latency, 0.95), 1),
-        "p99_ms": round(percentile(tally.latency, 0.99), 1),
-        "max_ms": round(max(tally.latency, default=0) * BUCKET_MS, 1),
-        "statuses": dict(tally.statuses),
-        "failures": dict(tally.errors),
+        "p50_ms": round(percentile(latency, 0.50), 1),
+        "p95_ms": round(percentile(latency, 0.95), 1),
+        "p99_ms": round(percentile(latency, 0.99), 1),
+        "max_ms": round(max(latency, default=0) * BUCKET_MS, 1),
+        "p95_ms_by_round": [round(percentile(run.tally.latency, 0.95), 1) for run in runs],
+        "statuses": dict(statuses),
+        "failures": dict(errors),
         "merged": dict(merged),
-        "connections": sum(c.connections for c in clients),
-        "cancelled_at_deadline": len(late),
-        "loop_lag_max_ms": max(tally.lag_ms, default=0),
-        "load_avg_before": [round(x, 2) for x in load_before],
-        "load_avg_after": [round(x, 2) for x in os.getloadavg()],
+        "connections": sum(run.connections for run in runs),
+        "cancelled_at_deadline": sum(run.cancelled for run in runs),
+        "loop_lag_max_ms": max((max(run.tally.lag_ms, default=0) for run in runs), default=0),
+        "server_cpu_ms_per_request": round(sum(r.server_cpu_s for r in runs) * 1000 / max(1, requests), 2),
+        "server_cores_busy": round(sum(r.server_cpu_s for r in runs) / spent, 2),
+        "generator_cores_busy": round(sum(r.generator_cpu_s for r in runs) / spent, 2),
     }
 
 
@@ -491,19 +551,27 @@ def saves_on(database: str, database_url: str, args: argparse.Namespace, work: P
     try:
         for layout in args.layouts:
             authors = made[layout]
-            runs = {}
+            rounds: dict[str, list[Run]] = {kind: [] for kind in KINDS}
             for kind in KINDS:
                 asyncio.run(write_run(served.port, authors, kind, layout, REQUEST_TIMEOUT, 1, 0))  # warm-up: one each
-                server_before, own_before = server_cpu(served), time.process_time()
-                runs[kind] = asyncio.run(
-                    write_run(served.port, authors, kind, layout, args.seconds, args.saves, args.pace)
-                )
-                server = server_cpu(served) - server_before
-                runs[kind] |= {
-                    "server_cpu_ms_per_request": round(server * 1000 / max(1, runs[kind]["requests"]), 2),
-                    "server_cores_busy": round(server / runs[kind]["seconds"], 2),
-                    "generator_cores_busy": round((time.process_time() - own_before) / runs[kind]["seconds"], 2),
-                }
+            for number in range(args.rounds):
+                # Alternating which goes first, so a change in the machine's load falls on both.
+                for kind in KINDS if number % 2 == 0 else KINDS[::-1]:
+                    load_before = os.getloadavg()[0]
+                    server_before, own_before = server_cpu(served), time.process_time()
+                    run = asyncio.run(
+                        write_run(served.port, authors, kind, layout, args.seconds / args.rounds, args.saves, args.pace)
+                    )
+                    run.server_cpu_s = server_cpu(served) - server_before
+                    run.generator_cpu_s = time.process_time() - own_before
+                    rounds[kind].append(run)
+                    print(
+                        f"  {database} {layout} {kind} round {number + 1}: {run.tally.statuses.get('200', 0)} ok, "
+                        f"p95 {percentile(run.tally.latency, 0.95):.1f} ms (load {load_before:.1f})",
+                        flush=True,
+                    )
+            runs = {kind: pooled(kind, layout, len(authors), rounds[kind]) for kind in KINDS}
+            for kind in KINDS:
                 print(f"  {database} {layout} {kind}: {brief(runs[kind])}", flush=True)
             check = {
                 "save": asyncio.run(read_back(served.port, authors)),
@@ -995,7 +1063,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--databases", default="sqlite,postgresql", help="for the saves (default: sqlite,postgresql)")
     parser.add_argument("--layouts", default="own,shared", help="own courses, one shared course (default: both)")
     parser.add_argument("--authors", type=int, default=50, help="concurrent authors (default: 50)")
-    parser.add_argument("--seconds", type=float, default=10, help="seconds of each measured run (default: 10)")
+    parser.add_argument(
+        "--seconds", type=float, default=12, help="seconds of each kind of write, over its rounds (default: 12)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="rounds of saves and bare writes, taking turns (default: 4)"
+    )
     parser.add_argument("--saves", type=int, default=100_000, help="at most this many writes per author and run")
     parser.add_argument(
         "--pace", type=float, default=0.0, help="mean seconds between an author's saves (0: back to back)"
@@ -1020,8 +1093,8 @@ def main(argv: list[str] | None = None) -> None:
     ):
         if unknown := sorted(set(chosen) - set(allowed)):
             parser.error(f"{name}: {', '.join(unknown)} unknown; choose from {', '.join(allowed)}")
-    if args.authors < 1 or args.seconds <= 0 or args.loads < 1:
-        parser.error("--authors and --loads must be at least 1 and --seconds more than 0")
+    if args.authors < 1 or args.seconds <= 0 or args.loads < 1 or args.rounds < 1:
+        parser.error("--authors, --rounds and --loads must be at least 1 and --seconds more than 0")
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC)

@@ -83,8 +83,18 @@ def set_markdown(block_id: str, markdown: str) -> Edit:
         else:
             block["markdown"] = markdown
 
+    def identity(state: State) -> Any:
+        block = find_block(state.document, block_id)
+        return block, None if block is None else state.files.get(str(block.get("file")))
+
     return Edit(
-        f"block {block_id}", lambda state: block_markdown(state, block_id), apply, markdown, "markdown", prepare
+        f"block {block_id}",
+        lambda state: block_markdown(state, block_id),
+        apply,
+        markdown,
+        "markdown",
+        prepare,
+        identity,
     )
 
 

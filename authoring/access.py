@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from authoring.models import CourseRecord, CourseShare, User
@@ -45,18 +45,26 @@ def can_manage(user: User, course: CourseRecord) -> bool:
     return user.is_admin or course.owner_id == user.id
 
 
+COURSE_AND_SHARE = (
+    select(CourseRecord, CourseShare.can_edit)
+    .outerjoin(CourseShare, and_(CourseShare.course_id == CourseRecord.id, CourseShare.user_id == bindparam("user")))
+    .where(CourseRecord.id == bindparam("course"))
+)
+"""A course's row and whether the user's share of it (if any) lets them change it: one read."""
+
+
 def course_for(session: Session, user: User, course_id: int, *, write: bool = False) -> CourseRecord:
     """The course ``course_id`` if ``user`` may see it (and change it, with ``write``): the rules
-    of ``visible`` and ``can_edit``, decided from the course's row and at most the user's share,
-    both read by primary key (every save asks this first)."""
-    course = session.get(CourseRecord, course_id)
+    of ``visible`` and ``can_edit``, decided from the course's row and the user's share, read
+    together in one statement by primary key (every save asks this first)."""
+    found = session.execute(COURSE_AND_SHARE, {"course": course_id, "user": user.id}).one_or_none()
+    course, share_edits = (None, None) if found is None else found
     if course is None or course.deleted_at is not None:
         raise ApiProblem(404, f"course {course_id} not found", "course")
     owns = user.is_admin or (user.can_author and course.owner_id == user.id)
-    share = None if owns else session.get(CourseShare, (course.id, user.id))
-    if not owns and share is None:
+    if not owns and share_edits is None:
         raise ApiProblem(404, f"course {course_id} not found", "course")
-    if write and not (owns or (user.can_author and share is not None and share.can_edit)):
+    if write and not (owns or (user.can_author and share_edits)):
         raise ApiProblem(403, f"course {course_id} is shared with you to read; you cannot change it", "course")
     return course
 

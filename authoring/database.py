@@ -13,6 +13,11 @@ its work and finding another got there first.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +25,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -78,6 +84,34 @@ def write_transaction(session: Session) -> None:
     if getattr(session.connection().connection.dbapi_connection, "in_transaction", False):
         session.commit()
     session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_writers: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_writers_lock = threading.Lock()
+
+
+@contextmanager
+def one_writer(session: Session) -> Iterator[None]:
+    """A write transaction (``write_transaction``) that ends within the block. On SQLite the
+    threads of one process take turns at it on a lock of their own first, woken the moment the
+    one before is done: SQLite's busy handler, which writers waiting for its lock are left to
+    otherwise, sleeps 1, 2, 5, 10, 15... ms between tries and so lets the lock stand free while
+    they sleep. Waiting longer than ``LOCK_WAIT_SECONDS`` raises SQLite's own "database is
+    locked" ``OperationalError``, as its busy timeout does."""
+    engine = session.get_bind()
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        write_transaction(session)
+        yield
+        return
+    with _writers_lock:
+        turn = _writers.setdefault(engine, threading.Lock())
+    if not turn.acquire(timeout=LOCK_WAIT_SECONDS):
+        raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+    try:
+        write_transaction(session)
+        yield
+    finally:
+        turn.release()
 
 
 def upgrade(engine: Engine) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -174,6 +175,51 @@ def test_a_save_waits_for_the_lock_and_answers_503_only_when_it_does_not_come_in
         released = ada.api("PUT", f"/api/courses/{course}/blocks/t-phish-example/markdown",
                            json={"base_revision": 1, "markdown": "Waited"})
         assert released.status_code == 200 and released.get_json()["revision"] == 2
+    finally:
+        flask_app.extensions["courseforge"].database.engine.dispose()
+
+
+def test_on_sqlite_a_processs_saves_take_turns_and_one_kept_waiting_too_long_gets_the_503(
+        tmp_path, monkeypatch):
+    from authoring import create_app, database as databases
+
+    monkeypatch.setattr(databases, "LOCK_WAIT_SECONDS", 1)
+    flask_app = create_app(editor_settings(tmp_path / "data", ""))
+    flask_app.testing = True
+    try:
+        ada = signed_in(flask_app, "ada@example.org")
+        course = imported_sample(ada)
+        state = flask_app.extensions["courseforge"]
+        inside, leave, order = threading.Event(), threading.Event(), []
+
+        def hold_the_turn() -> None:
+            session = state.database.session()
+            try:
+                with databases.one_writer(session):
+                    order.append("holder in")
+                    inside.set()
+                    leave.wait(10)
+                    session.commit()
+                    order.append("holder out")
+            finally:
+                session.close()
+
+        holder = threading.Thread(target=hold_the_turn)
+        holder.start()
+        assert inside.wait(10)
+        url = f"/api/courses/{course}/blocks/t-phish-example/markdown"
+        busy = ada.api("PUT", url, json={"base_revision": 1, "markdown": "Waited"})
+        assert busy.status_code == 503 and "waited 1 s" in busy.get_json()["detail"]
+        waiter = threading.Thread(target=lambda: order.append(
+            ada.api("PUT", url, json={"base_revision": 1, "markdown": "After"}).status_code))
+        waiter.start()
+        time.sleep(0.3)
+        assert waiter.is_alive(), "the second save waits for its turn"
+        leave.set()
+        holder.join(10)
+        waiter.join(10)
+        assert order == ["holder in", "holder out", 200]  # the waiting save went in as the turn came free
+        assert ada.api("GET", f"/api/courses/{course}/blocks/t-phish-example").get_json()["markdown"] == "After"
     finally:
         flask_app.extensions["courseforge"].database.engine.dispose()
 

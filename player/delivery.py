@@ -317,7 +317,9 @@ class DeliveryApp:
         if etag in _etags(environ.get("HTTP_IF_NONE_MATCH", "")):
             start_response("304 Not Modified", headers)
             return []
-        return _answer(start_response, "302 Found", f"current version: {location}\n", headers)
+        # No body: the answer is its head alone, which the worker sends in one write, so a node
+        # killed while answering either sent all of it or nothing (and nginx asks another node).
+        return _answer(start_response, "302 Found", "", headers)
 
     def file(
         self, start_response: StartResponse, course: str, version: str, path: str, accepted: frozenset[str]

@@ -13,6 +13,7 @@ its work and finding another got there first.
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
 import weakref
@@ -86,32 +87,58 @@ def write_transaction(session: Session) -> None:
     session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
-_writers: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
-_writers_lock = threading.Lock()
+class WriterTurns:
+    """Whose turn it is to write to one SQLite file: a lock for the threads of this process, then
+    an exclusive ``flock`` on ``<database>.writers`` shared with every other process writing to it
+    (the kernel wakes the next waiter the moment it is let go, and lets go of it for a process
+    that dies). An in-memory database has no file to share: the first lock alone."""
+
+    def __init__(self, database: str | None) -> None:
+        self.threads = threading.Lock()
+        self.file = None if not database or database == ":memory:" else open(f"{database}.writers", "a+b")  # noqa: SIM115 - kept open as long as the engine
+
+    def acquire(self, timeout: float) -> bool:
+        if not self.threads.acquire(timeout=timeout):
+            return False
+        if self.file is not None:
+            fcntl.flock(self.file, fcntl.LOCK_EX)  # held by a save of another process at most
+        return True
+
+    def release(self) -> None:
+        if self.file is not None:
+            fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.threads.release()
+
+
+_turns: weakref.WeakKeyDictionary[Engine, WriterTurns] = weakref.WeakKeyDictionary()
+_turns_lock = threading.Lock()
 
 
 @contextmanager
 def one_writer(session: Session) -> Iterator[None]:
     """A write transaction (``write_transaction``) that ends within the block. On SQLite the
-    threads of one process take turns at it on a lock of their own first, woken the moment the
-    one before is done: SQLite's busy handler, which writers waiting for its lock are left to
-    otherwise, sleeps 1, 2, 5, 10, 15... ms between tries and so lets the lock stand free while
-    they sleep. Waiting longer than ``LOCK_WAIT_SECONDS`` raises SQLite's own "database is
-    locked" ``OperationalError``, as its busy timeout does."""
+    saves of every editor process take turns at it first (``WriterTurns``), each woken the
+    moment the one before is done: SQLite's busy handler, which writers waiting for its lock are
+    left to otherwise, sleeps 1, 2, 5, 10, 15... ms between tries, so the lock stands free while
+    they sleep and a few unlucky saves wait far longer than the rest. Waiting longer than
+    ``LOCK_WAIT_SECONDS`` for this process's turn raises SQLite's own "database is locked"
+    ``OperationalError``, as its busy timeout does."""
     engine = session.get_bind()
     if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
         write_transaction(session)
         yield
         return
-    with _writers_lock:
-        turn = _writers.setdefault(engine, threading.Lock())
-    if not turn.acquire(timeout=LOCK_WAIT_SECONDS):
+    with _turns_lock:
+        turns = _turns.get(engine)
+        if turns is None:
+            turns = _turns[engine] = WriterTurns(engine.url.database)
+    if not turns.acquire(timeout=LOCK_WAIT_SECONDS):
         raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
     try:
         write_transaction(session)
         yield
     finally:
-        turn.release()
+        turns.release()
 
 
 def upgrade(engine: Engine) -> None:

@@ -16,9 +16,11 @@ Phases (each bounded in time):
    (``bench.wrk_load``: the same journeys, closed loop, ``--threads``/``--connections``) when it
    is installed, else ``--generator python``: ``bench.load`` spread over processes and 127.0.0.x
    source addresses, learners without think time;
-2. concurrency: ``--learners`` (30,000 by default) ramped up with a 10 s think time through the
-   stack's Varnish; server-side open connections sampled, reconnects per learner, the
-   generator's loop lag, requests achieved against those offered;
+2. concurrency: each of ``--levels`` (5,000 to 30,000 learners) arriving at ``--arrival-rate``
+   a second (250: a 120 s ramp for 30,000) with a 10 s think time through the stack's Varnish,
+   then held ``--hold`` s; server-side open connections sampled, reconnects per learner, the
+   generator's loop lag and how late page views started, requests achieved against those
+   offered;
 3. node kill: pointer requests at the stack's nginx (every one reaches a node) while one node
    is SIGKILLed whole and brought back by ``deploy up``; then a Varnish restart in a run of whole
    journeys: what learners saw. Phases 2 and 3 use ``bench.load``, which models think time,

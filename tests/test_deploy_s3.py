@@ -17,7 +17,6 @@ from delivery_servers import REPO
 from s3_server import REGION, aws_env, moto_endpoint, s3_bucket  # noqa: F401 (fixtures)
 from test_deploy import DOWN, UP, assert_taken_down, distinct_ports, get, run, stack_processes
 
-
 COURSE = "deployed-s3"
 PREFIX = "delivery"
 

@@ -375,7 +375,14 @@ def summary(tally: Tally, seconds: float | None = None) -> dict[str, Any]:
         "event_loop": tally.loop,
         "mbytes": round(tally.bytes / 1e6, 1),
         "browsers": dict(tally.browsers),
+        # Per second from the start: answers, and failures (where a level broke, if it did).
+        "answers_by_second": _by_second(tally.timeline, tally.started),
+        "failures_by_second": _by_second(tally.failures_timeline, tally.started),
     }
+
+
+def _by_second(timeline: Counter[int], started: float) -> dict[int, int]:
+    return {second - int(started): count for second, count in sorted(timeline.items())}
 
 
 class ConnectionSampler(threading.Thread):
@@ -541,7 +548,7 @@ def concurrency(args: argparse.Namespace, settings: DeploySettings, plan: Journe
             and figure["achieved_vs_offered"] >= 0.999
         )
         figures[str(level)] = figure
-        shown = {k: v for k, v in figure.items() if k not in ("browsers",)}
+        shown = {k: v for k, v in figure.items() if k not in ("browsers", "answers_by_second", "failures_by_second")}
         print(f"  {level} learners: {json.dumps(shown)}", flush=True)
     print(concurrency_table(figures), flush=True)
     return figures

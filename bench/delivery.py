@@ -329,22 +329,22 @@ def generate(port: int, plan: JourneyPlan, processes_: int, learners: int, **opt
         )
         for index in range(processes_)
     ]
-    children = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bench.load", config.model_dump_json()],
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for config in configs
-    ]
-    parts = []
-    for child in children:
-        out, err = child.communicate(timeout=options.get("duration", 10) + options.get("ramp", 0) + 120)
-        if child.returncode != 0:
-            raise SystemExit(f"bench: a load generator failed:\n{err[-2000:]}")
-        parts.append(json.loads(out))
+    # Each child's tally and messages go to files of its own: a pipe read one child after another
+    # could fill up and stall, or cut, a child writing while the parent waits on another.
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
+        children = []
+        for index, config in enumerate(configs):
+            out, err = Path(folder, f"{index}.json"), Path(folder, f"{index}.err")
+            with out.open("wb") as stdout, err.open("wb") as stderr:
+                command = [sys.executable, "-m", "bench.load", config.model_dump_json()]
+                children.append((subprocess.Popen(command, cwd=REPO, stdout=stdout, stderr=stderr), out, err))
+        parts = []
+        limit = time.monotonic() + options.get("duration", 10) + options.get("ramp", 0) + 120
+        for child, out, err in children:
+            child.wait(timeout=max(1.0, limit - time.monotonic()))
+            if child.returncode != 0:
+                raise SystemExit(f"bench: a load generator failed:\n{err.read_text(errors='replace')[-2000:]}")
+            parts.append(json.loads(out.read_text()))
     return merge(parts)
 
 

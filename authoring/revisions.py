@@ -69,7 +69,7 @@ def _new_head_in_one_statement() -> Any:
     """PostgreSQL's whole save as one statement (data-modifying CTEs): the course row moved to
     the new head (which takes its lock), the revision row and the database-held blobs inserted
     only if it moved; gives the rows moved (0 or 1). One round trip under the lock instead of
-    three, so saves queued on one course each hold it for little more than their commit."""
+    three; the commit is the other."""
     moved = NEW_HEAD.returning(COURSES.c.id).cte("moved")
     revision = insert(REVISIONS).from_select(
         REVISION_COLUMNS,

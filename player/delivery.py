@@ -440,11 +440,15 @@ class NginxSettings(BaseModel):
     )
     mapping_cache: bool = Field(
         True,
-        description="Keep the workers' answers for versioned paths (immutable) in nginx, under prefix/mapping.",
+        description="Keep the workers' answers for versioned paths (immutable) in nginx's memory, so a learner's "
+        "request is served in one pass (needs nginx's Lua module); off, every request asks a worker first.",
+    )
+    modules: Path = Field(
+        Path("/usr/lib/nginx/modules"), description="Folder of nginx's dynamic modules (Lua, for the mapping cache)."
     )
     daemon: bool = Field(False, description="Detach (False: stay in the foreground, for a supervisor).")
 
-    @field_validator("objects_root", "prefix", "trusted_certificates")
+    @field_validator("objects_root", "prefix", "trusted_certificates", "modules")
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_absolute():
@@ -582,6 +586,8 @@ def nginx_config(settings: NginxSettings) -> str:
         csp=content_security_policy(settings.frame_ancestors),
         objects=OBJECTS,
         launch=LAUNCH,
+        modules=settings.modules,
+        mapping_lua=TEMPLATES / "mapping.lua",
         identity=IDENTITY,
         variants=VARIANTS,
     )

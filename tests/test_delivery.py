@@ -260,3 +260,37 @@ def test_publishing_switches_every_reader_at_once_and_rollback_switches_back(sta
 def _hashes(storage: LocalStorage, version: str) -> dict[str, str]:
     files = read_version(storage, COURSE, version).files
     return {path: entry.key.split("/")[-1].split(".")[0] for path, entry in files.items()}
+
+
+def test_nginx_keeps_the_workers_answers_and_only_those_naming_an_object(built, tmp_path):
+    """A versioned path asked once is served by nginx alone afterwards (its workers stopped, the
+    same bytes, type and headers); a worker's 404 is passed on and not kept, so a version
+    published after a learner asked for it is served; HEAD gets the head alone; other methods
+    are refused."""
+    storage = LocalStorage(tmp_path / "store")
+    v1 = publish_site(built["v1"], COURSE, storage)
+    v2_id = publish_site(built["v2"], COURSE, LocalStorage(tmp_path / "elsewhere")).version
+    server = DeliveryServer(tmp_path / "store", tmp_path / "nginx").start()
+    try:
+        early = server.get(url(v2_id, "index.html"))
+        assert (early.status, early.header("X-Content-Type-Options")) == (404, "nosniff")
+        assert f"no version {v2_id}" in early.body.decode()
+        assert publish_site(built["v2"], COURSE, storage).version == v2_id
+        assert server.get(url(v2_id, "index.html")).status == 200
+
+        first = server.get(url(v1.version, "js/app.js"), {"Accept-Encoding": "br"})
+        head = server.get(url(v1.version, "js/app.js"), {"Accept-Encoding": "br"}, method="HEAD")
+        assert (head.status, head.body, head.header("Content-Length")) == (200, b"", str(len(first.body)))
+        assert server.get(url(v1.version, "js/app.js"), method="POST").status == 405
+        gunicorn = server.processes[0]
+        gunicorn.terminate()
+        gunicorn.wait(timeout=10)
+        again = server.get(url(v1.version, "js/app.js"), {"Accept-Encoding": "br"})
+        assert (again.status, again.body) == (200, first.body)
+        for name in ("Content-Type", "Content-Encoding", "Vary", "ETag", "Cache-Control", "Content-Security-Policy"):
+            assert again.header(name) == first.header(name), name
+        assert again.header("Content-Type") == "text/javascript; charset=utf-8"
+        # Another variant of the same path is another answer: only a worker could give it.
+        assert server.get(url(v1.version, "js/app.js"), {"Accept-Encoding": "gzip"}).status == 502
+    finally:
+        server.stop()

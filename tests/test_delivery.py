@@ -143,11 +143,16 @@ def test_the_workers_name_the_variant_the_learner_accepts():
 
 def test_security_headers_let_the_configured_lms_frame_the_player(stack):
     server, _, v1 = stack
-    for path in ("index.html", "js/app.js"):
-        answer = server.get(url(v1.version, path))
-        policy = answer.header("Content-Security-Policy")
-        assert f"frame-ancestors 'self' {LMS}" in policy and "script-src 'self';" in policy
-        assert answer.header("X-Content-Type-Options") == "nosniff"
+    for path in ("index.html", "pages/p-quiz.html", "js/app.js", "course.json", "media/clip.mp4"):
+        answer = server.get(url(v1.version, path), {"Accept-Encoding": "br"})
+        assert answer.header("X-Content-Type-Options") == "nosniff", path
+        if path.endswith(".html"):
+            policy = answer.header("Content-Security-Policy")
+            assert f"frame-ancestors 'self' {LMS}" in policy and "script-src 'self';" in policy, path
+            assert answer.header("Referrer-Policy") == "strict-origin-when-cross-origin", path
+        else:  # they govern documents only: on a script, data or a video they would be dead weight
+            assert answer.header("Content-Security-Policy") is None, path
+            assert answer.header("Referrer-Policy") is None, path
     assert server.get(f"/c/{COURSE}/").header("X-Content-Type-Options") == "nosniff"
 
 
@@ -287,7 +292,7 @@ def test_nginx_keeps_the_workers_answers_and_only_those_naming_an_object(built, 
         gunicorn.wait(timeout=10)
         again = server.get(url(v1.version, "js/app.js"), {"Accept-Encoding": "br"})
         assert (again.status, again.body) == (200, first.body)
-        for name in ("Content-Type", "Content-Encoding", "Vary", "ETag", "Cache-Control", "Content-Security-Policy"):
+        for name in ("Content-Type", "Content-Encoding", "Vary", "ETag", "Cache-Control", "X-Content-Type-Options"):
             assert again.header(name) == first.header(name), name
         assert again.header("Content-Type") == "text/javascript; charset=utf-8"
         # Another variant of the same path is another answer: only a worker could give it.

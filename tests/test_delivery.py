@@ -299,3 +299,29 @@ def test_nginx_keeps_the_workers_answers_and_only_those_naming_an_object(built, 
         assert server.get(url(v1.version, "js/app.js"), {"Accept-Encoding": "gzip"}).status == 502
     finally:
         server.stop()
+
+
+def test_without_the_mapping_cache_nginx_asks_a_worker_each_time_and_serves_the_same(stack, tmp_path):
+    """``mapping_cache: false`` (an nginx without the Lua module): the same answers, and a
+    stopped worker is felt at once."""
+    _, storage, v1 = stack
+    server = DeliveryServer(storage.root, tmp_path / "nginx", nginx={"mapping_cache": False}).start()
+    try:
+        assert "lua" not in (tmp_path / "nginx" / "nginx.conf").read_text()
+        page = server.get(url(v1.version, "index.html"), {"Accept-Encoding": "gzip"})
+        assert (page.status, page.header("Content-Type"), page.header("Content-Encoding")) == (
+            200,
+            "text/html; charset=utf-8",
+            "gzip",
+        )
+        assert "frame-ancestors 'self'" in page.header("Content-Security-Policy")
+        script = server.get(url(v1.version, "js/app.js"))
+        assert (script.header("Content-Type"), script.header("Content-Security-Policy")) == (
+            "text/javascript; charset=utf-8",
+            None,
+        )
+        server.processes[0].terminate()
+        server.processes[0].wait(timeout=10)
+        assert server.get(url(v1.version, "js/app.js")).status == 502
+    finally:
+        server.stop()

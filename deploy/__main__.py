@@ -35,6 +35,14 @@ def main(argv: list[str] | None = None) -> int:
     start.add_argument("--node-ports", default="8091,8092,8093", help="gunicorn origin nodes (8091,8092,8093)")
     start.add_argument("--workers", type=int, default=2, help="gunicorn workers per node (2)")
     start.add_argument("--frame-ancestor", action="append", default=[], metavar="ORIGIN", help="an LMS origin")
+    start.add_argument(
+        "--pointer-ttl",
+        type=int,
+        default=DeploySettings.model_fields["pointer_ttl"].default,
+        metavar="SECONDS",
+        help="seconds Varnish keeps a course's pointer: a publish or rollback is seen within them (%(default)s; "
+        "0: every launch asks the origin)",
+    )
     for command in (start, commands.add_parser("down", help="stop what up started"), commands.add_parser("status")):
         command.add_argument("--state", type=Path, default=DEFAULT_STATE, help=f"state folder ({DEFAULT_STATE})")
     args = parser.parse_args(argv)
@@ -57,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                 "node_ports": _ports(args.node_ports),
                 "node_workers": args.workers,
                 "frame_ancestors": args.frame_ancestor,
+                "pointer_ttl": args.pointer_ttl,
             },
         )
         up(settings)

@@ -20,6 +20,7 @@ from conftest import write_course_folder
 from delivery_servers import REPO, free_port
 
 from deploy import processes
+from deploy.__main__ import main as deploy_main
 from deploy.stack import DeployError, DeploySettings, down, kill_node, read_state, stored_objects, up
 from exporters.build import build_site
 from exporters.publish import publish_site, rollback
@@ -280,3 +281,11 @@ def test_settings_name_what_is_wrong(tmp_path):
     with pytest.raises(DeployError) as caught:
         stored_objects(DeploySettings(storage_url="ftp://courses/prod", state=tmp_path))
     assert "unknown scheme 'ftp'" in str(caught.value)
+
+
+def test_deploy_up_refuses_a_pointer_ttl_out_of_range_before_starting_anything(tmp_path, capsys):
+    state = tmp_path / "state"
+    assert deploy_main(["up", "--storage", str(tmp_path), "--state", str(state), "--pointer-ttl", "61"]) == 1
+    error = capsys.readouterr().err
+    assert "deploy up: failed" in error and "pointer_ttl" in error and "60" in error
+    assert not state.exists()

@@ -87,6 +87,13 @@ def set_markdown(block_id: str, markdown: str) -> Edit:
         block = find_block(state.document, block_id)
         return block, None if block is None else state.files.get(str(block.get("file")))
 
+    def replaces_file(state: State) -> tuple[str, str] | None:
+        block = find_block(state.document, block_id)
+        if block is None or block.get("type") != "text" or block.get("file") is None:
+            return None  # not there (a 404 to name), not text (a 422), or Markdown in the document
+        path = str(block["file"])
+        return path, stored[0] if stored else put_text(state.blobs, data, state.texts)
+
     return Edit(
         f"block {block_id}",
         lambda state: block_markdown(state, block_id),
@@ -95,6 +102,7 @@ def set_markdown(block_id: str, markdown: str) -> Edit:
         "markdown",
         prepare,
         identity,
+        replaces_file,
     )
 
 

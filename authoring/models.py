@@ -85,6 +85,11 @@ class CourseRecord(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     head: Mapped[int] = mapped_column(default=0)
+    # The head revision's file map (its row's text) and its document's SHA-256, kept with the
+    # head number so that a save can judge and change them in the one statement that moves the
+    # head (``authoring.revisions``); read only by that statement, never loaded with the course.
+    head_files: Mapped[str] = mapped_column(Text, default="{}", deferred=True)
+    head_document_sha256: Mapped[str] = mapped_column(String(64), default="", deferred=True)
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

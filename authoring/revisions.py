@@ -13,7 +13,10 @@ map, so every revision can be exported, built or restored on its own.
 Saves to one course take its lock first (``authoring.database.write_transaction``, then the
 course row: by the ``UPDATE`` that moves its head when the save was worked out on the head as
 read, else by a ``FOR UPDATE`` read), so they wait for each other and each merges once onto the
-head it locked; a 503 only means the lock was not free in time. A revision never changes once
+head it locked; a 503 only means the lock was not free in time. The course row keeps its head's
+file map and document hash, so on PostgreSQL a text save (one file given a new blob, the save
+typing makes) is judged and stored by one statement on that row, committed in the same round
+trip, whatever was saved since the author's revision: the lock lasts that statement. A revision never changes once
 written, so each process keeps the ones it read or wrote (``RevisionCache``) and a save rarely
 reads more than the course's head number. A text block's Markdown goes into the database with
 its revision when the blob store keeps small texts there (``authoring.text_blobs``).
@@ -22,6 +25,7 @@ its revision when the blob store keeps small texts there (``authoring.text_blobs
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
 import threading
@@ -30,12 +34,28 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, cast
 
+import psycopg
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, LargeBinary, String, Table, bindparam, func, insert, select, true, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    LargeBinary,
+    String,
+    Table,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -56,10 +76,11 @@ CACHED_REVISION_CHARS = 32_000_000  # revision rows kept per database and proces
 LOCK_TIMED_OUT = ("database is locked", "lock timeout")  # SQLite's message, PostgreSQL's (55P03)
 COURSES = cast(Table, CourseRecord.__table__)  # a save's statements are Core ones: no unit of work
 REVISIONS = cast(Table, Revision.__table__)
+HEAD_COLUMNS = ("head", "head_files", "head_document_sha256", "title", "updated_at", "search_text")
 NEW_HEAD = (
     update(COURSES)
     .where(COURSES.c.id == bindparam("course"), COURSES.c.head == bindparam("head_was"))
-    .values({name: bindparam(f"new_{name}") for name in ("head", "title", "updated_at", "search_text")})
+    .values({name: bindparam(f"new_{name}") for name in HEAD_COLUMNS})
 )
 NEW_REVISION = insert(REVISIONS)
 REVISION_COLUMNS = ("course_id", "number", "based_on", "author_id", "summary", "document", "files", "created_at")
@@ -78,6 +99,12 @@ def _new_head_in_one_statement() -> Any:
             *(bindparam(f"revision_{name}", type_=REVISIONS.c[name].type) for name in REVISION_COLUMNS[1:]),
         ),
     )
+    return select(func.count()).select_from(moved).add_cte(revision.cte("revision")).add_cte(_held_texts(moved))
+
+
+def _held_texts(moved: Any) -> Any:
+    """The CTE inserting the database-held blobs a save names (``shas``, ``datas``), only if
+    ``moved`` gave the course row."""
     texts = (
         func.unnest(
             bindparam("shas", type_=postgresql.ARRAY(String)), bindparam("datas", type_=postgresql.ARRAY(LargeBinary))
@@ -88,11 +115,50 @@ def _new_head_in_one_statement() -> Any:
     held = postgresql.insert(TEXT_BLOBS).from_select(
         ["sha256", "data"], select(texts.c.sha256, texts.c.data).select_from(moved).join(texts, true())
     )
-    held = held.on_conflict_do_nothing(index_elements=[TEXT_BLOBS.c.sha256])
-    return select(func.count()).select_from(moved).add_cte(revision.cte("revision")).add_cte(held.cte("held"))
+    return held.on_conflict_do_nothing(index_elements=[TEXT_BLOBS.c.sha256]).cte("held")
+
+
+def _file_saved_in_one_statement() -> Any:
+    """PostgreSQL's save of one file's new blob (a text block's Markdown) as one statement on the
+    course row: the head moved and its file map changed there, if the head's document is still
+    the author's (``document_sha256``) and the map still names the author's blob for the file
+    (``was``, the map's text of that entry; ``now`` the new one); the revision row (the author's
+    document, the new map) and the database-held blobs inserted only if it moved. Gives the new
+    head's number and map, or no row. The row is judged as it is once its lock is had, so
+    whatever was saved since the author's revision is kept, as a merge would keep it."""
+    moved = (
+        update(COURSES)
+        .where(
+            COURSES.c.id == bindparam("course"),
+            COURSES.c.head_document_sha256 == bindparam("document_sha256"),
+            func.strpos(COURSES.c.head_files, bindparam("was")) > literal_column("0"),
+        )
+        .values(
+            head=COURSES.c.head + literal_column("1"),
+            head_files=func.replace(COURSES.c.head_files, bindparam("was"), bindparam("now")),
+            updated_at=bindparam("saved_at"),
+            search_text=bindparam("stale"),
+        )
+        .returning(COURSES.c.id, COURSES.c.head, COURSES.c.head_files)
+        .cte("moved")
+    )
+    given = ("based_on", "author_id", "summary", "document")  # in REVISION_COLUMNS' order
+    revision = insert(REVISIONS).from_select(
+        REVISION_COLUMNS,
+        select(
+            moved.c.id,
+            moved.c.head,
+            *(bindparam(f"revision_{name}", type_=REVISIONS.c[name].type) for name in given),
+            moved.c.head_files,
+            bindparam("saved_at", type_=REVISIONS.c.created_at.type),
+        ),
+    )
+    return select(moved.c.head, moved.c.head_files).add_cte(revision.cte("revision")).add_cte(_held_texts(moved))
 
 
 NEW_HEAD_IN_ONE = _new_head_in_one_statement()
+FILE_SAVED_SQL = str(_file_saved_in_one_statement().compile(dialect=psycopg_dialect()))  # sent by psycopg itself
+PLAIN_PATH = re.compile(r"[A-Za-z0-9._/-]+")  # written as it is inside the file map's JSON text
 LOCKED_HEAD = select(COURSES.c.head).where(COURSES.c.id == bindparam("course")).with_for_update()
 
 
@@ -126,7 +192,9 @@ class Edit:
     ``prepare``, when given, stores the blobs ``apply`` will name, judged on the head as read
     before the course is locked (a state it must not change), so no other save waits for them;
     ``identity``, when given, tells cheaply (without reading a blob) that the element is the same
-    in two states when it gives the same for both."""
+    in two states when it gives the same for both; ``replaces_file``, when given, says what the
+    edit would do to a state (after ``prepare``) when all it does there is name another blob for
+    one file already in it: the file's path and the blob's SHA-256 (None when it would do more)."""
 
     element: str  # "block t-welcome", for messages and the conflict body
     current: Callable[[State], Any]
@@ -135,6 +203,7 @@ class Edit:
     field: str = ""
     prepare: Callable[[State], None] | None = None
     identity: Callable[[State], Any] | None = None
+    replaces_file: Callable[[State], tuple[str, str] | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +238,15 @@ class Stored:
     def snapshot(self, number: int) -> Snapshot:
         """A snapshot of its own (parsed afresh, so no caller can change the stored revision)."""
         return Snapshot(number, json.loads(self.document), json.loads(self.files), self.model)
+
+    @cached_property
+    def document_sha256(self) -> str:
+        """What the course row keeps of the document of its head (``CourseRecord.head_document_sha256``)."""
+        return text_sha256(self.document)
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class RevisionCache:
@@ -280,11 +358,12 @@ def first_revision(
             based_on=None,
             author_id=author.id,
             summary=summary,
-            document=json.dumps(document, ensure_ascii=False),
-            files=json.dumps(files, sort_keys=True),
+            document=(document_text := json.dumps(document, ensure_ascii=False)),
+            files=(files_text := json.dumps(files, sort_keys=True)),
         )
     )
     course.head = 1
+    course.head_files, course.head_document_sha256 = files_text, text_sha256(document_text)
     return Snapshot(1, document, files)
 
 
@@ -355,7 +434,15 @@ def save(
     then held for the writes and the commit, not for the merge. When another save moved the head
     meanwhile, or the edits failed or changed nothing on the head as read, or the author's base
     was behind already (others are saving too, so the head is about to move again), the merge is
-    done (and judged) on the head the lock gives."""
+    done (and judged) on the head the lock gives.
+
+    On PostgreSQL, a save that only names a new blob for one file (a text block's Markdown, the
+    save an author's typing makes) is first tried as one statement that judges and changes the
+    course row itself (``_file_saved``), which needs no read of the head and holds the lock for
+    that statement alone."""
+    saved = _file_saved(session, course, base, edits, author, summary, blobs)
+    if saved is not None:
+        return saved
     read_row = stored_revision(session, course, course.head)
     read = read_row.snapshot(course.head)
     for edit in edits:
@@ -379,6 +466,87 @@ def save(
         except BaseException:
             session.rollback()  # the lock is let go at once, not when the request's session closes
             raise
+
+
+def _file_saved(
+    session: Session,
+    course: CourseRecord,
+    base: int,
+    edits: Sequence[Edit],
+    author: User,
+    summary: str,
+    blobs: BlobStore,
+) -> Saved | None:
+    """``save`` as one statement (``FILE_SAVED_SQL``) when it applies: PostgreSQL, one edit
+    that only names a new blob for one file in the author's revision, and the head still holds
+    the author's document and that file's blob. The new revision is then the head with that file
+    changed, which is what the merge gives. None, with nothing written, when it does not apply or
+    the head changed that document or file since: the save then merges as usual."""
+    replaces_file = edits[0].replaces_file if len(edits) == 1 else None
+    if replaces_file is None or session.get_bind().dialect.name != "postgresql":
+        return None
+    if not 1 <= base <= course.head:
+        return None  # the usual way names what is wrong with it
+    base_row = stored_revision(session, course, base)
+    mine = base_row.snapshot(base)
+    state = State(mine.document, mine.files, blobs)
+    if edits[0].prepare is not None:
+        edits[0].prepare(state)
+    change = replaces_file(state)
+    if change is None:
+        return None
+    path, sha = change
+    was = mine.files.get(path)
+    if was is None or was == sha or not PLAIN_PATH.fullmatch(path):
+        return None
+    saved_at = utcnow()
+    values = {
+        "course": course.id,
+        "document_sha256": base_row.document_sha256,
+        "was": f'"{path}": "{was}"',
+        "now": f'"{path}": "{sha}"',
+        "saved_at": saved_at,
+        "stale": STALE,
+        "revision_based_on": base,
+        "revision_author_id": author.id,
+        "revision_summary": summary[:500],
+        "revision_document": base_row.document,
+        "shas": list(state.texts),
+        "datas": list(state.texts.values()),
+    }
+    with _lock_waited(session):
+        row = _committed_with(session, FILE_SAVED_SQL, values)
+    if row is None:
+        return None
+    head, head_files = row
+    stored = Stored(base_row.document, head_files, base_row.model)
+    for name, value in (("head", head), ("head_files", head_files), ("updated_at", saved_at), ("search_text", STALE)):
+        set_committed_value(course, name, value)
+    revision_cache(session).put(course.id, head, stored)
+    remember(blobs, state.texts)
+    # ``mine`` is this save's own parse: the new snapshot takes its document.
+    snapshot = Snapshot(head, mine.document, json.loads(head_files), base_row.model)
+    return Saved(snapshot, created=True, merged=head != base + 1)
+
+
+def _committed_with(session: Session, sql: str, values: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The row ``sql`` gives, run and committed in one round trip (psycopg's pipeline mode sends
+    the statement and the commit together). The course's lock is then held while PostgreSQL runs
+    them, never while this thread waits for Python's interpreter lock to send the commit, which
+    under load took longer than the statement. The session's transaction ends with it; errors
+    are SQLAlchemy's, as from ``execute``."""
+    driver = session.connection().connection.driver_connection
+    assert isinstance(driver, psycopg.Connection), "PostgreSQL is reached through psycopg 3"
+    try:
+        with driver.pipeline():
+            cursor = driver.execute(sql, values)
+            driver.commit()
+        row = cursor.fetchone()
+    except psycopg.Error as error:
+        session.rollback()
+        raise DBAPIError.instance(sql, values, error, psycopg.Error) from error
+    session.commit()  # the session's own record of the transaction: ended, as it is
+    return None if row is None else tuple(row)
 
 
 def _save_locked(
@@ -559,6 +727,8 @@ def _store(
     row): a save pays for no unit of work, and ``course`` is told the new values as committed."""
     changed = {
         "head": snapshot.number,
+        "head_files": stored.files,
+        "head_document_sha256": stored.document_sha256,
         "title": str(snapshot.document.get("title", course.title)),
         "updated_at": utcnow(),
         "search_text": STALE,

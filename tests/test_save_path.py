@@ -17,6 +17,7 @@ from authoring_app import (  # noqa: F401 - fixtures
     signed_in,
 )
 from sqlalchemy import event, text
+from sqlalchemy import inspect as sa_inspect
 
 from storage import BlobStore
 
@@ -243,3 +244,115 @@ def test_the_caches_of_revisions_and_markdown_words_drop_the_least_recently_used
     blobs.get_blob = lambda sha: reads.append(sha) or get_blob(sha)  # type: ignore[method-assign]
     assert (texts.text(second, blobs), texts.text(first, blobs)) == ("gamma delta", "alpha beta")
     assert reads == [first]  # the first was dropped for the second; the second was still kept
+
+
+def head_as_kept(app, course: int) -> tuple[str, str, str, str]:
+    """The course row's copy of its head (file map, document hash) and the head revision's own."""
+    engine = app.extensions["courseforge"].database.engine
+    with engine.connect() as connection:
+        return connection.execute(
+            text("SELECT c.head_files, c.head_document_sha256, r.files, r.document FROM courses c "
+                 "JOIN revisions r ON r.course_id = c.id AND r.number = c.head WHERE c.id = :id"),
+            {"id": course},
+        ).one()
+
+
+def test_a_text_save_is_one_statement_on_postgresql_and_any_other_change_since_is_merged_or_conflicts(app):
+    """On PostgreSQL a text save, made on the head or behind it, is one statement after the
+    access check (no locking read, no revision read of the head), judged on the course row and
+    sent with its commit; a change to the
+    same text since is a conflict with both versions, a change to the document since is merged
+    the usual way, and a restore moves the row's copy too. On both databases the course row
+    keeps the head revision's file map and document hash after every kind of save."""
+    ada = signed_in(app, "ada@example.org")
+    course = imported_sample(ada)
+    postgresql = app.extensions["courseforge"].database.dialect == "postgresql"
+    engine = app.extensions["courseforge"].database.engine
+    statements: list[str] = []
+
+    def save(block: str, base: int, markdown: str):
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            return ada.api("PUT", f"/api/courses/{course}/blocks/{block}/markdown",
+                           json={"base_revision": base, "markdown": markdown})
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+
+    def kept_as_head() -> None:
+        head_files, document_sha256, files, document = head_as_kept(app, course)
+        assert (head_files, document_sha256) == (files, hashlib.sha256(document.encode()).hexdigest())
+
+    listener = lambda _c, _cur, statement, *_rest: statements.append(statement)  # noqa: E731
+    kept_as_head()
+    first = save("t-welcome", 1, "Welcome, on the head")
+    assert first.get_json() == {"revision": 2, "merged": False, "saved": True}
+    if postgresql:  # sent with its commit on psycopg's connection: SQLAlchemy saw only the reads
+        assert not [s for s in statements if "FOR UPDATE" in s or "UPDATE courses" in s or "INSERT" in s]
+    kept_as_head()
+    behind = save("t-spot-phish", 1, "Spotting, from revision 1")  # revision 1 is read by now
+    assert behind.get_json() == {"revision": 3, "merged": True, "saved": True}
+    if postgresql:  # nor the head (revision 2) read: the row's copy is what the statement judges
+        assert not [s for s in statements if "FOR UPDATE" in s or "FROM revisions" in s], statements
+    kept_as_head()
+    clash = save("t-welcome", 1, "Welcome, from revision 1 too")
+    assert clash.status_code == 409
+    assert clash.get_json()["conflicts"][0]["theirs"] == "Welcome, on the head"
+    assert clash.get_json()["head_revision"] == 3
+
+    page = ada.client.get(f"/api/courses/{course}").get_json()["course"]["sections"][0]["pages"][0]["id"]
+    renamed = ada.api("PATCH", f"/api/courses/{course}/pages/{page}", json={"base_revision": 3, "title": "Renamed"})
+    assert renamed.get_json()["revision"] == 4
+    kept_as_head()
+    after_rename = save("t-phish-example", 3, "Example, from before the rename")
+    assert after_rename.get_json() == {"revision": 5, "merged": True, "saved": True}
+    if postgresql:  # the document changed since the author's revision: merged as any other edit
+        assert [s for s in statements if "FOR UPDATE" in s]
+    kept_as_head()
+    outline = ada.client.get(f"/api/courses/{course}").get_json()["course"]["sections"][0]["pages"][0]
+    assert outline["title"] == "Renamed"
+    for block, markdown in (("t-welcome", "Welcome, on the head"), ("t-spot-phish", "Spotting, from revision 1"),
+                            ("t-phish-example", "Example, from before the rename")):
+        assert ada.client.get(f"/api/courses/{course}/blocks/{block}").get_json()["markdown"] == markdown
+    restored = ada.api("POST", f"/api/courses/{course}/revisions/2/restore", json={"base_revision": 5})
+    assert restored.get_json()["revision"] == 6
+    kept_as_head()
+    assert save("t-welcome", 6, "Welcome, after the restore").get_json()["revision"] == 7
+    kept_as_head()
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def test_the_migration_fills_in_the_head_of_courses_already_saved_and_the_next_text_save_uses_it(
+        database, tmp_path, request):
+    from alembic import command
+    from alembic.config import Config
+
+    from authoring import create_app
+    from authoring.database import ALEMBIC_INI, REPOSITORY
+
+    url = request.getfixturevalue("postgres_database") if database == "postgresql" else ""
+    flask_app = create_app(editor_settings(tmp_path / "data", url))
+    flask_app.testing = True
+    engine = flask_app.extensions["courseforge"].database.engine
+    try:
+        ada = signed_in(flask_app, "ada@example.org")
+        course = imported_sample(ada)
+        assert ada.api("PUT", f"/api/courses/{course}/blocks/t-welcome/markdown",
+                       json={"base_revision": 1, "markdown": "Before the upgrade"}).get_json()["revision"] == 2
+        config = Config(str(ALEMBIC_INI))
+        config.set_main_option("script_location", str(REPOSITORY / "migrations"))
+        with engine.begin() as connection:  # the database as the previous release left it
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0006")
+            assert "head_files" not in {c["name"] for c in sa_inspect(connection).get_columns("courses")}
+            command.upgrade(config, "head")
+        head_files, document_sha256, files, document = head_as_kept(flask_app, course)
+        assert (head_files, document_sha256) == (files, hashlib.sha256(document.encode()).hexdigest())
+        with engine.connect() as connection:  # every revision kept: the table was changed in place
+            assert connection.execute(text("SELECT count(*) FROM revisions")).scalar_one() == 2
+        after = ada.api("PUT", f"/api/courses/{course}/blocks/t-spot-phish/markdown",
+                        json={"base_revision": 1, "markdown": "After the upgrade"})
+        assert after.get_json() == {"revision": 3, "merged": True, "saved": True}
+        assert ada.client.get(f"/api/courses/{course}/blocks/t-welcome").get_json()["markdown"] == "Before the upgrade"
+    finally:
+        engine.dispose()

@@ -160,14 +160,15 @@ def test_the_migration_adds_the_table_to_a_database_in_use_and_keeps_its_courses
     for kind, url in (("sqlite", f"sqlite:///{tmp_path / 'sqlite' / 'editor.db'}"), ("postgresql", postgres_database)):
         data = tmp_path / kind
         database = Database(url)
-        with database.engine.begin() as connection:  # the database as the previous release left it
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0005")
+        database.upgrade()
         session = database.session()
         owner = add_user(session, "ada@example.org", "author", PASSWORD)
         record = import_course_folder(session, owner, SAMPLE, BlobStore(LocalStorage(data / "storage")))
         course, files = record.id, session.execute(text("SELECT files FROM revisions")).scalar_one()
         session.close()
+        with database.engine.begin() as connection:  # the database as the previous release left it
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0005")
 
         database.upgrade()
         with database.engine.connect() as connection:

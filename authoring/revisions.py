@@ -14,11 +14,12 @@ Saves to one course take its lock first (``authoring.database.write_transaction`
 course row: by the ``UPDATE`` that moves its head when the save was worked out on the head as
 read, else by a ``FOR UPDATE`` read), so they wait for each other and each merges once onto the
 head it locked; a 503 only means the lock was not free in time. The course row keeps its head's
-file map and document hash, so on PostgreSQL a text save (one file given a new blob, the save
-typing makes) is judged and stored by one statement on that row, committed in the same round
-trip, whatever was saved since the author's revision: the lock lasts that statement. A revision never changes once
-written, so each process keeps the ones it read or wrote (``RevisionCache``) and a save rarely
-reads more than the course's head number. A text block's Markdown goes into the database with
+file map and document hash, so a text save (one file given a new blob, the save typing makes)
+is judged and stored on that row whatever was saved since the author's revision, without the
+head being read or merged: on PostgreSQL one statement committed in the same round trip, so
+the lock lasts that statement. A revision never changes once written, so each process keeps the
+ones it read or wrote (``RevisionCache``) and a save rarely reads more than the course's head
+number. A text block's Markdown goes into the database with
 its revision when the blob store keeps small texts there (``authoring.text_blobs``).
 """
 
@@ -118,20 +119,19 @@ def _held_texts(moved: Any) -> Any:
     return held.on_conflict_do_nothing(index_elements=[TEXT_BLOBS.c.sha256]).cte("held")
 
 
-def _file_saved_in_one_statement() -> Any:
-    """PostgreSQL's save of one file's new blob (a text block's Markdown) as one statement on the
-    course row: the head moved and its file map changed there, if the head's document is still
-    the author's (``document_sha256``) and the map still names the author's blob for the file
-    (``was``, the map's text of that entry; ``now`` the new one); the revision row (the author's
-    document, the new map) and the database-held blobs inserted only if it moved. Gives the new
-    head's number and map, or no row. The row is judged as it is once its lock is had, so
-    whatever was saved since the author's revision is kept, as a merge would keep it."""
-    moved = (
+def _file_moved_head(position: Any) -> Any:
+    """A text save's change to the course row: the head moved and its file map changed there, if
+    the head's document is still the author's (``document_sha256``) and the map still names the
+    author's blob for the file (``was``, the map's text of that entry; ``now`` the new one), found
+    with the database's ``position`` function. The row is judged as it is once its lock is had,
+    so whatever was saved since the author's revision is kept, as a merge would keep it. Gives
+    the new head's number and map, or no row."""
+    return (
         update(COURSES)
         .where(
             COURSES.c.id == bindparam("course"),
             COURSES.c.head_document_sha256 == bindparam("document_sha256"),
-            func.strpos(COURSES.c.head_files, bindparam("was")) > literal_column("0"),
+            position(COURSES.c.head_files, bindparam("was")) > literal_column("0"),
         )
         .values(
             head=COURSES.c.head + literal_column("1"),
@@ -140,8 +140,13 @@ def _file_saved_in_one_statement() -> Any:
             search_text=bindparam("stale"),
         )
         .returning(COURSES.c.id, COURSES.c.head, COURSES.c.head_files)
-        .cte("moved")
     )
+
+
+def _file_saved_in_one_statement() -> Any:
+    """PostgreSQL's text save as one statement: ``_file_moved_head``, then the revision row (the
+    author's document, the new map) and the database-held blobs inserted only if it moved."""
+    moved = _file_moved_head(func.strpos).cte("moved")
     given = ("based_on", "author_id", "summary", "document")  # in REVISION_COLUMNS' order
     revision = insert(REVISIONS).from_select(
         REVISION_COLUMNS,
@@ -158,6 +163,7 @@ def _file_saved_in_one_statement() -> Any:
 
 NEW_HEAD_IN_ONE = _new_head_in_one_statement()
 FILE_SAVED_SQL = str(_file_saved_in_one_statement().compile(dialect=psycopg_dialect()))  # sent by psycopg itself
+FILE_MOVED_HEAD = _file_moved_head(func.instr)  # SQLite's, followed by the revision's inserts
 PLAIN_PATH = re.compile(r"[A-Za-z0-9._/-]+")  # written as it is inside the file map's JSON text
 LOCKED_HEAD = select(COURSES.c.head).where(COURSES.c.id == bindparam("course")).with_for_update()
 
@@ -436,10 +442,9 @@ def save(
     was behind already (others are saving too, so the head is about to move again), the merge is
     done (and judged) on the head the lock gives.
 
-    On PostgreSQL, a save that only names a new blob for one file (a text block's Markdown, the
-    save an author's typing makes) is first tried as one statement that judges and changes the
-    course row itself (``_file_saved``), which needs no read of the head and holds the lock for
-    that statement alone."""
+    A save that only names a new blob for one file (a text block's Markdown, the save an
+    author's typing makes) is first tried on the course row itself (``_file_saved``), which
+    needs no read of the head and, on PostgreSQL, holds the lock for one statement alone."""
     saved = _file_saved(session, course, base, edits, author, summary, blobs)
     if saved is not None:
         return saved
@@ -477,13 +482,15 @@ def _file_saved(
     summary: str,
     blobs: BlobStore,
 ) -> Saved | None:
-    """``save`` as one statement (``FILE_SAVED_SQL``) when it applies: PostgreSQL, one edit
-    that only names a new blob for one file in the author's revision, and the head still holds
-    the author's document and that file's blob. The new revision is then the head with that file
-    changed, which is what the merge gives. None, with nothing written, when it does not apply or
-    the head changed that document or file since: the save then merges as usual."""
+    """``save`` judged and stored on the course row when it applies: one edit that only names a
+    new blob for one file in the author's revision, and the head still holds the author's
+    document and that file's blob. The new revision is then the head with that file changed,
+    which is what the merge gives, without the head read or merged here. On PostgreSQL one
+    statement sent with its commit (``FILE_SAVED_SQL``); on SQLite the row's ``UPDATE`` and the
+    revision's inserts in the writer's turn. None, with nothing written, when it does not apply
+    or the head changed that document or file since: the save then merges as usual."""
     replaces_file = edits[0].replaces_file if len(edits) == 1 else None
-    if replaces_file is None or session.get_bind().dialect.name != "postgresql":
+    if replaces_file is None:
         return None
     if not 1 <= base <= course.head:
         return None  # the usual way names what is wrong with it
@@ -514,8 +521,12 @@ def _file_saved(
         "shas": list(state.texts),
         "datas": list(state.texts.values()),
     }
-    with _lock_waited(session):
-        row = _committed_with(session, FILE_SAVED_SQL, values)
+    if session.get_bind().dialect.name == "postgresql":
+        with _lock_waited(session):
+            row = _committed_with(session, FILE_SAVED_SQL, values)
+    else:
+        with _lock_waited(session), database.one_writer(session):
+            row = _file_saved_on_sqlite(session, values, state.texts)
     if row is None:
         return None
     head, head_files = row
@@ -527,6 +538,26 @@ def _file_saved(
     # ``mine`` is this save's own parse: the new snapshot takes its document.
     snapshot = Snapshot(head, mine.document, json.loads(head_files), base_row.model)
     return Saved(snapshot, created=True, merged=head != base + 1)
+
+
+def _file_saved_on_sqlite(
+    session: Session, values: dict[str, Any], texts: Mapping[str, bytes]
+) -> tuple[Any, ...] | None:
+    """SQLite's text save, in the write transaction begun: ``FILE_MOVED_HEAD``, then the blobs and
+    the revision row if the head moved; committed either way (nothing is written when it did not)."""
+    try:
+        connection = session.connection()
+        moved = connection.execute(FILE_MOVED_HEAD, values).one_or_none()
+        if moved is not None:
+            store_texts(connection, texts)
+            revision = {name: values[f"revision_{name}"] for name in ("based_on", "author_id", "summary", "document")}
+            revision |= {"course_id": moved.id, "number": moved.head, "files": moved.head_files}
+            connection.execute(NEW_REVISION, {**revision, "created_at": values["saved_at"]})
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return None if moved is None else (moved.head, moved.head_files)
 
 
 def _committed_with(session: Session, sql: str, values: dict[str, Any]) -> tuple[Any, ...] | None:

@@ -257,10 +257,10 @@ def head_as_kept(app, course: int) -> tuple[str, str, str, str]:
         ).one()
 
 
-def test_a_text_save_is_one_statement_on_postgresql_and_any_other_change_since_is_merged_or_conflicts(app):
-    """On PostgreSQL a text save, made on the head or behind it, is one statement after the
-    access check (no locking read, no revision read of the head), judged on the course row and
-    sent with its commit; a change to the
+def test_a_text_save_is_judged_on_the_course_row_and_any_other_change_since_is_merged_or_conflicts(app):
+    """A text save, made on the head or behind it, is judged and stored on the course row (on
+    PostgreSQL one statement after the access check, sent with its commit), with no locking read
+    and no read of the head revision; a change to the
     same text since is a conflict with both versions, a change to the document since is merged
     the usual way, and a restore moves the row's copy too. On both databases the course row
     keeps the head revision's file map and document hash after every kind of save."""
@@ -289,11 +289,13 @@ def test_a_text_save_is_one_statement_on_postgresql_and_any_other_change_since_i
     assert first.get_json() == {"revision": 2, "merged": False, "saved": True}
     if postgresql:  # sent with its commit on psycopg's connection: SQLAlchemy saw only the reads
         assert not [s for s in statements if "FOR UPDATE" in s or "UPDATE courses" in s or "INSERT" in s]
+    else:  # the row judged by its own UPDATE
+        assert len([s for s in statements if "instr(courses.head_files" in s]) == 1
     kept_as_head()
     behind = save("t-spot-phish", 1, "Spotting, from revision 1")  # revision 1 is read by now
     assert behind.get_json() == {"revision": 3, "merged": True, "saved": True}
-    if postgresql:  # nor the head (revision 2) read: the row's copy is what the statement judges
-        assert not [s for s in statements if "FOR UPDATE" in s or "FROM revisions" in s], statements
+    # Nor the head (revision 2) read, nor the course locked first: the row's copy is what is judged.
+    assert not [s for s in statements if "FOR UPDATE" in s or "FROM revisions" in s], statements
     kept_as_head()
     clash = save("t-welcome", 1, "Welcome, from revision 1 too")
     assert clash.status_code == 409
@@ -306,8 +308,10 @@ def test_a_text_save_is_one_statement_on_postgresql_and_any_other_change_since_i
     kept_as_head()
     after_rename = save("t-phish-example", 3, "Example, from before the rename")
     assert after_rename.get_json() == {"revision": 5, "merged": True, "saved": True}
-    if postgresql:  # the document changed since the author's revision: merged as any other edit
-        assert [s for s in statements if "FOR UPDATE" in s]
+    # The document changed since the author's revision: merged as any other edit (on PostgreSQL
+    # after a locking read, on SQLite stored by the merge's own UPDATE of the head).
+    merged_the_usual_way = "FOR UPDATE" if postgresql else "AND courses.head = ?"
+    assert [s for s in statements if merged_the_usual_way in s], "\n".join(s[:70] for s in statements)
     kept_as_head()
     outline = ada.client.get(f"/api/courses/{course}").get_json()["course"]["sections"][0]["pages"][0]
     assert outline["title"] == "Renamed"

@@ -69,6 +69,8 @@ def set_markdown(block_id: str, markdown: str) -> Edit:
     stored: list[str] = []  # the blob's SHA-256 once ``prepare`` has stored it
 
     def prepare(state: State) -> None:
+        if stored:  # stored already for the state judged first (the author's, then the head's)
+            return
         block = find_block(state.document, block_id)
         is_file = block is not None and block.get("type") == "text" and block.get("file") is not None
         if is_file and not in_database(state.blobs, data):

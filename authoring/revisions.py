@@ -19,8 +19,8 @@ is judged and stored on that row whatever was saved since the author's revision,
 head being read or merged: on PostgreSQL one statement committed in the same round trip, so
 the lock lasts that statement. A revision never changes once written, so each process keeps the
 ones it read or wrote (``RevisionCache``) and a save rarely reads more than the course's head
-number. A text block's Markdown goes into the database with
-its revision when the blob store keeps small texts there (``authoring.text_blobs``).
+number. A text block's Markdown goes into the database with its revision when the blob store
+keeps small texts there (``authoring.text_blobs``).
 """
 
 from __future__ import annotations
@@ -93,14 +93,19 @@ def _new_head_in_one_statement() -> Any:
     only if it moved; gives the rows moved (0 or 1). One round trip under the lock instead of
     three; the commit is the other."""
     moved = NEW_HEAD.returning(COURSES.c.id).cte("moved")
-    revision = insert(REVISIONS).from_select(
-        REVISION_COLUMNS,
-        select(
-            moved.c.id,
-            *(bindparam(f"revision_{name}", type_=REVISIONS.c[name].type) for name in REVISION_COLUMNS[1:]),
-        ),
+    revision = _revision_from(moved, {"course_id": moved.c.id})
+    return select(func.count()).select_from(moved).add_cte(revision).add_cte(_held_texts(moved))
+
+
+def _revision_from(moved: Any, taken: Mapping[str, Any]) -> Any:
+    """The CTE inserting the revision row only if ``moved`` gave the course row: each column
+    ``taken`` from ``moved``, the others from the parameters ``revision_<column>`` (named apart
+    from the columns: a parameter named as one would be set by the UPDATE too)."""
+    values = (
+        taken[name] if name in taken else bindparam(f"revision_{name}", type_=REVISIONS.c[name].type)
+        for name in REVISION_COLUMNS
     )
-    return select(func.count()).select_from(moved).add_cte(revision.cte("revision")).add_cte(_held_texts(moved))
+    return insert(REVISIONS).from_select(REVISION_COLUMNS, select(*values).select_from(moved)).cte("revision")
 
 
 def _held_texts(moved: Any) -> Any:
@@ -147,18 +152,8 @@ def _file_saved_in_one_statement() -> Any:
     """PostgreSQL's text save as one statement: ``_file_moved_head``, then the revision row (the
     author's document, the new map) and the database-held blobs inserted only if it moved."""
     moved = _file_moved_head(func.strpos).cte("moved")
-    given = ("based_on", "author_id", "summary", "document")  # in REVISION_COLUMNS' order
-    revision = insert(REVISIONS).from_select(
-        REVISION_COLUMNS,
-        select(
-            moved.c.id,
-            moved.c.head,
-            *(bindparam(f"revision_{name}", type_=REVISIONS.c[name].type) for name in given),
-            moved.c.head_files,
-            bindparam("saved_at", type_=REVISIONS.c.created_at.type),
-        ),
-    )
-    return select(moved.c.head, moved.c.head_files).add_cte(revision.cte("revision")).add_cte(_held_texts(moved))
+    revision = _revision_from(moved, {"course_id": moved.c.id, "number": moved.c.head, "files": moved.c.head_files})
+    return select(moved.c.head, moved.c.head_files).add_cte(revision).add_cte(_held_texts(moved))
 
 
 NEW_HEAD_IN_ONE = _new_head_in_one_statement()
@@ -518,6 +513,7 @@ def _file_saved(
         "revision_author_id": author.id,
         "revision_summary": summary[:500],
         "revision_document": base_row.document,
+        "revision_created_at": saved_at,
         "shas": list(state.texts),
         "datas": list(state.texts.values()),
     }
@@ -550,9 +546,9 @@ def _file_saved_on_sqlite(
         moved = connection.execute(FILE_MOVED_HEAD, values).one_or_none()
         if moved is not None:
             store_texts(connection, texts)
-            revision = {name: values[f"revision_{name}"] for name in ("based_on", "author_id", "summary", "document")}
-            revision |= {"course_id": moved.id, "number": moved.head, "files": moved.head_files}
-            connection.execute(NEW_REVISION, {**revision, "created_at": values["saved_at"]})
+            taken = {"course_id": moved.id, "number": moved.head, "files": moved.head_files}
+            revision = {name: taken[name] if name in taken else values[f"revision_{name}"] for name in REVISION_COLUMNS}
+            connection.execute(NEW_REVISION, revision)
         session.commit()
     except BaseException:
         session.rollback()
@@ -789,7 +785,6 @@ def _write_head(
 ) -> bool:
     """The statements of ``_store``: False, and nothing written, when the head had moved."""
     if connection.dialect.name == "postgresql":
-        # Named apart from the columns: a parameter named as one would be set by the UPDATE too.
         values = {**head, **{f"revision_{name}": value for name, value in revision.items()}}
         values |= {"shas": list(texts), "datas": list(texts.values())}
         return bool(connection.execute(NEW_HEAD_IN_ONE, values).scalar())
